@@ -1,0 +1,151 @@
+/*
+ * Platform facts, as read from the flattened device tree.
+ *
+ * The device tree handed over by the firmware in a1 is the only source of
+ * truth for memory, harts, the console UART, the PLIC, the timebase and the
+ * power-off device.  platform_parse() reads all of them into one plain
+ * struct platform, so the rest of the kernel never walks the tree.
+ *
+ * The same source builds into the kernel and into the host tools
+ * (build/host/dtinfo, the unit tests, the fuzzer): it is freestanding C,
+ * uses no libc and allocates nothing.
+ *
+ * Guarantees (see docs/DESIGN.md, "The device-tree parser"):
+ *  - platform_parse() never reads outside [blob, blob + avail), whatever
+ *    the bytes are, and never recurses without bound.
+ *  - It returns 0 and a fully filled struct, or a negative NH_E* code and
+ *    a struct that must not be used.
+ *  - Arrays are sorted: mem[] and rsv[] by base, harts[] ascending.
+ *  - Strings in the struct are NUL-terminated copies (truncated to fit).
+ */
+#ifndef NUTHATCH_PLATFORM_H
+#define NUTHATCH_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PLAT_MAX_MEM	16	/* memory ranges */
+#define PLAT_MAX_RSV	32	/* reserved ranges, all sources together */
+#define PLAT_MAX_HARTS	64	/* usable harts */
+#define PLAT_MAX_CTX	64	/* PLIC S-mode contexts */
+#define PLAT_STR	64	/* model, compatible, names */
+#define PLAT_ARGS	512	/* bootargs */
+
+/* Where a reserved range came from. */
+enum plat_rsv_kind {
+	PLAT_RSV_MEMRESERVE,	/* the FDT header's memory reservation block */
+	PLAT_RSV_NODE,		/* a /reserved-memory child with a reg */
+	PLAT_RSV_DTB,		/* the device tree blob itself */
+	PLAT_RSV_INITRD,	/* /chosen linux,initrd-start .. -end */
+	PLAT_RSV_KERNEL,	/* the kernel image (added by the caller) */
+};
+
+struct plat_range {
+	uint64_t base;
+	uint64_t size;
+};
+
+struct plat_rsv {
+	uint64_t base;
+	uint64_t size;
+	enum plat_rsv_kind kind;
+	bool nomap;		/* "no-map": never map it, not even directly */
+	char name[PLAT_STR];	/* node name, or "memreserve", "dtb"... */
+};
+
+/* Console UART drivers the kernel knows, chosen by DT compatible. */
+enum plat_uart_kind {
+	PLAT_UART_NONE,
+	PLAT_UART_NS16550A,	/* "ns16550a" (QEMU virt) */
+	PLAT_UART_DW_APB,	/* "snps,dw-apb-uart" (JH7110) */
+	PLAT_UART_SIFIVE,	/* "sifive,uart0" (QEMU sifive_u) */
+};
+
+struct plat_uart {
+	enum plat_uart_kind kind;
+	char compatible[PLAT_STR];	/* the compatible entry matched */
+	uint64_t base;			/* CPU physical address */
+	uint64_t size;
+	uint32_t reg_shift;		/* "reg-shift", default 0 */
+	uint32_t reg_io_width;		/* "reg-io-width", default 1 */
+	uint32_t irq;			/* first "interrupts" cell, 0 if none */
+	uint32_t clock_hz;		/* "clock-frequency", 0 if none */
+	uint32_t baud;			/* from stdout-path options, 0 if none */
+};
+
+/* One PLIC context that delivers supervisor external interrupts. */
+struct plat_plic_ctx {
+	uint32_t hartid;
+	uint32_t ctx;		/* index in interrupts-extended = context id */
+};
+
+struct plat_plic {
+	bool present;
+	uint64_t base;
+	uint64_t size;
+	uint32_t ndev;		/* "riscv,ndev" */
+	unsigned nctx;		/* S-mode contexts, sorted by hartid */
+	struct plat_plic_ctx sctx[PLAT_MAX_CTX];
+};
+
+struct platform {
+	char model[PLAT_STR];		/* /model, "" if absent */
+	uint64_t timebase_hz;		/* /cpus timebase-frequency */
+
+	unsigned nmem;
+	struct plat_range mem[PLAT_MAX_MEM];
+
+	unsigned nrsv;
+	struct plat_rsv rsv[PLAT_MAX_RSV];
+
+	/* Harts that are enabled and have an mmu-type of sv39 or wider. */
+	unsigned nharts;
+	uint32_t harts[PLAT_MAX_HARTS];
+
+	char bootargs[PLAT_ARGS];	/* /chosen bootargs, "" if absent */
+	bool has_initrd;
+	uint64_t initrd_start, initrd_end;
+
+	bool has_console;
+	struct plat_uart console;	/* from /chosen stdout-path */
+
+	struct plat_plic plic;
+
+	bool has_test;			/* a "sifive,test0" device */
+	uint64_t test_base;
+
+	uint64_t dtb_size;		/* header totalsize */
+};
+
+/*
+ * Parse the blob at @blob, of which at most @avail bytes may be read.
+ * @blob_pa is the blob's physical address, used only to record it as
+ * reserved (the host tools pass 0 and get a reservation at 0).
+ * Returns 0, or -NH_EBADMSG for a blob that cannot be trusted,
+ * -NH_ENOSPC when a fixed-size table overflows, -NH_ENOENT when a
+ * mandatory fact (memory, a usable hart, timebase) is missing.
+ */
+int platform_parse(struct platform *p, const void *blob, size_t avail,
+		   uint64_t blob_pa);
+
+/*
+ * Record [base, base + size) as reserved, keeping rsv[] sorted.
+ * Returns 0 or -NH_ENOSPC.
+ */
+int platform_reserve(struct platform *p, uint64_t base, uint64_t size,
+		     enum plat_rsv_kind kind, bool nomap, const char *name);
+
+/*
+ * Print the platform summary, one line per call of @line (without the
+ * trailing newline).  The first lines are exactly:
+ *   platform: <model> timebase <Hz>
+ *   memory: 0x<start>-0x<end> (<N> MiB)    one per range; end exclusive
+ *   harts: <usable hart ids, ascending, single spaces>
+ *   console: <compatible> @ 0x<addr> shift <reg-shift> width <reg-io-width>
+ * followed by reserved ranges, PLIC, test device, bootargs and initrd.
+ */
+void platform_print(const struct platform *p,
+		    void (*line)(void *ctx, const char *text), void *ctx);
+
+#endif
