@@ -1,0 +1,97 @@
+# Nuthatch top-level build.
+#
+#   make            build/Image (one Image for every board) and build/nuthatch.elf
+#   make run        boot it in QEMU (board qemu-virt, 4 harts, 512 MiB)
+#   make debug      the same, halted, with a gdb stub on :1234 (tools/gdbinit)
+#   make test       every test: host unit tests, a short fuzz run, QEMU boots
+#   make fuzz       the device-tree fuzzer for FUZZ_SECONDS (default 60)
+#
+# CROSS_COMPILE selects the RISC-V toolchain, as in Linux.
+
+CROSS_COMPILE	?= riscv64-unknown-elf-
+BOARD		?= qemu-virt
+BUILD		?= build
+SHARED		?= ../shared
+HOSTCC		?= clang
+PYTHON		?= python3
+
+CC		:= $(CROSS_COMPILE)gcc
+OBJCOPY		:= $(CROSS_COMPILE)objcopy
+NM		:= $(CROSS_COMPILE)nm
+
+include board/$(BOARD)/board.mk
+
+OPENSBI_DIR	?= /usr/lib/riscv64-linux-gnu/opensbi/generic
+QEMU		?= qemu-system-riscv64
+
+# The kernel never touches FP registers: compile for rv64imac, link against
+# the rv64imac/lp64 libgcc (the _zicsr_zifencei suffix would pick lp64d).
+KARCH		:= -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
+KCFLAGS		:= $(KARCH) -std=gnu11 -O2 -g -ffreestanding \
+		   -fno-stack-protector -fno-pie -fno-omit-frame-pointer \
+		   -fno-common -ffunction-sections -fdata-sections \
+		   -Wall -Wextra -Werror -Wno-unused-parameter \
+		   -Ikernel -Ikernel/uapi -MMD -MP
+KLDFLAGS	:= -march=rv64imac -mabi=lp64 -nostdlib -static -no-pie \
+		   -Wl,-T,boot/kernel.ld -Wl,--gc-sections -Wl,--build-id=none
+
+KSRC		:= $(wildcard boot/*.S kernel/*.c kernel/lib/*.c \
+		     kernel/drivers/*.c kernel/arch/riscv/*.c kernel/arch/riscv/*.S \
+		     kernel/tests/*.c)
+KOBJ		:= $(patsubst %,$(BUILD)/%.o,$(KSRC))
+
+all: $(BUILD)/Image
+
+$(BUILD)/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+# Runs before the MMU is on, at the load address: no jump tables (they hold
+# absolute addresses) and no calls the compiler invents.
+$(BUILD)/kernel/arch/riscv/early.c.o: KCFLAGS += -fno-jump-tables \
+	-fno-tree-loop-distribute-patterns
+
+# The compiler must not turn the loops of memset/memcpy into calls to them.
+$(BUILD)/kernel/lib/string.c.o: KCFLAGS += -fno-tree-loop-distribute-patterns
+
+$(BUILD)/nuthatch.elf: $(KOBJ) boot/kernel.ld
+	$(CC) $(KLDFLAGS) $(KOBJ) -lgcc -o $@
+	@$(PYTHON) tools/imagecheck.py --elf $@ --nm $(NM)
+
+$(BUILD)/Image: $(BUILD)/nuthatch.elf
+	$(OBJCOPY) -O binary $< $@
+	@$(PYTHON) tools/imagecheck.py --image $@
+
+-include $(KOBJ:.o=.d)
+-include tests/host/host.mk
+
+# ---- running -------------------------------------------------------------
+QEMU_RUN_ARGS	= -M $(QEMU_MACHINE) -smp $(QEMU_SMP) -m $(QEMU_MEM) -nographic \
+		  -bios $(OPENSBI_DIR)/fw_dynamic.bin -kernel $(BUILD)/Image \
+		  -append "$(BOOTARGS)"
+
+deps:
+	@bash tools/deps.sh --quiet
+
+run: deps $(BUILD)/Image
+	$(QEMU) $(QEMU_RUN_ARGS)
+
+debug: deps $(BUILD)/Image
+	@echo "gdb stub on :1234; in another terminal: gdb-multiarch -x tools/gdbinit"
+	$(QEMU) $(QEMU_RUN_ARGS) -s -S
+
+# ---- testing ---------------------------------------------------------------
+test: deps $(BUILD)/Image
+	$(PYTHON) tools/testsuite.py --build $(BUILD) --shared $(SHARED)
+
+bench: deps $(BUILD)/Image
+	@echo "no benchmarks yet: they arrive with tasks and IPC (docs/PERF.md)"
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps run debug test bench clean

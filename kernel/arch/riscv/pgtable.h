@@ -1,0 +1,46 @@
+/*
+ * Sv39 page-table construction.  Table pages come from the caller's
+ * allocator, which also says how to reach a table page by its physical
+ * address, so the same code serves the boot pool (reached through the
+ * image) and the frame allocator (reached through the direct map).
+ */
+#ifndef NUTHATCH_PGTABLE_H
+#define NUTHATCH_PGTABLE_H
+
+#include <stdint.h>
+
+#include "arch/riscv/pte.h"
+
+enum pgt_prot {
+	PGT_R = 1,
+	PGT_W = 2,
+	PGT_X = 4,
+	PGT_U = 8,
+	PGT_GLOBAL = 16,
+};
+
+struct pgt_alloc {
+	/* A zeroed, page-aligned page's physical address, or 0 if none. */
+	uint64_t (*alloc)(void *ctx);
+	/* The kernel virtual address of a table page. */
+	void *(*va)(void *ctx, uint64_t pa);
+	void *ctx;
+};
+
+/*
+ * Map [va, va + size) to [pa, pa + size) with @prot, using 1 GiB and
+ * 2 MiB leaves where alignment and size allow.  All three must be page
+ * aligned and va canonical.  Returns 0, -NH_EINVAL, -NH_ENOMEM, or
+ * -NH_EEXIST if any page is already mapped (earlier pages stay mapped).
+ */
+int pgt_map(const struct pgt_alloc *a, uint64_t root_pa, uint64_t va,
+	    uint64_t pa, uint64_t size, unsigned prot);
+
+/* Make sure the root entry covering @va points at a (possibly empty) table. */
+int pgt_prealloc(const struct pgt_alloc *a, uint64_t root_pa, uint64_t va);
+
+/* The leaf PTE mapping @va (0 if none); *level gets its level. */
+pte_t pgt_lookup(const struct pgt_alloc *a, uint64_t root_pa, uint64_t va,
+		 int *level);
+
+#endif

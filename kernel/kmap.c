@@ -1,0 +1,183 @@
+/*
+ * Building the kernel address space.  Page-table pages come from a small
+ * pool in bss (the frame allocator does not exist yet); they are reached
+ * through the image mapping, which is valid under both the boot tables
+ * and the final ones.  The direct map covers RAM minus no-map ranges and
+ * minus the image itself, so no writable alias of kernel text exists.
+ */
+#include "kmap.h"
+
+#include <stdbool.h>
+
+#include <nuthatch/errno.h>
+
+#include "arch/riscv/arch.h"
+#include "arch/riscv/pgtable.h"
+#include "lib/kstring.h"
+#include "printk.h"
+#include "spinlock.h"
+
+#define BOOT_PT_PAGES	64
+
+extern char _start[], _etext[], _rodata[], _erodata[], _data[], _end[];
+
+static uint8_t boot_pt_pool[BOOT_PT_PAGES][PAGE_SIZE]
+	__attribute__((aligned(PAGE_SIZE)));
+static unsigned boot_pt_used;	/* [kmap_lock] after boot */
+static uint64_t image_offset;	/* [I] image VA minus PA */
+static uint64_t root_pa;	/* [I] */
+static uint64_t mmio_next = MMIO_BASE;	/* [kmap_lock] */
+static struct spinlock kmap_lock = SPINLOCK_INIT("kmap: pool, mmio window");
+
+static uint64_t image_va_to_pa(const void *va)
+{
+	return (uint64_t)va - image_offset;
+}
+
+static uint64_t pool_alloc(void *ctx)
+{
+	(void)ctx;
+	if (boot_pt_used == BOOT_PT_PAGES)
+		return 0;
+	return image_va_to_pa(boot_pt_pool[boot_pt_used++]);	/* zero: bss */
+}
+
+static void *pool_va(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	return (void *)(pa + image_offset);
+}
+
+static const struct pgt_alloc pool = { pool_alloc, pool_va, 0 };
+
+uint64_t kmap_to_phys(const void *va)
+{
+	uint64_t v = (uint64_t)va;
+
+	if (v >= KERNEL_VA)
+		return image_va_to_pa(va);
+	return v - DIRECT_MAP;
+}
+
+uint64_t kmap_root(void)
+{
+	return root_pa;
+}
+
+unsigned kmap_table_pages(void)
+{
+	return boot_pt_used;
+}
+
+static int map_image_part(const char *from, const char *to, unsigned prot)
+{
+	uint64_t size = (uint64_t)(to - from);
+
+	size = (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	return pgt_map(&pool, root_pa, (uint64_t)from, image_va_to_pa(from),
+		       size, prot | PGT_GLOBAL);
+}
+
+static int map_image(void)
+{
+	int err = map_image_part(_start, _rodata, PGT_R | PGT_X);
+
+	if (!err)
+		err = map_image_part(_rodata, _data, PGT_R);
+	if (!err)
+		err = map_image_part(_data, _end, PGT_R | PGT_W);
+	return err;
+}
+
+static int map_direct(uint64_t base, uint64_t end)
+{
+	base = (base + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	end &= ~(PAGE_SIZE - 1);
+	if (end <= base)
+		return 0;
+	if (end > DIRECT_MAP_SIZE) {
+		kprintf("kmap: RAM 0x%lx-0x%lx beyond the direct map, skipped\n",
+			base, end);
+		return 0;
+	}
+	return pgt_map(&pool, root_pa, DIRECT_MAP + base, base, end - base,
+		       PGT_R | PGT_W | PGT_GLOBAL);
+}
+
+static bool excluded(const struct plat_rsv *r)
+{
+	return r->nomap || r->kind == PLAT_RSV_KERNEL;
+}
+
+/* Map one RAM range minus the excluded reserved ranges (rsv[] is sorted). */
+static int map_ram_range(const struct platform *p, const struct plat_range *m)
+{
+	uint64_t cur = m->base, end = m->base + m->size;
+
+	for (unsigned i = 0; i < p->nrsv; i++) {
+		const struct plat_rsv *r = &p->rsv[i];
+		uint64_t rb = r->base & ~(PAGE_SIZE - 1);
+		uint64_t re = (r->base + r->size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+
+		if (!excluded(r) || re <= cur || rb >= end)
+			continue;
+		if (rb > cur) {
+			int err = map_direct(cur, rb);
+
+			if (err)
+				return err;
+		}
+		cur = re;
+	}
+	return cur < end ? map_direct(cur, end) : 0;
+}
+
+static int prealloc_windows(void)
+{
+	int err = 0;
+
+	for (uint64_t va = VMAP_BASE; !err && va < VMAP_BASE + VMAP_SIZE;
+	     va += LEVEL_SIZE(2))
+		err = pgt_prealloc(&pool, root_pa, va);
+	if (!err)
+		err = pgt_prealloc(&pool, root_pa, MMIO_BASE);
+	return err;
+}
+
+int kmap_init(const struct platform *p, uint64_t image_pa)
+{
+	int err;
+
+	image_offset = KERNEL_VA - image_pa;
+	root_pa = pool_alloc(0);
+	err = map_image();
+	for (unsigned i = 0; !err && i < p->nmem; i++)
+		err = map_ram_range(p, &p->mem[i]);
+	if (!err)
+		err = prealloc_windows();
+	if (err)
+		return err;
+	arch_switch_root(root_pa);
+	return 0;
+}
+
+void *ioremap(uint64_t pa, size_t size)
+{
+	uint64_t off = pa & (PAGE_SIZE - 1);
+	uint64_t len = (off + size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	irqflags_t f = spin_lock_irqsave(&kmap_lock);
+	uint64_t va = mmio_next;
+	int err = -NH_ENOSPC;
+
+	if (root_pa && size && len <= MMIO_BASE + MMIO_SIZE - va)
+		err = pgt_map(&pool, root_pa, va, pa - off, len,
+			      PGT_R | PGT_W | PGT_GLOBAL);
+	if (!err) {
+		mmio_next += len;
+		arch_tlb_flush_local();	/* an invalid entry may be cached */
+	}
+	spin_unlock_irqrestore(&kmap_lock, f);
+	if (err)
+		return 0;
+	return (void *)(va + off);
+}

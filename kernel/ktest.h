@@ -1,0 +1,48 @@
+/*
+ * The kernel self-test runner.  Tests live in a linker section (.ktest),
+ * registered with KTEST(AREA0001_what) { ... }; the name starts with an
+ * area ID.  ktest_run() runs those matching a comma-separated list of
+ * globs (from nuthatch.test=), prints KTAP version 1 and closes with
+ * "N passed, N failed".  Diagnostics go out as "# " lines.
+ */
+#ifndef NUTHATCH_KTEST_H
+#define NUTHATCH_KTEST_H
+
+#include <stdbool.h>
+
+struct ktest_ctx {
+	const char *name;
+	unsigned checks;	/* expectations evaluated */
+	unsigned failures;	/* expectations that failed */
+	const char *skip;	/* reason, when the test skipped itself */
+};
+
+struct ktest {
+	const char *name;
+	void (*fn)(struct ktest_ctx *t);
+};
+
+#define KTEST(id)							\
+	static void id(struct ktest_ctx *t);				\
+	static const struct ktest ktest_##id				\
+		__attribute__((section(".ktest"), used, aligned(8))) =	\
+		{ #id, id };						\
+	static void id(struct ktest_ctx *t)
+
+/* Record one expectation; prints a "# " diagnostic when it fails. */
+bool ktest_check(struct ktest_ctx *t, bool ok, const char *file, int line,
+		 const char *what);
+
+#define KT_EXPECT(t, cond) ktest_check((t), (cond), __FILE__, __LINE__, #cond)
+
+/* Print a "# " diagnostic line inside the current test. */
+void ktest_diag(struct ktest_ctx *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Mark the test skipped with @reason (must be a static string). */
+void ktest_skip(struct ktest_ctx *t, const char *reason);
+
+/* Run the tests matching @patterns; returns the number that failed. */
+unsigned ktest_run(const char *patterns);
+
+#endif

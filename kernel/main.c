@@ -1,0 +1,153 @@
+/*
+ * kmain(): the boot hart's path from the boot page tables to a running
+ * kernel.  Order matters: trap vector, SBI (for early output), the device
+ * tree (through the boot identity map), the kernel map, the UART, then the
+ * summary, and finally the self-tests or idling.
+ */
+#include <stdint.h>
+
+#include <nuthatch/errno.h>
+
+#include "arch/riscv/arch.h"
+#include "arch/riscv/sbi.h"
+#include "boot.h"
+#include "console.h"
+#include "kmap.h"
+#include "ktest.h"
+#include "lib/cmdline.h"
+#include "platform.h"
+#include "power.h"
+#include "printk.h"
+
+#define NUTHATCH_VERSION "0.1"
+#define DTB_MAX_SIZE	(2u << 20)	/* larger blobs are refused */
+
+extern char _start[], _end[];
+
+struct boot_info boot_info;
+struct platform boot_platform;
+
+static void print_sbi(void)
+{
+	const struct sbi_info *s = sbi_info();
+
+	kprintf("sbi: spec %u.%u, %s version 0x%lx\n", s->spec_major,
+		s->spec_minor, sbi_impl_name(s->impl_id), s->impl_version);
+	kprintf("sbi: TIME %s IPI %s RFENCE %s HSM %s SRST %s DBCN %s\n",
+		s->time ? "yes" : "no", s->ipi ? "yes" : "no",
+		s->rfence ? "yes" : "no", s->hsm ? "yes" : "no",
+		s->srst ? "yes" : "no", s->dbcn ? "yes" : "no");
+}
+
+static uint32_t dtb_header_size(const uint8_t *h)
+{
+	return (uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 |
+	       (uint32_t)h[6] << 8 | h[7];
+}
+
+/* Parse the DT through the boot identity map; panics on a bad tree. */
+static void read_platform(void)
+{
+	const uint8_t *dtb = (const uint8_t *)boot_info.dtb_pa;
+	uint32_t size = dtb_header_size(dtb);
+	int err;
+
+	if (size > DTB_MAX_SIZE)
+		panic("device tree at 0x%lx claims %u bytes", boot_info.dtb_pa,
+		      size);
+	err = platform_parse(&boot_platform, dtb, size, boot_info.dtb_pa);
+	if (!err)
+		err = platform_reserve(&boot_platform, boot_info.image_pa,
+				       boot_info.image_size, PLAT_RSV_KERNEL,
+				       false, "kernel");
+	if (err)
+		panic("device tree at 0x%lx: %s", boot_info.dtb_pa,
+		      nh_strerror(err));
+}
+
+static void print_line(void *ctx, const char *text)
+{
+	(void)ctx;
+	kprintf("%s\n", text);
+}
+
+static uint64_t ticks_to_us(uint64_t ticks)
+{
+	uint64_t hz = boot_platform.timebase_hz;
+
+	return hz ? ticks * 1000000 / hz : 0;
+}
+
+static void print_boot(void)
+{
+	platform_print(&boot_platform, print_line, 0);
+	kprintf("boot: hart %lu, Sv39 on, image 0x%lx-0x%lx at 0x%lx, "
+		"%u table pages, console %s\n", boot_info.boot_hart,
+		boot_info.image_pa, boot_info.image_pa + boot_info.image_size,
+		(uint64_t)KERNEL_VA, kmap_table_pages(), console_backend());
+	kprintf("boot: kernel entered at %lu us, first console line at %lu us "
+		"after timer reset\n", ticks_to_us(boot_info.entry_ticks),
+		ticks_to_us(boot_info.first_line_ticks));
+}
+
+/* Print the tree the kernel received, for capturing it as a fixture. */
+static void dump_dtb(void)
+{
+	const uint8_t *b = kmap_phys(boot_info.dtb_pa);
+	uint32_t size = boot_platform.dtb_size;
+	char hex[2 * 32 + 1];
+
+	kprintf("dtb-dump: begin %u\n", size);
+	for (uint32_t off = 0; off < size; off += 32) {
+		uint32_t n = size - off < 32 ? size - off : 32;
+
+		for (uint32_t i = 0; i < n; i++) {
+			hex[2 * i] = "0123456789abcdef"[b[off + i] >> 4];
+			hex[2 * i + 1] = "0123456789abcdef"[b[off + i] & 15];
+		}
+		hex[2 * n] = '\0';
+		kprintf("dtb-dump: %08x %s\n", off, hex);
+	}
+	kprintf("dtb-dump: end\n");
+}
+
+static __attribute__((noreturn)) void run_or_idle(void)
+{
+	const char *args = boot_platform.bootargs;
+	char pattern[128];
+
+	if (cmdline_get(args, "nuthatch.dumpdtb", pattern, sizeof(pattern)))
+		dump_dtb();
+	if (cmdline_get(args, "nuthatch.test", pattern, sizeof(pattern))) {
+		unsigned failed = ktest_run(pattern[0] ? pattern : "*");
+
+		power_off(failed ? POWER_FAIL_TESTS : POWER_PASS);
+	}
+	if (cmdline_get(args, "nuthatch.poweroff", pattern, sizeof(pattern)))
+		power_off(POWER_PASS);
+	kprintf("nuthatch: boot complete; no user space yet, idling "
+		"(QEMU: Ctrl-A X quits)\n");
+	arch_halt();
+}
+
+void kmain(uint64_t hartid, uint64_t dtb_pa, uint64_t entry_ticks,
+	   uint64_t image_offset)
+{
+	arch_trap_init();
+	sbi_init();
+	kprintf("\nNuthatch %s booting on hart %lu\n", NUTHATCH_VERSION, hartid);
+	boot_info = (struct boot_info){
+		.boot_hart = hartid, .dtb_pa = dtb_pa,
+		.image_pa = (uint64_t)_start - image_offset,
+		.image_size = (uint64_t)(_end - _start),
+		.entry_ticks = entry_ticks, .first_line_ticks = arch_ticks(),
+	};
+	print_sbi();
+	read_platform();
+	if (kmap_init(&boot_platform, boot_info.image_pa))
+		panic("kernel map: boot table pool exhausted");
+	boot_info.console_err = console_use_uart(&boot_platform);
+	power_init(&boot_platform);
+	print_boot();
+	run_or_idle();
+}
