@@ -1,0 +1,315 @@
+#!/usr/bin/env python3
+"""make test: every Nuthatch test, one KTAP stream, one closing line.
+
+Suites, in order:
+  image     the Image header and size contract (tools/imagecheck.py)
+  host-*    host unit tests of pure kernel code under ASan/UBSan, each a
+            binary printing KTAP (tests/host/host.mk builds them)
+  dtinfo    build/host/dtinfo on every fixture: exact summary lines,
+            and a one-line error with a non-zero exit on bad blobs
+  fuzz      the device-tree fuzzer for a fixed few seconds
+  boot-*    QEMU boots through OpenSBI (fw_dynamic and fw_jump; 1 hart /
+            128 MiB and 4 harts / 1 GiB) running the kernel self-tests;
+            the printed memory and harts must match what QEMU was given
+
+Each suite's subtests are nested (indented two spaces) before its own
+result line.  The last line is "N passed, N failed" over all leaf tests;
+the exit status is non-zero when anything failed.
+"""
+import argparse
+import glob
+import os
+import re
+import struct
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qemu  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Wall-clock bound of one boot with the self-tests: QEMU start to the
+# closing line measured 0.12-0.21 s, and at most 0.6 s with QEMU's own
+# start-up on a cold cache, on the 2-core development machine; the bound is
+# about three times the slowest.  suite_boot warms QEMU up first.
+BOOT_TIMEOUT = 2.0
+# The short fuzz run in make test, in seconds of fuzzing.
+FUZZ_CI_SECONDS = 10
+
+RESULT = re.compile(r"^(ok|not ok) (\d+) ([^#]*?)(\s+#\s*(.*))?$")
+
+
+class Suite:
+    """One suite's nested results."""
+
+    def __init__(self, name):
+        self.name = name
+        self.lines = []       # nested KTAP lines (unindented)
+        self.passed = 0
+        self.failed = 0
+        self.diag = []
+
+    def result(self, ok, name, directive=""):
+        n = self.passed + self.failed + 1
+        self.lines.append("%s %d %s%s" % ("ok" if ok else "not ok", n, name,
+                                          " # " + directive if directive else ""))
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+
+    def note(self, text):
+        self.lines.append("# " + text)
+
+    def absorb_ktap(self, lines):
+        """Take a KTAP stream's top-level results as this suite's subtests."""
+        for line in lines:
+            if line.startswith("# "):
+                self.note(line[2:])
+            m = RESULT.match(line)
+            if m:
+                directive = m.group(5) or ""
+                self.result(m.group(1) == "ok", m.group(3), directive)
+
+
+def emit(suites):
+    print("KTAP version 1")
+    print("1..%d" % len(suites))
+    passed = failed = 0
+    for i, s in enumerate(suites, 1):
+        print("  KTAP version 1")
+        print("  1..%d" % (s.passed + s.failed))
+        for line in s.lines:
+            print("  " + line)
+        print("%s %d %s" % ("ok" if s.failed == 0 and s.passed else "not ok",
+                            i, s.name))
+        passed += s.passed
+        failed += s.failed
+        if s.passed + s.failed == 0:
+            failed += 1     # an empty suite proves nothing
+    sys.stdout.flush()
+    return passed, failed
+
+
+def run_cmd(cmd, timeout=600):
+    p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
+                       timeout=timeout)
+    return p.returncode, (p.stdout + p.stderr).splitlines()
+
+
+def suite_image(build):
+    s = Suite("image")
+    rc, out = run_cmd([sys.executable, "tools/imagecheck.py", "--image",
+                       os.path.join(build, "Image")])
+    for line in out:
+        s.note(line)
+    s.result(rc == 0, "linux_riscv_image_header")
+    data = open(os.path.join(ROOT, build, "Image"), "rb").read(64)
+    image_size = struct.unpack("<Q", data[16:24])[0]
+    s.note("image_size 0x%x (fw_jump DTB gap 0x2000000)" % image_size)
+    s.result(image_size <= 0x2000000, "image_below_fw_jump_dtb")
+    return s
+
+
+def suite_host(build, shared):
+    suites = []
+    rc, out = run_cmd(["make", "-s", "--no-print-directory", "host-build",
+                       "BUILD=" + build, "SHARED=" + shared])
+    if rc != 0:
+        s = Suite("host-build")
+        for line in out[-20:]:
+            s.note(line)
+        s.result(False, "host_build")
+        return [s]
+    for binary in sorted(glob.glob(os.path.join(ROOT, build, "host", "test_*"))):
+        if not os.access(binary, os.X_OK) or binary.endswith(".o"):
+            continue
+        name = os.path.basename(binary)
+        s = Suite("host-" + name[len("test_"):])
+        rc, out = run_cmd([binary, os.path.join(shared, "fixtures", "dtb"),
+                           os.path.join("tests", "fixtures", "dtb")])
+        s.absorb_ktap(out)
+        if rc != 0 and s.failed == 0:
+            for line in out[-10:]:
+                s.note(line)
+            s.result(False, "exit_status_%d" % rc)
+        suites.append(s)
+    return suites
+
+
+DTINFO_EXPECT = {
+    # file: lines that must appear, exactly
+    "jh7110-starfive-visionfive-2-v1.3b.dtb": [
+        "platform: StarFive VisionFive 2 v1.3B timebase 4000000",
+        "memory: 0x40000000-0x140000000 (4096 MiB)",
+        "harts: 1 2 3 4",
+        "console: snps,dw-apb-uart @ 0x10000000 shift 2 width 4",
+    ],
+    "qemu-virt-smp1-128M.dtb": [
+        "platform: riscv-virtio,qemu timebase 10000000",
+        "memory: 0x80000000-0x88000000 (128 MiB)",
+        "harts: 0",
+        "console: ns16550a @ 0x10000000 shift 0 width 1",
+    ],
+    "qemu-virt-smp4-1G.dtb": [
+        "memory: 0x80000000-0xc0000000 (1024 MiB)",
+        "harts: 0 1 2 3",
+    ],
+    "qemu-virt-smp4-128M.dtb": [
+        "memory: 0x80000000-0x88000000 (128 MiB)",
+        "harts: 0 1 2 3",
+    ],
+    "qemu-virt-smp1-1G.dtb": [
+        "memory: 0x80000000-0xc0000000 (1024 MiB)",
+        "harts: 0",
+    ],
+}
+
+
+def suite_dtinfo(build, shared):
+    s = Suite("dtinfo")
+    dtinfo = os.path.join(ROOT, build, "host", "dtinfo")
+    fixtures = os.path.join(shared, "fixtures", "dtb")
+    for name, want in sorted(DTINFO_EXPECT.items()):
+        rc, out = run_cmd([dtinfo, os.path.join(fixtures, name)])
+        if len(want) == 4:      # the whole head, in order
+            missing = [w for w, g in zip(want, out[:4] + [""] * 4) if w != g]
+        else:
+            missing = [w for w in want if w not in out]
+        for w in missing:
+            s.note("%s: missing %r" % (name, w))
+        s.result(rc == 0 and not missing,
+                 "summary_" + re.sub(r"\W", "_", name[:-4]))
+    # The first four lines come in the documented order.
+    rc, out = run_cmd([dtinfo, os.path.join(fixtures, "qemu-virt-smp1-128M.dtb")])
+    order = [l.split(":")[0] for l in out[:4]]
+    s.result(order == ["platform", "memory", "harts", "console"], "line_order")
+    with tempfile.TemporaryDirectory() as tmp:
+        good = open(os.path.join(fixtures, "qemu-virt-smp1-128M.dtb"), "rb").read()
+        cases = {
+            "bad_magic": b"\0\0\0\0" + good[4:],
+            "truncated": good[:len(good) // 2],
+            "empty": b"",
+            "garbage": bytes(range(256)) * 4,
+        }
+        for case, blob in sorted(cases.items()):
+            path = os.path.join(tmp, case + ".dtb")
+            open(path, "wb").write(blob)
+            rc, out = run_cmd([dtinfo, path])
+            ok = rc == 1 and len(out) == 1 and out[0].startswith("dtinfo: ")
+            if not ok:
+                s.note("%s: rc %d, output %r" % (case, rc, out[:3]))
+            s.result(ok, "rejects_" + case)
+        rc, out = run_cmd([dtinfo, os.path.join(tmp, "does-not-exist.dtb")])
+        s.result(rc == 2 and len(out) == 1, "unreadable_file_exit_2")
+    return s
+
+
+def suite_fuzz(build, shared):
+    s = Suite("fuzz")
+    rc, out = run_cmd(["make", "-s", "--no-print-directory", "fuzz",
+                       "FUZZ_SECONDS=%d" % FUZZ_CI_SECONDS, "BUILD=" + build,
+                       "SHARED=" + shared], timeout=FUZZ_CI_SECONDS * 10 + 300)
+    for line in out:
+        if line.startswith("Done ") or "ERROR" in line or "SUMMARY" in line:
+            s.note(line)
+    s.result(rc == 0, "platform_parse_%ds" % FUZZ_CI_SECONDS)
+    return s
+
+
+BOOTS = [  # (machine, smp, mem, firmware, usable harts)
+    ("virt", 1, "128M", "dynamic", [0]),
+    ("virt", 4, "1G", "dynamic", [0, 1, 2, 3]),
+    ("virt", 1, "128M", "jump", [0]),
+    ("virt", 4, "1G", "jump", [0, 1, 2, 3]),
+    # JH7110-like: hart 0 is an MMU-less monitor core, the console is a
+    # sifive,uart0, there is no test device (SRST reboot + -no-reboot).
+    ("sifive_u", 5, "1G", "dynamic", [1, 2, 3, 4]),
+]
+
+MEM_BYTES = {"128M": 128 << 20, "1G": 1 << 30}
+
+
+def check_boot(s, b, mem, harts):
+    """The harness's own checks of one boot's console."""
+    s.result(not b.timed_out, "no_timeout",
+             "" if not b.timed_out else "TIMEOUT")
+    s.result(b.closing is not None, "closing_line_seen")
+    s.result(b.exit_code == 0, "qemu_exit_status_0")
+    end = 0x80000000 + MEM_BYTES[mem]
+    want_mem = "memory: 0x80000000-0x%x (%d MiB)" % (end, MEM_BYTES[mem] >> 20)
+    got_mem = b.find("memory: ")
+    if got_mem != [want_mem]:
+        s.note("memory lines %r, want %r" % (got_mem, want_mem))
+    s.result(got_mem == [want_mem], "memory_matches_qemu")
+    want_harts = "harts: " + " ".join(str(h) for h in harts)
+    got_harts = b.find("harts: ")
+    if got_harts != [want_harts]:
+        s.note("harts lines %r, want %r" % (got_harts, want_harts))
+    s.result(got_harts == [want_harts], "harts_match_qemu")
+    banner = b.find("Nuthatch ")
+    m = re.search(r"booting on hart (\d+)", banner[0]) if banner else None
+    s.result(m is not None and int(m.group(1)) in harts,
+             "boot_hart_is_one_of_them")
+
+
+def warm_up_qemu():
+    """Load QEMU's binary and libraries once, outside any timed boot."""
+    run_cmd([qemu.QEMU, "--version"])
+
+
+def suite_boot(build, machine, smp, mem, fw, harts):
+    s = Suite("boot-%s-fw_%s-smp%d-%s" % (machine, fw, smp, mem))
+    cmd = qemu.qemu_command(os.path.join(ROOT, build, "Image"), smp, mem, fw,
+                            machine=machine, append="nuthatch.test=*")
+    b = qemu.run(cmd, BOOT_TIMEOUT)
+    kernel = [l for l in b.lines if RESULT.match(l) or l.startswith("# ")]
+    s.absorb_ktap(kernel)
+    check_boot(s, b, mem, harts)
+    s.note("boot took %.2f s wall, first console line after %.2f s" %
+           (b.seconds, b.first_line_seconds or -1))
+    if s.failed:
+        for line in b.lines[-15:]:
+            s.note("console: " + line)
+    return s
+
+
+def suite_verdict(build):
+    """A failing run must say so on the console and in QEMU's exit status."""
+    s = Suite("boot-verdict")
+    cmd = qemu.qemu_command(os.path.join(ROOT, build, "Image"), 1, "128M",
+                            append="nuthatch.test=NO_SUCH_TEST*")
+    b = qemu.run(cmd, BOOT_TIMEOUT)
+    s.result(b.closing == (0, 1), "empty_selection_fails_closing_line")
+    s.result(b.exit_code == 1, "test_device_exit_status_1")
+    if b.exit_code != 1:
+        s.note("exit status %r, closing %r" % (b.exit_code, b.closing))
+    return s
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--shared", default="../shared")
+    ap.add_argument("--only", help="run only suites whose name has this")
+    a = ap.parse_args()
+    steps = [("image", lambda: [suite_image(a.build)]),
+             ("host", lambda: suite_host(a.build, a.shared)),
+             ("dtinfo", lambda: [suite_dtinfo(a.build, a.shared)]),
+             ("fuzz", lambda: [suite_fuzz(a.build, a.shared)])]
+    steps += [("boot", lambda: warm_up_qemu() or [])]
+    steps += [("boot", lambda c=c: [suite_boot(a.build, *c)]) for c in BOOTS]
+    steps += [("boot", lambda: [suite_verdict(a.build)])]
+    suites = []
+    for name, step in steps:
+        if not a.only or a.only in name:
+            suites += step()
+    passed, failed = emit(suites)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
