@@ -17,6 +17,57 @@
  *    a struct that must not be used.
  *  - Arrays are sorted: mem[] and rsv[] by base, harts[] ascending.
  *  - Strings in the struct are NUL-terminated copies (truncated to fit).
+ *
+ * Rules for trees that are well-formed but odd (kernel/fdt.h lists what
+ * makes a blob structurally invalid; tests/host/ref_platform.c applies the
+ * same rules through libfdt):
+ *  - A string property is the bytes up to its first NUL; one without any
+ *    NUL is treated as absent.  A stringlist's entries are its
+ *    NUL-terminated strings; trailing bytes without a NUL are no entry.
+ *  - status: absent, "okay" or "ok" is enabled; anything else, including
+ *    a malformed value, is disabled.
+ *  - A number property (reg-shift, reg-io-width, clock-frequency,
+ *    riscv,ndev, #address-cells, #size-cells, phandle) counts only if it
+ *    is exactly 4 bytes, else the default applies (0, 1, 0, 0, 2, 1, none).
+ *    timebase-frequency and linux,initrd-start/-end take 4 or 8 bytes.
+ *  - reg is decoded with the parent's #address-cells (must be 1 or 2) and
+ *    #size-cells (0 to 2); other cell counts make the reg unusable (as if
+ *    absent).  Entries are complete (address, size) tuples; a partial
+ *    trailing entry is ignored.  Ranges of size 0 or whose end passes
+ *    2^64 are dropped (memory, memreserve, reserved-memory, initrd, dtb).
+ *  - Address translation maps only the base through each ancestor bus's
+ *    ranges (first matching entry; empty ranges = identity); a bus with
+ *    no ranges, no matching entry, bad cell counts or an overflowing
+ *    result makes the node untranslatable (skipped).
+ *  - memory: children of the root with device_type "memory", enabled,
+ *    every reg entry.  Sorted by (base, size); overlaps are kept.
+ *  - timebase: /cpus timebase-frequency, else the first child of /cpus
+ *    with device_type "cpu" that has one (any status); 0 counts as absent.
+ *  - harts: children of /cpus with device_type "cpu", enabled, mmu-type
+ *    riscv,sv39/sv48/sv57, first reg address < 2^32 (with /cpus's
+ *    cells).  A hart id seen twice is recorded once.
+ *  - reserved: memreserve entries (the map ends at the first entry of size
+ *    0), every reg entry of each enabled /reserved-memory child (its cells
+ *    from /reserved-memory, no translation; children without reg are
+ *    skipped), the blob, the initrd.  Sorted by (base, size, kind, nomap,
+ *    name).
+ *  - initrd: both properties valid and end > start, else no initrd.
+ *  - console: stdout-path, else linux,stdout-path; the text before the
+ *    first ':' is an absolute path or else the name of an /aliases
+ *    property whose value is an absolute path; baud = the leading decimal
+ *    digits after ':' (0 if none or > 2^32 - 1).  The node must be
+ *    enabled, have a supported compatible entry (first one wins) and a
+ *    translatable first reg entry; otherwise, the first node in tree order
+ *    that satisfies those is the console, with baud 0.  irq = the first
+ *    cell of interrupts (0 if shorter than 4 bytes).
+ *  - PLIC and test device: the first node in tree order that is enabled,
+ *    compatible and has a translatable reg.  interrupts-extended is read
+ *    as (phandle, irq) pairs, odd trailing cell ignored; a pair counts
+ *    when irq == 9 and the phandle (0 and ~0 never match; the first node
+ *    with that "phandle", else "linux,phandle") is a node whose parent has
+ *    device_type "cpu" and a valid hart id.  Sorted by (hartid, ctx).
+ *  - Any table overflow gives -NH_ENOSPC; then, missing memory, usable
+ *    hart or timebase gives -NH_ENOENT.
  */
 #ifndef NUTHATCH_PLATFORM_H
 #define NUTHATCH_PLATFORM_H
@@ -131,6 +182,7 @@ int platform_parse(struct platform *p, const void *blob, size_t avail,
 
 /*
  * Record [base, base + size) as reserved, keeping rsv[] sorted.
+ * An empty range, or one whose end passes 2^64, is ignored (returns 0).
  * Returns 0 or -NH_ENOSPC.
  */
 int platform_reserve(struct platform *p, uint64_t base, uint64_t size,
@@ -143,7 +195,13 @@ int platform_reserve(struct platform *p, uint64_t base, uint64_t size,
  *   memory: 0x<start>-0x<end> (<N> MiB)    one per range; end exclusive
  *   harts: <usable hart ids, ascending, single spaces>
  *   console: <compatible> @ 0x<addr> shift <reg-shift> width <reg-io-width>
- * followed by reserved ranges, PLIC, test device, bootargs and initrd.
+ * ("console: none" without one), followed by, in this order:
+ *   reserved: 0x<start>-0x<end> <name>[ no-map]   one per range
+ *   uart: irq <n> clock <Hz> baud <n>              if there is a console
+ *   plic: 0x<base> ndev <n> contexts <hart>:<ctx>...   if present
+ *   test: 0x<base>                                 if present
+ *   bootargs: <text>                               if not empty
+ *   initrd: 0x<start>-0x<end>                      if present
  */
 void platform_print(const struct platform *p,
 		    void (*line)(void *ctx, const char *text), void *ctx);

@@ -105,7 +105,7 @@ static void emit_str(struct sink *s, const struct spec *sp, const char *str)
 
 	if (!str)
 		str = "(null)";
-	while (str[n] && (sp->prec < 0 || n < sp->prec))
+	while ((sp->prec < 0 || n < sp->prec) && str[n])
 		n++;
 	if (!sp->left)
 		sink_pad(s, ' ', sp->width - n);
@@ -113,6 +113,15 @@ static void emit_str(struct sink *s, const struct spec *sp, const char *str)
 		sink_put(s, str[i]);
 	if (sp->left)
 		sink_pad(s, ' ', sp->width - n);
+}
+
+static void emit_char(struct sink *s, const struct spec *sp, char c)
+{
+	if (!sp->left)
+		sink_pad(s, ' ', sp->width - 1);
+	sink_put(s, c);
+	if (sp->left)
+		sink_pad(s, ' ', sp->width - 1);
 }
 
 static int to_digits(char *d, uint64_t v, unsigned base, bool upper)
@@ -144,7 +153,7 @@ static void emit_num(struct sink *s, const struct spec *sp, uint64_t v,
 		prefix = " ";
 	else if (sp->alt && base == 16 && v)
 		prefix = sp->conv == 'X' ? "0X" : "0x";
-	else if (sp->alt && base == 8 && zeros == 0)
+	else if (sp->alt && base == 8 && zeros == 0 && (v || nd == 0))
 		prefix = "0";
 	int plen = 0;
 	while (prefix[plen])
@@ -189,13 +198,9 @@ static uint64_t get_unsigned(const struct spec *sp, va_list *ap)
 
 static void emit_conv(struct sink *s, struct spec *sp, va_list *ap)
 {
-	char c;
-
 	switch (sp->conv) {
 	case 'c':
-		c = (char)va_arg(*ap, int);
-		sp->prec = 1;
-		emit_str(s, sp, &c);
+		emit_char(s, sp, (char)va_arg(*ap, int));
 		break;
 	case 's':
 		emit_str(s, sp, va_arg(*ap, const char *));

@@ -1,0 +1,71 @@
+# Host builds of the kernel's pure code: dtinfo, the unit tests and the
+# fuzzer.  Included by the top-level Makefile, which provides BUILD (build),
+# SHARED (../shared) and HOSTCC (clang).
+#
+#   make build/host/dtinfo     print what the kernel reads from a DTB
+#   make host-test             run test_fmt and test_platform (KTAP)
+#   make fuzz [FUZZ_SECONDS=n] fuzz platform_parse (default 60 s)
+#   make fuzz-ci               the same for 10 s
+#
+# Objects go to $(BUILD)/host/{san,fuzz}/, the fuzzing corpus and any
+# crash artifacts to $(BUILD)/fuzz/; nothing is written into the sources.
+
+FUZZ_SECONDS ?= 60
+HOST_DIR := $(BUILD)/host
+HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror \
+	-iquote kernel -Ikernel/uapi -MMD -MP
+HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+HOST_FUZZ := -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=all
+HOST_FIXTURES := $(SHARED)/fixtures/dtb tests/fixtures/dtb
+
+HOST_PLAT_SRCS := kernel/fdt.c kernel/platform.c kernel/lib/fmt.c
+HOST_PLAT_SAN := $(HOST_PLAT_SRCS:%.c=$(HOST_DIR)/san/%.o)
+HOST_PLAT_FUZZ := $(HOST_PLAT_SRCS:%.c=$(HOST_DIR)/fuzz/%.o)
+HOST_TP_SRCS := tests/host/test_platform.c tests/host/hostile.c \
+	tests/host/ref_platform.c tests/host/fdt_why.c
+
+$(HOST_DIR)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) $(HOST_SAN) -c $< -o $@
+
+$(HOST_DIR)/fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) $(HOST_FUZZ) -c $< -o $@
+
+$(HOST_DIR)/dtinfo: $(HOST_DIR)/san/tools/dtinfo.o $(HOST_PLAT_SAN)
+	$(HOSTCC) $(HOST_SAN) $^ -o $@
+
+$(HOST_DIR)/test_fmt: $(HOST_DIR)/san/tests/host/test_fmt.o \
+		$(HOST_DIR)/san/kernel/lib/fmt.o
+	$(HOSTCC) $(HOST_SAN) $^ -o $@
+
+$(HOST_DIR)/test_platform: $(HOST_TP_SRCS:%.c=$(HOST_DIR)/san/%.o) \
+		$(HOST_PLAT_SAN)
+	$(HOSTCC) $(HOST_SAN) $^ -lfdt -o $@
+
+$(HOST_DIR)/fuzz_platform: $(HOST_DIR)/fuzz/tests/host/fuzz_platform.o \
+		$(HOST_PLAT_FUZZ)
+	$(HOSTCC) -fsanitize=fuzzer,address,undefined $^ -o $@
+
+.PHONY: host-test fuzz fuzz-ci
+host-test: $(HOST_DIR)/test_fmt $(HOST_DIR)/test_platform
+	@rc=0; \
+	$(HOST_DIR)/test_fmt || rc=1; \
+	$(HOST_DIR)/test_platform $(HOST_FIXTURES) || rc=1; \
+	exit $$rc
+
+fuzz: $(HOST_DIR)/fuzz_platform
+	rm -rf $(BUILD)/fuzz/corpus
+	mkdir -p $(BUILD)/fuzz/corpus
+	for d in $(HOST_FIXTURES); do \
+		for f in $$d/*.dtb; do [ -f "$$f" ] && cp "$$f" $(BUILD)/fuzz/corpus/; done; \
+	done; true
+	$(HOST_DIR)/fuzz_platform -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=65536 -artifact_prefix=$(BUILD)/fuzz/ \
+		$(BUILD)/fuzz/corpus
+
+fuzz-ci: FUZZ_SECONDS = 10
+fuzz-ci: fuzz
+
+-include $(shell find $(HOST_DIR) -name '*.d' 2>/dev/null)
