@@ -58,8 +58,25 @@ $(BUILD)/kernel/arch/riscv/early.c.o: KCFLAGS += -fno-jump-tables \
 # The compiler must not turn the loops of memset/memcpy into calls to them.
 $(BUILD)/kernel/lib/string.c.o: KCFLAGS += -fno-tree-loop-distribute-patterns
 
-$(BUILD)/nuthatch.elf: $(KOBJ) boot/kernel.ld
-	$(CC) $(KLDFLAGS) $(KOBJ) -lgcc -o $@
+# Two links: the first with an empty symbol table, the second with the
+# table generated from the first.  The table sits in rodata, after text, so
+# no function moves; ksyms.py --compare proves it.
+$(BUILD)/ksyms0.S: tools/ksyms.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/ksyms.py --empty > $@
+
+$(BUILD)/ksyms.S: $(BUILD)/nuthatch.pass1.elf tools/ksyms.py
+	$(PYTHON) tools/ksyms.py --nm $(NM) $< > $@
+
+$(BUILD)/%.S.o: $(BUILD)/%.S
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/nuthatch.pass1.elf: $(KOBJ) $(BUILD)/ksyms0.S.o boot/kernel.ld
+	$(CC) $(KLDFLAGS) $(KOBJ) $(BUILD)/ksyms0.S.o -lgcc -o $@
+
+$(BUILD)/nuthatch.elf: $(BUILD)/nuthatch.pass1.elf $(BUILD)/ksyms.S.o
+	$(CC) $(KLDFLAGS) $(KOBJ) $(BUILD)/ksyms.S.o -lgcc -o $@
+	@$(PYTHON) tools/ksyms.py --nm $(NM) --compare $< $@
 	@$(PYTHON) tools/imagecheck.py --elf $@ --nm $(NM)
 
 $(BUILD)/Image: $(BUILD)/nuthatch.elf

@@ -169,11 +169,17 @@ void *ioremap(uint64_t pa, size_t size)
 	uint64_t va = mmio_next;
 	int err = -NH_ENOSPC;
 
-	if (root_pa && size && len <= MMIO_BASE + MMIO_SIZE - va)
+	if (len >= LEVEL_SIZE(1)) {	/* same offset in a 2 MiB page: big leaves */
+		uint64_t mask = LEVEL_SIZE(1) - 1;
+
+		va = ((va + mask) & ~mask) + ((pa - off) & mask);
+	}
+	if (root_pa && size && va <= MMIO_BASE + MMIO_SIZE &&
+	    len <= MMIO_BASE + MMIO_SIZE - va)
 		err = pgt_map(&pool, root_pa, va, pa - off, len,
 			      PGT_R | PGT_W | PGT_GLOBAL);
 	if (!err) {
-		mmio_next += len;
+		mmio_next = va + len;
 		arch_tlb_flush_local();	/* an invalid entry may be cached */
 	}
 	spin_unlock_irqrestore(&kmap_lock, f);

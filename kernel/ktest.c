@@ -15,6 +15,13 @@
 
 extern const struct ktest __ktest_start[], __ktest_end[];
 
+static bool running;	/* [boot hart] a KTAP stream is open */
+
+bool ktest_active(void)
+{
+	return running;
+}
+
 bool ktest_check(struct ktest_ctx *t, bool ok, const char *file, int line,
 		 const char *what)
 {
@@ -113,8 +120,10 @@ unsigned ktest_run(const char *patterns)
 	const struct ktest *k = 0;
 
 	kprintf("KTAP version 1\n1..%u\n", total);
+	running = true;
 	while ((k = next_by_name(patterns, k)))
 		failed += !run_one(k, ++num);
+	running = false;
 	if (total == 0) {
 		kprintf("# no test matches \"%s\"\n", patterns);
 		failed = 1;	/* selecting nothing is a mistake, not a pass */

@@ -42,6 +42,9 @@ void ktest_diag(struct ktest_ctx *t, const char *fmt, ...)
 /* Mark the test skipped with @reason (must be a static string). */
 void ktest_skip(struct ktest_ctx *t, const char *reason);
 
+/* Is a KTAP stream being printed (so other output must be "# " lines)? */
+bool ktest_active(void);
+
 /* Run the tests matching @patterns; returns the number that failed. */
 unsigned ktest_run(const char *patterns);
 

@@ -12,17 +12,20 @@
 #include "arch/riscv/sbi.h"
 #include "boot.h"
 #include "console.h"
+#include "drivers/plic.h"
+#include "hart.h"
 #include "kmap.h"
 #include "ktest.h"
 #include "lib/cmdline.h"
 #include "platform.h"
 #include "power.h"
 #include "printk.h"
+#include "timer.h"
 
 #define NUTHATCH_VERSION "0.1"
 #define DTB_MAX_SIZE	(2u << 20)	/* larger blobs are refused */
 
-extern char _start[], _end[];
+extern char _start[], _end[], boot_stack[], boot_stack_top[];
 
 struct boot_info boot_info;
 struct platform boot_platform;
@@ -111,6 +114,37 @@ static void dump_dtb(void)
 	kprintf("dtb-dump: end\n");
 }
 
+static unsigned hz_from_bootargs(void)
+{
+	char v[16];
+	unsigned hz = 0;
+
+	if (!cmdline_get(boot_platform.bootargs, "nuthatch.hz", v, sizeof(v)))
+		return TIMER_HZ_DEFAULT;
+	for (const char *c = v; *c >= '0' && *c <= '9' && hz <= TIMER_HZ_MAX; c++)
+		hz = hz * 10 + (unsigned)(*c - '0');
+	return hz;
+}
+
+/* PLIC, timer tick, console input; then interrupts on. */
+static void start_interrupts(void)
+{
+	int plic_err = plic_init(&boot_platform);
+	int rx_err = -NH_ENODEV;
+
+	if (!plic_err)
+		plic_err = plic_hart_init(boot_info.boot_hart);
+	if (timer_init(boot_platform.timebase_hz, hz_from_bootargs()))
+		panic("timer: no timebase");
+	if (!plic_err)
+		rx_err = console_rx_enable();
+	arch_irq_sources_enable();
+	arch_irq_enable();
+	kprintf("irq: plic %s, timer %u Hz, console input %s\n",
+		plic_err ? nh_strerror(plic_err) : "up", timer_hz(),
+		rx_err ? nh_strerror(rx_err) : "by interrupt");
+}
+
 static __attribute__((noreturn)) void run_or_idle(void)
 {
 	const char *args = boot_platform.bootargs;
@@ -127,12 +161,14 @@ static __attribute__((noreturn)) void run_or_idle(void)
 		power_off(POWER_PASS);
 	kprintf("nuthatch: boot complete; no user space yet, idling "
 		"(QEMU: Ctrl-A X quits)\n");
-	arch_halt();
+	for (;;)
+		arch_wait_for_interrupt();
 }
 
 void kmain(uint64_t hartid, uint64_t dtb_pa, uint64_t entry_ticks,
 	   uint64_t image_offset)
 {
+	hart_init_boot(hartid, (uintptr_t)boot_stack, (uintptr_t)boot_stack_top);
 	arch_trap_init();
 	sbi_init();
 	kprintf("\nNuthatch %s booting on hart %lu\n", NUTHATCH_VERSION, hartid);
@@ -149,5 +185,6 @@ void kmain(uint64_t hartid, uint64_t dtb_pa, uint64_t entry_ticks,
 	boot_info.console_err = console_use_uart(&boot_platform);
 	power_init(&boot_platform);
 	print_boot();
+	start_interrupts();
 	run_or_idle();
 }

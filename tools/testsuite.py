@@ -35,6 +35,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # start-up on a cold cache, on the 2-core development machine; the bound is
 # about three times the slowest.  suite_boot warms QEMU up first.
 BOOT_TIMEOUT = 2.0
+# Under -icount shift=0,sleep=off QEMU runs all harts on one thread:
+# measured 0.2 s with 1 hart, 6 s with 4 (the parked harts' firmware loops
+# run too).  Bound: about three times that.
+ICOUNT_TIMEOUT = {1: 2.0, 4: 18.0}
 # The short fuzz run in make test, in seconds of fuzzing.
 FUZZ_CI_SECONDS = 10
 
@@ -227,6 +231,9 @@ BOOTS = [  # (machine, smp, mem, firmware, usable harts)
     # JH7110-like: hart 0 is an MMU-less monitor core, the console is a
     # sifive,uart0, there is no test device (SRST reboot + -no-reboot).
     ("sifive_u", 5, "1G", "dynamic", [1, 2, 3, 4]),
+    # Deterministic time (1 instruction = 1 ns): the tick-rate checks run.
+    ("virt", 1, "128M", "dynamic", [0], True),
+    ("virt", 4, "1G", "dynamic", [0, 1, 2, 3], True),
 ]
 
 MEM_BYTES = {"128M": 128 << 20, "1G": 1 << 30}
@@ -260,14 +267,28 @@ def warm_up_qemu():
     run_cmd([qemu.QEMU, "--version"])
 
 
-def suite_boot(build, machine, smp, mem, fw, harts):
-    s = Suite("boot-%s-fw_%s-smp%d-%s" % (machine, fw, smp, mem))
+def check_oops(s, b):
+    """Expected faults print an oops naming the address, as KTAP comments."""
+    bare = [l for l in b.lines if "oops:" in l and not l.startswith("# ")]
+    s.result(not bare, "oops_lines_are_ktap_diagnostics")
+    store = [l for l in b.lines if l.startswith("# oops: store page fault")]
+    named = store and re.search(r"address \(stval\) 0xffffffff8", store[0])
+    traced = any("TRAP0001_rodata_write_faults+0x" in l for l in b.lines)
+    s.result(bool(named) and traced, "oops_names_address_and_backtrace")
+
+
+def suite_boot(build, machine, smp, mem, fw, harts, icount=False):
+    s = Suite("boot-%s-fw_%s-smp%d-%s%s" % (machine, fw, smp, mem,
+                                            "-icount" if icount else ""))
     cmd = qemu.qemu_command(os.path.join(ROOT, build, "Image"), smp, mem, fw,
-                            machine=machine, append="nuthatch.test=*")
-    b = qemu.run(cmd, BOOT_TIMEOUT)
+                            machine=machine, icount=icount,
+                            append="nuthatch.test=*" +
+                            (" nuthatch.icount" if icount else ""))
+    b = qemu.run(cmd, ICOUNT_TIMEOUT[smp] if icount else BOOT_TIMEOUT)
     kernel = [l for l in b.lines if RESULT.match(l) or l.startswith("# ")]
     s.absorb_ktap(kernel)
     check_boot(s, b, mem, harts)
+    check_oops(s, b)
     s.note("boot took %.2f s wall, first console line after %.2f s" %
            (b.seconds, b.first_line_seconds or -1))
     if s.failed:

@@ -7,6 +7,7 @@
 #ifndef NUTHATCH_UART_H
 #define NUTHATCH_UART_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "platform.h"
@@ -26,6 +27,10 @@ struct uart_ops {
 	void (*putc)(struct uart *u, char c);
 	/* A received byte (0..255), or -NH_EAGAIN when none is waiting. */
 	int (*getc)(struct uart *u);
+	/* Raise the UART's interrupt when a byte arrives (or stop). */
+	void (*rx_irq)(struct uart *u, bool on);
+	/* Internal loopback: what is sent is received.  -NH_ENOTSUP if none. */
+	int (*loopback)(struct uart *u, bool on);
 };
 
 extern const struct uart_ops uart_8250_ops;	/* ns16550a, dw-apb-uart */

@@ -14,10 +14,14 @@
 #define REG_THR	0	/* transmit holding (write) */
 #define REG_IER	1	/* interrupt enable */
 #define REG_FCR	2	/* FIFO control (write) */
+#define REG_MCR	4	/* modem control */
 #define REG_LSR	5	/* line status */
 #define LSR_DR	0x01	/* data ready */
 #define LSR_THRE 0x20	/* transmit holding register empty */
 #define FCR_ENABLE 0x01
+#define IER_RDI	0x01	/* received data available */
+#define MCR_OUT2 0x08	/* gates the interrupt line on PC-style parts */
+#define MCR_LOOP 0x10	/* internal loopback */
 
 static uint32_t rd(struct uart *u, unsigned reg)
 {
@@ -63,9 +67,25 @@ static int u8250_getc(struct uart *u)
 	return rd(u, REG_RBR) & 0xff;
 }
 
+static void u8250_rx_irq(struct uart *u, bool on)
+{
+	wr(u, REG_IER, on ? IER_RDI : 0);
+	wr(u, REG_MCR, (rd(u, REG_MCR) & ~MCR_OUT2) | (on ? MCR_OUT2 : 0));
+}
+
+static int u8250_loopback(struct uart *u, bool on)
+{
+	while (!(rd(u, REG_LSR) & LSR_THRE))	/* let pending output drain */
+		arch_cpu_relax();
+	wr(u, REG_MCR, (rd(u, REG_MCR) & ~MCR_LOOP) | (on ? MCR_LOOP : 0));
+	return 0;
+}
+
 const struct uart_ops uart_8250_ops = {
 	.name = "8250",
 	.init = u8250_init,
 	.putc = u8250_putc,
 	.getc = u8250_getc,
+	.rx_irq = u8250_rx_irq,
+	.loopback = u8250_loopback,
 };

@@ -14,6 +14,7 @@
 #define REG_RXCTRL	0x0c
 #define REG_IE		0x10
 #define FIFO_FLAG	0x80000000u
+#define IE_RXWM		0x2	/* receive watermark (count > rxcnt = 0) */
 
 static volatile uint32_t *reg(struct uart *u, unsigned off)
 {
@@ -44,9 +45,21 @@ static int sifive_getc(struct uart *u)
 	return v & 0xff;
 }
 
+static void sifive_rx_irq(struct uart *u, bool on)
+{
+	*reg(u, REG_IE) = on ? IE_RXWM : 0;
+}
+
+static int sifive_loopback(struct uart *u, bool on)
+{
+	return -NH_ENOTSUP;	/* the SiFive UART has no loopback mode */
+}
+
 const struct uart_ops uart_sifive_ops = {
 	.name = "sifive",
 	.init = sifive_init,
 	.putc = sifive_putc,
 	.getc = sifive_getc,
+	.rx_irq = sifive_rx_irq,
+	.loopback = sifive_loopback,
 };

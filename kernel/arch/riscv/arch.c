@@ -4,7 +4,10 @@
  */
 #include "arch/riscv/arch.h"
 
+#include <nuthatch/errno.h>
+
 #include "arch/riscv/pte.h"
+#include "arch/riscv/sbi.h"
 
 extern char trap_entry_kernel[];
 
@@ -25,4 +28,31 @@ void arch_halt(void)
 	arch_irq_save();
 	for (;;)
 		arch_wait_for_interrupt();
+}
+
+void arch_irq_sources_enable(void)
+{
+	csr_set(CSR_SIE, SIE_SSIE | SIE_STIE | SIE_SEIE);
+}
+
+void arch_timer_program(uint64_t deadline)
+{
+	if (sbi_info()->time)
+		sbi_call(SBI_EXT_TIME, 0, (long)deadline, 0, 0);
+	else
+		sbi_call(0, 0, (long)deadline, 0, 0);	/* legacy set_timer */
+}
+
+int arch_send_ipi(uint64_t hartid)
+{
+	struct sbi_ret r;
+
+	__asm__ volatile("fence rw, rw" ::: "memory");	/* stores before the IPI */
+	r = sbi_call(SBI_EXT_IPI, 0, 1, (long)hartid, 0);
+	return r.error ? -NH_EINVAL : 0;
+}
+
+void arch_ipi_clear(void)
+{
+	csr_clear(CSR_SIP, SIE_SSIE);
 }

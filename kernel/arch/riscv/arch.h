@@ -52,6 +52,39 @@ static inline void arch_tlb_flush_local(void)
 	__asm__ volatile("sfence.vma" ::: "memory");
 }
 
+/* This hart's per-hart data pointer (kept in tp while in the kernel). */
+static inline void *arch_percpu(void)
+{
+	void *p;
+
+	__asm__ volatile("mv %0, tp" : "=r"(p));
+	return p;
+}
+
+static inline void arch_set_percpu(void *p)
+{
+	__asm__ volatile("mv tp, %0" :: "r"(p) : "memory");
+	csr_write(CSR_SSCRATCH, 0);	/* 0 in sscratch: "trapped from the kernel" */
+}
+
+/* Enable or disable the three supervisor interrupt sources. */
+void arch_irq_sources_enable(void);
+
+/* Program this hart's timer to fire at @deadline (timebase ticks). */
+void arch_timer_program(uint64_t deadline);
+
+/* Send a software interrupt to the hart with id @hartid; 0 or -NH_E*. */
+int arch_send_ipi(uint64_t hartid);
+
+/* Acknowledge this hart's pending software interrupt. */
+void arch_ipi_clear(void);
+
+/* Enable interrupts on this hart. */
+static inline void arch_irq_enable(void)
+{
+	csr_set(CSR_SSTATUS, SSTATUS_SIE);
+}
+
 /* Install @root_pa as this hart's page-table root and flush its TLB. */
 void arch_switch_root(uint64_t root_pa);
 

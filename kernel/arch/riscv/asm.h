@@ -21,6 +21,10 @@
 #define SSTATUS_SPP	(1 << 8)
 #define SSTATUS_SUM	(1 << 18)
 
+#define SIE_SSIE	(1 << 1)
+#define SIE_STIE	(1 << 5)
+#define SIE_SEIE	(1 << 9)
+
 #define BOOT_STACK_SIZE	16384
 
 #endif

@@ -1,7 +1,18 @@
 /*
- * Kernel trap entry: save every register into a struct trap_frame on the
- * current stack, call trap_dispatch(frame), restore and sret.
- * (User-mode entry through sscratch comes with user mode.)
+ * Trap entry: save every register into a struct trap_frame on the current
+ * stack, call trap_dispatch(frame), restore and sret.
+ *
+ * The tp/sscratch protocol: in the kernel, tp = this hart's struct hart
+ * and sscratch = 0; in user mode (to come), sscratch = struct hart and tp
+ * = the user's TLS pointer.  So the first instruction swaps them, and a
+ * zero in tp afterwards means the trap came from the kernel.  The user
+ * path (switch to the task's kernel stack) arrives with user mode; until
+ * then a non-zero sscratch is a broken invariant and goes to the same
+ * path, where trap_dispatch reports it.
+ *
+ * fault_catch_call(fn, arg, catch) calls fn(arg) with catch armed: if fn
+ * faults, trap_dispatch rewinds the frame to fault_catch_call's return
+ * with a0 = -NH_EFAULT (see trap.c).
  */
 #include "arch/riscv/asm.h"
 
@@ -11,6 +22,10 @@
 	.balign	4
 	.globl	trap_entry_kernel
 trap_entry_kernel:
+	csrrw	tp, CSR_SSCRATCH, tp
+	bnez	tp, 1f
+	csrr	tp, CSR_SSCRATCH	/* from the kernel: tp was already ours */
+1:	csrw	CSR_SSCRATCH, zero
 	addi	sp, sp, -FRAME_SIZE
 	sd	ra, 1*8(sp)
 	sd	gp, 3*8(sp)
@@ -90,5 +105,32 @@ trap_entry_kernel:
 	ld	t4, 29*8(sp)
 	ld	t5, 30*8(sp)
 	ld	t6, 31*8(sp)
-	addi	sp, sp, FRAME_SIZE
+	ld	sp, 2*8(sp)		/* the frame's sp: a rewind may change it */
 	sret
+
+	/* long fault_catch_call(long (*fn)(void *), void *arg, struct fault_catch *c) */
+	.globl	fault_catch_call
+fault_catch_call:
+	sd	ra, 0*8(a2)
+	sd	sp, 1*8(a2)
+	sd	s0, 2*8(a2)
+	sd	s1, 3*8(a2)
+	sd	s2, 4*8(a2)
+	sd	s3, 5*8(a2)
+	sd	s4, 6*8(a2)
+	sd	s5, 7*8(a2)
+	sd	s6, 8*8(a2)
+	sd	s7, 9*8(a2)
+	sd	s8, 10*8(a2)
+	sd	s9, 11*8(a2)
+	sd	s10, 12*8(a2)
+	sd	s11, 13*8(a2)
+	addi	sp, sp, -16
+	sd	ra, 8(sp)
+	sd	a2, 0(sp)
+	mv	t0, a0
+	mv	a0, a1
+	jalr	t0
+	ld	ra, 8(sp)
+	addi	sp, sp, 16
+	ret

@@ -1,12 +1,23 @@
 /*
- * Trap dispatch.  For now every trap taken in the kernel is fatal: it
- * prints an oops (cause and stval by name, registers) and powers off with
- * the panic verdict.  Interrupts and fixups arrive with their subsystems.
+ * Trap dispatch: interrupts go to their handlers; an exception in the
+ * kernel is either expected (a fault_catch is armed: rewind to it) or
+ * fatal (oops: cause and stval by name, registers, a symbolized
+ * backtrace; then panic).  Oops lines carry the "# " prefix while a KTAP
+ * stream is being printed, so they read as diagnostics.
  */
 #include "arch/riscv/trap.h"
 
+#include <nuthatch/errno.h>
+
 #include "arch/riscv/arch.h"
+#include "hart.h"
+#include "ksyms.h"
+#include "ktest.h"
 #include "printk.h"
+
+#define BACKTRACE_MAX	24
+
+long fault_catch_call(long (*fn)(void *), void *arg, struct fault_catch *c);
 
 static const char *const exc_names[] = {
 	[0] = "instruction address misaligned",
@@ -25,9 +36,9 @@ static const char *const exc_names[] = {
 };
 
 static const char *const irq_names[] = {
-	[1] = "supervisor software interrupt",
-	[5] = "supervisor timer interrupt",
-	[9] = "supervisor external interrupt",
+	[IRQ_S_SOFT] = "supervisor software interrupt",
+	[IRQ_S_TIMER] = "supervisor timer interrupt",
+	[IRQ_S_EXT] = "supervisor external interrupt",
 };
 
 const char *trap_cause_name(uint64_t scause)
@@ -45,7 +56,45 @@ const char *trap_cause_name(uint64_t scause)
 	return "unknown cause";
 }
 
-static void oops(const struct trap_frame *tf)
+static const char *prefix(void)
+{
+	return ktest_active() ? "# " : "";
+}
+
+static void print_symbol(const char *what, uint64_t addr)
+{
+	uintptr_t off;
+	const char *name = ksyms_lookup(addr, &off);
+
+	if (name)
+		kprintf("%s  %s 0x%lx %s+0x%lx\n", prefix(), what, addr, name, off);
+	else
+		kprintf("%s  %s 0x%lx ?\n", prefix(), what, addr);
+}
+
+/* Walk frame records (fp - 8 = ra, fp - 16 = caller's fp) on this stack. */
+static void backtrace(uint64_t fp, uint64_t pc, uint64_t ra)
+{
+	struct hart *h = hart_self();
+
+	print_symbol("at", pc);
+	print_symbol("from", ra);
+	for (int depth = 0; depth < BACKTRACE_MAX; depth++) {
+		if ((fp & 7) || fp < h->stack_lo + 16 || fp > h->stack_hi)
+			break;
+		uint64_t ret = ((uint64_t *)fp)[-1];
+		uint64_t next = ((uint64_t *)fp)[-2];
+
+		if (!ksyms_lookup(ret, &(uintptr_t){ 0 }))
+			break;
+		print_symbol("from", ret);
+		if (next <= fp)
+			break;
+		fp = next;
+	}
+}
+
+static void print_regs(const struct trap_frame *tf)
 {
 	static const char *const abi[32] = {
 		"pc", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1",
@@ -54,17 +103,88 @@ static void oops(const struct trap_frame *tf)
 		"t5", "t6",
 	};
 
-	kprintf("oops: %s (scause 0x%lx) at pc 0x%lx, stval 0x%lx\n",
-		trap_cause_name(tf->scause), tf->scause, tf->regs[0], tf->stval);
 	for (int i = 0; i < 32; i += 4)
-		kprintf("  %-3s %016lx  %-3s %016lx  %-3s %016lx  %-3s %016lx\n",
-			abi[i], tf->regs[i], abi[i + 1], tf->regs[i + 1],
+		kprintf("%s  %-3s %016lx %-3s %016lx %-3s %016lx %-3s %016lx\n",
+			prefix(), abi[i], tf->regs[i], abi[i + 1], tf->regs[i + 1],
 			abi[i + 2], tf->regs[i + 2], abi[i + 3], tf->regs[i + 3]);
-	kprintf("  sstatus %016lx\n", tf->sstatus);
+	kprintf("%s  sstatus %016lx\n", prefix(), tf->sstatus);
+}
+
+static void oops(const struct trap_frame *tf)
+{
+	kprintf("%soops: %s at pc 0x%lx, address (stval) 0x%lx, hart %lu\n",
+		prefix(), trap_cause_name(tf->scause), tf->regs[0], tf->stval,
+		hart_self()->hartid);
+	print_regs(tf);
+	backtrace(tf->regs[8], tf->regs[0], tf->regs[1]);
+}
+
+/* Rewind @tf to the armed fault_catch_call's return with -NH_EFAULT. */
+static void rewind_to_catch(struct trap_frame *tf, struct fault_catch *c)
+{
+	static const int slot[14] = { 1, 2, 8, 9, 18, 19, 20, 21, 22, 23,
+				      24, 25, 26, 27 };
+
+	c->fired = true;
+	c->scause = tf->scause;
+	c->stval = tf->stval;
+	c->sepc = tf->regs[0];
+	for (int i = 0; i < 14; i++)
+		tf->regs[slot[i]] = c->regs[i];
+	tf->regs[0] = c->regs[0];	/* resume at the caller's return */
+	tf->regs[10] = (uint64_t)-NH_EFAULT;
+}
+
+static void exception(struct trap_frame *tf)
+{
+	struct hart *h = hart_self();
+	struct fault_catch *c = h->fault_catch;
+
+	if (c) {
+		h->fault_catch = 0;
+		if (!c->quiet)
+			oops(tf);
+		rewind_to_catch(tf, c);
+		return;
+	}
+	oops(tf);
+	panic("fatal exception in the kernel");
+}
+
+static void interrupt(struct trap_frame *tf)
+{
+	switch (tf->scause & ~SCAUSE_INTERRUPT) {
+	case IRQ_S_TIMER:
+		timer_interrupt();
+		break;
+	case IRQ_S_SOFT:
+		ipi_interrupt();
+		break;
+	case IRQ_S_EXT:
+		irq_external();
+		break;
+	default:
+		oops(tf);
+		panic("unexpected interrupt");
+	}
 }
 
 void trap_dispatch(struct trap_frame *tf)
 {
-	oops(tf);
-	panic("unhandled trap in the kernel");
+	if (tf->scause & SCAUSE_INTERRUPT)
+		interrupt(tf);
+	else
+		exception(tf);
+}
+
+long fault_catch(long (*fn)(void *), void *arg, struct fault_catch *c)
+{
+	struct hart *h = hart_self();
+	long r;
+
+	c->fired = false;
+	h->fault_catch = c;
+	r = fault_catch_call(fn, arg, c);
+	h->fault_catch = 0;
+	return r;
 }

@@ -1,0 +1,30 @@
+/*
+ * Device interrupts: handlers registered per PLIC source, dispatched from
+ * the supervisor external interrupt by claiming on this hart's PLIC
+ * context; and software interrupts (IPIs) between harts.
+ */
+#ifndef NUTHATCH_IRQ_H
+#define NUTHATCH_IRQ_H
+
+#include <stdint.h>
+
+#define IRQ_MAX	1024	/* PLIC sources 1..1023 */
+
+typedef void (*irq_handler_t)(void *ctx);
+
+/*
+ * Route PLIC source @irq to @fn on the calling hart and enable it.
+ * Returns 0, -NH_EINVAL (source out of range, no PLIC), -NH_EBUSY (taken).
+ */
+int irq_register(uint32_t irq, irq_handler_t fn, void *ctx);
+
+/* Disable @irq and forget its handler. */
+void irq_unregister(uint32_t irq);
+
+/* Interrupts taken from @irq since boot. */
+uint64_t irq_count(uint32_t irq);
+
+/* Send an IPI to @hartid (which must be online); 0 or -NH_EINVAL. */
+int ipi_send(uint64_t hartid);
+
+#endif

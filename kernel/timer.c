@@ -1,0 +1,65 @@
+/*
+ * The periodic tick and the monotonic clock.
+ */
+#include "timer.h"
+
+#include <nuthatch/errno.h>
+
+#include "arch/riscv/arch.h"
+#include "arch/riscv/trap.h"
+#include "hart.h"
+
+static uint64_t timebase;	/* [I] ticks per second */
+static unsigned hz;		/* [I] timer interrupts per second */
+static uint64_t period;		/* [I] timebase ticks between interrupts */
+
+int timer_init(uint64_t timebase_hz, unsigned want_hz)
+{
+	if (timebase_hz == 0)
+		return -NH_EINVAL;
+	if (want_hz == 0 || want_hz > TIMER_HZ_MAX)
+		want_hz = TIMER_HZ_DEFAULT;
+	timebase = timebase_hz;
+	hz = want_hz;
+	period = timebase / hz ? timebase / hz : 1;
+	timer_start_hart();
+	return 0;
+}
+
+void timer_start_hart(void)
+{
+	struct hart *h = hart_self();
+
+	h->timer_deadline = arch_ticks() + period;
+	arch_timer_program(h->timer_deadline);
+}
+
+void timer_interrupt(void)
+{
+	struct hart *h = hart_self();
+	uint64_t now = arch_ticks();
+
+	h->timer_ticks++;
+	h->timer_deadline += period;
+	if (h->timer_deadline <= now)	/* missed some: skip, do not burst */
+		h->timer_deadline = now + period;
+	arch_timer_program(h->timer_deadline);
+}
+
+uint64_t timer_ticks_to_ns(uint64_t ticks)
+{
+	if (timebase == 0)
+		return 0;
+	return ticks / timebase * 1000000000ull +
+	       ticks % timebase * 1000000000ull / timebase;
+}
+
+uint64_t clock_ns(void)
+{
+	return timer_ticks_to_ns(arch_ticks());
+}
+
+unsigned timer_hz(void)
+{
+	return hz;
+}
