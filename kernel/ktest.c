@@ -8,10 +8,13 @@
 
 #include <stdarg.h>
 
+#include "frame.h"
 #include "lib/cmdline.h"
 #include "lib/fmt.h"
 #include "lib/kstring.h"
 #include "printk.h"
+#include "slab.h"
+
 
 extern const struct ktest __ktest_start[], __ktest_end[];
 
@@ -80,12 +83,61 @@ static unsigned count_selected(const char *patterns)
 	return n;
 }
 
+static void snap_cache(struct slab_cache *c, void *ctx)
+{
+	struct leak_snapshot *s = ctx;
+
+	if (s->ncaches < LEAK_CACHES) {
+		s->cache[s->ncaches].c = c;
+		s->cache[s->ncaches++].live = c->live;
+	}
+}
+
+/* Settle (empty slabs back to the frame pool), then count. */
+void leak_snapshot(struct leak_snapshot *s)
+{
+	slab_settle();
+	s->ncaches = 0;
+	slab_for_each(snap_cache, s);
+	s->free_frames = frame_free_count();
+}
+
+/* Compare; a difference is a failure of the test just run. */
+void leak_check(struct ktest_ctx *t, const struct leak_snapshot *before)
+{
+	struct leak_snapshot after;
+
+	leak_snapshot(&after);
+	for (unsigned i = 0; i < after.ncaches; i++) {
+		uint64_t was = 0;
+
+		for (unsigned j = 0; j < before->ncaches; j++) {
+			if (before->cache[j].c == after.cache[i].c)
+				was = before->cache[j].live;
+		}
+		if (after.cache[i].live != was) {
+			kprintf("# %s: leak: %ld live %s objects\n", t->name,
+				(long)(after.cache[i].live - was),
+				after.cache[i].c->name);
+			t->failures++;
+		}
+	}
+	if (after.free_frames != before->free_frames) {
+		kprintf("# %s: leak: %ld frames\n", t->name,
+			(long)(before->free_frames - after.free_frames));
+		t->failures++;
+	}
+}
+
 /* Run one test; returns true if it passed (or skipped). */
 static bool run_one(const struct ktest *k, unsigned num)
 {
 	struct ktest_ctx t = { .name = k->name };
+	static struct leak_snapshot before;	/* [boot hart] too big for the stack */
 
+	leak_snapshot(&before);
 	k->fn(&t);
+	leak_check(&t, &before);
 	if (t.skip) {
 		kprintf("ok %u %s # SKIP %s\n", num, k->name, t.skip);
 		return true;

@@ -9,6 +9,7 @@
 #define NUTHATCH_KTEST_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct ktest_ctx {
 	const char *name;
@@ -41,6 +42,26 @@ void ktest_diag(struct ktest_ctx *t, const char *fmt, ...)
 
 /* Mark the test skipped with @reason (must be a static string). */
 void ktest_skip(struct ktest_ctx *t, const char *reason);
+
+#define LEAK_CACHES	32
+
+struct slab_cache;
+
+/* What a test must give back: free frames and every cache's live count. */
+struct leak_snapshot {
+	uint64_t free_frames;
+	unsigned ncaches;
+	struct { const struct slab_cache *c; uint64_t live; } cache[LEAK_CACHES];
+};
+
+/*
+ * The runner wraps every test in these: settle (empty slabs back to the
+ * frame allocator), snapshot, run, settle, compare.  A difference prints
+ * "# name: leak: ..." and fails the test.  Exposed so a test can prove
+ * the check itself catches a leak.
+ */
+void leak_snapshot(struct leak_snapshot *s);
+void leak_check(struct ktest_ctx *t, const struct leak_snapshot *before);
 
 /* Is a KTAP stream being printed (so other output must be "# " lines)? */
 bool ktest_active(void);

@@ -13,6 +13,7 @@
 #include "boot.h"
 #include "console.h"
 #include "drivers/plic.h"
+#include "frame.h"
 #include "hart.h"
 #include "kmap.h"
 #include "ktest.h"
@@ -114,6 +115,18 @@ static void dump_dtb(void)
 	kprintf("dtb-dump: end\n");
 }
 
+static void start_memory(void)
+{
+	uint64_t meta, meta_size;
+	int err = frame_init(&boot_platform);
+
+	if (err)
+		panic("frame allocator: %s", nh_strerror(err));
+	frame_meta_range(&meta, &meta_size);
+	kprintf("frames: %lu KiB free in %lu frames, metadata 0x%lx-0x%lx\n",
+		frame_free_count() * 4, frame_free_count(), meta, meta + meta_size);
+}
+
 static unsigned hz_from_bootargs(void)
 {
 	char v[16];
@@ -185,6 +198,7 @@ void kmain(uint64_t hartid, uint64_t dtb_pa, uint64_t entry_ticks,
 	boot_info.console_err = console_use_uart(&boot_platform);
 	power_init(&boot_platform);
 	print_boot();
+	start_memory();
 	start_interrupts();
 	run_or_idle();
 }

@@ -1,0 +1,31 @@
+/*
+ * The kernel's frame allocator: one struct frame_pool (lib/framepool.h)
+ * built at boot from the device tree's memory, behind frame_lock.
+ * frame_free_count() is what leak checks compare.
+ */
+#ifndef NUTHATCH_FRAME_H
+#define NUTHATCH_FRAME_H
+
+#include <stdint.h>
+
+#include "lib/framepool.h"
+#include "platform.h"
+
+/* Build the pool once on the boot hart, after kmap_init. */
+int frame_init(const struct platform *p);
+
+/* A frame's physical address (refcount 1), or 0 when memory is exhausted. */
+uint64_t frame_alloc(void);
+/* The same, zero-filled. */
+uint64_t frame_alloc_zeroed(void);
+/* Take or drop a reference: 0 or -NH_EINVAL for a frame not in use. */
+int frame_ref(uint64_t pa);
+int frame_put(uint64_t pa);
+long frame_refcount(uint64_t pa);
+
+uint64_t frame_free_count(void);
+uint64_t frame_usable_count(void);
+/* Where the pool's metadata lives (for the boot summary). */
+void frame_meta_range(uint64_t *base, uint64_t *size);
+
+#endif
