@@ -109,10 +109,15 @@ static bool excluded(const struct plat_rsv *r)
 	return r->nomap || r->kind == PLAT_RSV_KERNEL;
 }
 
-/* Map one RAM range minus the excluded reserved ranges (rsv[] is sorted). */
-static int map_ram_range(const struct platform *p, const struct plat_range *m)
+/*
+ * Map one RAM range minus the excluded reserved ranges (rsv[] is sorted),
+ * starting no lower than @floor (where the previous range ended: the DT
+ * may list overlapping ranges).
+ */
+static int map_ram_range(const struct platform *p, const struct plat_range *m,
+			 uint64_t floor)
 {
-	uint64_t cur = m->base, end = m->base + m->size;
+	uint64_t cur = m->base > floor ? m->base : floor, end = m->base + m->size;
 
 	for (unsigned i = 0; i < p->nrsv; i++) {
 		const struct plat_rsv *r = &p->rsv[i];
@@ -146,13 +151,17 @@ static int prealloc_windows(void)
 
 int kmap_init(const struct platform *p, uint64_t image_pa)
 {
+	uint64_t floor = 0;
 	int err;
 
 	image_offset = KERNEL_VA - image_pa;
 	root_pa = pool_alloc(0);
 	err = map_image();
-	for (unsigned i = 0; !err && i < p->nmem; i++)
-		err = map_ram_range(p, &p->mem[i]);
+	for (unsigned i = 0; !err && i < p->nmem; i++) {
+		err = map_ram_range(p, &p->mem[i], floor);
+		if (p->mem[i].base + p->mem[i].size > floor)
+			floor = p->mem[i].base + p->mem[i].size;
+	}
 	if (!err)
 		err = prealloc_windows();
 	if (err)
