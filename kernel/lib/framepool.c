@@ -9,8 +9,11 @@
 
 #include <nuthatch/errno.h>
 
+/* Saturates at the last frame boundary, which no bank reaches. */
 static uint64_t up(uint64_t x)
 {
+	if (x > ~(FRAME_SIZE - 1))
+		return ~(FRAME_SIZE - 1);
 	return (x + FRAME_SIZE - 1) & ~(FRAME_SIZE - 1);
 }
 
@@ -21,8 +24,8 @@ static uint64_t down(uint64_t x)
 
 /*
  * The next free span of @m at or after @from: [*b, *e), page aligned, not
- * touching any reserved range of @p nor the pool's metadata.  Returns
- * false when none is left.
+ * touching any reserved range of @p nor the pool's metadata (empty
+ * reserved ranges touch nothing).  Returns false when none is left.
  */
 static bool next_free_span(const struct frame_pool *pool,
 			   const struct platform *p, const struct plat_range *m,
@@ -38,7 +41,7 @@ static bool next_free_span(const struct frame_pool *pool,
 			uint64_t rb = down(p->rsv[i].base);
 			uint64_t re = up(p->rsv[i].base + p->rsv[i].size);
 
-			if (rb <= lo && re > lo) {
+			if (p->rsv[i].size && rb <= lo && re > lo) {
 				lo = re;
 				moved = true;
 			}
@@ -56,7 +59,7 @@ static bool next_free_span(const struct frame_pool *pool,
 	for (unsigned i = 0; i < p->nrsv; i++) {
 		uint64_t rb = down(p->rsv[i].base);
 
-		if (rb > lo && rb < *e)
+		if (p->rsv[i].size && rb > lo && rb < *e)
 			*e = rb;
 	}
 	if (pool->meta_size && pool->meta_base > lo && pool->meta_base < *e)
@@ -196,10 +199,12 @@ int frame_pool_init(struct frame_pool *pool, const struct platform *p,
 	if (err)
 		return err;
 	assign_meta(pool);
-	for (unsigned i = 0; i < p->nmem; i++) {
-		uint64_t from = p->mem[i].base;
+	for (unsigned i = 0; i < pool->nbanks; i++) {
+		const struct frame_bank *bk = &pool->banks[i];
+		struct plat_range r = { bk->base, bk->nframes * FRAME_SIZE };
+		uint64_t from = r.base;
 
-		while (next_free_span(pool, p, &p->mem[i], from, &b, &e)) {
+		while (next_free_span(pool, p, &r, from, &b, &e)) {
 			append_span(pool, b, e);
 			from = e;
 		}

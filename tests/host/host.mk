@@ -3,7 +3,7 @@
 # SHARED (../shared) and HOSTCC (clang).
 #
 #   make build/host/dtinfo     print what the kernel reads from a DTB
-#   make host-test             run test_fmt and test_platform (KTAP)
+#   make host-test             run test_fmt, test_platform, test_framepool (KTAP)
 #   make fuzz [FUZZ_SECONDS=n] fuzz platform_parse (default 60 s)
 #   make fuzz-ci               the same for 10 s
 #
@@ -40,6 +40,10 @@ $(HOST_DIR)/test_fmt: $(HOST_DIR)/san/tests/host/test_fmt.o \
 		$(HOST_DIR)/san/kernel/lib/fmt.o
 	$(HOSTCC) $(HOST_SAN) $^ -o $@
 
+$(HOST_DIR)/test_framepool: $(HOST_DIR)/san/tests/host/test_framepool.o \
+		$(HOST_DIR)/san/kernel/lib/framepool.o
+	$(HOSTCC) $(HOST_SAN) $^ -o $@
+
 $(HOST_DIR)/test_platform: $(HOST_TP_SRCS:%.c=$(HOST_DIR)/san/%.o) \
 		$(HOST_PLAT_SAN)
 	$(HOSTCC) $(HOST_SAN) $^ -lfdt -o $@
@@ -48,7 +52,8 @@ $(HOST_DIR)/fuzz_platform: $(HOST_DIR)/fuzz/tests/host/fuzz_platform.o \
 		$(HOST_PLAT_FUZZ)
 	$(HOSTCC) -fsanitize=fuzzer,address,undefined $^ -o $@
 
-HOST_TESTS := $(HOST_DIR)/test_fmt $(HOST_DIR)/test_platform
+HOST_TESTS := $(HOST_DIR)/test_fmt $(HOST_DIR)/test_platform \
+	$(HOST_DIR)/test_framepool
 
 .PHONY: host-build host-test fuzz fuzz-ci
 # What tools/testsuite.py needs: every test binary and dtinfo.
@@ -58,6 +63,7 @@ host-test: $(HOST_TESTS)
 	@rc=0; \
 	$(HOST_DIR)/test_fmt || rc=1; \
 	$(HOST_DIR)/test_platform $(HOST_FIXTURES) || rc=1; \
+	$(HOST_DIR)/test_framepool $(HOST_FIXTURES) || rc=1; \
 	exit $$rc
 
 fuzz: $(HOST_DIR)/fuzz_platform
