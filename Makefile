@@ -5,6 +5,7 @@
 #   make debug      the same, halted, with a gdb stub on :1234 (tools/gdbinit)
 #   make test       every test: host unit tests, a short fuzz run, QEMU boots
 #   make fuzz       the device-tree fuzzer for FUZZ_SECONDS (default 60)
+#   make sdimage    build/$(BOARD)/sdcard.img, a card U-Boot boots (BOARD=visionfive2)
 #
 # CROSS_COMPILE selects the RISC-V toolchain, as in Linux.
 
@@ -86,6 +87,29 @@ $(BUILD)/Image: $(BUILD)/nuthatch.elf
 -include $(KOBJ:.o=.d)
 -include tests/host/host.mk
 
+# ---- boot media --------------------------------------------------------------
+# The card's layout and the fdt it names are board data (sdcard.layout); a
+# board that names an fdt ships its own DTS, compiled here.
+SD_LAYOUT	:= board/$(BOARD)/sdcard.layout
+SD_FDT		:= $(shell awk '$$1 == "fdt" { print $$2 }' $(SD_LAYOUT) 2>/dev/null)
+SD_DTB		:= $(if $(SD_FDT),$(BUILD)/$(BOARD)/$(SD_FDT))
+DTC		?= dtc
+
+ifneq ($(SD_DTB),)
+$(SD_DTB): board/$(BOARD)/$(basename $(notdir $(SD_FDT))).dts
+	@mkdir -p $(dir $@)
+	$(DTC) -q -I dts -O dtb -o $@ $<
+endif
+
+$(BUILD)/$(BOARD)/sdcard.img: $(BUILD)/Image $(SD_LAYOUT) $(SD_DTB) tools/sdimage.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/sdimage.py --layout $(SD_LAYOUT) --image $(BUILD)/Image \
+		$(if $(SD_DTB),--dtb $(SD_DTB)) --append "$(BOOTARGS)" --out $@
+	$(PYTHON) tools/sdimage.py --layout $(SD_LAYOUT) --check $@
+	@echo "sdimage: $@ (write it to a card with dd: see README.md)"
+
+sdimage: deps $(BUILD)/$(BOARD)/sdcard.img
+
 # ---- running -------------------------------------------------------------
 QEMU_RUN_ARGS	= -M $(QEMU_MACHINE) -smp $(QEMU_SMP) -m $(QEMU_MEM) -nographic \
 		  -bios $(OPENSBI_DIR)/fw_dynamic.bin -kernel $(BUILD)/Image \
@@ -111,4 +135,4 @@ bench: deps $(BUILD)/Image
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps run debug test bench clean
+.PHONY: all deps run debug test bench clean sdimage

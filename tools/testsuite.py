@@ -239,7 +239,7 @@ BOOTS = [
 # 100 Hz with 1 hart and at 250 Hz with 4.
 ICOUNT_ARGS = {1: "nuthatch.icount", 4: "nuthatch.icount nuthatch.hz=250"}
 
-MEM_BYTES = {"128M": 128 << 20, "1G": 1 << 30}
+MEM_BYTES = {"128M": 128 << 20, "512M": 512 << 20, "1G": 1 << 30}
 
 
 def check_boot(s, b, mem, harts):
@@ -313,6 +313,86 @@ def suite_verdict(build):
     return s
 
 
+UBOOT = "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin"
+VF2_DTB = "visionfive2/dtbs/starfive/jh7110-starfive-visionfive-2-v1.3b.dtb"
+
+
+def sdcheck(layout, img):
+    return run_cmd([sys.executable, "tools/sdimage.py", "--layout", layout,
+                    "--check", img])
+
+
+def suite_sdimage(build, shared):
+    """make sdimage for both boards: GPT, attribute, files, the board DTB."""
+    s = Suite("sdimage")
+    for board in ("qemu-virt", "visionfive2"):
+        rc, out = run_cmd(["make", "-s", "--no-print-directory", "sdimage",
+                           "BOARD=" + board, "BUILD=" + build])
+        img = os.path.join(build, board, "sdcard.img")
+        layout = "board/%s/sdcard.layout" % board
+        rc2, out2 = sdcheck(layout, img) if rc == 0 else (1, out)
+        for line in out2[-5:]:
+            s.note(line)
+        s.result(rc == 0 and rc2 == 0, "layout_" + board.replace("-", "_"))
+    # The checker must notice a card without the bootable attribute.
+    img = os.path.join(ROOT, build, "visionfive2", "sdcard.img")
+    with tempfile.TemporaryDirectory() as tmp:
+        bad = os.path.join(tmp, "bad.img")
+        data = bytearray(open(img, "rb").read(34 * 512))
+        entry3 = 2 * 512 + 2 * 128          # third entry of the GPT array
+        data[entry3 + 48] &= ~(1 << 2) & 0xff
+        with open(bad, "wb") as f:
+            f.write(data)
+            f.truncate(os.path.getsize(img))
+        rc, out = sdcheck("board/visionfive2/sdcard.layout", bad)
+        s.result(rc == 1 and any("bootable" in l for l in out),
+                 "check_catches_missing_bootable_attribute")
+    # Our own VisionFive 2 tree says what the mainline one says.
+    dtinfo = os.path.join(ROOT, build, "host", "dtinfo")
+    rc1, ours = run_cmd([dtinfo, os.path.join(build, VF2_DTB)])
+    rc2, theirs = run_cmd([dtinfo, os.path.join(
+        shared, "fixtures", "dtb", "jh7110-starfive-visionfive-2-v1.3b.dtb")])
+    strip = lambda lines: [l for l in lines if not l.endswith(" dtb")]
+    if strip(ours) != strip(theirs):
+        s.note("ours %r" % ours)
+        s.note("mainline %r" % theirs)
+    s.result(rc1 == 0 and rc2 == 0 and strip(ours) == strip(theirs),
+             "visionfive2_dtb_summary_matches_mainline")
+    return s
+
+
+def suite_uboot(build):
+    """QEMU virt through U-Boot: distro boot finds extlinux.conf on
+    partition 3 of the card and booti's the Image, with no typing."""
+    s = Suite("boot-uboot-sdcard-virt-smp4-512M")
+    card = os.path.join(ROOT, build, "qemu-virt", "sdcard-test.img")
+    rc, out = run_cmd([sys.executable, "tools/sdimage.py", "--layout",
+                       "board/qemu-virt/sdcard.layout", "--image",
+                       os.path.join(build, "Image"), "--append",
+                       "nuthatch.test=*", "--out", card])
+    if rc != 0:
+        s.result(False, "test_card_built")
+        return s
+    cmd = [qemu.QEMU, "-M", "virt", "-smp", "4", "-m", "512M", "-nographic",
+           "-no-reboot", "-bios", os.path.join(qemu.OPENSBI_DIR, "fw_dynamic.bin"),
+           "-kernel", UBOOT, "-drive",
+           "file=%s,format=raw,if=none,id=hd0,snapshot=on" % card,
+           "-device", "virtio-blk-device,drive=hd0"]
+    # Measured 4.5 s: U-Boot's 2 s autoboot delay, the card, the tests.
+    b = qemu.run(cmd, TIMEOUT_FACTOR * 4.5)
+    s.result(any(l.startswith("Found /extlinux/extlinux.conf") for l in b.lines),
+             "uboot_found_extlinux_conf")
+    s.result(any("## Flattened Device Tree" in l for l in b.lines),
+             "uboot_handed_over_qemu_tree")
+    kernel = [l for l in b.lines if RESULT.match(l) or l.startswith("# ")]
+    s.absorb_ktap(kernel)
+    check_boot(s, b, "512M", [0, 1, 2, 3])
+    if s.failed:
+        for line in b.lines[-15:]:
+            s.note("console: " + line)
+    return s
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -326,6 +406,8 @@ def main():
     steps += [("boot", lambda: warm_up_qemu() or [])]
     steps += [("boot", lambda c=c: [suite_boot(a.build, *c)]) for c in BOOTS]
     steps += [("boot", lambda: [suite_verdict(a.build)])]
+    steps += [("sdimage", lambda: [suite_sdimage(a.build, a.shared)])]
+    steps += [("uboot", lambda: [suite_uboot(a.build)])]
     suites = []
     for name, step in steps:
         if not a.only or a.only in name:
