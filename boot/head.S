@@ -88,3 +88,43 @@ boot_stack:
 	.space	BOOT_STACK_SIZE
 	.globl	boot_stack_top
 boot_stack_top:
+
+/*
+ * Secondary harts, started through SBI HSM at this physical address with
+ * a0 = hart id, a1 = dense hart index.  The boot hart filled in
+ * smp_boot_info (satp of the kernel map, virtual - physical offset) and
+ * smp_boot_sp[index] (the top of that hart's idle stack, virtual).  The
+ * kernel map has no identity mapping, so stvec points at the virtual
+ * address of .Lsec_high: the fetch after the satp write faults there.
+ */
+	.section .text
+	.balign	4
+	.globl	_start_secondary
+_start_secondary:
+	csrw	CSR_SIE, zero
+	csrw	CSR_SIP, zero
+	lla	t0, smp_boot_info
+	ld	t1, 0(t0)		/* satp */
+	ld	t2, 8(t0)		/* virtual - physical */
+	lla	t3, .Lsec_high
+	add	t3, t3, t2
+	csrw	CSR_STVEC, t3
+	sfence.vma
+	csrw	CSR_SATP, t1
+	nop				/* not reached: the fetch faults */
+	.balign	4
+.Lsec_high:
+	lla	t0, smp_boot_sp
+	slli	t1, a1, 3
+	add	t0, t0, t1
+	ld	sp, 0(t0)
+	mv	s0, zero
+	call	smp_secondary_main	/* (hartid, index); does not return */
+1:	wfi
+	j	1b
+
+	.section .data
+	.balign	8
+	.globl	smp_boot_info
+smp_boot_info:
+	.dword	0, 0

@@ -15,7 +15,7 @@
 
 /* Lock order: console_lock, then nothing. */
 static struct spinlock console_lock =
-	SPINLOCK_INIT("console: the UART's registers, console_uart, rx");
+	SPINLOCK_INIT("console: the UART's registers, console_uart, rx", RANK_CONSOLE);
 static struct uart console_uart;	/* [console_lock] ops NULL: SBI */
 static uint32_t console_irq;		/* [I] after console_rx_enable */
 static struct {

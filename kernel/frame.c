@@ -10,7 +10,7 @@
 #include "lib/kstring.h"
 #include "spinlock.h"
 
-static struct spinlock frame_lock = SPINLOCK_INIT("frame: kpool");
+static struct spinlock frame_lock = SPINLOCK_INIT("frame: kpool", RANK_FRAME);
 static struct frame_pool kpool;		/* [frame_lock] */
 
 static void *direct(uint64_t pa)

@@ -4,6 +4,15 @@
  */
 #include "hart.h"
 
+#include <stddef.h>
+
+#include "kstack.h"
+
+_Static_assert(offsetof(struct hart, kstack_lo) == 0, "trap.S");
+_Static_assert(offsetof(struct hart, overflow_sp) == 8, "trap.S");
+_Static_assert(offsetof(struct hart, trapped_sp) == 16, "trap.S");
+_Static_assert(offsetof(struct hart, kstack_guard) == 24, "trap.S");
+
 struct hart harts[PLAT_MAX_HARTS];
 unsigned nharts_online;		/* [boot hart] during bring-up */
 
@@ -11,10 +20,29 @@ void hart_init_boot(uint64_t hartid, uintptr_t stack_lo, uintptr_t stack_hi)
 {
 	struct hart *h = &harts[0];
 
+	struct kstack boot = { stack_lo, stack_hi, ~0u, { 0 } };
+
 	h->hartid = hartid;
 	h->index = 0;
-	h->stack_lo = stack_lo;
-	h->stack_hi = stack_hi;
+	hart_set_stack(h, &boot);
 	nharts_online = 1;
 	arch_set_percpu(h);
+}
+
+void hart_set_stack(struct hart *h, const struct kstack *s)
+{
+	h->kstack_lo = s->lo;
+	h->kstack_hi = s->hi;
+	/* A static stack (slot ~0) has no guard area below it. */
+	h->kstack_guard = s->slot == ~0u ? s->lo : s->lo - KSTACK_GUARD;
+}
+
+struct hart *hart_by_id(uint64_t hartid)
+{
+	for (unsigned i = 0; i < PLAT_MAX_HARTS; i++) {
+		if (__atomic_load_n(&harts[i].online, __ATOMIC_ACQUIRE) &&
+		    harts[i].hartid == hartid)
+			return &harts[i];
+	}
+	return 0;
 }

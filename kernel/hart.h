@@ -1,34 +1,60 @@
 /*
- * Per-hart data.  Each hart that runs the kernel has one struct hart; while
- * it runs in the kernel, tp points at it and sscratch is 0 (trap entry
- * relies on this to tell a trap from the kernel from one from user mode,
- * where sscratch will hold the struct hart pointer and tp the user's TLS).
- * Fields tagged [h] are touched only by the owning hart; [I] immutable
- * after hart_init_boot / hart bring-up.
+ * Per-hart data.  Each hart that runs the kernel has one struct hart;
+ * while it runs in the kernel, tp points at it and sscratch is 0 (trap
+ * entry relies on this to tell a trap from the kernel from one from user
+ * mode, where sscratch will hold the struct hart pointer and tp the
+ * user's TLS pointer).
+ *
+ * Field legend: [I] immutable after bring-up; [h] touched only by the
+ * owning hart (with interrupts off where an interrupt handler also
+ * touches it); [r] the hart's run-queue lock; [a] atomic.
+ * The first four fields are read by trap entry in assembly (trap.S).
  */
 #ifndef NUTHATCH_HART_H
 #define NUTHATCH_HART_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "arch/riscv/arch.h"
 #include "platform.h"
+#include "sched.h"
+
+#define HART_MAX_HELD		8	/* spinlocks one hart may hold at once */
+#define OVERFLOW_STACK_SIZE	8192
 
 struct fault_catch;
+struct kstack;
+struct task;
+struct spinlock;
 
 struct hart {
+	uintptr_t kstack_lo;		/* [h] bottom of the running task's stack (asm: 0) */
+	uintptr_t overflow_sp;		/* [I] top of the overflow stack (asm: 8) */
+	uintptr_t trapped_sp;		/* [h] sp of a trap that overflowed (asm: 16) */
+	uintptr_t kstack_guard;		/* [h] bottom of its guard area (asm: 24) */
 	uint64_t hartid;		/* [I] the platform's hart id */
 	unsigned index;			/* [I] dense index, boot hart = 0 */
-	uintptr_t stack_lo, stack_hi;	/* [I] this hart's boot/idle stack */
+	bool online;			/* [a] running the scheduler */
+	uintptr_t kstack_hi;		/* [h] top of the running task's stack */
+	struct task *current;		/* [h] written at switch, under [r] */
+	struct task *idle;		/* [I] */
+	struct runqueue rq;		/* its own lock */
+	bool need_resched;		/* [a] preempt at the next chance */
+	unsigned trap_depth;		/* [h] nested traps being handled */
 	uint64_t timer_ticks;		/* [h] timer interrupts taken */
 	uint64_t timer_deadline;	/* [h] next programmed deadline */
 	uint64_t ipis;			/* [h] software interrupts taken */
 	uint64_t irqs;			/* [h] external interrupts taken */
 	struct fault_catch *fault_catch; /* [h] armed expected-fault recovery */
+	unsigned nheld;			/* [h] spinlocks held */
+	struct spinlock *held[HART_MAX_HELD];	/* [h] in acquisition order */
+	bool lock_catch;		/* [h] a self-test expects a lock report */
+	unsigned lock_violations;	/* [h] reports caught */
 };
 
 extern struct hart harts[PLAT_MAX_HARTS];
-extern unsigned nharts_online;
+extern unsigned nharts_online;	/* [a] */
 
 /* The calling hart's struct (from tp). */
 static inline struct hart *hart_self(void)
@@ -38,5 +64,11 @@ static inline struct hart *hart_self(void)
 
 /* Set up the boot hart's struct and point tp at it. */
 void hart_init_boot(uint64_t hartid, uintptr_t stack_lo, uintptr_t stack_hi);
+
+/* Record the stack now running on @h, for trap entry's overflow check. */
+void hart_set_stack(struct hart *h, const struct kstack *s);
+
+/* The struct hart of the hart with platform id @hartid, or NULL. */
+struct hart *hart_by_id(uint64_t hartid);
 
 #endif

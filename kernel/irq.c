@@ -16,7 +16,7 @@ struct irq_slot {
 	uint64_t count;		/* [a] */
 };
 
-static struct spinlock irq_lock = SPINLOCK_INIT("irq: handler table");
+static struct spinlock irq_lock = SPINLOCK_INIT("irq: handler table", RANK_IRQ);
 static struct irq_slot slots[IRQ_MAX];
 
 int irq_register(uint32_t irq, irq_handler_t fn, void *ctx)

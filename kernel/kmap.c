@@ -14,6 +14,7 @@
 #include "arch/riscv/arch.h"
 #include "arch/riscv/pgtable.h"
 #include "lib/kstring.h"
+#include "frame.h"
 #include "printk.h"
 #include "spinlock.h"
 
@@ -27,25 +28,33 @@ static unsigned boot_pt_used;	/* [kmap_lock] after boot */
 static uint64_t image_offset;	/* [I] image VA minus PA */
 static uint64_t root_pa;	/* [I] */
 static uint64_t mmio_next = MMIO_BASE;	/* [kmap_lock] */
-static struct spinlock kmap_lock = SPINLOCK_INIT("kmap: pool, mmio window");
+static struct spinlock kmap_lock = SPINLOCK_INIT("kmap: pool, mmio window", RANK_KMAP);
 
 static uint64_t image_va_to_pa(const void *va)
 {
 	return (uint64_t)va - image_offset;
 }
 
+static bool use_frames;		/* [I] after kmap_use_frames */
+
 static uint64_t pool_alloc(void *ctx)
 {
 	(void)ctx;
+	if (use_frames)
+		return frame_alloc_zeroed();
 	if (boot_pt_used == BOOT_PT_PAGES)
 		return 0;
 	return image_va_to_pa(boot_pt_pool[boot_pt_used++]);	/* zero: bss */
 }
 
+/* Boot-pool tables are in the image; frame tables in the direct map. */
 static void *pool_va(void *ctx, uint64_t pa)
 {
 	(void)ctx;
-	return (void *)(pa + image_offset);
+	if (pa >= (uint64_t)_start - image_offset &&
+	    pa < (uint64_t)_end - image_offset)
+		return (void *)(pa + image_offset);
+	return kmap_phys(pa);
 }
 
 static const struct pgt_alloc pool = { pool_alloc, pool_va, 0 };
@@ -170,14 +179,38 @@ int kmap_init(const struct platform *p, uint64_t image_pa)
 	return 0;
 }
 
+#define IOMAPS	32
+static struct iomap {
+	uint64_t pa, len, va;
+} iomaps[IOMAPS];			/* [kmap_lock] */
+static unsigned niomaps;		/* [kmap_lock] */
+
+/* An existing mapping covering [pa, pa + size), or 0. */
+static uint64_t iomap_find(uint64_t pa, uint64_t size)
+{
+	for (unsigned i = 0; i < niomaps; i++) {
+		const struct iomap *m = &iomaps[i];
+
+		if (pa >= m->pa && pa - m->pa + size <= m->len)
+			return m->va + (pa - m->pa);
+	}
+	return 0;
+}
+
 void *ioremap(uint64_t pa, size_t size)
 {
+	uint64_t hit;
 	uint64_t off = pa & (PAGE_SIZE - 1);
 	uint64_t len = (off + size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	irqflags_t f = spin_lock_irqsave(&kmap_lock);
 	uint64_t va = mmio_next;
 	int err = -NH_ENOSPC;
 
+	hit = size && size <= MMIO_SIZE ? iomap_find(pa, size) : 0;
+	if (hit) {	/* the device is mapped already: share it */
+		spin_unlock_irqrestore(&kmap_lock, f);
+		return (void *)hit;
+	}
 	if (len >= LEVEL_SIZE(1)) {	/* same offset in a 2 MiB page: big leaves */
 		uint64_t mask = LEVEL_SIZE(1) - 1;
 
@@ -189,10 +222,46 @@ void *ioremap(uint64_t pa, size_t size)
 			      PGT_R | PGT_W | PGT_GLOBAL);
 	if (!err) {
 		mmio_next = va + len;
+		if (niomaps < IOMAPS)
+			iomaps[niomaps++] = (struct iomap){ pa - off, len, va };
 		arch_tlb_flush_local();	/* an invalid entry may be cached */
 	}
 	spin_unlock_irqrestore(&kmap_lock, f);
 	if (err)
 		return 0;
 	return (void *)(va + off);
+}
+
+int kmap_use_frames(uint64_t prealloc_va, uint64_t prealloc_size)
+{
+	irqflags_t f = spin_lock_irqsave(&kmap_lock);
+	int err;
+
+	use_frames = true;
+	err = pgt_prealloc_range(&pool, root_pa, prealloc_va, prealloc_size);
+	spin_unlock_irqrestore(&kmap_lock, f);
+	return err;
+}
+
+int kmap_map_pages(uint64_t va, const uint64_t *frames, unsigned n)
+{
+	irqflags_t f = spin_lock_irqsave(&kmap_lock);
+	int err = 0;
+
+	for (unsigned i = 0; i < n && !err; i++)
+		err = pgt_map(&pool, root_pa, va + i * PAGE_SIZE, frames[i],
+			      PAGE_SIZE, PGT_R | PGT_W | PGT_GLOBAL);
+	spin_unlock_irqrestore(&kmap_lock, f);
+	return err;
+}
+
+void kmap_unmap_pages(uint64_t va, unsigned n)
+{
+	irqflags_t f = spin_lock_irqsave(&kmap_lock);
+
+	for (unsigned i = 0; i < n; i++) {
+		pgt_unmap_page(&pool, root_pa, va + i * PAGE_SIZE);
+		arch_tlb_flush_page(va + i * PAGE_SIZE);
+	}
+	spin_unlock_irqrestore(&kmap_lock, f);
 }

@@ -20,8 +20,27 @@
  */
 int kmap_init(const struct platform *p, uint64_t image_pa);
 
-/* Map device registers [pa, pa + size) uncached into the MMIO window. */
+/*
+ * Map device registers [pa, pa + size) into the MMIO window, or return the
+ * existing mapping when a previous ioremap covers the range.  Mappings are
+ * permanent.  NULL for a size of 0 or when the window is full.
+ */
 void *ioremap(uint64_t pa, size_t size);
+
+/*
+ * After frame_init: take page-table pages from the frame allocator, and
+ * create now every table the stack area will need, so mapping a stack
+ * later never allocates (and never looks like a leak).
+ */
+int kmap_use_frames(uint64_t prealloc_va, uint64_t prealloc_size);
+
+/*
+ * Map @n frames at @va (4 KiB each, kernel RW, global) / unmap them.  The
+ * tables must exist (kmap_use_frames).  Unmapping flushes this hart's TLB
+ * for the range; other harts are the caller's business.
+ */
+int kmap_map_pages(uint64_t va, const uint64_t *frames, unsigned n);
+void kmap_unmap_pages(uint64_t va, unsigned n);
 
 /* Physical address P through the direct map (RAM outside no-map only). */
 static inline void *kmap_phys(uint64_t pa)

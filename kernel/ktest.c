@@ -9,6 +9,8 @@
 #include <stdarg.h>
 
 #include "frame.h"
+#include "kstack.h"
+#include "task.h"
 #include "lib/cmdline.h"
 #include "lib/fmt.h"
 #include "lib/kstring.h"
@@ -96,9 +98,13 @@ static void snap_cache(struct slab_cache *c, void *ctx)
 /* Settle (empty slabs back to the frame pool), then count. */
 void leak_snapshot(struct leak_snapshot *s)
 {
+	task_reaper_settle();
+	kstack_drain();
 	slab_settle();
 	s->ncaches = 0;
 	slab_for_each(snap_cache, s);
+	s->tasks = task_count();
+	s->stacks = kstack_in_use();
 	s->free_frames = frame_free_count();
 }
 
@@ -121,6 +127,12 @@ void leak_check(struct ktest_ctx *t, const struct leak_snapshot *before)
 				after.cache[i].c->name);
 			t->failures++;
 		}
+	}
+	if (after.tasks != before->tasks || after.stacks != before->stacks) {
+		kprintf("# %s: leak: %d tasks, %d stacks\n", t->name,
+			(int)(after.tasks - before->tasks),
+			(int)(after.stacks - before->stacks));
+		t->failures++;
 	}
 	if (after.free_frames != before->free_frames) {
 		kprintf("# %s: leak: %ld frames\n", t->name,

@@ -50,13 +50,16 @@ struct slab_cache;
 /* What a test must give back: free frames and every cache's live count. */
 struct leak_snapshot {
 	uint64_t free_frames;
+	unsigned tasks;		/* live task objects */
+	unsigned stacks;	/* kernel stacks in use */
 	unsigned ncaches;
 	struct { const struct slab_cache *c; uint64_t live; } cache[LEAK_CACHES];
 };
 
 /*
- * The runner wraps every test in these: settle (empty slabs back to the
- * frame allocator), snapshot, run, settle, compare.  A difference prints
+ * The runner wraps every test in these: settle (the reaper drained, cached
+ * stacks and empty slabs back to the frame allocator), snapshot, run,
+ * settle, compare.  A difference prints
  * "# name: leak: ..." and fails the test.  Exposed so a test can prove
  * the check itself catches a leak.
  */

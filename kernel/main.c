@@ -16,6 +16,9 @@
 #include "frame.h"
 #include "hart.h"
 #include "kmap.h"
+#include "kstack.h"
+#include "smp.h"
+#include "task.h"
 #include "ktest.h"
 #include "lib/cmdline.h"
 #include "platform.h"
@@ -158,7 +161,8 @@ static void start_interrupts(void)
 		rx_err ? nh_strerror(rx_err) : "by interrupt");
 }
 
-static __attribute__((noreturn)) void run_or_idle(void)
+/* The first kernel thread: the self-tests, or the end of boot. */
+static void init_main(void *arg)
 {
 	const char *args = boot_platform.bootargs;
 	char pattern[128];
@@ -172,10 +176,29 @@ static __attribute__((noreturn)) void run_or_idle(void)
 	}
 	if (cmdline_get(args, "nuthatch.poweroff", pattern, sizeof(pattern)))
 		power_off(POWER_PASS);
+	task_list_print();
 	kprintf("nuthatch: boot complete; no user space yet, idling "
 		"(QEMU: Ctrl-A X quits)\n");
-	for (;;)
-		arch_wait_for_interrupt();
+}
+
+/* Tasks, the other harts, the first thread; then this becomes idle. */
+static __attribute__((noreturn)) void start_tasks(uint64_t image_offset)
+{
+	static const struct task_attr init_attr = { .cls = SCHED_FAIR };
+	unsigned up;
+	int err;
+
+	if (kmap_use_frames(KSTACK_AREA, (uint64_t)KSTACK_SLOTS * KSTACK_SLOT) ||
+	    smp_overflow_stack(&harts[0]))
+		panic("tasks: no memory for the stack area");
+	__atomic_store_n(&harts[0].online, true, __ATOMIC_RELEASE);
+	task_init_boot(&harts[0], (uintptr_t)boot_stack, (uintptr_t)boot_stack_top);
+	start_interrupts();
+	up = smp_start(&boot_platform, image_offset);
+	kprintf("smp: %u of %u harts online\n", up + 1, boot_platform.nharts);
+	if (!kthread_create("init", init_main, 0, &init_attr, &err))
+		panic("init: %s", nh_strerror(err));
+	sched_idle();
 }
 
 void kmain(uint64_t hartid, uint64_t dtb_pa, uint64_t entry_ticks,
@@ -199,6 +222,5 @@ void kmain(uint64_t hartid, uint64_t dtb_pa, uint64_t entry_ticks,
 	power_init(&boot_platform);
 	print_boot();
 	start_memory();
-	start_interrupts();
-	run_or_idle();
+	start_tasks(image_offset);
 }

@@ -25,7 +25,7 @@ struct slab {
 	uint64_t used[BITMAP_WORDS];	/* bit i: object i handed out */
 };
 
-static struct spinlock caches_lock = SPINLOCK_INIT("slab: the cache list");
+static struct spinlock caches_lock = SPINLOCK_INIT("slab: the cache list", RANK_SLAB_LIST);
 static struct slab_cache *caches;	/* [caches_lock] */
 
 static uintptr_t objects_start(void)
@@ -56,7 +56,7 @@ int slab_cache_init(struct slab_cache *c, const char *name, size_t size)
 	spin_unlock_irqrestore(&caches_lock, f);
 	size = (size + SLAB_MIN_OBJ - 1) & ~(size_t)(SLAB_MIN_OBJ - 1);
 	*c = (struct slab_cache){ .name = name, .objsize = (uint32_t)size };
-	c->lock = (struct spinlock)SPINLOCK_INIT(name);
+	c->lock = (struct spinlock)SPINLOCK_INIT(name, RANK_SLAB);
 	c->per_slab = (uint32_t)((FRAME_SIZE - objects_start()) / size);
 	f = spin_lock_irqsave(&caches_lock);
 	c->next = caches;

@@ -8,6 +8,7 @@
 #include "arch/riscv/arch.h"
 #include "arch/riscv/trap.h"
 #include "hart.h"
+#include "sched.h"
 
 static uint64_t timebase;	/* [I] ticks per second */
 static unsigned hz;		/* [I] timer interrupts per second */
@@ -44,6 +45,7 @@ void timer_interrupt(void)
 	if (h->timer_deadline <= now)	/* missed some: skip, do not burst */
 		h->timer_deadline = now + period;
 	arch_timer_program(h->timer_deadline);
+	sched_tick();
 }
 
 uint64_t timer_ticks_to_ns(uint64_t ticks)

@@ -20,7 +20,7 @@
 
 static volatile uint8_t *regs;		/* [I] */
 static const struct plat_plic *plic;	/* [I] */
-static struct spinlock enable_lock = SPINLOCK_INIT("plic: enable words");
+static struct spinlock enable_lock = SPINLOCK_INIT("plic: enable words", RANK_PLIC);
 
 static volatile uint32_t *reg(uint64_t off)
 {

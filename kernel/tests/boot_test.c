@@ -128,8 +128,10 @@ KTEST(BOOT0007_ioremap_rejects_bad_requests)
 	KT_EXPECT(t, ioremap(0x10000000, 0) == 0);
 	KT_EXPECT(t, ioremap(0x10000000, MMIO_SIZE) == 0);
 	void *v = ioremap(boot_platform.console.base, 8);
+	void *w = ioremap(boot_platform.console.base + 4, 4);
 	KT_EXPECT(t, v != 0);
 	KT_EXPECT(t, ((uint64_t)v & 0xfff) == (boot_platform.console.base & 0xfff));
+	KT_EXPECT(t, w == (char *)v + 4);	/* mapped once, shared */
 }
 
 KTEST(BOOT0008_timer_runs)

@@ -11,10 +11,15 @@
 
 extern char trap_entry_kernel[];
 
+uint64_t arch_satp(uint64_t root_pa)
+{
+	return SATP_MODE_SV39 | SATP_PPN(root_pa);
+}
+
 void arch_switch_root(uint64_t root_pa)
 {
 	__asm__ volatile("sfence.vma" ::: "memory");
-	csr_write(CSR_SATP, SATP_MODE_SV39 | SATP_PPN(root_pa));
+	csr_write(CSR_SATP, arch_satp(root_pa));
 	__asm__ volatile("sfence.vma" ::: "memory");
 }
 
@@ -55,4 +60,24 @@ int arch_send_ipi(uint64_t hartid)
 void arch_ipi_clear(void)
 {
 	csr_clear(CSR_SIP, SIE_SSIE);
+}
+
+int arch_tlb_flush_remote(uint64_t hartid, uint64_t va, uint64_t size)
+{
+	struct sbi_ret r;
+
+	if (!sbi_info()->rfence)
+		return -NH_ENOSYS;
+	r = sbi_call4(SBI_EXT_RFENCE, 1, 1, (long)hartid, (long)va, (long)size);
+	return r.error ? -NH_EIO : 0;
+}
+
+int arch_hart_start(uint64_t hartid, uint64_t entry, uint64_t opaque)
+{
+	struct sbi_ret r;
+
+	if (!sbi_info()->hsm)
+		return -NH_ENOSYS;
+	r = sbi_call(SBI_EXT_HSM, 0, (long)hartid, (long)entry, (long)opaque);
+	return r.error ? -NH_EIO : 0;
 }

@@ -85,6 +85,21 @@ static inline void arch_irq_enable(void)
 	csr_set(CSR_SSTATUS, SSTATUS_SIE);
 }
 
+/* Forget this hart's cached translation of @va. */
+static inline void arch_tlb_flush_page(uint64_t va)
+{
+	__asm__ volatile("sfence.vma %0" :: "r"(va) : "memory");
+}
+
+/* Make hart @hartid forget translations of [va, va + size) (SBI RFENCE). */
+int arch_tlb_flush_remote(uint64_t hartid, uint64_t va, uint64_t size);
+
+/* Start hart @hartid at physical @entry with a1 = @opaque (SBI HSM). */
+int arch_hart_start(uint64_t hartid, uint64_t entry, uint64_t opaque);
+
+/* The satp value that installs @root_pa. */
+uint64_t arch_satp(uint64_t root_pa);
+
 /* Install @root_pa as this hart's page-table root and flush its TLB. */
 void arch_switch_root(uint64_t root_pa);
 

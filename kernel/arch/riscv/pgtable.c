@@ -117,3 +117,36 @@ pte_t pgt_lookup(const struct pgt_alloc *a, uint64_t root_pa, uint64_t va,
 	}
 	return 0;
 }
+
+int pgt_prealloc_range(const struct pgt_alloc *a, uint64_t root_pa,
+		       uint64_t va, uint64_t size)
+{
+	uint64_t end = va + size;
+	pte_t *slot;
+
+	if ((va & (PAGE_SIZE - 1)) || !va_canonical(va) || end < va)
+		return -NH_EINVAL;
+	for (; va < end; va += LEVEL_SIZE(1)) {
+		int err = walk_create(a, root_pa, va, 0, &slot);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+pte_t pgt_unmap_page(const struct pgt_alloc *a, uint64_t root_pa, uint64_t va)
+{
+	pte_t *t = a->va(a->ctx, root_pa), old;
+
+	for (int l = PT_LEVELS - 1; l > 0; l--) {
+		pte_t e = t[PT_INDEX(va, l)];
+
+		if (!(e & PTE_V) || pte_is_leaf(e))
+			return 0;
+		t = a->va(a->ctx, pte_pa(e));
+	}
+	old = t[PT_INDEX(va, 0)];
+	t[PT_INDEX(va, 0)] = 0;
+	return old;
+}

@@ -39,6 +39,20 @@ int pgt_map(const struct pgt_alloc *a, uint64_t root_pa, uint64_t va,
 /* Make sure the root entry covering @va points at a (possibly empty) table. */
 int pgt_prealloc(const struct pgt_alloc *a, uint64_t root_pa, uint64_t va);
 
+/*
+ * Make sure tables exist down to @level (0: the table holding 4 KiB leaves)
+ * for every page of [va, va + size).  Returns 0, -NH_EINVAL, -NH_ENOMEM.
+ */
+int pgt_prealloc_range(const struct pgt_alloc *a, uint64_t root_pa,
+		       uint64_t va, uint64_t size);
+
+/*
+ * Remove the 4 KiB leaf mapping @va; its old PTE is returned (0 if none was
+ * mapped, or if a larger leaf covers @va: those are never split here).
+ * Tables are kept.  The caller flushes TLBs.
+ */
+pte_t pgt_unmap_page(const struct pgt_alloc *a, uint64_t root_pa, uint64_t va);
+
 /* The leaf PTE mapping @va (0 if none); *level gets its level. */
 pte_t pgt_lookup(const struct pgt_alloc *a, uint64_t root_pa, uint64_t va,
 		 int *level);

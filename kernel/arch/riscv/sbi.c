@@ -7,19 +7,26 @@
 
 static struct sbi_info info;	/* written once by sbi_init, then read-only */
 
-struct sbi_ret sbi_call(long ext, long fid, long arg0, long arg1, long arg2)
+struct sbi_ret sbi_call4(long ext, long fid, long arg0, long arg1, long arg2,
+			 long arg3)
 {
 	register long a0 __asm__("a0") = arg0;
 	register long a1 __asm__("a1") = arg1;
 	register long a2 __asm__("a2") = arg2;
+	register long a3 __asm__("a3") = arg3;
 	register long a6 __asm__("a6") = fid;
 	register long a7 __asm__("a7") = ext;
 
 	__asm__ volatile("ecall"
 			 : "+r"(a0), "+r"(a1)
-			 : "r"(a2), "r"(a6), "r"(a7)
+			 : "r"(a2), "r"(a3), "r"(a6), "r"(a7)
 			 : "memory");
 	return (struct sbi_ret){ a0, a1 };
+}
+
+struct sbi_ret sbi_call(long ext, long fid, long arg0, long arg1, long arg2)
+{
+	return sbi_call4(ext, fid, arg0, arg1, arg2, 0);
 }
 
 static long sbi_legacy(long ext, long arg0)

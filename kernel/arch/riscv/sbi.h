@@ -29,6 +29,7 @@ struct sbi_info {
 };
 
 struct sbi_ret sbi_call(long ext, long fid, long a0, long a1, long a2);
+struct sbi_ret sbi_call4(long ext, long fid, long a0, long a1, long a2, long a3);
 
 /* Probe the firmware; fills the immutable sbi_info. */
 void sbi_init(void);

@@ -17,6 +17,11 @@
 #include "arch/riscv/asm.h"
 
 #define FRAME_SIZE	(36 * 8)
+/* struct hart field offsets (hart.h; checked by a static assert in trap.c) */
+#define HART_KSTACK_LO		0
+#define HART_OVERFLOW_SP	8
+#define HART_TRAPPED_SP		16
+#define HART_KSTACK_GUARD	24
 
 	.section .text
 	.balign	4
@@ -25,8 +30,39 @@ trap_entry_kernel:
 	csrrw	tp, CSR_SSCRATCH, tp
 	bnez	tp, 1f
 	csrr	tp, CSR_SSCRATCH	/* from the kernel: tp was already ours */
-1:	csrw	CSR_SSCRATCH, zero
+1:
+	/*
+	 * Stack check before anything is pushed: if a frame would not fit
+	 * above the running task's stack bottom (hart->kstack_lo), the stack
+	 * has overflowed (sp may be in the guard already): continue on the
+	 * hart's overflow stack, keeping the old sp in hart->trapped_sp.
+	 * sscratch holds t0 meanwhile.
+	 */
+	csrw	CSR_SSCRATCH, t0
+	ld	t0, HART_KSTACK_LO(tp)
+	addi	t0, t0, FRAME_SIZE + 64
+	bltu	sp, t0, .Loverflow
+.Lstack_ok:
+	csrr	t0, CSR_SSCRATCH
+	csrw	CSR_SSCRATCH, zero
 	addi	sp, sp, -FRAME_SIZE
+	j	.Lsave
+.Loverflow:
+	/* Below the guard too: not the task's stack at all (the overflow
+	 * stack itself, for one): carry on normally. */
+	ld	t0, HART_KSTACK_GUARD(tp)
+	bltu	sp, t0, .Lstack_ok
+	sd	sp, HART_TRAPPED_SP(tp)
+	ld	sp, HART_OVERFLOW_SP(tp)
+	csrr	t0, CSR_SSCRATCH
+	csrw	CSR_SSCRATCH, zero
+	addi	sp, sp, -FRAME_SIZE
+	sd	t0, 5*8(sp)
+	ld	t0, HART_TRAPPED_SP(tp)
+	sd	t0, 2*8(sp)		/* the overflowing sp, for the oops */
+	ld	t0, 5*8(sp)
+	j	.Lsave_rest
+.Lsave:
 	sd	ra, 1*8(sp)
 	sd	gp, 3*8(sp)
 	sd	tp, 4*8(sp)
@@ -59,6 +95,39 @@ trap_entry_kernel:
 	sd	t6, 31*8(sp)
 	addi	t0, sp, FRAME_SIZE
 	sd	t0, 2*8(sp)		/* sp at the trap */
+	j	.Lsaved
+.Lsave_rest:
+	sd	ra, 1*8(sp)
+	sd	gp, 3*8(sp)
+	sd	tp, 4*8(sp)
+	sd	t0, 5*8(sp)
+	sd	t1, 6*8(sp)
+	sd	t2, 7*8(sp)
+	sd	s0, 8*8(sp)
+	sd	s1, 9*8(sp)
+	sd	a0, 10*8(sp)
+	sd	a1, 11*8(sp)
+	sd	a2, 12*8(sp)
+	sd	a3, 13*8(sp)
+	sd	a4, 14*8(sp)
+	sd	a5, 15*8(sp)
+	sd	a6, 16*8(sp)
+	sd	a7, 17*8(sp)
+	sd	s2, 18*8(sp)
+	sd	s3, 19*8(sp)
+	sd	s4, 20*8(sp)
+	sd	s5, 21*8(sp)
+	sd	s6, 22*8(sp)
+	sd	s7, 23*8(sp)
+	sd	s8, 24*8(sp)
+	sd	s9, 25*8(sp)
+	sd	s10, 26*8(sp)
+	sd	s11, 27*8(sp)
+	sd	t3, 28*8(sp)
+	sd	t4, 29*8(sp)
+	sd	t5, 30*8(sp)
+	sd	t6, 31*8(sp)
+.Lsaved:
 	csrr	t0, CSR_SEPC
 	sd	t0, 0*8(sp)
 	csrr	t0, CSR_SSTATUS

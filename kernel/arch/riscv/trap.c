@@ -12,8 +12,12 @@
 #include "arch/riscv/arch.h"
 #include "hart.h"
 #include "ksyms.h"
+#include "kstack.h"
 #include "ktest.h"
 #include "printk.h"
+#include "sched.h"
+#include "spinlock.h"
+#include "task.h"
 
 #define BACKTRACE_MAX	24
 
@@ -80,7 +84,7 @@ static void backtrace(uint64_t fp, uint64_t pc, uint64_t ra)
 	print_symbol("at", pc);
 	print_symbol("from", ra);
 	for (int depth = 0; depth < BACKTRACE_MAX; depth++) {
-		if ((fp & 7) || fp < h->stack_lo + 16 || fp > h->stack_hi)
+		if ((fp & 7) || fp < h->kstack_lo + 16 || fp > h->kstack_hi)
 			break;
 		uint64_t ret = ((uint64_t *)fp)[-1];
 		uint64_t next = ((uint64_t *)fp)[-2];
@@ -110,11 +114,23 @@ static void print_regs(const struct trap_frame *tf)
 	kprintf("%s  sstatus %016lx\n", prefix(), tf->sstatus);
 }
 
+static bool stack_overflowed(const struct hart *h, const struct trap_frame *tf)
+{
+	return (tf->regs[2] >= h->kstack_guard && tf->regs[2] < h->kstack_lo + 512) ||
+	       (tf->stval >= h->kstack_guard && tf->stval < h->kstack_lo);
+}
+
 static void oops(const struct trap_frame *tf)
 {
-	kprintf("%soops: %s at pc 0x%lx, address (stval) 0x%lx, hart %lu\n",
+	struct hart *h = hart_self();
+	struct task *t = h->current;
+
+	if (t && stack_overflowed(h, tf))
+		kprintf("%soops: kernel stack overflow in task %lu [%s], sp 0x%lx\n",
+			prefix(), t->id, t->name, tf->regs[2]);
+	kprintf("%soops: %s at pc 0x%lx, address (stval) 0x%lx, hart %lu, task %lu [%s]\n",
 		prefix(), trap_cause_name(tf->scause), tf->regs[0], tf->stval,
-		hart_self()->hartid);
+		h->hartid, t ? t->id : 0, t ? t->name : "boot");
 	print_regs(tf);
 	backtrace(tf->regs[8], tf->regs[0], tf->regs[1]);
 }
@@ -135,20 +151,41 @@ static void rewind_to_catch(struct trap_frame *tf, struct fault_catch *c)
 	tf->regs[10] = (uint64_t)-NH_EFAULT;
 }
 
+/* Why a kernel fault must take the whole system down, or NULL. */
+static const char *fatal_reason(const struct hart *h)
+{
+	if (!h->current || h->current == h->idle)
+		return "in the boot or idle context";
+	if (h->trap_depth > 1)
+		return "in interrupt context";
+	if (h->nheld)
+		return "with a spinlock held";
+	return 0;
+}
+
 static void exception(struct trap_frame *tf)
 {
 	struct hart *h = hart_self();
 	struct fault_catch *c = h->fault_catch;
+	const char *why;
 
-	if (c) {
+	if (c && !stack_overflowed(h, tf)) {
 		h->fault_catch = 0;
 		if (!c->quiet)
 			oops(tf);
 		rewind_to_catch(tf, c);
 		return;
 	}
+	h->fault_catch = 0;
 	oops(tf);
-	panic("fatal exception in the kernel");
+	why = fatal_reason(h);
+	if (why)
+		panic("fatal kernel fault %s (lock: %s)", why,
+		      h->nheld ? h->held[0]->name : "none");
+	kprintf("%soops: killing task %lu [%s]; the system goes on\n", prefix(),
+		h->current->id, h->current->name);
+	h->trap_depth--;
+	task_exit(-NH_EFAULT);
 }
 
 static void interrupt(struct trap_frame *tf)
@@ -171,10 +208,16 @@ static void interrupt(struct trap_frame *tf)
 
 void trap_dispatch(struct trap_frame *tf)
 {
-	if (tf->scause & SCAUSE_INTERRUPT)
+	struct hart *h = hart_self();
+
+	h->trap_depth++;
+	if (tf->scause & SCAUSE_INTERRUPT) {
 		interrupt(tf);
-	else
+		sched_trap_exit(tf->sstatus & SSTATUS_SPIE);
+	} else {
 		exception(tf);
+	}
+	hart_self()->trap_depth--;
 }
 
 long fault_catch(long (*fn)(void *), void *arg, struct fault_catch *c)

@@ -1,0 +1,610 @@
+/*
+ * The scheduler (see sched.h for classes, locking and the preemption
+ * model).  schedule_locked() is the one place a hart changes tasks: it
+ * runs with interrupts off and the hart's run-queue lock held, switches,
+ * and the task switched to releases the lock (sched_finish_switch).
+ */
+#include "sched.h"
+
+#include <nuthatch/errno.h>
+
+#include "hart.h"
+#include "printk.h"
+#include "task.h"
+#include "timer.h"
+
+#define WAKE_GRANULARITY_NS	1000000ull	/* a woken fair task preempts
+						   one this far ahead of it */
+
+void arch_context_switch(struct context *from, struct context *to);
+
+/* 1024 / 1.25^nice, nice -20..19. */
+static const uint32_t nice_weight[40] = {
+	88818, 71054, 56843, 45475, 36380, 29104, 23283, 18626, 14901, 11921,
+	9537, 7629, 6104, 4883, 3906, 3125, 2500, 2000, 1600, 1280,
+	1024, 819, 655, 524, 419, 336, 268, 215, 172, 137,
+	110, 88, 70, 56, 45, 36, 29, 23, 18, 15,
+};
+
+/* Per hart: the task switched away from, for sched_finish_switch. */
+static struct task *switched_from[PLAT_MAX_HARTS];
+
+uint32_t sched_nice_weight(int nice)
+{
+	if (nice < NICE_MIN)
+		nice = NICE_MIN;
+	if (nice > NICE_MAX)
+		nice = NICE_MAX;
+	return nice_weight[nice - NICE_MIN];
+}
+
+void sched_init_hart(struct hart *h, struct task *idle)
+{
+	struct runqueue *rq = &h->rq;
+
+	rq->lock = (struct spinlock)SPINLOCK_INIT("rq: one hart's queues", RANK_RQ);
+	for (int p = 0; p < SCHED_FIXED_PRIOS; p++)
+		list_init(&rq->fixed[p]);
+	list_init(&rq->fair);
+	list_init(&rq->sleepers);
+	h->idle = idle;
+	h->current = idle;
+	idle->last_ns = clock_ns();
+}
+
+/* ---- run-queue primitives (rq lock held) ---------------------------- */
+
+static void enqueue(struct runqueue *rq, struct task *t)
+{
+	struct list_node *pos;
+
+	if (t->cls == SCHED_FIXED) {
+		list_add_tail(&rq->fixed[t->prio], &t->rq_node);
+		rq->fixed_mask |= 1ull << t->prio;
+	} else {
+		list_for_each(pos, &rq->fair) {
+			if (container_of(pos, struct task, rq_node)->vruntime > t->vruntime)
+				break;
+		}
+		list_insert_before(pos, &t->rq_node);
+	}
+	rq->nready++;
+}
+
+static void dequeue(struct runqueue *rq, struct task *t)
+{
+	list_del(&t->rq_node);
+	if (t->cls == SCHED_FIXED && list_empty(&rq->fixed[t->prio]))
+		rq->fixed_mask &= ~(1ull << t->prio);
+	rq->nready--;
+}
+
+static int top_fixed(const struct runqueue *rq)
+{
+	return rq->fixed_mask ? 63 - __builtin_clzll(rq->fixed_mask) : -1;
+}
+
+static struct task *first_fair(const struct runqueue *rq)
+{
+	return list_empty(&rq->fair) ? 0 :
+	       container_of(rq->fair.next, struct task, rq_node);
+}
+
+static struct task *pick(struct runqueue *rq)
+{
+	int p = top_fixed(rq);
+	struct task *t = p >= 0 ?
+		container_of(rq->fixed[p].next, struct task, rq_node) :
+		first_fair(rq);
+
+	if (t) {
+		dequeue(rq, t);
+		if (t->cls == SCHED_FAIR && t->vruntime > rq->min_vruntime)
+			rq->min_vruntime = t->vruntime;
+	}
+	return t;
+}
+
+/* Charge the running task for the time since it was last charged. */
+static void account(struct hart *h, struct task *t)
+{
+	uint64_t now = clock_ns(), d = now - t->last_ns;
+
+	t->last_ns = now;
+	if (t == h->idle)
+		return;
+	t->stime_ns += d;
+	if (t->cls == SCHED_FAIR)
+		t->vruntime += d * NICE0_WEIGHT / t->weight;
+}
+
+static bool preempts(struct hart *h, const struct task *t)
+{
+	const struct task *cur = h->current;
+
+	if (cur == h->idle)
+		return true;
+	if (t->cls == SCHED_FIXED)
+		return cur->cls != SCHED_FIXED || t->prio > cur->prio;
+	return cur->cls == SCHED_FAIR &&
+	       t->vruntime + WAKE_GRANULARITY_NS < cur->vruntime;
+}
+
+/* Ask hart @h to reschedule; an IPI if it is another hart. */
+static void kick(struct hart *h)
+{
+	__atomic_store_n(&h->need_resched, true, __ATOMIC_RELEASE);
+	if (h != hart_self())
+		arch_send_ipi(h->hartid);
+}
+
+static bool allowed_on(const struct task *t, const struct hart *h)
+{
+	return (t->allowed >> h->index) & 1;
+}
+
+/* Where to queue @t: its last hart if allowed and online, else the
+ * allowed online hart with the fewest ready tasks. */
+static struct hart *select_hart(const struct task *t)
+{
+	struct hart *best = 0, *last = &harts[t->hart];
+
+	if (allowed_on(t, last) && __atomic_load_n(&last->online, __ATOMIC_ACQUIRE))
+		return last;
+	for (unsigned i = 0; i < PLAT_MAX_HARTS; i++) {
+		struct hart *h = &harts[i];
+
+		if (!__atomic_load_n(&h->online, __ATOMIC_ACQUIRE) || !allowed_on(t, h))
+			continue;
+		if (!best || h->rq.nready < best->rq.nready)
+			best = h;
+	}
+	return best;
+}
+
+/* Queue a READY task on @h (whose lock is not held), kick if it should run. */
+static void place(struct task *t, struct hart *h, uint64_t vbase_old)
+{
+	irqflags_t f = spin_lock_irqsave(&h->rq.lock);
+	bool k;
+
+	if (t->cls == SCHED_FAIR) {	/* keep its lag relative to the queue */
+		uint64_t lag = t->vruntime > vbase_old ? t->vruntime - vbase_old : 0;
+
+		t->vruntime = h->rq.min_vruntime + lag;
+	}
+	t->hart = h->index;
+	enqueue(&h->rq, t);
+	k = preempts(h, t);
+	spin_unlock_irqrestore(&h->rq.lock, f);
+	if (k)
+		kick(h);
+}
+
+void sched_start(struct task *t)
+{
+	struct hart *h = select_hart(t);
+
+	t->vruntime = 0;
+	place(t, h, 0);
+}
+
+/* ---- switching ------------------------------------------------------- */
+
+static void fence_stack_if_new(struct hart *h, struct task *t)
+{
+	uint64_t bit = 1ull << h->index;
+
+	if (!(__atomic_load_n(&t->stack_flush, __ATOMIC_ACQUIRE) & bit))
+		return;
+	for (uintptr_t va = t->stack.lo; va < t->stack.hi; va += 4096)
+		arch_tlb_flush_page(va);
+	__atomic_fetch_and(&t->stack_flush, ~bit, __ATOMIC_RELEASE);
+}
+
+static void switch_to(struct hart *h, struct task *prev, struct task *next,
+		      bool voluntary)
+{
+	if (voluntary)
+		prev->nvcsw++;
+	else
+		prev->nivcsw++;
+	task_set_state(next, TASK_RUNNING);
+	next->last_ns = clock_ns();
+	fence_stack_if_new(h, next);
+	h->current = next;
+	hart_set_stack(h, &next->stack);
+	h->rq.switches++;
+	switched_from[h->index] = prev;
+	arch_context_switch(&prev->ctx, &next->ctx);
+}
+
+/*
+ * Put the outgoing task where its state says.  Returns a task that must
+ * move to another hart after the switch (its affinity changed), or NULL.
+ */
+static struct task *put_prev(struct hart *h, struct task *prev)
+{
+	if (prev == h->idle)
+		return 0;
+	if (prev->state == TASK_RUNNING || prev->state == TASK_READY) {
+		task_set_state(prev, prev->stop_pending ? TASK_STOPPED : TASK_READY);
+		if (prev->state == TASK_STOPPED)
+			return 0;
+		if (!allowed_on(prev, h))
+			return prev;
+		enqueue(&h->rq, prev);
+	}
+	return 0;
+}
+
+static struct task *migrating[PLAT_MAX_HARTS];	/* [h] */
+
+/*
+ * Change tasks.  Called with interrupts off and h->rq.lock held; returns
+ * with the lock released and interrupts still off, on whatever hart the
+ * caller runs when it is switched back to.
+ */
+static void schedule_unlock(struct hart *h, bool voluntary)
+{
+	struct task *prev = h->current, *next;
+
+	account(h, prev);
+	__atomic_store_n(&h->need_resched, false, __ATOMIC_RELAXED);
+	migrating[h->index] = put_prev(h, prev);
+	next = pick(&h->rq);
+	if (!next)
+		next = h->idle;
+	if (next == prev) {
+		if (prev != h->idle)
+			task_set_state(prev, TASK_RUNNING);
+		spin_unlock(&h->rq.lock);
+		return;
+	}
+	switch_to(h, prev, next, voluntary);
+	sched_finish_switch();
+}
+
+/* After a switch: release the run queue, then deal with the task left. */
+void sched_finish_switch(void)
+{
+	struct hart *h = hart_self();
+	struct task *prev = switched_from[h->index];
+	struct task *move = migrating[h->index];
+
+	switched_from[h->index] = 0;
+	migrating[h->index] = 0;
+	spin_unlock(&h->rq.lock);
+	if (prev && prev->state == TASK_DEAD)
+		task_reap_later(prev);
+	if (move) {
+		struct hart *to = select_hart(move);
+
+		if (to)
+			place(move, to, h->rq.min_vruntime);
+	}
+}
+
+void schedule(void)
+{
+	irqflags_t f = arch_irq_save();
+	struct hart *h = hart_self();
+
+	spin_lock(&h->rq.lock);
+	schedule_unlock(h, true);
+	arch_irq_restore(f);
+}
+
+void sched_yield(void)
+{
+	schedule();
+}
+
+void sched_trap_exit(bool interrupted_with_irqs_on)
+{
+	struct hart *h = hart_self();
+
+	if (!__atomic_load_n(&h->need_resched, __ATOMIC_ACQUIRE) ||
+	    !interrupted_with_irqs_on || h->trap_depth != 1 || h->nheld)
+		return;
+	h->trap_depth--;	/* the next task is not inside this trap */
+	spin_lock(&h->rq.lock);
+	schedule_unlock(h, false);
+	hart_self()->trap_depth++;
+}
+
+void sched_exit(void)
+{
+	struct hart *h;
+
+	arch_irq_save();
+	h = hart_self();
+	spin_lock(&h->rq.lock);
+	task_set_state(h->current, TASK_DEAD);
+	schedule_unlock(h, true);
+	panic("a dead task was switched back to");
+}
+
+/* ---- the tick, sleeping and waking ------------------------------------ */
+
+/* Make a sleeping @t READY (rq lock of its hart held).  Returns whether
+ * the hart should reschedule. */
+static bool wake_locked(struct hart *h, struct task *t, int result)
+{
+	t->wake_result = result;
+	if (list_linked(&t->sleep_node))
+		list_del(&t->sleep_node);
+	t->wake_at = 0;
+	if (t->stop_pending) {
+		task_set_state(t, TASK_STOPPED);
+		return false;
+	}
+	task_set_state(t, TASK_READY);
+	if (h->current == t)	/* it has not switched away yet */
+		return false;
+	if (t->cls == SCHED_FAIR && t->vruntime + WAKE_GRANULARITY_NS < h->rq.min_vruntime)
+		t->vruntime = h->rq.min_vruntime - WAKE_GRANULARITY_NS;
+	enqueue(&h->rq, t);
+	return preempts(h, t);
+}
+
+static void expire_sleepers(struct hart *h, uint64_t now)
+{
+	while (!list_empty(&h->rq.sleepers)) {
+		struct task *t = container_of(h->rq.sleepers.next, struct task,
+					      sleep_node);
+
+		if (t->wake_at > now)
+			break;
+		if (wake_locked(h, t, -NH_ETIMEDOUT))
+			h->need_resched = true;
+	}
+}
+
+static bool tick_wants_switch(struct hart *h)
+{
+	struct task *cur = h->current, *f;
+	int top = top_fixed(&h->rq);
+
+	if (cur == h->idle)
+		return h->rq.nready > 0;
+	if (cur->cls == SCHED_FIXED)
+		return top >= cur->prio;	/* round-robin at equal priority */
+	if (top >= 0)
+		return true;
+	f = first_fair(&h->rq);
+	return f && f->vruntime < cur->vruntime;
+}
+
+void sched_tick(void)
+{
+	struct hart *h = hart_self();
+
+	if (!h->current)
+		return;		/* before the scheduler is up on this hart */
+	spin_lock(&h->rq.lock);
+	account(h, h->current);
+	expire_sleepers(h, clock_ns());
+	if (tick_wants_switch(h))
+		h->need_resched = true;
+	spin_unlock(&h->rq.lock);
+}
+
+bool sched_wake(struct task *t, int result, bool uninterruptible_too)
+{
+	struct hart *h = &harts[__atomic_load_n(&t->hart, __ATOMIC_ACQUIRE)];
+	irqflags_t f = spin_lock_irqsave(&h->rq.lock);
+	bool woke = t->state == TASK_SLEEPING ||
+		    (uninterruptible_too && t->state == TASK_SLEEPING_UNINTR);
+	bool k = woke && wake_locked(h, t, result);
+
+	spin_unlock_irqrestore(&h->rq.lock, f);
+	if (k)
+		kick(h);
+	return woke;
+}
+
+void sched_prepare_sleep(int state, uint64_t deadline)
+{
+	struct hart *h = hart_self();
+	struct task *t = h->current;
+	irqflags_t f = spin_lock_irqsave(&h->rq.lock);
+	struct list_node *pos;
+
+	t->wake_result = 0;
+	task_set_state(t, (enum task_state)state);
+	t->wake_at = deadline;
+	if (deadline) {
+		list_for_each(pos, &h->rq.sleepers) {
+			if (container_of(pos, struct task, sleep_node)->wake_at > deadline)
+				break;
+		}
+		list_insert_before(pos, &t->sleep_node);
+	}
+	spin_unlock_irqrestore(&h->rq.lock, f);
+}
+
+int sched_sleep(int state, uint64_t deadline)
+{
+	sched_prepare_sleep(state, deadline);
+	schedule();
+	return task_current()->wake_result;
+}
+
+/* ---- stopping, affinity, classes -------------------------------------- */
+
+int sched_stop(struct task *t)
+{
+	struct hart *h = &harts[__atomic_load_n(&t->hart, __ATOMIC_ACQUIRE)];
+	irqflags_t f = spin_lock_irqsave(&h->rq.lock);
+	bool k = false;
+
+	if (t->state == TASK_DEAD || t == h->idle) {
+		spin_unlock_irqrestore(&h->rq.lock, f);
+		return -NH_EINVAL;
+	}
+	t->stop_pending = true;
+	if (t->state == TASK_READY && list_linked(&t->rq_node)) {
+		dequeue(&h->rq, t);
+		task_set_state(t, TASK_STOPPED);
+	} else if (t->state == TASK_RUNNING) {
+		k = true;	/* it stops at its next switch */
+	}
+	spin_unlock_irqrestore(&h->rq.lock, f);
+	if (k)
+		kick(h);
+	return 0;
+}
+
+int sched_continue(struct task *t)
+{
+	struct hart *h = &harts[__atomic_load_n(&t->hart, __ATOMIC_ACQUIRE)];
+	irqflags_t f = spin_lock_irqsave(&h->rq.lock);
+	bool stopped = t->state == TASK_STOPPED;
+
+	t->stop_pending = false;
+	if (stopped)
+		task_set_state(t, TASK_READY);
+	spin_unlock_irqrestore(&h->rq.lock, f);
+	if (!stopped)
+		return t->state == TASK_DEAD ? -NH_EINVAL : 0;
+	h = select_hart(t);
+	place(t, h, h->rq.min_vruntime);
+	return 0;
+}
+
+static uint64_t online_harts(void)
+{
+	uint64_t m = 0;
+
+	for (unsigned i = 0; i < PLAT_MAX_HARTS; i++) {
+		if (__atomic_load_n(&harts[i].online, __ATOMIC_ACQUIRE))
+			m |= 1ull << i;
+	}
+	return m;
+}
+
+int sched_set_affinity(struct task *t, uint64_t mask)
+{
+	struct hart *h = &harts[__atomic_load_n(&t->hart, __ATOMIC_ACQUIRE)];
+	irqflags_t f;
+	bool requeue = false, k = false;
+
+	if (!(mask & online_harts()) || t == h->idle)
+		return -NH_EINVAL;
+	f = spin_lock_irqsave(&h->rq.lock);
+	t->allowed = mask;
+	if (!allowed_on(t, h)) {
+		if (t->state == TASK_READY && list_linked(&t->rq_node)) {
+			dequeue(&h->rq, t);
+			requeue = true;
+		} else if (t->state == TASK_RUNNING) {
+			k = true;	/* moves at its next switch */
+		}
+	}
+	spin_unlock_irqrestore(&h->rq.lock, f);
+	if (k)
+		kick(h);
+	if (requeue)
+		place(t, select_hart(t), h->rq.min_vruntime);
+	return 0;
+}
+
+/* Change scheduling parameters of a task that is not queued right now,
+ * or requeue it around the change. */
+static int set_params(struct task *t, enum sched_class cls, int prio, int nice)
+{
+	struct hart *h = &harts[__atomic_load_n(&t->hart, __ATOMIC_ACQUIRE)];
+	irqflags_t f = spin_lock_irqsave(&h->rq.lock);
+	bool queued = t->state == TASK_READY && list_linked(&t->rq_node);
+
+	if (queued)
+		dequeue(&h->rq, t);
+	t->cls = cls;
+	t->prio = prio;
+	t->nice = nice;
+	t->weight = sched_nice_weight(nice);
+	if (queued)
+		enqueue(&h->rq, t);
+	spin_unlock_irqrestore(&h->rq.lock, f);
+	kick(h);
+	return 0;
+}
+
+int sched_set_fixed(struct task *t, int prio)
+{
+	if (prio < 0 || prio >= SCHED_FIXED_PRIOS)
+		return -NH_EINVAL;
+	return set_params(t, SCHED_FIXED, prio, t->nice);
+}
+
+int sched_set_nice(struct task *t, int nice)
+{
+	if (nice < NICE_MIN || nice > NICE_MAX)
+		return -NH_EINVAL;
+	return set_params(t, SCHED_FAIR, 0, nice);
+}
+
+/* ---- idle and stealing -------------------------------------------------- */
+
+/* A ready task on @from that may run on @to, dequeued; NULL if none. */
+static struct task *steal_from(struct hart *from, struct hart *to)
+{
+	irqflags_t f = spin_lock_irqsave(&from->rq.lock);
+	struct task *found = 0;
+	struct list_node *n;
+
+	for (int p = SCHED_FIXED_PRIOS - 1; p >= 0 && !found; p--) {
+		list_for_each(n, &from->rq.fixed[p]) {
+			if (allowed_on(container_of(n, struct task, rq_node), to)) {
+				found = container_of(n, struct task, rq_node);
+				break;
+			}
+		}
+	}
+	if (!found) {
+		list_for_each(n, &from->rq.fair) {
+			if (allowed_on(container_of(n, struct task, rq_node), to)) {
+				found = container_of(n, struct task, rq_node);
+				break;
+			}
+		}
+	}
+	if (found)
+		dequeue(&from->rq, found);
+	spin_unlock_irqrestore(&from->rq.lock, f);
+	return found;
+}
+
+static bool steal(struct hart *h)
+{
+	for (unsigned i = 1; i < PLAT_MAX_HARTS; i++) {
+		struct hart *o = &harts[(h->index + i) % PLAT_MAX_HARTS];
+		struct task *t;
+
+		if (!__atomic_load_n(&o->online, __ATOMIC_ACQUIRE) ||
+		    __atomic_load_n(&o->rq.nready, __ATOMIC_RELAXED) == 0)
+			continue;
+		t = steal_from(o, h);
+		if (t) {
+			place(t, h, o->rq.min_vruntime);
+			return true;
+		}
+	}
+	return false;
+}
+
+void sched_idle(void)
+{
+	struct hart *h = hart_self();
+
+	for (;;) {
+		arch_irq_save();
+		if (h->rq.nready || steal(h)) {
+			schedule();
+		} else if (!__atomic_load_n(&h->need_resched, __ATOMIC_ACQUIRE)) {
+			arch_wait_for_interrupt();	/* wakes on a pending interrupt */
+		}
+		arch_irq_enable();		/* take it */
+	}
+}

@@ -1,0 +1,111 @@
+/*
+ * The scheduler: per-hart run queues, two classes, preemption.
+ *
+ * Classes, in order: fixed priority (SCHED_FIXED, 0..63, higher runs
+ * first, round-robin within a level at each tick) for servers and drivers,
+ * above the fair class (SCHED_FAIR: nice -20..19 mapped to weights,
+ * ordered by virtual runtime, which grows by real time scaled by
+ * NICE0_WEIGHT / weight).  A hart runs its idle task only when both are
+ * empty.
+ *
+ * Preemption model: the kernel is preemptible wherever interrupts are
+ * enabled.  Every spinlock disables interrupts, so a preempted context
+ * never holds one.  The tick (and a wake-up IPI) sets need_resched; the
+ * trap exit path then calls schedule() when the interrupted context had
+ * interrupts enabled.  Code that runs with interrupts off is preempted at
+ * its next schedule() or interrupt-enabled point.
+ *
+ * Each run queue has its own lock (RANK_RQ); no code holds two at once:
+ * stealing and migration take the victim's, drop it, then take their own.
+ */
+#ifndef NUTHATCH_SCHED_H
+#define NUTHATCH_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/list.h"
+#include "spinlock.h"
+
+#define SCHED_FIXED_PRIOS	64
+#define NICE_MIN		(-20)
+#define NICE_MAX		19
+#define NICE0_WEIGHT		1024
+
+enum sched_class {
+	SCHED_FAIR,
+	SCHED_FIXED,
+};
+
+struct runqueue {
+	struct spinlock lock;		/* protects everything below */
+	struct list_node fixed[SCHED_FIXED_PRIOS];
+	uint64_t fixed_mask;		/* bit p: fixed[p] not empty */
+	struct list_node fair;		/* ready fair tasks by vruntime */
+	struct list_node sleepers;	/* tasks with a deadline, by wake_at */
+	uint64_t min_vruntime;		/* never decreases */
+	unsigned nready;		/* tasks on fixed[] and fair */
+	uint64_t switches;
+};
+
+struct hart;
+struct task;
+
+/* Weight of a nice value (1024 at nice 0, x1.25 per step). */
+uint32_t sched_nice_weight(int nice);
+
+/* Prepare @h's run queue; @idle becomes its current task. */
+void sched_init_hart(struct hart *h, struct task *idle);
+
+/* Make a new task runnable, on a hart it may run on. */
+void sched_start(struct task *t);
+
+/*
+ * Give up the hart.  If the current task is still RUNNING it stays
+ * runnable (a yield); if it set itself to a sleeping state it sleeps.
+ */
+void schedule(void);
+void sched_yield(void);
+
+/* From the trap path: preempt if asked to and the context allows. */
+void sched_trap_exit(bool interrupted_with_irqs_on);
+
+/* The timer tick on this hart: accounting, expiring sleeps, preemption. */
+void sched_tick(void);
+
+/*
+ * Wake @t if it sleeps (interruptibly, or also uninterruptibly when
+ * @uninterruptible_too); its sleep returns @result.  True if it woke.
+ */
+bool sched_wake(struct task *t, int result, bool uninterruptible_too);
+
+/* Make the calling task DEAD and switch away for good. */
+__attribute__((noreturn)) void sched_exit(void);
+
+/*
+ * Mark the calling task asleep in @state (TASK_SLEEPING or
+ * TASK_SLEEPING_UNINTR) until woken or until clock_ns() >= @deadline
+ * (0: none); the caller then calls schedule() and reads wake_result.
+ * sched_sleep does both.  Returns 0 (woken), -NH_EINTR or -NH_ETIMEDOUT.
+ */
+void sched_prepare_sleep(int state, uint64_t deadline);
+int sched_sleep(int state, uint64_t deadline);
+
+/* Stop a task (it leaves the run queue) and let it continue. */
+int sched_stop(struct task *t);
+int sched_continue(struct task *t);
+
+/* Restrict @t to the harts in @mask (dense indices).  -NH_EINVAL if none online. */
+int sched_set_affinity(struct task *t, uint64_t mask);
+
+/* Move @t between classes; the fixed priority or nice is checked. */
+int sched_set_fixed(struct task *t, int prio);
+int sched_set_nice(struct task *t, int nice);
+
+/* The idle loop of the calling hart: steal work or wfi.  Never returns. */
+__attribute__((noreturn)) void sched_idle(void);
+
+/* Called first by a task that was switched to (releases the run queue). */
+void sched_finish_switch(void);
+
+#endif

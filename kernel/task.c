@@ -1,0 +1,356 @@
+/*
+ * Task objects: creation of kernel threads and idle tasks, exit, the
+ * reaper, references, the state machine, the task list.
+ */
+#include "task.h"
+
+#include <nuthatch/errno.h>
+
+#include "hart.h"
+#include "kstack.h"
+#include "lib/fmt.h"
+#include "lib/kstring.h"
+#include "printk.h"
+#include "slab.h"
+#include "timer.h"
+
+extern char arch_task_trampoline[];
+void task_first_run(struct task *t);
+
+static struct slab_cache task_cache;
+static struct spinlock tasks_lock = SPINLOCK_INIT("tasks: all_tasks, ids", RANK_TASKS);
+static struct list_node all_tasks = LIST_INIT(all_tasks);	/* [tasks_lock] */
+static unsigned ntasks;						/* [tasks_lock] */
+static uint64_t next_id = 1;					/* [a] */
+
+/* The reaper: dead tasks waiting for their stacks to be given back. */
+static struct waitq reaper_wq;		/* its lock guards the two below */
+static struct list_node reap_list = LIST_INIT(reap_list);
+static bool reaping;
+static struct task *reaper;
+
+/* allowed[from] has bit to set when from -> to is a legal transition. */
+static const uint8_t legal[] = {
+	[TASK_READY] = 1 << TASK_RUNNING | 1 << TASK_STOPPED,
+	[TASK_RUNNING] = 1 << TASK_READY | 1 << TASK_SLEEPING |
+			 1 << TASK_SLEEPING_UNINTR | 1 << TASK_STOPPED |
+			 1 << TASK_DEAD,
+	[TASK_SLEEPING] = 1 << TASK_READY | 1 << TASK_STOPPED,
+	[TASK_SLEEPING_UNINTR] = 1 << TASK_READY | 1 << TASK_STOPPED,
+	[TASK_STOPPED] = 1 << TASK_READY,
+	[TASK_DEAD] = 0,
+};
+
+static const char *const state_names[] = {
+	[TASK_READY] = "ready", [TASK_RUNNING] = "running",
+	[TASK_SLEEPING] = "sleeping", [TASK_SLEEPING_UNINTR] = "sleeping-unintr",
+	[TASK_STOPPED] = "stopped", [TASK_DEAD] = "dead",
+};
+
+const char *task_state_name(enum task_state s)
+{
+	return (unsigned)s <= TASK_DEAD ? state_names[s] : "?";
+}
+
+void task_set_state(struct task *t, enum task_state s)
+{
+	if (t->state != s && !(legal[t->state] & (1 << s)))
+		panic("task %lu [%s]: illegal transition %s -> %s", t->id,
+		      t->name, task_state_name(t->state), task_state_name(s));
+	t->state = s;
+}
+
+static void copy_name(char *dst, const char *src)
+{
+	size_t n = strnlen(src, TASK_NAME - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static void idle_name(char *dst, unsigned hart_index)
+{
+	fmt_snprintf(dst, TASK_NAME, "idle/%u", hart_index);
+}
+
+struct task *task_current(void)
+{
+	return hart_self()->current;
+}
+
+void task_get(struct task *t)
+{
+	__atomic_fetch_add(&t->refs, 1, __ATOMIC_RELAXED);
+}
+
+void task_put(struct task *t)
+{
+	irqflags_t f;
+
+	if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	f = spin_lock_irqsave(&tasks_lock);
+	list_del(&t->all_node);
+	ntasks--;
+	spin_unlock_irqrestore(&tasks_lock, f);
+	slab_free(&task_cache, t);
+}
+
+static int check_attr(const struct task_attr *a)
+{
+	if (a->cls == SCHED_FIXED)
+		return a->prio >= 0 && a->prio < SCHED_FIXED_PRIOS ? 0 : -NH_EINVAL;
+	if (a->cls != SCHED_FAIR || a->nice < NICE_MIN || a->nice > NICE_MAX)
+		return -NH_EINVAL;
+	return 0;
+}
+
+static uint64_t online_mask(void)
+{
+	uint64_t m = 0;
+
+	for (unsigned i = 0; i < PLAT_MAX_HARTS; i++) {
+		if (__atomic_load_n(&harts[i].online, __ATOMIC_ACQUIRE))
+			m |= 1ull << i;
+	}
+	return m;
+}
+
+/* Fill in everything but the stack; the task is not yet visible. */
+static void task_setup(struct task *t, const char *name,
+		       const struct task_attr *a)
+{
+	list_init(&t->rq_node);
+	list_init(&t->sleep_node);
+	list_init(&t->wait_node);
+	list_init(&t->reap_node);
+	waitq_init(&t->exit_wq, "task: exit_wq");
+	t->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
+	copy_name(t->name, name);
+	t->kernel = true;
+	t->state = TASK_READY;
+	t->cls = a->cls;
+	t->prio = a->prio;
+	t->nice = a->nice;
+	t->weight = sched_nice_weight(a->nice);
+	t->allowed = a->allowed ? a->allowed : ~0ull;
+	t->hart = hart_self()->index;
+	t->refs = 2;
+}
+
+static void task_publish(struct task *t)
+{
+	irqflags_t f = spin_lock_irqsave(&tasks_lock);
+
+	list_add_tail(&all_tasks, &t->all_node);
+	ntasks++;
+	spin_unlock_irqrestore(&tasks_lock, f);
+}
+
+/* A zeroed task with a stack, or NULL and *err. */
+static struct task *task_alloc(int *err)
+{
+	struct task *t = slab_alloc(&task_cache);
+	bool fresh;
+
+	if (!t) {
+		*err = -NH_ENOMEM;
+		return 0;
+	}
+	*err = kstack_alloc(&t->stack, &fresh);
+	if (*err) {
+		slab_free(&task_cache, t);
+		return 0;
+	}
+	if (fresh)
+		t->stack_flush = ~0ull;
+	return t;
+}
+
+struct task *kthread_create(const char *name, void (*fn)(void *), void *arg,
+			    const struct task_attr *attr, int *err)
+{
+	static const struct task_attr fair = { .cls = SCHED_FAIR };
+	const struct task_attr *a = attr ? attr : &fair;
+	struct task *t;
+
+	*err = check_attr(a);
+	if (!*err && !((a->allowed ? a->allowed : ~0ull) & online_mask()))
+		*err = -NH_EINVAL;
+	if (*err)
+		return 0;
+	t = task_alloc(err);
+	if (!t)
+		return 0;
+	task_setup(t, name, a);
+	t->fn = fn;
+	t->arg = arg;
+	t->ctx.ra = (uint64_t)arch_task_trampoline;
+	t->ctx.sp = t->stack.hi;
+	t->ctx.s[1] = (uint64_t)t;
+	task_publish(t);
+	sched_start(t);
+	return t;
+}
+
+struct task *task_create_idle(unsigned hart_index, int *err)
+{
+	static const struct task_attr idle = { .cls = SCHED_FAIR, .nice = NICE_MAX };
+	struct task *t = task_alloc(err);
+
+	if (!t)
+		return 0;
+	task_setup(t, "idle", &idle);
+	idle_name(t->name, hart_index);
+	t->allowed = 1ull << hart_index;
+	t->hart = hart_index;
+	t->state = TASK_RUNNING;
+	t->refs = 1;
+	task_publish(t);
+	return t;
+}
+
+void task_first_run(struct task *t)
+{
+	sched_finish_switch();
+	arch_irq_enable();
+	t->fn(t->arg);
+	task_exit(0);
+}
+
+void task_exit(int code)
+{
+	struct task *t = task_current();
+
+	t->exit_code = code;
+	sched_exit();
+}
+
+/* The reaper's queue (called by the next task on the dead one's hart). */
+void task_reap_later(struct task *t)
+{
+	irqflags_t f = spin_lock_irqsave(&reaper_wq.lock);
+
+	list_add_tail(&reap_list, &t->reap_node);
+	spin_unlock_irqrestore(&reaper_wq.lock, f);
+	waitq_wake_one(&reaper_wq);
+}
+
+void task_release_stack(struct task *t)
+{
+	t->stack_hwm = kstack_free(&t->stack);
+}
+
+static bool reap_pending(void *arg)
+{
+	(void)arg;
+	return !list_empty(&reap_list);
+}
+
+static struct task *reap_take(void)
+{
+	irqflags_t f = spin_lock_irqsave(&reaper_wq.lock);
+	struct task *t = 0;
+
+	if (!list_empty(&reap_list)) {
+		t = container_of(reap_list.next, struct task, reap_node);
+		list_del(&t->reap_node);
+		reaping = true;
+	}
+	spin_unlock_irqrestore(&reaper_wq.lock, f);
+	return t;
+}
+
+static bool task_reaped(void *arg)
+{
+	return ((struct task *)arg)->reaped;
+}
+
+static void reaper_main(void *arg)
+{
+	struct task *t;
+
+	(void)arg;
+	for (;;) {
+		waitq_wait(&reaper_wq, false, 0, reap_pending, 0);
+		while ((t = reap_take()) != 0) {
+			task_release_stack(t);
+			irqflags_t f = spin_lock_irqsave(&t->exit_wq.lock);
+			t->reaped = true;
+			spin_unlock_irqrestore(&t->exit_wq.lock, f);
+			waitq_wake_all(&t->exit_wq);
+			task_put(t);	/* the scheduler's reference */
+			f = spin_lock_irqsave(&reaper_wq.lock);
+			reaping = false;
+			spin_unlock_irqrestore(&reaper_wq.lock, f);
+			waitq_wake_all(&reaper_wq);	/* settle waiters */
+		}
+	}
+}
+
+static bool reaper_idle(void *arg)
+{
+	(void)arg;
+	return list_empty(&reap_list) && !reaping;
+}
+
+void task_reaper_settle(void)
+{
+	waitq_wait(&reaper_wq, false, 0, reaper_idle, 0);
+}
+
+int task_join(struct task *t)
+{
+	int code;
+
+	waitq_wait(&t->exit_wq, false, 0, task_reaped, t);
+	code = t->exit_code;
+	task_put(t);
+	return code;
+}
+
+unsigned task_count(void)
+{
+	return __atomic_load_n(&ntasks, __ATOMIC_RELAXED);
+}
+
+void task_list_print(void)
+{
+	irqflags_t f = spin_lock_irqsave(&tasks_lock);
+	struct list_node *n;
+
+	kprintf("  %5s %-18s %-16s %4s %10s %8s %8s\n", "ID", "NAME", "STATE",
+		"HART", "STIME(us)", "VCSW", "IVCSW");
+	list_for_each(n, &all_tasks) {
+		struct task *t = container_of(n, struct task, all_node);
+		char name[TASK_NAME + 2];
+
+		fmt_snprintf(name, sizeof(name), t->kernel ? "[%s]" : "%s", t->name);
+		kprintf("  %5lu %-18s %-16s %4u %10lu %8lu %8lu\n", t->id, name,
+			task_state_name(t->state), t->hart, t->stime_ns / 1000,
+			t->nvcsw, t->nivcsw);
+	}
+	spin_unlock_irqrestore(&tasks_lock, f);
+}
+
+void task_init_boot(struct hart *h, uintptr_t stack_lo, uintptr_t stack_hi)
+{
+	static struct task boot_idle;
+	static const struct task_attr idle = { .cls = SCHED_FAIR, .nice = NICE_MAX };
+	static const struct task_attr fixed = { .cls = SCHED_FIXED, .prio = 1 };
+	int err;
+
+	slab_cache_init(&task_cache, "task", sizeof(struct task));
+	waitq_init(&reaper_wq, "reaper");
+	task_setup(&boot_idle, "idle", &idle);
+	idle_name(boot_idle.name, 0);
+	boot_idle.stack = (struct kstack){ stack_lo, stack_hi, ~0u, { 0 } };
+	boot_idle.state = TASK_RUNNING;
+	boot_idle.allowed = 1;
+	boot_idle.refs = 1;
+	task_publish(&boot_idle);
+	sched_init_hart(h, &boot_idle);
+	reaper = kthread_create("reaper", reaper_main, 0, &fixed, &err);
+	if (!reaper)
+		panic("reaper: %s", nh_strerror(err));
+}

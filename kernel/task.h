@@ -1,0 +1,145 @@
+/*
+ * Tasks: the kernel's unit of execution (the process descriptor's kernel
+ * half; POSIX processes, zombies and PIDs belong to the process server).
+ *
+ * States and the only transitions allowed (task_set_state checks them,
+ * under the run-queue lock of the task's hart):
+ *
+ *   READY --pick--> RUNNING --yield/preempt--> READY
+ *   RUNNING --sleep--> SLEEPING / SLEEPING_UNINTR --wake/timeout--> READY
+ *   SLEEPING --interrupt--> READY   (the sleep returns -NH_EINTR)
+ *   RUNNING / READY / sleeping --stop--> STOPPED --continue--> READY
+ *   RUNNING --exit or fatal fault--> DEAD
+ *
+ * A dead task gives back its stack at once (the reaper, after it is off
+ * the hart), while its small object, holding the exit record, lives until
+ * the last reference is dropped (task_put).  A task is created with two
+ * references: the creator's and the scheduler's (dropped by the reaper).
+ *
+ * Field legend: [I] immutable after creation; [r] run-queue lock of the
+ * task's hart; [w] the wait queue it sleeps on; [T] tasks_lock; [a] atomic;
+ * [s] the task itself while running.
+ */
+#ifndef NUTHATCH_TASK_H
+#define NUTHATCH_TASK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/list.h"
+#include "sched.h"
+#include "waitq.h"
+
+#define TASK_NAME	16
+#define KSTACK_SIZE	16384		/* 4 frames, vmapped */
+#define KSTACK_PAGES	(KSTACK_SIZE / 4096)
+
+enum task_state {
+	TASK_READY,
+	TASK_RUNNING,
+	TASK_SLEEPING,		/* interruptible */
+	TASK_SLEEPING_UNINTR,
+	TASK_STOPPED,
+	TASK_DEAD,
+};
+
+/* Callee-saved registers, as arch_context_switch saves them. */
+struct context {
+	uint64_t ra, sp;
+	uint64_t s[12];
+};
+
+struct kstack {
+	uintptr_t lo, hi;		/* [I] the mapped 16 KiB */
+	unsigned slot;			/* [I] index in the stack area; ~0: static */
+	uint64_t frames[KSTACK_PAGES];	/* [I] */
+};
+
+struct task {
+	struct list_node rq_node;	/* [r] run queue */
+	struct list_node sleep_node;	/* [r] the hart's deadline queue */
+	struct list_node wait_node;	/* [w] a wait queue */
+	struct list_node all_node;	/* [T] every live task */
+	struct list_node reap_node;	/* reaper_lock */
+	struct context ctx;		/* [s] saved while not running */
+	uint64_t id;			/* [I] never reused */
+	char name[TASK_NAME];		/* [I] */
+	bool kernel;			/* [I] no user address space */
+	enum task_state state;		/* [r] */
+	bool stop_pending;		/* [r] */
+	enum sched_class cls;		/* [r] */
+	int prio;			/* [r] fixed class: 0..63 */
+	int nice;			/* [r] fair class: -20..19 */
+	uint32_t weight;		/* [r] from nice */
+	uint64_t vruntime;		/* [r] ns scaled by weight */
+	uint64_t allowed;		/* [r] hart indices it may run on */
+	unsigned hart;			/* [r] index of its run queue */
+	void *vspace;			/* [I] NULL for kernel threads */
+	struct kstack stack;		/* [I] */
+	uint64_t stack_flush;		/* [a] harts that must fence its stack */
+	uint64_t wake_at;		/* [r] deadline, 0 if none */
+	int wake_result;		/* [r] what the sleep returns */
+	uint64_t last_ns;		/* [r] clock at the last account */
+	uint64_t utime_ns, stime_ns;	/* [r] */
+	uint64_t nvcsw, nivcsw;		/* [r] voluntary, involuntary switches */
+	uint32_t stack_hwm;		/* bytes of stack ever used (at exit) */
+	int refs;			/* [a] */
+	int exit_code;			/* [I] once DEAD */
+	bool reaped;			/* [a] stack given back */
+	struct waitq exit_wq;		/* joiners */
+	void (*fn)(void *);		/* [I] */
+	void *arg;			/* [I] */
+};
+
+struct task_attr {
+	enum sched_class cls;
+	int prio;		/* fixed */
+	int nice;		/* fair */
+	uint64_t allowed;	/* 0: every hart */
+};
+
+/* Set up the task cache and the reaper; adopt the boot thread as idle. */
+void task_init_boot(struct hart *h, uintptr_t stack_lo, uintptr_t stack_hi);
+
+/*
+ * A new kernel thread running fn(arg), ready to run, or an error:
+ * -NH_ENOMEM, -NH_EINVAL (bad class, priority, nice or harts).  The caller
+ * holds one reference (task_put, or task_join which drops it).
+ */
+struct task *kthread_create(const char *name, void (*fn)(void *), void *arg,
+			    const struct task_attr *attr, int *err);
+
+/* The idle task of a hart (not on any run queue, never exits). */
+struct task *task_create_idle(unsigned hart_index, int *err);
+
+/* The calling task. */
+struct task *task_current(void);
+
+/* Exit the calling task with @code.  Never returns. */
+__attribute__((noreturn)) void task_exit(int code);
+
+/* Wait until @t is dead and reaped, drop the caller's reference, and
+ * return its exit code. */
+int task_join(struct task *t);
+
+void task_get(struct task *t);
+void task_put(struct task *t);
+
+/* Change the state, checking the transition.  Run-queue lock held. */
+void task_set_state(struct task *t, enum task_state s);
+const char *task_state_name(enum task_state s);
+
+/* Live tasks (created, not yet freed), and a listing ("[name]" for kernel threads). */
+unsigned task_count(void);
+void task_list_print(void);
+
+/* Queue a dead task, now off its hart, for the reaper. */
+void task_reap_later(struct task *t);
+
+/* Give a dead task's stack back (the reaper calls this). */
+void task_release_stack(struct task *t);
+
+/* Wait until the reaper has nothing queued (leak checks settle on it). */
+void task_reaper_settle(void);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * Wait queues (see waitq.h).  A sleeper links itself on the queue and
+ * marks itself asleep with the queue's lock held, then sleeps; a waker
+ * unlinks it under the same lock and wakes it.  A sleeper woken by its
+ * deadline or an interrupt unlinks itself.  Lock order: queue, then the
+ * run queue of the sleeper's hart.
+ */
+#include "waitq.h"
+
+#include <nuthatch/errno.h>
+
+#include "sched.h"
+#include "task.h"
+#include "timer.h"
+
+void waitq_init(struct waitq *q, const char *name)
+{
+	q->lock = (struct spinlock)SPINLOCK_INIT(name, RANK_WAITQ);
+	list_init(&q->waiters);
+}
+
+int waitq_wait(struct waitq *q, bool interruptible, uint64_t deadline,
+	       bool (*cond)(void *arg), void *arg)
+{
+	struct task *t = task_current();
+	int state = interruptible ? TASK_SLEEPING : TASK_SLEEPING_UNINTR;
+	int result = 0;
+	irqflags_t f = spin_lock_irqsave(&q->lock);
+
+	while (!cond(arg)) {
+		if (deadline && clock_ns() >= deadline) {
+			result = -NH_ETIMEDOUT;
+			break;
+		}
+		list_add_tail(&q->waiters, &t->wait_node);
+		sched_prepare_sleep(state, deadline);
+		spin_unlock_irqrestore(&q->lock, f);
+		schedule();
+		f = spin_lock_irqsave(&q->lock);
+		if (list_linked(&t->wait_node))
+			list_del(&t->wait_node);
+		result = t->wake_result;
+		if (result == -NH_EINTR || result == -NH_ETIMEDOUT) {
+			if (cond(arg))
+				result = 0;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&q->lock, f);
+	return result;
+}
+
+/* Unlink and wake sleepers until @max have woken. */
+static unsigned wake(struct waitq *q, unsigned max)
+{
+	irqflags_t f = spin_lock_irqsave(&q->lock);
+	unsigned n = 0;
+
+	while (n < max && !list_empty(&q->waiters)) {
+		struct task *t = container_of(q->waiters.next, struct task,
+					      wait_node);
+
+		list_del(&t->wait_node);
+		n += sched_wake(t, 0, true);
+	}
+	spin_unlock_irqrestore(&q->lock, f);
+	return n;
+}
+
+bool waitq_wake_one(struct waitq *q)
+{
+	return wake(q, 1) == 1;
+}
+
+unsigned waitq_wake_all(struct waitq *q)
+{
+	return wake(q, ~0u);
+}
+
+bool task_interrupt(struct task *t)
+{
+	return sched_wake(t, -NH_EINTR, false);
+}
+
+static bool never(void *arg)
+{
+	(void)arg;
+	return false;
+}
+
+int task_sleep_ns(uint64_t ns)
+{
+	struct waitq q;
+
+	waitq_init(&q, "sleep");
+	waitq_wait(&q, false, clock_ns() + ns, never, 0);
+	return 0;
+}
