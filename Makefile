@@ -38,7 +38,7 @@ KLDFLAGS	:= -march=rv64imac -mabi=lp64 -nostdlib -static -no-pie \
 
 KSRC		:= $(wildcard boot/*.S kernel/*.c kernel/lib/*.c \
 		     kernel/drivers/*.c kernel/arch/riscv/*.c kernel/arch/riscv/*.S \
-		     kernel/tests/*.c)
+		     kernel/tests/*.c kernel/tests/*.S)
 KOBJ		:= $(patsubst %,$(BUILD)/%.o,$(KSRC))
 
 all: $(BUILD)/Image

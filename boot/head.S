@@ -103,6 +103,7 @@ boot_stack_top:
 _start_secondary:
 	csrw	CSR_SIE, zero
 	csrw	CSR_SIP, zero
+	fence.i				/* the boot hart wrote code and data */
 	lla	t0, smp_boot_info
 	ld	t1, 0(t0)		/* satp */
 	ld	t2, 8(t0)		/* virtual - physical */
@@ -114,6 +115,7 @@ _start_secondary:
 	nop				/* not reached: the fetch faults */
 	.balign	4
 .Lsec_high:
+	sfence.vma
 	lla	t0, smp_boot_sp
 	slli	t1, a1, 3
 	add	t0, t0, t1

@@ -21,7 +21,7 @@
 #include "sched.h"
 
 #define HART_MAX_HELD		8	/* spinlocks one hart may hold at once */
-#define OVERFLOW_STACK_SIZE	8192
+#define OVERFLOW_STACK_SIZE	4096	/* one frame, from the direct map */
 
 struct fault_catch;
 struct kstack;
@@ -43,10 +43,12 @@ struct hart {
 	bool need_resched;		/* [a] preempt at the next chance */
 	unsigned trap_depth;		/* [h] nested traps being handled */
 	uint64_t timer_ticks;		/* [h] timer interrupts taken */
-	uint64_t timer_deadline;	/* [h] next programmed deadline */
+	uint64_t timer_deadline;	/* [h] next tick, in timer ticks */
+	uint64_t timer_next;		/* [h] what the timer is set to */
+	uint64_t kstack_gen_seen;	/* [a] stack-unmap generation fenced */
 	uint64_t ipis;			/* [h] software interrupts taken */
 	uint64_t irqs;			/* [h] external interrupts taken */
-	struct fault_catch *fault_catch; /* [h] armed expected-fault recovery */
+	struct fault_catch *fault_catch; /* [h] armed before tasks exist */
 	unsigned nheld;			/* [h] spinlocks held */
 	struct spinlock *held[HART_MAX_HELD];	/* [h] in acquisition order */
 	bool lock_catch;		/* [h] a self-test expects a lock report */

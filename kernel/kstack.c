@@ -10,7 +10,10 @@
 #include "hart.h"
 #include "kmap.h"
 #include "lib/kstring.h"
+#include "printk.h"
 #include "spinlock.h"
+#include "timer.h"
+#include "waitq.h"
 
 static struct spinlock kstack_lock = SPINLOCK_INIT("kstack: slots, caches", RANK_VMSTACK);
 static uint64_t slot_used[KSTACK_SLOTS / 64];	/* [kstack_lock] */
@@ -86,8 +89,8 @@ static int stack_new(struct kstack *s)
 
 int kstack_alloc(struct kstack *s, bool *fresh)
 {
-	struct cache *c = &caches[hart_self()->index];
 	irqflags_t f = spin_lock_irqsave(&kstack_lock);
+	struct cache *c = &caches[hart_self()->index];
 	int err = 0;
 
 	*fresh = c->n == 0;
@@ -104,51 +107,151 @@ int kstack_alloc(struct kstack *s, bool *fresh)
 	return err;
 }
 
-/* Bytes used: the stack grows down from hi, and was all zero once. */
+/*
+ * Bytes used: the stack grows down from hi and was all zero once.  Read
+ * through the direct map: this hart may never have run on the stack, so
+ * its own view of the stack area may be stale.
+ */
 static uint32_t used_bytes(const struct kstack *s)
 {
-	const uint64_t *w = (const uint64_t *)s->lo;
-	unsigned i = 0, n = KSTACK_SIZE / 8;
+	for (unsigned p = 0; p < KSTACK_PAGES; p++) {
+		const uint64_t *w = kmap_phys(s->frames[p]);
+		unsigned i = 0, n = 4096 / 8;
 
-	while (i + 8 <= n && (w[i] | w[i + 1] | w[i + 2] | w[i + 3] | w[i + 4] |
-			      w[i + 5] | w[i + 6] | w[i + 7]) == 0)
-		i += 8;
-	while (i < n && w[i] == 0)
-		i++;
-	return (uint32_t)((n - i) * 8);
+		while (i + 8 <= n && (w[i] | w[i + 1] | w[i + 2] | w[i + 3] |
+				      w[i + 4] | w[i + 5] | w[i + 6] | w[i + 7]) == 0)
+			i += 8;
+		while (i < n && w[i] == 0)
+			i++;
+		if (i < n)
+			return (uint32_t)(KSTACK_SIZE - p * 4096 - i * 8);
+	}
+	return 0;
 }
 
-/* Unmap, flush every online hart, then free.  Called without kstack_lock. */
+/* Zero the top @used bytes again, through the direct map. */
+static void zero_used(const struct kstack *s, uint32_t used)
+{
+	for (unsigned p = KSTACK_PAGES; p-- > 0 && used; ) {
+		uint32_t n = used < 4096 ? used : 4096;
+
+		memset((char *)kmap_phys(s->frames[p]) + 4096 - n, 0, n);
+		used -= n;
+	}
+}
+
+/*
+ * Batched shootdown.  An unmapped stack waits on the pending ring with a
+ * new flush generation; every hart, at its next timer interrupt, sees the
+ * generation move, fences its TLB and records the generation it has seen.
+ * A pending stack's frames and slot are reused only once every online
+ * hart has seen its generation, so no hart can still reach them.  No
+ * cross-hart call is ever waited on.
+ */
+static uint64_t flush_gen;		/* [a] */
+static struct pending {
+	struct kstack s;
+	uint64_t gen;
+} pend[KSTACK_PENDING];			/* [kstack_lock] */
+static unsigned npend;			/* [kstack_lock] */
+
+void kstack_sync_hart(void)
+{
+	struct hart *h = hart_self();
+	uint64_t g = __atomic_load_n(&flush_gen, __ATOMIC_ACQUIRE);
+
+	if (h->kstack_gen_seen != g) {
+		arch_tlb_flush_local();
+		__atomic_store_n(&h->kstack_gen_seen, g, __ATOMIC_RELEASE);
+	}
+}
+
+/* The oldest generation some online hart may not have fenced yet. */
+static uint64_t gen_seen_by_all(void)
+{
+	uint64_t low = ~0ull;
+
+	for (unsigned i = 0; i < PLAT_MAX_HARTS; i++) {
+		uint64_t g;
+
+		if (!__atomic_load_n(&harts[i].online, __ATOMIC_ACQUIRE))
+			continue;
+		g = __atomic_load_n(&harts[i].kstack_gen_seen, __ATOMIC_ACQUIRE);
+		if (g < low)
+			low = g;
+	}
+	return low;
+}
+
+/* Free the pending stacks every hart has fenced; how many are left. */
+static unsigned reclaim(void)
+{
+	struct kstack done[KSTACK_PENDING];
+	unsigned ndone = 0, left;
+	irqflags_t f;
+	uint64_t safe;
+
+	kstack_sync_hart();
+	safe = gen_seen_by_all();
+	f = spin_lock_irqsave(&kstack_lock);
+	for (unsigned i = 0; i < npend; ) {
+		if (pend[i].gen <= safe) {
+			done[ndone++] = pend[i].s;
+			slot_give(pend[i].s.slot);
+			pend[i] = pend[--npend];
+		} else {
+			i++;
+		}
+	}
+	left = npend;
+	spin_unlock_irqrestore(&kstack_lock, f);
+	for (unsigned i = 0; i < ndone; i++)
+		put_frames(done[i].frames, KSTACK_PAGES);
+	return left;
+}
+
+/* Wait (sleeping) until at most @max stacks are pending. */
+static void reclaim_until(unsigned max)
+{
+	while (reclaim() > max)
+		task_sleep_ns(1000000000ull / timer_hz());
+}
+
+/* Unmap @s and queue it for reuse after every hart has fenced it. */
 static void stack_release(struct kstack *s)
 {
-	struct hart *self = hart_self();
 	irqflags_t f;
+	bool queued = false;
 
-	kmap_unmap_pages(s->lo, KSTACK_PAGES);
-	for (unsigned i = 0; i < PLAT_MAX_HARTS; i++) {
-		if (&harts[i] != self && __atomic_load_n(&harts[i].online, __ATOMIC_ACQUIRE))
-			arch_tlb_flush_remote(harts[i].hartid, s->lo, KSTACK_SIZE);
+	kmap_unmap_pages(s->lo, KSTACK_PAGES);	/* fences this hart */
+	while (!queued) {
+		f = spin_lock_irqsave(&kstack_lock);
+		if (npend < KSTACK_PENDING) {
+			pend[npend].s = *s;
+			pend[npend++].gen = __atomic_add_fetch(&flush_gen, 1,
+							       __ATOMIC_ACQ_REL);
+			queued = true;
+		}
+		spin_unlock_irqrestore(&kstack_lock, f);
+		if (!queued)
+			reclaim_until(KSTACK_PENDING - 1);
 	}
-	put_frames(s->frames, KSTACK_PAGES);
-	f = spin_lock_irqsave(&kstack_lock);
-	slot_give(s->slot);
-	spin_unlock_irqrestore(&kstack_lock, f);
+	reclaim();
 }
 
 uint32_t kstack_free(struct kstack *s)
 {
-	struct cache *c = &caches[hart_self()->index];
 	uint32_t used = used_bytes(s);
 	bool cached = false;
+	struct cache *c;
 	irqflags_t f;
 
-	if (__atomic_load_n(&c->n, __ATOMIC_RELAXED) < KSTACK_CACHE)
-		memset((void *)(s->hi - used), 0, used);  /* all zero again */
+	zero_used(s, used);
 	f = spin_lock_irqsave(&kstack_lock);
+	c = &caches[hart_self()->index];	/* interrupts off: no migration */
 	in_use--;
-	if (c->n < KSTACK_CACHE && (used == 0 ||
-				    *(uint64_t *)(s->hi - used) == 0)) {
-		c->s[c->n++] = *s;	/* (zeroed above: only this hart fills c) */
+	if (c->n < KSTACK_CACHE) {
+		c->s[c->n++] = *s;
 		cached = true;
 	}
 	spin_unlock_irqrestore(&kstack_lock, f);
@@ -158,6 +261,12 @@ uint32_t kstack_free(struct kstack *s)
 }
 
 void kstack_drain(void)
+{
+	kstack_drain_caches();
+	reclaim_until(0);
+}
+
+void kstack_drain_caches(void)
 {
 	for (unsigned h = 0; h < PLAT_MAX_HARTS; h++) {
 		for (;;) {

@@ -8,11 +8,13 @@
  *
  * The area's page tables are created at boot (kmap_use_frames), so
  * mapping a stack never allocates a table.  Each hart caches up to
- * KSTACK_CACHE stacks, still mapped; others are unmapped, their TLB
- * entries flushed on every online hart, and only then are their frames
- * freed.  A freshly mapped stack may still be cached as invalid by any
- * hart: a hart fences it before it first runs a task on it
- * (struct task.stack_flush).
+ * KSTACK_CACHE stacks, still mapped; others are unmapped and wait until
+ * every online hart has fenced its TLB (batched: each hart fences at its
+ * next timer interrupt when the flush generation moved), and only then
+ * are their frames freed.  Any hart may hold a stale (invalid) entry for a stack it never
+ * ran on, so every new task's stack is fenced by each hart before that
+ * hart first runs the task (struct task.stack_flush), and stacks are
+ * only read or cleared by the reaper through the direct map.
  */
 #ifndef NUTHATCH_KSTACK_H
 #define NUTHATCH_KSTACK_H
@@ -28,6 +30,7 @@
 #define KSTACK_GUARD	KSTACK_SIZE
 #define KSTACK_SLOTS	4096			/* 128 MiB of address space */
 #define KSTACK_CACHE	2
+#define KSTACK_PENDING	64		/* unmapped, awaiting every hart's fence */
 
 /*
  * A stack for a new task: from this hart's cache, or a new slot with new
@@ -38,8 +41,15 @@ int kstack_alloc(struct kstack *s, bool *fresh);
 /* Give a stack back; returns how many bytes of it were ever used. */
 uint32_t kstack_free(struct kstack *s);
 
-/* Give every cached stack back (leak checks settle on this). */
+/*
+ * Give every cached stack back and wait (sleeping, up to a tick) until
+ * every pending one is freed: leak checks settle on this.
+ */
 void kstack_drain(void);
+void kstack_drain_caches(void);
+
+/* At a timer interrupt: fence this hart if stacks were unmapped since. */
+void kstack_sync_hart(void);
 
 /* Stacks allocated and not freed (cached ones excluded). */
 unsigned kstack_in_use(void);

@@ -125,6 +125,8 @@ static void start_memory(void)
 
 	if (err)
 		panic("frame allocator: %s", nh_strerror(err));
+	if (smp_overflow_stack(&harts[0]))
+		panic("no memory for the overflow stack");
 	frame_meta_range(&meta, &meta_size);
 	kprintf("frames: %lu KiB free in %lu frames, metadata 0x%lx-0x%lx\n",
 		frame_free_count() * 4, frame_free_count(), meta, meta + meta_size);
@@ -188,8 +190,7 @@ static __attribute__((noreturn)) void start_tasks(uint64_t image_offset)
 	unsigned up;
 	int err;
 
-	if (kmap_use_frames(KSTACK_AREA, (uint64_t)KSTACK_SLOTS * KSTACK_SLOT) ||
-	    smp_overflow_stack(&harts[0]))
+	if (kmap_use_frames(KSTACK_AREA, (uint64_t)KSTACK_SLOTS * KSTACK_SLOT))
 		panic("tasks: no memory for the stack area");
 	__atomic_store_n(&harts[0].online, true, __ATOMIC_RELEASE);
 	task_init_boot(&harts[0], (uintptr_t)boot_stack, (uintptr_t)boot_stack_top);

@@ -114,8 +114,15 @@ static void account(struct hart *h, struct task *t)
 	if (t == h->idle)
 		return;
 	t->stime_ns += d;
-	if (t->cls == SCHED_FAIR)
+	if (t->cls == SCHED_FAIR) {
+		struct task *f = first_fair(&h->rq);
+		uint64_t low;
+
 		t->vruntime += d * NICE0_WEIGHT / t->weight;
+		low = f && f->vruntime < t->vruntime ? f->vruntime : t->vruntime;
+		if (low > h->rq.min_vruntime)
+			h->rq.min_vruntime = low;
+	}
 }
 
 static bool preempts(struct hart *h, const struct task *t)
@@ -130,12 +137,32 @@ static bool preempts(struct hart *h, const struct task *t)
 	       t->vruntime + WAKE_GRANULARITY_NS < cur->vruntime;
 }
 
-/* Ask hart @h to reschedule; an IPI if it is another hart. */
+/* Ask hart @h to reschedule: an IPI, or on this hart a pending software
+ * interrupt, taken (and acted on) as soon as interrupts are enabled. */
 static void kick(struct hart *h)
 {
 	__atomic_store_n(&h->need_resched, true, __ATOMIC_RELEASE);
 	if (h != hart_self())
 		arch_send_ipi(h->hartid);
+	else
+		arch_self_ipi();
+}
+
+/*
+ * Lock the run queue @t belongs to.  t->hart changes only under the lock
+ * of the hart it leaves, so after locking, a still-matching t->hart is
+ * stable until the unlock.
+ */
+static struct hart *lock_task_rq(struct task *t, irqflags_t *f)
+{
+	for (;;) {
+		struct hart *h = &harts[__atomic_load_n(&t->hart, __ATOMIC_ACQUIRE)];
+
+		*f = spin_lock_irqsave(&h->rq.lock);
+		if (t->hart == h->index)
+			return h;
+		spin_unlock_irqrestore(&h->rq.lock, *f);
+	}
 }
 
 static bool allowed_on(const struct task *t, const struct hart *h)
@@ -162,20 +189,28 @@ static struct hart *select_hart(const struct task *t)
 	return best;
 }
 
-/* Queue a READY task on @h (whose lock is not held), kick if it should run. */
-static void place(struct task *t, struct hart *h, uint64_t vbase_old)
+/*
+ * Queue a READY task that is on no run queue and no hart (new, stolen,
+ * migrating, continued) on hart t->hart, which the caller set while
+ * holding the lock of the hart it left, if any.  Kick if it should run.
+ */
+static void place(struct task *t, uint64_t vbase_old)
 {
-	irqflags_t f = spin_lock_irqsave(&h->rq.lock);
-	bool k;
+	irqflags_t f;
+	struct hart *h = lock_task_rq(t, &f);
+	bool k = false;
 
-	if (t->cls == SCHED_FAIR) {	/* keep its lag relative to the queue */
-		uint64_t lag = t->vruntime > vbase_old ? t->vruntime - vbase_old : 0;
+	if (t->stop_pending) {		/* stopped while in transit */
+		task_set_state(t, TASK_STOPPED);
+	} else {
+		if (t->cls == SCHED_FAIR) {	/* keep its lag relative to the queue */
+			uint64_t lag = t->vruntime > vbase_old ? t->vruntime - vbase_old : 0;
 
-		t->vruntime = h->rq.min_vruntime + lag;
+			t->vruntime = h->rq.min_vruntime + lag;
+		}
+		enqueue(&h->rq, t);
+		k = preempts(h, t);
 	}
-	t->hart = h->index;
-	enqueue(&h->rq, t);
-	k = preempts(h, t);
 	spin_unlock_irqrestore(&h->rq.lock, f);
 	if (k)
 		kick(h);
@@ -183,10 +218,9 @@ static void place(struct task *t, struct hart *h, uint64_t vbase_old)
 
 void sched_start(struct task *t)
 {
-	struct hart *h = select_hart(t);
-
+	t->hart = select_hart(t)->index;	/* not yet visible to anyone */
 	t->vruntime = 0;
-	place(t, h, 0);
+	place(t, 0);
 }
 
 /* ---- switching ------------------------------------------------------- */
@@ -231,8 +265,10 @@ static struct task *put_prev(struct hart *h, struct task *prev)
 		task_set_state(prev, prev->stop_pending ? TASK_STOPPED : TASK_READY);
 		if (prev->state == TASK_STOPPED)
 			return 0;
-		if (!allowed_on(prev, h))
+		if (!allowed_on(prev, h)) {	/* its affinity changed */
+			prev->hart = select_hart(prev)->index;
 			return prev;
+		}
 		enqueue(&h->rq, prev);
 	}
 	return 0;
@@ -271,18 +307,16 @@ void sched_finish_switch(void)
 	struct hart *h = hart_self();
 	struct task *prev = switched_from[h->index];
 	struct task *move = migrating[h->index];
+	bool dead = prev && prev->state == TASK_DEAD;	/* before others see it */
+	uint64_t vbase = h->rq.min_vruntime;
 
 	switched_from[h->index] = 0;
 	migrating[h->index] = 0;
 	spin_unlock(&h->rq.lock);
-	if (prev && prev->state == TASK_DEAD)
+	if (dead)
 		task_reap_later(prev);
-	if (move) {
-		struct hart *to = select_hart(move);
-
-		if (to)
-			place(move, to, h->rq.min_vruntime);
-	}
+	if (move)
+		place(move, vbase);
 }
 
 void schedule(void)
@@ -290,6 +324,8 @@ void schedule(void)
 	irqflags_t f = arch_irq_save();
 	struct hart *h = hart_self();
 
+	if (h->nheld)
+		panic("schedule() with %s held", h->held[0]->name);
 	spin_lock(&h->rq.lock);
 	schedule_unlock(h, true);
 	arch_irq_restore(f);
@@ -376,29 +412,48 @@ static bool tick_wants_switch(struct hart *h)
 	return f && f->vruntime < cur->vruntime;
 }
 
-void sched_tick(void)
+uint64_t sched_timer(bool tick)
 {
 	struct hart *h = hart_self();
+	uint64_t next = 0;
 
 	if (!h->current)
-		return;		/* before the scheduler is up on this hart */
+		return 0;	/* before the scheduler is up on this hart */
 	spin_lock(&h->rq.lock);
 	account(h, h->current);
 	expire_sleepers(h, clock_ns());
-	if (tick_wants_switch(h))
+	if (tick && tick_wants_switch(h))
 		h->need_resched = true;
+	if (!list_empty(&h->rq.sleepers))
+		next = container_of(h->rq.sleepers.next, struct task, sleep_node)->wake_at;
 	spin_unlock(&h->rq.lock);
+	return next;
 }
 
 bool sched_wake(struct task *t, int result, bool uninterruptible_too)
 {
-	struct hart *h = &harts[__atomic_load_n(&t->hart, __ATOMIC_ACQUIRE)];
-	irqflags_t f = spin_lock_irqsave(&h->rq.lock);
+	irqflags_t f;
+	struct hart *h = lock_task_rq(t, &f);
 	bool woke = t->state == TASK_SLEEPING ||
 		    (uninterruptible_too && t->state == TASK_SLEEPING_UNINTR);
-	bool k = woke && wake_locked(h, t, result);
+	bool move = woke && !allowed_on(t, h) && h->current != t &&
+		    !t->stop_pending;	/* its affinity changed while asleep */
+	bool k = false;
+	uint64_t vbase = h->rq.min_vruntime;
 
+	if (move) {
+		t->wake_result = result;
+		if (list_linked(&t->sleep_node))
+			list_del(&t->sleep_node);
+		t->wake_at = 0;
+		task_set_state(t, TASK_READY);
+		t->hart = select_hart(t)->index;
+	} else if (woke) {
+		k = wake_locked(h, t, result);
+	}
 	spin_unlock_irqrestore(&h->rq.lock, f);
+	if (move)
+		place(t, vbase);
 	if (k)
 		kick(h);
 	return woke;
@@ -420,6 +475,7 @@ void sched_prepare_sleep(int state, uint64_t deadline)
 				break;
 		}
 		list_insert_before(pos, &t->sleep_node);
+		timer_wake_at(deadline);
 	}
 	spin_unlock_irqrestore(&h->rq.lock, f);
 }
@@ -435,8 +491,8 @@ int sched_sleep(int state, uint64_t deadline)
 
 int sched_stop(struct task *t)
 {
-	struct hart *h = &harts[__atomic_load_n(&t->hart, __ATOMIC_ACQUIRE)];
-	irqflags_t f = spin_lock_irqsave(&h->rq.lock);
+	irqflags_t f;
+	struct hart *h = lock_task_rq(t, &f);
 	bool k = false;
 
 	if (t->state == TASK_DEAD || t == h->idle) {
@@ -458,19 +514,26 @@ int sched_stop(struct task *t)
 
 int sched_continue(struct task *t)
 {
-	struct hart *h = &harts[__atomic_load_n(&t->hart, __ATOMIC_ACQUIRE)];
-	irqflags_t f = spin_lock_irqsave(&h->rq.lock);
-	bool stopped = t->state == TASK_STOPPED;
+	irqflags_t f;
+	struct hart *h = lock_task_rq(t, &f);
+	bool stopped = t->state == TASK_STOPPED, requeue = false;
+	bool dead = t->state == TASK_DEAD;
+	uint64_t vbase = h->rq.min_vruntime;
 
 	t->stop_pending = false;
-	if (stopped)
+	if (stopped) {
 		task_set_state(t, TASK_READY);
+		/* Still current on its hart (stopped before it switched away):
+		 * its own schedule() queues it.  Otherwise queue it here. */
+		if (h->current != t) {
+			t->hart = select_hart(t)->index;
+			requeue = true;
+		}
+	}
 	spin_unlock_irqrestore(&h->rq.lock, f);
-	if (!stopped)
-		return t->state == TASK_DEAD ? -NH_EINVAL : 0;
-	h = select_hart(t);
-	place(t, h, h->rq.min_vruntime);
-	return 0;
+	if (requeue)
+		place(t, vbase);
+	return dead ? -NH_EINVAL : 0;
 }
 
 static uint64_t online_harts(void)
@@ -486,17 +549,24 @@ static uint64_t online_harts(void)
 
 int sched_set_affinity(struct task *t, uint64_t mask)
 {
-	struct hart *h = &harts[__atomic_load_n(&t->hart, __ATOMIC_ACQUIRE)];
 	irqflags_t f;
+	struct hart *h;
 	bool requeue = false, k = false;
+	uint64_t vbase;
 
-	if (!(mask & online_harts()) || t == h->idle)
+	if (!(mask & online_harts()))
 		return -NH_EINVAL;
-	f = spin_lock_irqsave(&h->rq.lock);
+	h = lock_task_rq(t, &f);
+	if (t == h->idle) {
+		spin_unlock_irqrestore(&h->rq.lock, f);
+		return -NH_EINVAL;
+	}
+	vbase = h->rq.min_vruntime;
 	t->allowed = mask;
 	if (!allowed_on(t, h)) {
 		if (t->state == TASK_READY && list_linked(&t->rq_node)) {
 			dequeue(&h->rq, t);
+			t->hart = select_hart(t)->index;
 			requeue = true;
 		} else if (t->state == TASK_RUNNING) {
 			k = true;	/* moves at its next switch */
@@ -506,7 +576,7 @@ int sched_set_affinity(struct task *t, uint64_t mask)
 	if (k)
 		kick(h);
 	if (requeue)
-		place(t, select_hart(t), h->rq.min_vruntime);
+		place(t, vbase);
 	return 0;
 }
 
@@ -514,8 +584,8 @@ int sched_set_affinity(struct task *t, uint64_t mask)
  * or requeue it around the change. */
 static int set_params(struct task *t, enum sched_class cls, int prio, int nice)
 {
-	struct hart *h = &harts[__atomic_load_n(&t->hart, __ATOMIC_ACQUIRE)];
-	irqflags_t f = spin_lock_irqsave(&h->rq.lock);
+	irqflags_t f;
+	struct hart *h = lock_task_rq(t, &f);
 	bool queued = t->state == TASK_READY && list_linked(&t->rq_node);
 
 	if (queued)
@@ -570,8 +640,10 @@ static struct task *steal_from(struct hart *from, struct hart *to)
 			}
 		}
 	}
-	if (found)
+	if (found) {
 		dequeue(&from->rq, found);
+		found->hart = to->index;	/* under the lock of the hart it leaves */
+	}
 	spin_unlock_irqrestore(&from->rq.lock, f);
 	return found;
 }
@@ -587,7 +659,7 @@ static bool steal(struct hart *h)
 			continue;
 		t = steal_from(o, h);
 		if (t) {
-			place(t, h, o->rq.min_vruntime);
+			place(t, o->rq.min_vruntime);
 			return true;
 		}
 	}

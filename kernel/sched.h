@@ -70,8 +70,12 @@ void sched_yield(void);
 /* From the trap path: preempt if asked to and the context allows. */
 void sched_trap_exit(bool interrupted_with_irqs_on);
 
-/* The timer tick on this hart: accounting, expiring sleeps, preemption. */
-void sched_tick(void);
+/*
+ * The timer interrupt on this hart: accounting, expiring sleeps, and at a
+ * @tick the preemption decision.  Returns the earliest remaining sleeper
+ * deadline (ns), 0 if none.
+ */
+uint64_t sched_timer(bool tick);
 
 /*
  * Wake @t if it sleeps (interruptibly, or also uninterruptibly when

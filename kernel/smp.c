@@ -26,7 +26,7 @@ int smp_overflow_stack(struct hart *h)
 
 	if (!pa)
 		return -NH_ENOMEM;
-	h->overflow_sp = (uintptr_t)kmap_phys(pa) + 4096;
+	h->overflow_sp = (uintptr_t)kmap_phys(pa) + OVERFLOW_STACK_SIZE;
 	return 0;
 }
 
@@ -90,13 +90,15 @@ unsigned smp_start(const struct platform *p, uint64_t image_offset)
 		if (p->harts[i] == harts[0].hartid)
 			continue;
 		err = start_one(p->harts[i], index, image_offset);
-		if (err) {
+		if (err)
 			kprintf("smp: hart %u did not start: %s\n", p->harts[i],
 				nh_strerror(err));
-			continue;
-		}
-		index++;
-		up++;
+		else
+			up++;
+		/* Once HSM took the start request, a late hart may still come
+		 * up with this index: never hand it to another hart. */
+		if (err != -NH_ENOMEM && err != -NH_EIO && err != -NH_ENOSYS)
+			index++;
 	}
 	return up;
 }

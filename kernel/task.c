@@ -162,8 +162,8 @@ static struct task *task_alloc(int *err)
 		slab_free(&task_cache, t);
 		return 0;
 	}
-	if (fresh)
-		t->stack_flush = ~0ull;
+	(void)fresh;
+	t->stack_flush = ~0ull;	/* cached or new: every hart fences it once */
 	return t;
 }
 
@@ -233,7 +233,7 @@ void task_reap_later(struct task *t)
 
 	list_add_tail(&reap_list, &t->reap_node);
 	spin_unlock_irqrestore(&reaper_wq.lock, f);
-	waitq_wake_one(&reaper_wq);
+	waitq_wake_all(&reaper_wq);	/* the reaper, and any settle waiter */
 }
 
 void task_release_stack(struct task *t)

@@ -17,8 +17,10 @@
  * references: the creator's and the scheduler's (dropped by the reaper).
  *
  * Field legend: [I] immutable after creation; [r] run-queue lock of the
- * task's hart; [w] the wait queue it sleeps on; [T] tasks_lock; [a] atomic;
- * [s] the task itself while running.
+ * task's hart (t->hart itself changes only under the lock of the hart it
+ * leaves, so lock_task_rq() locks, re-checks and retries); [w] the wait
+ * queue it sleeps on; [T] tasks_lock; [a] atomic; [s] the task itself
+ * while running.
  */
 #ifndef NUTHATCH_TASK_H
 #define NUTHATCH_TASK_H
@@ -60,7 +62,7 @@ struct task {
 	struct list_node sleep_node;	/* [r] the hart's deadline queue */
 	struct list_node wait_node;	/* [w] a wait queue */
 	struct list_node all_node;	/* [T] every live task */
-	struct list_node reap_node;	/* reaper_lock */
+	struct list_node reap_node;	/* the reaper queue's lock */
 	struct context ctx;		/* [s] saved while not running */
 	uint64_t id;			/* [I] never reused */
 	char name[TASK_NAME];		/* [I] */
@@ -87,9 +89,12 @@ struct task {
 	int exit_code;			/* [I] once DEAD */
 	bool reaped;			/* [a] stack given back */
 	struct waitq exit_wq;		/* joiners */
+	struct fault_catch *fault_catch; /* [s] armed expected-fault recovery */
 	void (*fn)(void *);		/* [I] */
 	void *arg;			/* [I] */
 };
+
+struct fault_catch;
 
 struct task_attr {
 	enum sched_class cls;

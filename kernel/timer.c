@@ -8,6 +8,7 @@
 #include "arch/riscv/arch.h"
 #include "arch/riscv/trap.h"
 #include "hart.h"
+#include "kstack.h"
 #include "sched.h"
 
 static uint64_t timebase;	/* [I] ticks per second */
@@ -32,20 +33,54 @@ void timer_start_hart(void)
 	struct hart *h = hart_self();
 
 	h->timer_deadline = arch_ticks() + period;
+	h->timer_next = h->timer_deadline;
 	arch_timer_program(h->timer_deadline);
+}
+
+uint64_t timer_ns_to_ticks(uint64_t ns)
+{
+	return ns / 1000000000ull * timebase +
+	       ns % 1000000000ull * timebase / 1000000000ull;
+}
+
+/* Program the earlier of the next tick and @wake_ns (0: none). */
+static void program(struct hart *h, uint64_t wake_ns)
+{
+	uint64_t next = h->timer_deadline;
+
+	if (wake_ns) {
+		uint64_t w = timer_ns_to_ticks(wake_ns) + 1;	/* round up */
+
+		if (w < next)
+			next = w;
+	}
+	h->timer_next = next;
+	arch_timer_program(next);
 }
 
 void timer_interrupt(void)
 {
 	struct hart *h = hart_self();
 	uint64_t now = arch_ticks();
+	bool tick = now >= h->timer_deadline;
 
-	h->timer_ticks++;
-	h->timer_deadline += period;
-	if (h->timer_deadline <= now)	/* missed some: skip, do not burst */
-		h->timer_deadline = now + period;
-	arch_timer_program(h->timer_deadline);
-	sched_tick();
+	if (tick) {
+		h->timer_ticks++;
+		h->timer_deadline += period;
+		if (h->timer_deadline <= now)	/* missed some: skip, no burst */
+			h->timer_deadline = now + period;
+	}
+	if (tick)
+		kstack_sync_hart();
+	program(h, sched_timer(tick));
+}
+
+void timer_wake_at(uint64_t wake_ns)
+{
+	struct hart *h = hart_self();
+
+	if (timer_ns_to_ticks(wake_ns) + 1 < h->timer_next)
+		program(h, wake_ns);
 }
 
 uint64_t timer_ticks_to_ns(uint64_t ticks)

@@ -2,7 +2,9 @@
  * Time: a monotonic clock from the platform timer and the DT's timebase,
  * and a periodic tick at timer_hz() per hart, programmed through SBI
  * (the U74 has no Sstc).  Deadlines are absolute, so ticks do not drift;
- * a hart that misses deadlines skips them rather than bursting.
+ * a hart that misses deadlines skips them rather than bursting.  Between
+ * ticks the timer also fires at the earliest sleeper's deadline, so a
+ * sleep ends on time, not at the next tick.
  */
 #ifndef NUTHATCH_TIMER_H
 #define NUTHATCH_TIMER_H
@@ -30,5 +32,13 @@ uint64_t clock_ns(void);
 uint64_t timer_ticks_to_ns(uint64_t ticks);
 
 unsigned timer_hz(void);
+
+uint64_t timer_ns_to_ticks(uint64_t ns);
+
+/*
+ * Make this hart's timer fire by @wake_ns (a sleeper's deadline), earlier
+ * than the next tick if need be.  Interrupts off.
+ */
+void timer_wake_at(uint64_t wake_ns);
 
 #endif

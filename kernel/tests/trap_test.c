@@ -17,6 +17,7 @@
 #include "ksyms.h"
 #include "ktest.h"
 #include "lib/cmdline.h"
+#include "task.h"
 #include "timer.h"
 
 #define EXC_ILLEGAL	2
@@ -86,7 +87,7 @@ KTEST(TRAP0004_illegal_instruction_and_no_catch_leak)
 
 	KT_EXPECT(t, fault_catch(illegal, 0, &c) == -NH_EFAULT);
 	KT_EXPECT(t, c.scause == EXC_ILLEGAL);
-	KT_EXPECT(t, hart_self()->fault_catch == 0);
+	KT_EXPECT(t, task_current()->fault_catch == 0);
 	/* A call that does not fault returns its own value. */
 	KT_EXPECT(t, fault_catch(load_from, (void *)&rodata_word, &c) == 0x5eed);
 	KT_EXPECT(t, !c.fired);

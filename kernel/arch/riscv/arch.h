@@ -76,6 +76,12 @@ void arch_timer_program(uint64_t deadline);
 /* Send a software interrupt to the hart with id @hartid; 0 or -NH_E*. */
 int arch_send_ipi(uint64_t hartid);
 
+/* Make a software interrupt pending on this hart. */
+static inline void arch_self_ipi(void)
+{
+	csr_set(CSR_SIP, SIE_SSIE);
+}
+
 /* Acknowledge this hart's pending software interrupt. */
 void arch_ipi_clear(void);
 

@@ -6,9 +6,8 @@
  * and sscratch = 0; in user mode (to come), sscratch = struct hart and tp
  * = the user's TLS pointer.  So the first instruction swaps them, and a
  * zero in tp afterwards means the trap came from the kernel.  The user
- * path (switch to the task's kernel stack) arrives with user mode; until
- * then a non-zero sscratch is a broken invariant and goes to the same
- * path, where trap_dispatch reports it.
+ * path (switch to the task's kernel stack, save the user tp) arrives with
+ * user mode.
  *
  * fault_catch_call(fn, arg, catch) calls fn(arg) with catch armed: if fn
  * faults, trap_dispatch rewinds the frame to fault_catch_call's return
@@ -146,7 +145,9 @@ trap_entry_kernel:
 	csrw	CSR_SSTATUS, t0
 	ld	ra, 1*8(sp)
 	ld	gp, 3*8(sp)
-	ld	tp, 4*8(sp)
+	/* Not tp: it is this hart's struct hart, and the task may have been
+	 * preempted on another hart (user mode will restore it from the
+	 * frame only when returning to U-mode). */
 	ld	t0, 5*8(sp)
 	ld	t1, 6*8(sp)
 	ld	t2, 7*8(sp)

@@ -163,20 +163,27 @@ static const char *fatal_reason(const struct hart *h)
 	return 0;
 }
 
+/* Where the armed fault_catch of the running context lives: the task's
+ * (it may migrate while armed), or the hart's before tasks exist. */
+static struct fault_catch **catch_slot(struct hart *h)
+{
+	return h->current ? &h->current->fault_catch : &h->fault_catch;
+}
+
 static void exception(struct trap_frame *tf)
 {
 	struct hart *h = hart_self();
-	struct fault_catch *c = h->fault_catch;
+	struct fault_catch **slot = catch_slot(h), *c = *slot;
 	const char *why;
 
 	if (c && !stack_overflowed(h, tf)) {
-		h->fault_catch = 0;
+		*slot = 0;
 		if (!c->quiet)
 			oops(tf);
 		rewind_to_catch(tf, c);
 		return;
 	}
-	h->fault_catch = 0;
+	*slot = 0;
 	oops(tf);
 	why = fatal_reason(h);
 	if (why)
@@ -206,6 +213,13 @@ static void interrupt(struct trap_frame *tf)
 	}
 }
 
+/* Is the frame on the running task's own stack?  (Not on the overflow
+ * stack: a task must never be switched away from there.) */
+static bool on_task_stack(const struct hart *h, const struct trap_frame *tf)
+{
+	return (uintptr_t)tf >= h->kstack_lo && (uintptr_t)tf < h->kstack_hi;
+}
+
 void trap_dispatch(struct trap_frame *tf)
 {
 	struct hart *h = hart_self();
@@ -213,7 +227,8 @@ void trap_dispatch(struct trap_frame *tf)
 	h->trap_depth++;
 	if (tf->scause & SCAUSE_INTERRUPT) {
 		interrupt(tf);
-		sched_trap_exit(tf->sstatus & SSTATUS_SPIE);
+		if (on_task_stack(h, tf))
+			sched_trap_exit(tf->sstatus & SSTATUS_SPIE);
 	} else {
 		exception(tf);
 	}
@@ -222,12 +237,11 @@ void trap_dispatch(struct trap_frame *tf)
 
 long fault_catch(long (*fn)(void *), void *arg, struct fault_catch *c)
 {
-	struct hart *h = hart_self();
 	long r;
 
 	c->fired = false;
-	h->fault_catch = c;
+	*catch_slot(hart_self()) = c;
 	r = fault_catch_call(fn, arg, c);
-	h->fault_catch = 0;
+	*catch_slot(hart_self()) = 0;	/* (maybe another hart by now) */
 	return r;
 }
