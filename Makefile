@@ -14,6 +14,9 @@ BOARD		?= qemu-virt
 BUILD		?= build
 SHARED		?= ../shared
 HOSTCC		?= clang
+# DEBUG=1 (the default, what make test boots) adds the lock-order checker;
+# make bench measures a DEBUG=0 build in $(BUILD)/release.
+DEBUG		?= 1
 PYTHON		?= python3
 
 CC		:= $(CROSS_COMPILE)gcc
@@ -32,7 +35,7 @@ KCFLAGS		:= $(KARCH) -std=gnu11 -O2 -g -ffreestanding \
 		   -fno-stack-protector -fno-pie -fno-omit-frame-pointer \
 		   -fno-common -ffunction-sections -fdata-sections \
 		   -Wall -Wextra -Werror -Wno-unused-parameter \
-		   -Ikernel -Ikernel/uapi -MMD -MP
+		   -Ikernel -Ikernel/uapi -MMD -MP -DNH_DEBUG=$(DEBUG)
 KLDFLAGS	:= -march=rv64imac -mabi=lp64 -nostdlib -static -no-pie \
 		   -Wl,-T,boot/kernel.ld -Wl,--gc-sections -Wl,--build-id=none
 
@@ -129,8 +132,9 @@ debug: deps $(BUILD)/Image
 test: deps $(BUILD)/Image
 	$(PYTHON) tools/testsuite.py --build $(BUILD) --shared $(SHARED)
 
-bench: deps $(BUILD)/Image
-	@echo "no benchmarks yet: they arrive with tasks and IPC (docs/PERF.md)"
+bench: deps
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/release DEBUG=0 $(BUILD)/release/Image
+	$(PYTHON) tools/bench.py $(BUILD)/release/Image
 
 clean:
 	rm -rf $(BUILD)

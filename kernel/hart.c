@@ -20,22 +20,14 @@ void hart_init_boot(uint64_t hartid, uintptr_t stack_lo, uintptr_t stack_hi)
 {
 	struct hart *h = &harts[0];
 
-	struct kstack boot = { stack_lo, stack_hi, ~0u, { 0 } };
-
 	h->hartid = hartid;
 	h->index = 0;
-	hart_set_stack(h, &boot);
+	hart_set_stack(h, stack_lo, stack_hi, false);
 	nharts_online = 1;
 	arch_set_percpu(h);
 }
 
-void hart_set_stack(struct hart *h, const struct kstack *s)
-{
-	h->kstack_lo = s->lo;
-	h->kstack_hi = s->hi;
-	/* A static stack (slot ~0) has no guard area below it. */
-	h->kstack_guard = s->slot == ~0u ? s->lo : s->lo - KSTACK_GUARD;
-}
+_Static_assert(KSTACK_GUARD == KSTACK_GUARD_SIZE, "hart.h");
 
 struct hart *hart_by_id(uint64_t hartid)
 {

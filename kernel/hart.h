@@ -21,6 +21,7 @@
 #include "sched.h"
 
 #define HART_MAX_HELD		8	/* spinlocks one hart may hold at once */
+#define KSTACK_GUARD_SIZE	16384	/* kstack.h's KSTACK_GUARD */
 #define OVERFLOW_STACK_SIZE	4096	/* one frame, from the direct map */
 
 struct fault_catch;
@@ -33,12 +34,15 @@ struct hart {
 	uintptr_t overflow_sp;		/* [I] top of the overflow stack (asm: 8) */
 	uintptr_t trapped_sp;		/* [h] sp of a trap that overflowed (asm: 16) */
 	uintptr_t kstack_guard;		/* [h] bottom of its guard area (asm: 24) */
+	unsigned nheld;			/* [h] spinlocks held (spinlock.h: 32) */
 	uint64_t hartid;		/* [I] the platform's hart id */
 	unsigned index;			/* [I] dense index, boot hart = 0 */
 	bool online;			/* [a] running the scheduler */
 	uintptr_t kstack_hi;		/* [h] top of the running task's stack */
 	struct task *current;		/* [h] written at switch, under [r] */
 	struct task *idle;		/* [I] */
+	struct task *switched_from;	/* [h] for sched_finish_switch */
+	struct task *migrating;		/* [h] leaves after the switch */
 	struct runqueue rq;		/* its own lock */
 	bool need_resched;		/* [a] preempt at the next chance */
 	unsigned trap_depth;		/* [h] nested traps being handled */
@@ -49,8 +53,7 @@ struct hart {
 	uint64_t ipis;			/* [h] software interrupts taken */
 	uint64_t irqs;			/* [h] external interrupts taken */
 	struct fault_catch *fault_catch; /* [h] armed before tasks exist */
-	unsigned nheld;			/* [h] spinlocks held */
-	struct spinlock *held[HART_MAX_HELD];	/* [h] in acquisition order */
+	struct spinlock *held[HART_MAX_HELD];	/* [h] in acquisition order (debug) */
 	bool lock_catch;		/* [h] a self-test expects a lock report */
 	unsigned lock_violations;	/* [h] reports caught */
 };
@@ -67,8 +70,15 @@ static inline struct hart *hart_self(void)
 /* Set up the boot hart's struct and point tp at it. */
 void hart_init_boot(uint64_t hartid, uintptr_t stack_lo, uintptr_t stack_hi);
 
-/* Record the stack now running on @h, for trap entry's overflow check. */
-void hart_set_stack(struct hart *h, const struct kstack *s);
+/* Record the stack now running on @h, for trap entry's overflow check.
+ * A static stack (slot ~0) has no guard area below it. */
+static inline void hart_set_stack(struct hart *h, uintptr_t lo, uintptr_t hi,
+				  bool guarded)
+{
+	h->kstack_lo = lo;
+	h->kstack_hi = hi;
+	h->kstack_guard = guarded ? lo - KSTACK_GUARD_SIZE : lo;
+}
 
 /* The struct hart of the hart with platform id @hartid, or NULL. */
 struct hart *hart_by_id(uint64_t hartid);

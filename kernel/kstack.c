@@ -108,23 +108,31 @@ int kstack_alloc(struct kstack *s, bool *fresh)
 }
 
 /*
- * Bytes used: the stack grows down from hi and was all zero once.  Read
- * through the direct map: this hart may never have run on the stack, so
- * its own view of the stack area may be stale.
+ * Bytes used: the stack grows down from hi and was all zero once.  The
+ * scan samples one word in every 128 bytes from the bottom up, then finds
+ * the exact lowest written word in the 128 bytes below the first sample
+ * hit: a frame reaching deeper without writing its sampled word is
+ * missed, so the mark may be low by less than 128 bytes.  (A full scan
+ * costs 5,000 instructions per exit; this about 400.)  It reads through
+ * the direct map: this hart may never have run on the stack, so its own
+ * view of the stack area may be stale.
  */
+#define SAMPLE_WORDS	16
+
 static uint32_t used_bytes(const struct kstack *s)
 {
 	for (unsigned p = 0; p < KSTACK_PAGES; p++) {
 		const uint64_t *w = kmap_phys(s->frames[p]);
-		unsigned i = 0, n = 4096 / 8;
 
-		while (i + 8 <= n && (w[i] | w[i + 1] | w[i + 2] | w[i + 3] |
-				      w[i + 4] | w[i + 5] | w[i + 6] | w[i + 7]) == 0)
-			i += 8;
-		while (i < n && w[i] == 0)
-			i++;
-		if (i < n)
-			return (uint32_t)(KSTACK_SIZE - p * 4096 - i * 8);
+		for (unsigned i = SAMPLE_WORDS - 1; i < 512; i += SAMPLE_WORDS) {
+			unsigned j = i + 1 - SAMPLE_WORDS;
+
+			if (!w[i])
+				continue;
+			while (!w[j])	/* ends at i at the latest */
+				j++;
+			return (uint32_t)(KSTACK_SIZE - p * 4096 - j * 8);
+		}
 	}
 	return 0;
 }

@@ -10,6 +10,7 @@
 
 #include "arch/riscv/arch.h"
 #include "arch/riscv/sbi.h"
+#include "bench.h"
 #include "boot.h"
 #include "console.h"
 #include "drivers/plic.h"
@@ -176,6 +177,9 @@ static void init_main(void *arg)
 
 		power_off(failed ? POWER_FAIL_TESTS : POWER_PASS);
 	}
+	if (cmdline_get(args, "nuthatch.bench", pattern, sizeof(pattern)))
+		power_off(bench_run(pattern[0] ? pattern : "*") ? POWER_FAIL_TESTS
+								 : POWER_PASS);
 	if (cmdline_get(args, "nuthatch.poweroff", pattern, sizeof(pattern)))
 		power_off(POWER_PASS);
 	task_list_print();

@@ -18,6 +18,9 @@
 
 void arch_context_switch(struct context *from, struct context *to);
 
+/* Fixed level p is bit 63 - p of fixed_mask (see top_fixed). */
+#define FIXED_BIT(p)	(1ull << (63 - (p)))
+
 /* 1024 / 1.25^nice, nice -20..19. */
 static const uint32_t nice_weight[40] = {
 	88818, 71054, 56843, 45475, 36380, 29104, 23283, 18626, 14901, 11921,
@@ -26,8 +29,6 @@ static const uint32_t nice_weight[40] = {
 	110, 88, 70, 56, 45, 36, 29, 23, 18, 15,
 };
 
-/* Per hart: the task switched away from, for sched_finish_switch. */
-static struct task *switched_from[PLAT_MAX_HARTS];
 
 uint32_t sched_nice_weight(int nice)
 {
@@ -49,7 +50,7 @@ void sched_init_hart(struct hart *h, struct task *idle)
 	list_init(&rq->sleepers);
 	h->idle = idle;
 	h->current = idle;
-	idle->last_ns = clock_ns();
+	idle->last_ticks = arch_ticks();
 }
 
 /* ---- run-queue primitives (rq lock held) ---------------------------- */
@@ -60,7 +61,7 @@ static void enqueue(struct runqueue *rq, struct task *t)
 
 	if (t->cls == SCHED_FIXED) {
 		list_add_tail(&rq->fixed[t->prio], &t->rq_node);
-		rq->fixed_mask |= 1ull << t->prio;
+		rq->fixed_mask |= FIXED_BIT(t->prio);
 	} else {
 		list_for_each(pos, &rq->fair) {
 			if (container_of(pos, struct task, rq_node)->vruntime > t->vruntime)
@@ -75,13 +76,28 @@ static void dequeue(struct runqueue *rq, struct task *t)
 {
 	list_del(&t->rq_node);
 	if (t->cls == SCHED_FIXED && list_empty(&rq->fixed[t->prio]))
-		rq->fixed_mask &= ~(1ull << t->prio);
+		rq->fixed_mask &= ~FIXED_BIT(t->prio);
 	rq->nready--;
 }
 
+/*
+ * The highest non-empty fixed level, or -1.  Level p is bit 63 - p of
+ * fixed_mask, so the highest level is the lowest set bit, found with a
+ * de Bruijn multiply (the U74 has no Zbb count instructions).
+ */
 static int top_fixed(const struct runqueue *rq)
 {
-	return rq->fixed_mask ? 63 - __builtin_clzll(rq->fixed_mask) : -1;
+	static const uint8_t debruijn[64] = {
+		0, 1, 2, 53, 3, 7, 54, 27, 4, 38, 41, 8, 34, 55, 48, 28,
+		62, 5, 39, 46, 44, 42, 22, 9, 24, 35, 59, 56, 49, 18, 29, 11,
+		63, 52, 6, 26, 37, 40, 33, 47, 61, 45, 43, 21, 23, 58, 17, 10,
+		51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12,
+	};
+	uint64_t m = rq->fixed_mask;
+
+	if (!m)
+		return -1;
+	return 63 - debruijn[((m & -m) * 0x022fdd63cc95386dull) >> 58];
 }
 
 static struct task *first_fair(const struct runqueue *rq)
@@ -105,12 +121,13 @@ static struct task *pick(struct runqueue *rq)
 	return t;
 }
 
-/* Charge the running task for the time since it was last charged. */
-static void account(struct hart *h, struct task *t)
+/* Charge the running task for the time since it was last charged, up
+ * to @now (timer ticks).  No division: the switch path runs this. */
+static void account(struct hart *h, struct task *t, uint64_t now)
 {
-	uint64_t now = clock_ns(), d = now - t->last_ns;
+	uint64_t d = timer_delta_ns(now - t->last_ticks);
 
-	t->last_ns = now;
+	t->last_ticks = now;
 	if (t == h->idle)
 		return;
 	t->stime_ns += d;
@@ -118,7 +135,8 @@ static void account(struct hart *h, struct task *t)
 		struct task *f = first_fair(&h->rq);
 		uint64_t low;
 
-		t->vruntime += d * NICE0_WEIGHT / t->weight;
+		/* d * NICE0_WEIGHT / weight, NICE0_WEIGHT being 2^10 */
+		t->vruntime += (uint64_t)(((unsigned __int128)d * t->inv_weight) >> 22);
 		low = f && f->vruntime < t->vruntime ? f->vruntime : t->vruntime;
 		if (low > h->rq.min_vruntime)
 			h->rq.min_vruntime = low;
@@ -237,19 +255,19 @@ static void fence_stack_if_new(struct hart *h, struct task *t)
 }
 
 static void switch_to(struct hart *h, struct task *prev, struct task *next,
-		      bool voluntary)
+		      bool voluntary, uint64_t now)
 {
 	if (voluntary)
 		prev->nvcsw++;
 	else
 		prev->nivcsw++;
 	task_set_state(next, TASK_RUNNING);
-	next->last_ns = clock_ns();
+	next->last_ticks = now;
 	fence_stack_if_new(h, next);
 	h->current = next;
-	hart_set_stack(h, &next->stack);
+	hart_set_stack(h, next->stack.lo, next->stack.hi, next->stack.slot != ~0u);
 	h->rq.switches++;
-	switched_from[h->index] = prev;
+	h->switched_from = prev;
 	arch_context_switch(&prev->ctx, &next->ctx);
 }
 
@@ -274,7 +292,6 @@ static struct task *put_prev(struct hart *h, struct task *prev)
 	return 0;
 }
 
-static struct task *migrating[PLAT_MAX_HARTS];	/* [h] */
 
 /*
  * Change tasks.  Called with interrupts off and h->rq.lock held; returns
@@ -284,10 +301,11 @@ static struct task *migrating[PLAT_MAX_HARTS];	/* [h] */
 static void schedule_unlock(struct hart *h, bool voluntary)
 {
 	struct task *prev = h->current, *next;
+	uint64_t now = arch_ticks();
 
-	account(h, prev);
+	account(h, prev, now);
 	__atomic_store_n(&h->need_resched, false, __ATOMIC_RELAXED);
-	migrating[h->index] = put_prev(h, prev);
+	h->migrating = put_prev(h, prev);
 	next = pick(&h->rq);
 	if (!next)
 		next = h->idle;
@@ -297,7 +315,7 @@ static void schedule_unlock(struct hart *h, bool voluntary)
 		spin_unlock(&h->rq.lock);
 		return;
 	}
-	switch_to(h, prev, next, voluntary);
+	switch_to(h, prev, next, voluntary, now);
 	sched_finish_switch();
 }
 
@@ -305,13 +323,13 @@ static void schedule_unlock(struct hart *h, bool voluntary)
 void sched_finish_switch(void)
 {
 	struct hart *h = hart_self();
-	struct task *prev = switched_from[h->index];
-	struct task *move = migrating[h->index];
+	struct task *prev = h->switched_from;
+	struct task *move = h->migrating;
 	bool dead = prev && prev->state == TASK_DEAD;	/* before others see it */
 	uint64_t vbase = h->rq.min_vruntime;
 
-	switched_from[h->index] = 0;
-	migrating[h->index] = 0;
+	h->switched_from = 0;
+	h->migrating = 0;
 	spin_unlock(&h->rq.lock);
 	if (dead)
 		task_reap_later(prev);
@@ -325,7 +343,7 @@ void schedule(void)
 	struct hart *h = hart_self();
 
 	if (h->nheld)
-		panic("schedule() with %s held", h->held[0]->name);
+		panic("schedule() with %s held", NH_DEBUG ? h->held[0]->name : "a spinlock");
 	spin_lock(&h->rq.lock);
 	schedule_unlock(h, true);
 	arch_irq_restore(f);
@@ -420,7 +438,7 @@ uint64_t sched_timer(bool tick)
 	if (!h->current)
 		return 0;	/* before the scheduler is up on this hart */
 	spin_lock(&h->rq.lock);
-	account(h, h->current);
+	account(h, h->current, arch_ticks());
 	expire_sleepers(h, clock_ns());
 	if (tick && tick_wants_switch(h))
 		h->need_resched = true;
@@ -594,6 +612,7 @@ static int set_params(struct task *t, enum sched_class cls, int prio, int nice)
 	t->prio = prio;
 	t->nice = nice;
 	t->weight = sched_nice_weight(nice);
+	t->inv_weight = (uint32_t)((1ull << 32) / t->weight);
 	if (queued)
 		enqueue(&h->rq, t);
 	spin_unlock_irqrestore(&h->rq.lock, f);
@@ -624,7 +643,7 @@ static struct task *steal_from(struct hart *from, struct hart *to)
 	struct task *found = 0;
 	struct list_node *n;
 
-	for (int p = SCHED_FIXED_PRIOS - 1; p >= 0 && !found; p--) {
+	for (int p = SCHED_FIXED_PRIOS - 1; p >= 0 && !found; p--) {	/* by priority */
 		list_for_each(n, &from->rq.fixed[p]) {
 			if (allowed_on(container_of(n, struct task, rq_node), to)) {
 				found = container_of(n, struct task, rq_node);

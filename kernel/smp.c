@@ -36,7 +36,7 @@ void smp_secondary_main(uint64_t hartid, unsigned index)
 
 	arch_set_percpu(h);
 	arch_trap_init();
-	hart_set_stack(h, &h->idle->stack);
+	hart_set_stack(h, h->idle->stack.lo, h->idle->stack.hi, true);
 	plic_hart_init(hartid);
 	timer_start_hart();
 	arch_irq_sources_enable();

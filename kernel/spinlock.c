@@ -7,9 +7,14 @@
 #include "spinlock.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "hart.h"
 #include "printk.h"
+
+_Static_assert(offsetof(struct hart, nheld) == HART_NHELD_OFFSET, "spinlock.h");
+
+#if NH_DEBUG
 
 /* tp is valid only once hart_init_boot (or bring-up) has set it. */
 static struct hart *this_hart(void)
@@ -79,3 +84,5 @@ void lock_note_released(struct spinlock *l)
 		}
 	}
 }
+
+#endif

@@ -6,7 +6,8 @@
  * Every lock has a static rank (enum lock_rank).  A hart may only take a
  * lock whose rank is higher than that of every lock it already holds, so
  * there is one global order and no deadlock between two of them.  The
- * checker (spinlock.c, always built) tracks the locks each hart holds,
+ * checker (spinlock.c, in debug builds: NH_DEBUG=1, the default and what
+ * make test runs; make bench builds NH_DEBUG=0) tracks the locks each hart holds,
  * catches a lock taken twice on one hart and an out-of-order acquisition,
  * and panics naming both locks (a self-test can catch the report instead).
  * Locks are not recursive; a holder must not sleep.
@@ -46,11 +47,44 @@ struct spinlock {
 
 #define SPINLOCK_INIT(n, r) { .locked = 0, .owner = 0, .rank = (r), .name = (n) }
 
-/* The order checker (spinlock.c). */
-/* False only when a self-test caught a lock taken twice: do not spin. */
+#ifndef NH_DEBUG
+#define NH_DEBUG 1
+#endif
+
+/* struct hart's nheld (hart.h asserts the offset): locks this hart holds. */
+#define HART_NHELD_OFFSET	32
+
+static inline void lock_held_add(int d)
+{
+	*(unsigned *)((char *)arch_percpu() + HART_NHELD_OFFSET) += (unsigned)d;
+}
+
+#if NH_DEBUG
+/* The order checker (spinlock.c).  False only when a self-test caught a
+ * lock taken twice: do not spin. */
 bool lock_check_acquire(struct spinlock *l);
 void lock_note_acquired(struct spinlock *l);
 void lock_note_released(struct spinlock *l);
+#else
+/* Release builds only count held locks (fault handling needs that). */
+static inline bool lock_check_acquire(struct spinlock *l)
+{
+	(void)l;
+	return true;
+}
+
+static inline void lock_note_acquired(struct spinlock *l)
+{
+	(void)l;
+	lock_held_add(1);
+}
+
+static inline void lock_note_released(struct spinlock *l)
+{
+	(void)l;
+	lock_held_add(-1);
+}
+#endif
 
 static inline irqflags_t spin_lock_irqsave(struct spinlock *l)
 {

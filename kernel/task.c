@@ -29,8 +29,8 @@ static struct list_node reap_list = LIST_INIT(reap_list);
 static bool reaping;
 static struct task *reaper;
 
-/* allowed[from] has bit to set when from -> to is a legal transition. */
-static const uint8_t legal[] = {
+/* task_legal[from] has bit to set when from -> to is a legal transition. */
+const uint8_t task_legal[] = {
 	[TASK_READY] = 1 << TASK_RUNNING | 1 << TASK_STOPPED,
 	[TASK_RUNNING] = 1 << TASK_READY | 1 << TASK_SLEEPING |
 			 1 << TASK_SLEEPING_UNINTR | 1 << TASK_STOPPED |
@@ -52,12 +52,10 @@ const char *task_state_name(enum task_state s)
 	return (unsigned)s <= TASK_DEAD ? state_names[s] : "?";
 }
 
-void task_set_state(struct task *t, enum task_state s)
+void task_bad_transition(struct task *t, enum task_state s)
 {
-	if (t->state != s && !(legal[t->state] & (1 << s)))
-		panic("task %lu [%s]: illegal transition %s -> %s", t->id,
-		      t->name, task_state_name(t->state), task_state_name(s));
-	t->state = s;
+	panic("task %lu [%s]: illegal transition %s -> %s", t->id, t->name,
+	      task_state_name(t->state), task_state_name(s));
 }
 
 static void copy_name(char *dst, const char *src)
@@ -133,6 +131,7 @@ static void task_setup(struct task *t, const char *name,
 	t->prio = a->prio;
 	t->nice = a->nice;
 	t->weight = sched_nice_weight(a->nice);
+	t->inv_weight = (uint32_t)((1ull << 32) / t->weight);
 	t->allowed = a->allowed ? a->allowed : ~0ull;
 	t->hart = hart_self()->index;
 	t->refs = 2;

@@ -73,6 +73,7 @@ struct task {
 	int prio;			/* [r] fixed class: 0..63 */
 	int nice;			/* [r] fair class: -20..19 */
 	uint32_t weight;		/* [r] from nice */
+	uint32_t inv_weight;		/* [r] 2^32 / weight */
 	uint64_t vruntime;		/* [r] ns scaled by weight */
 	uint64_t allowed;		/* [r] hart indices it may run on */
 	unsigned hart;			/* [r] index of its run queue */
@@ -81,10 +82,10 @@ struct task {
 	uint64_t stack_flush;		/* [a] harts that must fence its stack */
 	uint64_t wake_at;		/* [r] deadline, 0 if none */
 	int wake_result;		/* [r] what the sleep returns */
-	uint64_t last_ns;		/* [r] clock at the last account */
+	uint64_t last_ticks;		/* [r] timer at the last account */
 	uint64_t utime_ns, stime_ns;	/* [r] */
 	uint64_t nvcsw, nivcsw;		/* [r] voluntary, involuntary switches */
-	uint32_t stack_hwm;		/* bytes of stack ever used (at exit) */
+	uint32_t stack_hwm;		/* bytes of stack ever used, to 128 (at exit) */
 	int refs;			/* [a] */
 	int exit_code;			/* [I] once DEAD */
 	bool reaped;			/* [a] stack given back */
@@ -130,8 +131,17 @@ int task_join(struct task *t);
 void task_get(struct task *t);
 void task_put(struct task *t);
 
+extern const uint8_t task_legal[];
+__attribute__((noreturn)) void task_bad_transition(struct task *t,
+						   enum task_state s);
+
 /* Change the state, checking the transition.  Run-queue lock held. */
-void task_set_state(struct task *t, enum task_state s);
+static inline void task_set_state(struct task *t, enum task_state s)
+{
+	if (t->state != s && !(task_legal[t->state] & (1u << s)))
+		task_bad_transition(t, s);
+	t->state = s;
+}
 const char *task_state_name(enum task_state s);
 
 /* Live tasks (created, not yet freed), and a listing ("[name]" for kernel threads). */

@@ -14,6 +14,7 @@
 static uint64_t timebase;	/* [I] ticks per second */
 static unsigned hz;		/* [I] timer interrupts per second */
 static uint64_t period;		/* [I] timebase ticks between interrupts */
+uint64_t timer_ns_mult;		/* [I] */
 
 int timer_init(uint64_t timebase_hz, unsigned want_hz)
 {
@@ -24,6 +25,7 @@ int timer_init(uint64_t timebase_hz, unsigned want_hz)
 	timebase = timebase_hz;
 	hz = want_hz;
 	period = timebase / hz ? timebase / hz : 1;
+	timer_ns_mult = (1000000000ull << 32) / timebase;
 	timer_start_hart();
 	return 0;
 }

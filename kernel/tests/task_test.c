@@ -721,3 +721,36 @@ KTEST(TASK0012_migration_keeps_per_hart_state_right)
 	ktest_diag(t, "%u threads on %u harts, %u migrations seen", n,
 		   nharts_online, moves);
 }
+
+/* ---- accounting ------------------------------------------------------------ */
+
+static void deep_main(void *arg)
+{
+	volatile uint8_t buf[3000];
+
+	for (unsigned i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i | 1);
+	*(volatile uint8_t *)arg = buf[7];
+	sched_yield();
+}
+
+KTEST(TASK0013_accounting_and_stack_high_water_mark)
+{
+	uint8_t sink = 0;
+	struct task *k;
+	int err;
+
+	k = kthread_create("deep", deep_main, &sink, 0, &err);
+	KT_EXPECT(t, k != 0);
+	if (!k)
+		return;
+	task_get(k);
+	task_join(k);
+	ktest_diag(t, "stack high-water mark %u bytes, %lu voluntary switches",
+		   k->stack_hwm, (unsigned long)k->nvcsw);
+	KT_EXPECT(t, k->stack_hwm >= 3000 && k->stack_hwm < 4096);
+	KT_EXPECT(t, k->nvcsw >= 1);		/* the yield, and the exit */
+	KT_EXPECT(t, k->stime_ns > 0);
+	KT_EXPECT(t, k->state == TASK_DEAD && k->reaped);
+	task_put(k);
+}

@@ -188,7 +188,7 @@ static void exception(struct trap_frame *tf)
 	why = fatal_reason(h);
 	if (why)
 		panic("fatal kernel fault %s (lock: %s)", why,
-		      h->nheld ? h->held[0]->name : "none");
+		      !h->nheld ? "none" : NH_DEBUG ? h->held[0]->name : "a spinlock");
 	kprintf("%soops: killing task %lu [%s]; the system goes on\n", prefix(),
 		h->current->id, h->current->name);
 	h->trap_depth--;
