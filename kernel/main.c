@@ -22,6 +22,7 @@
 #include "task.h"
 #include "ktest.h"
 #include "lib/cmdline.h"
+#include "lib/kstring.h"
 #include "platform.h"
 #include "power.h"
 #include "printk.h"
@@ -164,6 +165,25 @@ static void start_interrupts(void)
 		rx_err ? nh_strerror(rx_err) : "by interrupt");
 }
 
+/*
+ * nuthatch.crash=locked: a kernel fault with a spinlock held, which must
+ * take the system down with a panic naming why (the harness checks the
+ * verdict).  A fault without a lock only kills its task (TASK0007).
+ */
+static void crash(const char *how)
+{
+	static struct spinlock crash_lock = SPINLOCK_INIT("crash test", RANK_TEST_OUTER);
+	static volatile uintptr_t nowhere = 16;
+
+	if (strcmp(how, "locked") != 0) {
+		kprintf("nuthatch.crash=%s: unknown, ignored\n", how);
+		return;
+	}
+	irqflags_t f = spin_lock_irqsave(&crash_lock);
+	*(volatile int *)nowhere = 1;
+	spin_unlock_irqrestore(&crash_lock, f);
+}
+
 /* The first kernel thread: the self-tests, or the end of boot. */
 static void init_main(void *arg)
 {
@@ -180,9 +200,11 @@ static void init_main(void *arg)
 	if (cmdline_get(args, "nuthatch.bench", pattern, sizeof(pattern)))
 		power_off(bench_run(pattern[0] ? pattern : "*") ? POWER_FAIL_TESTS
 								 : POWER_PASS);
+	task_list_print();
+	if (cmdline_get(args, "nuthatch.crash", pattern, sizeof(pattern)))
+		crash(pattern);
 	if (cmdline_get(args, "nuthatch.poweroff", pattern, sizeof(pattern)))
 		power_off(POWER_PASS);
-	task_list_print();
 	kprintf("nuthatch: boot complete; no user space yet, idling "
 		"(QEMU: Ctrl-A X quits)\n");
 }

@@ -18,29 +18,47 @@ import qemu  # noqa: E402
 DONE = re.compile(r"^bench: done, (\d+) run, (\d+) failed$")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("image")
-    ap.add_argument("--pattern", default="*")
-    ap.add_argument("--timeout", type=float, default=120)
-    a = ap.parse_args()
-    cmd = qemu.qemu_command(a.image, 1, "128M", "dynamic", icount=True,
-                            append="nuthatch.bench=" + a.pattern)
-    b = qemu.run(cmd, a.timeout, closing=DONE)
-    done = None
+def boot(image, smp, icount, pattern, timeout):
+    """Run the benchmarks matching pattern; {name: ns_per_op} or None."""
+    cmd = qemu.qemu_command(image, smp, "128M", "dynamic", icount=icount,
+                            append="nuthatch.bench=" + pattern)
+    b = qemu.run(cmd, timeout, closing=DONE)
+    figures, done = {}, None
     for line in b.lines:
-        if line.startswith("bench "):
-            print(line)
+        words = line.split()
+        if len(words) == 4 and words[0] == "bench":
+            figures[words[1]] = (int(words[2]), int(words[3]))
         m = DONE.match(line)
         if m:
             done = (int(m.group(1)), int(m.group(2)))
-    if done is None:
-        print("bench: no closing line (timed out: %s)" % b.timed_out,
-              file=sys.stderr)
+    if done is None or done[1] or not done[0]:
+        print("bench: run failed (timed out: %s)" % b.timed_out, file=sys.stderr)
         for line in b.lines[-10:]:
             print("  " + line, file=sys.stderr)
+        return None
+    return figures
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("image")
+    ap.add_argument("--timeout", type=float, default=120)
+    a = ap.parse_args()
+    # Instructions per operation: one hart, deterministic.
+    figures = boot(a.image, 1, True, "ctx*,task*,wake*", a.timeout)
+    if figures is None:
         return 1
-    return 0 if done[1] == 0 and done[0] > 0 else 1
+    for name, (iters, per_op) in figures.items():
+        print("bench %s %d %d" % (name, iters, per_op))
+    # Cross-hart cost: wall time on two harts, as a ratio within one run.
+    wall = boot(a.image, 2, False, "wake*,xhart*", a.timeout)
+    if wall is None:
+        return 1
+    same, cross = wall["wake_round_trip"][1], wall["xhart_wake_round_trip"][1]
+    print("bench xhart_wake_round_trip_ratio %d %.2f   (wall: same hart %d ns, "
+          "across harts %d ns)" % (wall["xhart_wake_round_trip"][0],
+                                   cross / max(same, 1), same, cross))
+    return 0
 
 
 if __name__ == "__main__":

@@ -403,6 +403,25 @@ def suite_uboot(build):
     return s
 
 
+def suite_panic_and_listing(build):
+    """A kernel fault with a spinlock held panics with its reason and the
+    panic verdict; before it, the task listing shows the kernel threads."""
+    s = Suite("boot-listing-and-panic")
+    cmd = qemu.qemu_command(os.path.join(ROOT, build, "Image"), 2, "128M",
+                            append="nuthatch.crash=locked")
+    b = qemu.run(cmd, TIMEOUT_FLOOR, closing=re.compile(r"^panic: "))
+    text = "\n".join(b.lines)
+    for name in ("[init]", "[reaper]", "[idle/0]", "[idle/1]"):
+        s.result(name in text, "listing_shows_" + re.sub(r"\W", "", name))
+    s.result(any(l.startswith("panic: fatal kernel fault with a spinlock held")
+                 for l in b.lines), "fault_with_lock_held_panics_saying_why")
+    s.result(b.exit_code == 2, "panic_verdict_exit_status_2")
+    if s.failed:
+        for line in b.lines[-12:]:
+            s.note("console: " + line)
+    return s
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -416,6 +435,7 @@ def main():
     steps += [("boot", lambda: warm_up_qemu() or [])]
     steps += [("boot", lambda c=c: [suite_boot(a.build, *c)]) for c in BOOTS]
     steps += [("boot", lambda: [suite_verdict(a.build)])]
+    steps += [("boot", lambda: [suite_panic_and_listing(a.build)])]
     steps += [("sdimage", lambda: [suite_sdimage(a.build, a.shared)])]
     steps += [("uboot", lambda: [suite_uboot(a.build)])]
     suites = []

@@ -93,6 +93,8 @@ static void pass_ball(struct waitq *q)
 	waitq_wake_one(q);
 }
 
+static struct task_attr pong_attr = { .cls = SCHED_FIXED, .prio = 20, .allowed = 1 };
+
 static void ponger(void *arg)
 {
 	(void)arg;
@@ -103,9 +105,8 @@ static void ponger(void *arg)
 }
 
 /* A round trip: wake a sleeping thread, sleep until it wakes us back. */
-KBENCH(wake_round_trip, 10000)
+static uint64_t round_trips(uint64_t iters, uint64_t partner_harts)
 {
-	struct task_attr a = { .cls = SCHED_FIXED, .prio = 20, .allowed = 1 };
 	struct task *p;
 	uint64_t start;
 	int err;
@@ -114,7 +115,8 @@ KBENCH(wake_round_trip, 10000)
 	waitq_init(&pong_q, "bench: pong");
 	ball = 0;
 	rounds = iters;
-	p = kthread_create("ponger", ponger, 0, &a, &err);
+	pong_attr.allowed = partner_harts;
+	p = kthread_create("ponger", ponger, 0, &pong_attr, &err);
 	if (!p || sched_set_affinity(task_current(), 1) || sched_set_fixed(task_current(), 20))
 		return 0;
 	start = clock_ns();
@@ -126,4 +128,17 @@ KBENCH(wake_round_trip, 10000)
 	task_join(p);
 	sched_set_nice(task_current(), 0);
 	return start;
+}
+
+KBENCH(wake_round_trip, 10000)
+{
+	return round_trips(iters, 1);
+}
+
+/* The same with the partner on hart 1 (wall time only: see PERF.md). */
+KBENCH(xhart_wake_round_trip, 10000)
+{
+	if (nharts_online < 2)
+		return 0;
+	return round_trips(iters, 2);
 }
