@@ -8,6 +8,7 @@
 #include "arch/riscv/trap.h"
 #include "drivers/plic.h"
 #include "hart.h"
+#include "kstack.h"
 #include "spinlock.h"
 
 struct irq_slot {
@@ -87,4 +88,5 @@ void ipi_interrupt(void)
 {
 	arch_ipi_clear();
 	hart_self()->ipis++;
+	kstack_sync_hart();	/* stacks may have been unmapped */
 }

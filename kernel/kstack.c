@@ -150,8 +150,9 @@ static void zero_used(const struct kstack *s, uint32_t used)
 
 /*
  * Batched shootdown.  An unmapped stack waits on the pending ring with a
- * new flush generation; every hart, at its next timer interrupt, sees the
- * generation move, fences its TLB and records the generation it has seen.
+ * new flush generation; every hart, at its next IPI (sent, not waited
+ * for) or timer interrupt, sees the generation move, fences its TLB and
+ * records the generation it has seen.
  * A pending stack's frames and slot are reused only once every online
  * hart has seen its generation, so no hart can still reach them.  No
  * cross-hart call is ever waited on.
@@ -225,6 +226,20 @@ static void reclaim_until(unsigned max)
 		task_sleep_ns(1000000000ull / timer_hz());
 }
 
+/* Ask the other harts to fence now rather than at their next tick: an
+ * IPI, not waited for (its handler calls kstack_sync_hart). */
+static void nudge_others(void)
+{
+	irqflags_t f = arch_irq_save();
+	struct hart *self = hart_self();
+
+	for (unsigned i = 0; i < PLAT_MAX_HARTS; i++) {
+		if (&harts[i] != self && __atomic_load_n(&harts[i].online, __ATOMIC_ACQUIRE))
+			arch_send_ipi(harts[i].hartid);
+	}
+	arch_irq_restore(f);
+}
+
 /* Unmap @s and queue it for reuse after every hart has fenced it. */
 static void stack_release(struct kstack *s)
 {
@@ -244,6 +259,7 @@ static void stack_release(struct kstack *s)
 		if (!queued)
 			reclaim_until(KSTACK_PENDING - 1);
 	}
+	nudge_others();
 	reclaim();
 }
 
