@@ -9,6 +9,8 @@
 #
 # CROSS_COMPILE selects the RISC-V toolchain, as in Linux.
 
+.DEFAULT_GOAL	:= all
+
 CROSS_COMPILE	?= riscv64-unknown-elf-
 BOARD		?= qemu-virt
 BUILD		?= build
@@ -35,14 +37,29 @@ KCFLAGS		:= $(KARCH) -std=gnu11 -O2 -g -ffreestanding \
 		   -fno-stack-protector -fno-pie -fno-omit-frame-pointer \
 		   -fno-common -ffunction-sections -fdata-sections \
 		   -Wall -Wextra -Werror -Wno-unused-parameter \
-		   -Ikernel -Ikernel/uapi -MMD -MP -DNH_DEBUG=$(DEBUG)
+		   -Ikernel -Ikernel/uapi -I$(BUILD)/gen -MMD -MP -DNH_DEBUG=$(DEBUG)
 KLDFLAGS	:= -march=rv64imac -mabi=lp64 -nostdlib -static -no-pie \
 		   -Wl,-T,boot/kernel.ld -Wl,--gc-sections -Wl,--build-id=none
 
 KSRC		:= $(wildcard boot/*.S kernel/*.c kernel/lib/*.c \
 		     kernel/drivers/*.c kernel/arch/riscv/*.c kernel/arch/riscv/*.S \
 		     kernel/tests/*.c kernel/tests/*.S)
-KOBJ		:= $(patsubst %,$(BUILD)/%.o,$(KSRC))
+KOBJ		:= $(patsubst %,$(BUILD)/%.o,$(KSRC)) $(BUILD)/gen/sysent.c.o
+
+# One syscall list generates the numbers, the dispatch table, user stubs.
+SYSCALL_TBL	:= kernel/uapi/nuthatch/syscalls.tbl
+GEN_SYS		:= $(BUILD)/gen/nuthatch/sysno.h $(BUILD)/gen/sysent.c $(BUILD)/gen/usys.S
+
+$(GEN_SYS) &: $(SYSCALL_TBL) tools/gensyscalls.py
+	@mkdir -p $(BUILD)/gen/nuthatch
+	$(PYTHON) tools/gensyscalls.py $(SYSCALL_TBL) --header $(BUILD)/gen/nuthatch/sysno.h \
+		--table $(BUILD)/gen/sysent.c --stubs $(BUILD)/gen/usys.S
+
+$(BUILD)/gen/sysent.c.o: $(BUILD)/gen/sysent.c
+	$(CC) $(KCFLAGS) -Ikernel -c $< -o $@
+
+# Every kernel object may include the generated numbers.
+$(patsubst %,$(BUILD)/%.o,$(KSRC)): | $(BUILD)/gen/nuthatch/sysno.h
 
 all: $(BUILD)/Image
 

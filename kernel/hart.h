@@ -8,7 +8,7 @@
  * Field legend: [I] immutable after bring-up; [h] touched only by the
  * owning hart (with interrupts off where an interrupt handler also
  * touches it); [r] the hart's run-queue lock; [a] atomic.
- * The first four fields are read by trap entry in assembly (trap.S).
+ * The first six fields are read by trap entry in assembly (trap.S).
  */
 #ifndef NUTHATCH_HART_H
 #define NUTHATCH_HART_H
@@ -35,14 +35,15 @@ struct hart {
 	uintptr_t trapped_sp;		/* [h] sp of a trap that overflowed (asm: 16) */
 	uintptr_t kstack_guard;		/* [h] bottom of its guard area (asm: 24) */
 	unsigned nheld;			/* [h] spinlocks held (spinlock.h: 32) */
+	uintptr_t kstack_hi;		/* [h] top of the running task's stack (asm: 40) */
 	uint64_t hartid;		/* [I] the platform's hart id */
 	unsigned index;			/* [I] dense index, boot hart = 0 */
 	bool online;			/* [a] running the scheduler */
-	uintptr_t kstack_hi;		/* [h] top of the running task's stack */
 	struct task *current;		/* [h] written at switch, under [r] */
 	struct task *idle;		/* [I] */
 	struct task *switched_from;	/* [h] for sched_finish_switch */
 	struct task *migrating;		/* [h] leaves after the switch */
+	uint64_t root;			/* [h] page-table root installed */
 	struct runqueue rq;		/* its own lock */
 	bool need_resched;		/* [a] preempt at the next chance */
 	unsigned trap_depth;		/* [h] nested traps being handled */

@@ -73,6 +73,11 @@ uint64_t kmap_root(void)
 	return root_pa;
 }
 
+const uint64_t *kmap_root_table(void)
+{
+	return pool_va(0, root_pa);
+}
+
 unsigned kmap_table_pages(void)
 {
 	return boot_pt_used;

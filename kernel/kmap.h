@@ -54,6 +54,10 @@ uint64_t kmap_to_phys(const void *va);
 /* The root table's physical address (for sharing the kernel half). */
 uint64_t kmap_root(void);
 
+/* The root table itself (its kernel-half entries are what every address
+ * space shares). */
+const uint64_t *kmap_root_table(void);
+
 /* How many boot page-table pages the kernel map used. */
 unsigned kmap_table_pages(void);
 

@@ -9,14 +9,18 @@
 #include <nuthatch/errno.h>
 
 #include "hart.h"
+#include "kmap.h"
 #include "printk.h"
 #include "task.h"
+#include "uspace.h"
 #include "timer.h"
 
 #define WAKE_GRANULARITY_NS	1000000ull	/* a woken fair task preempts
 						   one this far ahead of it */
 
 void arch_context_switch(struct context *from, struct context *to);
+
+static uint64_t kernel_root;	/* [I] kmap_root(), kept here for the hot path */
 
 /* Fixed level p is bit 63 - p of fixed_mask (see top_fixed). */
 #define FIXED_BIT(p)	(1ull << (63 - (p)))
@@ -50,6 +54,8 @@ void sched_init_hart(struct hart *h, struct task *idle)
 	list_init(&rq->sleepers);
 	h->idle = idle;
 	h->current = idle;
+	kernel_root = kmap_root();
+	h->root = kernel_root;
 	idle->last_ticks = arch_ticks();
 }
 
@@ -254,6 +260,19 @@ static void fence_stack_if_new(struct hart *h, struct task *t)
 	__atomic_fetch_and(&t->stack_flush, ~bit, __ATOMIC_RELEASE);
 }
 
+/* User tasks run on their own root; kernel threads on the kernel's (the
+ * kernel half is the same in all, but a dead task's root must not stay
+ * installed).  No ASIDs yet: every change flushes this hart's TLB. */
+static void switch_root(struct hart *h, struct task *next)
+{
+	uint64_t root = next->uspace ? next->uspace->root_pa : kernel_root;
+
+	if (h->root != root) {
+		arch_switch_root(root);
+		h->root = root;
+	}
+}
+
 static void switch_to(struct hart *h, struct task *prev, struct task *next,
 		      bool voluntary, uint64_t now)
 {
@@ -264,6 +283,7 @@ static void switch_to(struct hart *h, struct task *prev, struct task *next,
 	task_set_state(next, TASK_RUNNING);
 	next->last_ticks = now;
 	fence_stack_if_new(h, next);
+	switch_root(h, next);
 	h->current = next;
 	hart_set_stack(h, next->stack.lo, next->stack.hi, next->stack.slot != ~0u);
 	h->rq.switches++;

@@ -13,6 +13,8 @@
 #include "printk.h"
 #include "slab.h"
 #include "timer.h"
+#include "uspace.h"
+#include "arch/riscv/trap.h"
 
 extern char arch_task_trampoline[];
 void task_first_run(struct task *t);
@@ -166,8 +168,10 @@ static struct task *task_alloc(int *err)
 	return t;
 }
 
-struct task *kthread_create(const char *name, void (*fn)(void *), void *arg,
-			    const struct task_attr *attr, int *err)
+/* A kernel thread set up but not yet given to the scheduler. */
+static struct task *kthread_create_stopped(const char *name, void (*fn)(void *),
+					   void *arg, const struct task_attr *attr,
+					   int *err)
 {
 	static const struct task_attr fair = { .cls = SCHED_FAIR };
 	const struct task_attr *a = attr ? attr : &fair;
@@ -188,6 +192,50 @@ struct task *kthread_create(const char *name, void (*fn)(void *), void *arg,
 	t->ctx.sp = t->stack.hi;
 	t->ctx.s[1] = (uint64_t)t;
 	task_publish(t);
+	return t;
+}
+
+struct task *kthread_create(const char *name, void (*fn)(void *), void *arg,
+			    const struct task_attr *attr, int *err)
+{
+	struct task *t = kthread_create_stopped(name, fn, arg, attr, err);
+
+	if (t)
+		sched_start(t);
+	return t;
+}
+
+/* A user task's first kernel code: build its user frame at the top of
+ * its kernel stack (where its traps from user mode will land) and go. */
+static void user_start(void *arg)
+{
+	struct task *t = arg;
+	struct trap_frame *tf = (struct trap_frame *)(t->stack.hi - sizeof(*tf));
+
+	memset(tf, 0, sizeof(*tf));
+	tf->regs[0] = t->uentry;
+	tf->regs[2] = t->usp;
+	tf->regs[10] = t->uarg;
+	arch_irq_save();
+	tf->sstatus = arch_user_sstatus();
+	arch_enter_user(tf);
+}
+
+struct task *utask_create(const char *name, struct uspace *u, uint64_t entry,
+			  uint64_t usp, uint64_t arg, const struct task_attr *attr,
+			  int *err)
+{
+	struct task *t;
+
+	t = kthread_create_stopped(name, user_start, 0, attr, err);
+	if (!t)
+		return 0;
+	t->arg = t;
+	t->kernel = false;
+	t->uspace = u;
+	t->uentry = entry;
+	t->usp = usp;
+	t->uarg = arg;
 	sched_start(t);
 	return t;
 }
@@ -238,6 +286,10 @@ void task_reap_later(struct task *t)
 void task_release_stack(struct task *t)
 {
 	t->stack_hwm = kstack_free(&t->stack);
+	if (t->uspace) {	/* off every hart: its root is not in use */
+		uspace_destroy(t->uspace);
+		t->uspace = 0;
+	}
 }
 
 static bool reap_pending(void *arg)

@@ -77,7 +77,8 @@ struct task {
 	uint64_t vruntime;		/* [r] ns scaled by weight */
 	uint64_t allowed;		/* [r] hart indices it may run on */
 	unsigned hart;			/* [r] index of its run queue */
-	void *vspace;			/* [I] NULL for kernel threads */
+	struct uspace *uspace;		/* [I] NULL for kernel threads */
+	uint64_t uentry, usp, uarg;	/* [I] where user mode starts, its a0 */
 	struct kstack stack;		/* [I] */
 	uint64_t stack_flush;		/* [a] harts that must fence its stack */
 	uint64_t wake_at;		/* [r] deadline, 0 if none */
@@ -114,6 +115,15 @@ void task_init_boot(struct hart *h, uintptr_t stack_lo, uintptr_t stack_hi);
  */
 struct task *kthread_create(const char *name, void (*fn)(void *), void *arg,
 			    const struct task_attr *attr, int *err);
+
+/*
+ * A new user task in @u (which it then owns and frees when it dies),
+ * starting at @entry with the stack pointer @usp and a0 = @arg.  Errors
+ * as for kthread_create.  A fault in user mode ends it with -NH_EFAULT.
+ */
+struct task *utask_create(const char *name, struct uspace *u, uint64_t entry,
+			  uint64_t usp, uint64_t arg, const struct task_attr *attr,
+			  int *err);
 
 /* The idle task of a hart (not on any run queue, never exits). */
 struct task *task_create_idle(unsigned hart_index, int *err);

@@ -45,7 +45,7 @@ def main():
     ap.add_argument("--timeout", type=float, default=120)
     a = ap.parse_args()
     # Instructions per operation: one hart, deterministic.
-    figures = boot(a.image, 1, True, "ctx*,task*,wake*", a.timeout)
+    figures = boot(a.image, 1, True, "ctx*,task*,wake*,null*", a.timeout)
     if figures is None:
         return 1
     for name, (iters, per_op) in figures.items():

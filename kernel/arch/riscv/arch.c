@@ -81,3 +81,11 @@ int arch_hart_start(uint64_t hartid, uint64_t entry, uint64_t opaque)
 	r = sbi_call(SBI_EXT_HSM, 0, (long)hartid, (long)entry, (long)opaque);
 	return r.error ? -NH_EIO : 0;
 }
+
+unsigned long arch_user_sstatus(void)
+{
+	unsigned long s = csr_read(CSR_SSTATUS);
+
+	s &= ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_FS | SSTATUS_SUM);
+	return s | SSTATUS_SPIE;
+}

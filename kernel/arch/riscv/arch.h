@@ -106,6 +106,22 @@ int arch_hart_start(uint64_t hartid, uint64_t entry, uint64_t opaque);
 /* The satp value that installs @root_pa. */
 uint64_t arch_satp(uint64_t root_pa);
 
+/* Let the kernel touch user pages (sstatus.SUM), or stop it. */
+static inline void arch_user_access(bool on)
+{
+	if (on)
+		csr_set(CSR_SSTATUS, SSTATUS_SUM);
+	else
+		csr_clear(CSR_SSTATUS, SSTATUS_SUM);
+}
+
+/* sstatus for a first entry to user mode: SPP user, SPIE set, FS off. */
+unsigned long arch_user_sstatus(void);
+
+struct trap_frame;
+/* Leave for user mode through @tf (interrupts off).  Never returns. */
+__attribute__((noreturn)) void arch_enter_user(struct trap_frame *tf);
+
 /* Install @root_pa as this hart's page-table root and flush its TLB. */
 void arch_switch_root(uint64_t root_pa);
 

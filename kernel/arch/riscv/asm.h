@@ -20,6 +20,7 @@
 #define SSTATUS_SPIE	(1 << 5)
 #define SSTATUS_SPP	(1 << 8)
 #define SSTATUS_SUM	(1 << 18)
+#define SSTATUS_FS	(3 << 13)
 
 #define SIE_SSIE	(1 << 1)
 #define SIE_STIE	(1 << 5)

@@ -1,13 +1,28 @@
 /*
- * Trap entry: save every register into a struct trap_frame on the current
- * stack, call trap_dispatch(frame), restore and sret.
+ * Trap entry and exit, for traps from the kernel and from user mode.
  *
  * The tp/sscratch protocol: in the kernel, tp = this hart's struct hart
- * and sscratch = 0; in user mode (to come), sscratch = struct hart and tp
- * = the user's TLS pointer.  So the first instruction swaps them, and a
- * zero in tp afterwards means the trap came from the kernel.  The user
- * path (switch to the task's kernel stack, save the user tp) arrives with
- * user mode.
+ * and sscratch = 0; in user mode, sscratch = struct hart and tp = the
+ * user's TLS pointer.  The first instruction swaps them: a zero in tp
+ * afterwards means the trap came from the kernel (then tp is restored
+ * from sscratch).
+ *
+ * From the kernel: before anything is pushed, check that a frame fits
+ * above the running task's stack bottom (hart->kstack_lo).  If not and sp
+ * is within the guard below it, the stack overflowed: continue on the
+ * hart's overflow stack, keeping the old sp for the oops.  sscratch holds
+ * t0 meanwhile.
+ *
+ * From user mode: the frame goes at the top of the task's kernel stack
+ * (hart->kstack_hi: a task in user mode has nothing on it), with the
+ * user's sp and tp.
+ *
+ * Either way: a struct trap_frame (trap.h), then trap_dispatch(frame).
+ * The exit path looks at the saved sstatus.SPP: back to the kernel it
+ * reloads every register but tp (per hart: the task may have moved to
+ * another hart while preempted) and takes sp from the frame (a fault
+ * rewind may have changed it); back to user mode it puts the struct hart
+ * pointer in sscratch and reloads the user's tp too.
  *
  * fault_catch_call(fn, arg, catch) calls fn(arg) with catch armed: if fn
  * faults, trap_dispatch rewinds the frame to fault_catch_call's return
@@ -16,55 +31,17 @@
 #include "arch/riscv/asm.h"
 
 #define FRAME_SIZE	(36 * 8)
-/* struct hart field offsets (hart.h; checked by a static assert in trap.c) */
+/* struct hart field offsets (hart.h; static asserts in hart.c) */
 #define HART_KSTACK_LO		0
 #define HART_OVERFLOW_SP	8
 #define HART_TRAPPED_SP		16
 #define HART_KSTACK_GUARD	24
+#define HART_KSTACK_HI		40
 
-	.section .text
-	.balign	4
-	.globl	trap_entry_kernel
-trap_entry_kernel:
-	csrrw	tp, CSR_SSCRATCH, tp
-	bnez	tp, 1f
-	csrr	tp, CSR_SSCRATCH	/* from the kernel: tp was already ours */
-1:
-	/*
-	 * Stack check before anything is pushed: if a frame would not fit
-	 * above the running task's stack bottom (hart->kstack_lo), the stack
-	 * has overflowed (sp may be in the guard already): continue on the
-	 * hart's overflow stack, keeping the old sp in hart->trapped_sp.
-	 * sscratch holds t0 meanwhile.
-	 */
-	csrw	CSR_SSCRATCH, t0
-	ld	t0, HART_KSTACK_LO(tp)
-	addi	t0, t0, FRAME_SIZE + 64
-	bltu	sp, t0, .Loverflow
-.Lstack_ok:
-	csrr	t0, CSR_SSCRATCH
-	csrw	CSR_SSCRATCH, zero
-	addi	sp, sp, -FRAME_SIZE
-	j	.Lsave
-.Loverflow:
-	/* Below the guard too: not the task's stack at all (the overflow
-	 * stack itself, for one): carry on normally. */
-	ld	t0, HART_KSTACK_GUARD(tp)
-	bltu	sp, t0, .Lstack_ok
-	sd	sp, HART_TRAPPED_SP(tp)
-	ld	sp, HART_OVERFLOW_SP(tp)
-	csrr	t0, CSR_SSCRATCH
-	csrw	CSR_SSCRATCH, zero
-	addi	sp, sp, -FRAME_SIZE
-	sd	t0, 5*8(sp)
-	ld	t0, HART_TRAPPED_SP(tp)
-	sd	t0, 2*8(sp)		/* the overflowing sp, for the oops */
-	ld	t0, 5*8(sp)
-	j	.Lsave_rest
-.Lsave:
+/* Every general register but sp (x2) and tp (x4) into the frame at sp. */
+.macro SAVE_GPRS
 	sd	ra, 1*8(sp)
 	sd	gp, 3*8(sp)
-	sd	tp, 4*8(sp)
 	sd	t0, 5*8(sp)
 	sd	t1, 6*8(sp)
 	sd	t2, 7*8(sp)
@@ -92,62 +69,11 @@ trap_entry_kernel:
 	sd	t4, 29*8(sp)
 	sd	t5, 30*8(sp)
 	sd	t6, 31*8(sp)
-	addi	t0, sp, FRAME_SIZE
-	sd	t0, 2*8(sp)		/* sp at the trap */
-	j	.Lsaved
-.Lsave_rest:
-	sd	ra, 1*8(sp)
-	sd	gp, 3*8(sp)
-	sd	tp, 4*8(sp)
-	sd	t0, 5*8(sp)
-	sd	t1, 6*8(sp)
-	sd	t2, 7*8(sp)
-	sd	s0, 8*8(sp)
-	sd	s1, 9*8(sp)
-	sd	a0, 10*8(sp)
-	sd	a1, 11*8(sp)
-	sd	a2, 12*8(sp)
-	sd	a3, 13*8(sp)
-	sd	a4, 14*8(sp)
-	sd	a5, 15*8(sp)
-	sd	a6, 16*8(sp)
-	sd	a7, 17*8(sp)
-	sd	s2, 18*8(sp)
-	sd	s3, 19*8(sp)
-	sd	s4, 20*8(sp)
-	sd	s5, 21*8(sp)
-	sd	s6, 22*8(sp)
-	sd	s7, 23*8(sp)
-	sd	s8, 24*8(sp)
-	sd	s9, 25*8(sp)
-	sd	s10, 26*8(sp)
-	sd	s11, 27*8(sp)
-	sd	t3, 28*8(sp)
-	sd	t4, 29*8(sp)
-	sd	t5, 30*8(sp)
-	sd	t6, 31*8(sp)
-.Lsaved:
-	csrr	t0, CSR_SEPC
-	sd	t0, 0*8(sp)
-	csrr	t0, CSR_SSTATUS
-	sd	t0, 32*8(sp)
-	csrr	t0, CSR_SCAUSE
-	sd	t0, 33*8(sp)
-	csrr	t0, CSR_STVAL
-	sd	t0, 34*8(sp)
+.endm
 
-	mv	a0, sp
-	call	trap_dispatch
-
-	ld	t0, 0*8(sp)
-	csrw	CSR_SEPC, t0
-	ld	t0, 32*8(sp)
-	csrw	CSR_SSTATUS, t0
+.macro RESTORE_GPRS
 	ld	ra, 1*8(sp)
 	ld	gp, 3*8(sp)
-	/* Not tp: it is this hart's struct hart, and the task may have been
-	 * preempted on another hart (user mode will restore it from the
-	 * frame only when returning to U-mode). */
 	ld	t0, 5*8(sp)
 	ld	t1, 6*8(sp)
 	ld	t2, 7*8(sp)
@@ -175,8 +101,97 @@ trap_entry_kernel:
 	ld	t4, 29*8(sp)
 	ld	t5, 30*8(sp)
 	ld	t6, 31*8(sp)
+.endm
+
+/* The CSRs into the frame (t0 already saved). */
+.macro SAVE_CSRS
+	csrr	t0, CSR_SEPC
+	sd	t0, 0*8(sp)
+	csrr	t0, CSR_SSTATUS
+	sd	t0, 32*8(sp)
+	csrr	t0, CSR_SCAUSE
+	sd	t0, 33*8(sp)
+	csrr	t0, CSR_STVAL
+	sd	t0, 34*8(sp)
+.endm
+
+	.section .text
+	.balign	4
+	.globl	trap_entry_kernel
+trap_entry_kernel:
+	csrrw	tp, CSR_SSCRATCH, tp
+	bnez	tp, .Lfrom_user
+	csrr	tp, CSR_SSCRATCH	/* from the kernel: tp was already ours */
+	csrw	CSR_SSCRATCH, t0
+	ld	t0, HART_KSTACK_LO(tp)
+	addi	t0, t0, FRAME_SIZE + 64
+	bltu	sp, t0, .Loverflow
+.Lstack_ok:
+	csrr	t0, CSR_SSCRATCH
+	csrw	CSR_SSCRATCH, zero
+	addi	sp, sp, -FRAME_SIZE
+	SAVE_GPRS
+	sd	tp, 4*8(sp)
+	addi	t0, sp, FRAME_SIZE
+	sd	t0, 2*8(sp)		/* sp at the trap */
+	j	.Ldispatch
+.Loverflow:
+	/* Below the guard too: not the task's stack at all (the overflow
+	 * stack itself, for one): carry on normally. */
+	ld	t0, HART_KSTACK_GUARD(tp)
+	bltu	sp, t0, .Lstack_ok
+	sd	sp, HART_TRAPPED_SP(tp)
+	ld	sp, HART_OVERFLOW_SP(tp)
+	csrr	t0, CSR_SSCRATCH
+	csrw	CSR_SSCRATCH, zero
+	addi	sp, sp, -FRAME_SIZE
+	SAVE_GPRS
+	sd	tp, 4*8(sp)
+	ld	t0, HART_TRAPPED_SP(tp)
+	sd	t0, 2*8(sp)		/* the overflowing sp, for the oops */
+	j	.Ldispatch
+
+.Lfrom_user:
+	sd	sp, HART_TRAPPED_SP(tp)
+	ld	sp, HART_KSTACK_HI(tp)
+	addi	sp, sp, -FRAME_SIZE
+	SAVE_GPRS
+	ld	t0, HART_TRAPPED_SP(tp)
+	sd	t0, 2*8(sp)		/* the user's sp */
+	csrr	t0, CSR_SSCRATCH
+	sd	t0, 4*8(sp)		/* the user's tp */
+	csrw	CSR_SSCRATCH, zero
+	mv	s0, zero		/* end of the kernel's frame chain */
+
+.Ldispatch:
+	SAVE_CSRS
+	mv	a0, sp
+	call	trap_dispatch
+	/* fall through */
+
+	.globl	trap_return
+trap_return:				/* sp = the frame */
+	ld	t0, 0*8(sp)
+	csrw	CSR_SEPC, t0
+	ld	t0, 32*8(sp)
+	csrw	CSR_SSTATUS, t0
+	andi	t0, t0, SSTATUS_SPP
+	bnez	t0, .Lto_kernel
+	csrw	CSR_SSCRATCH, tp	/* back to user: sscratch = struct hart */
+	RESTORE_GPRS
+	ld	tp, 4*8(sp)
+	ld	sp, 2*8(sp)
+	sret
+.Lto_kernel:
+	RESTORE_GPRS
 	ld	sp, 2*8(sp)		/* the frame's sp: a rewind may change it */
 	sret
+
+	/* void arch_enter_user(struct trap_frame *tf): sret through tf */
+	.globl	arch_enter_user
+arch_enter_user:
+	mv	sp, a0
+	j	trap_return
 
 	/* long fault_catch_call(long (*fn)(void *), void *arg, struct fault_catch *c) */
 	.globl	fault_catch_call

@@ -17,7 +17,10 @@
 #include "printk.h"
 #include "sched.h"
 #include "spinlock.h"
+#include "syscall.h"
 #include "task.h"
+
+#define EXC_ECALL_U	8
 
 #define BACKTRACE_MAX	24
 
@@ -220,6 +223,35 @@ static bool on_task_stack(const struct hart *h, const struct trap_frame *tf)
 	return (uintptr_t)tf >= h->kstack_lo && (uintptr_t)tf < h->kstack_hi;
 }
 
+static bool from_user(const struct trap_frame *tf)
+{
+	return !(tf->sstatus & SSTATUS_SPP);
+}
+
+/*
+ * A trap from user mode that is not an interrupt: a system call (run in
+ * task context, interrupts on, preemptible), or a fault, which ends the
+ * task and nothing else.  (The process server will get fault events.)
+ */
+static void user_exception(struct hart *h, struct trap_frame *tf)
+{
+	struct task *t = h->current;
+
+	if (tf->scause == EXC_ECALL_U) {
+		h->trap_depth--;		/* a syscall is task context */
+		arch_irq_enable();
+		syscall_dispatch(tf);
+		arch_irq_save();
+		hart_self()->trap_depth++;
+		return;
+	}
+	kprintf("%suser fault: task %lu [%s]: %s at pc 0x%lx, address 0x%lx\n",
+		prefix(), t->id, t->name, trap_cause_name(tf->scause),
+		tf->regs[0], tf->stval);
+	h->trap_depth--;
+	task_exit(-NH_EFAULT);
+}
+
 void trap_dispatch(struct trap_frame *tf)
 {
 	struct hart *h = hart_self();
@@ -227,12 +259,15 @@ void trap_dispatch(struct trap_frame *tf)
 	h->trap_depth++;
 	if (tf->scause & SCAUSE_INTERRUPT) {
 		interrupt(tf);
-		if (on_task_stack(h, tf))
-			sched_trap_exit(tf->sstatus & SSTATUS_SPIE);
+	} else if (from_user(tf)) {
+		user_exception(h, tf);
 	} else {
 		exception(tf);
 	}
-	hart_self()->trap_depth--;
+	h = hart_self();
+	if (on_task_stack(h, tf))
+		sched_trap_exit(from_user(tf) || (tf->sstatus & SSTATUS_SPIE));
+	h->trap_depth--;
 }
 
 long fault_catch(long (*fn)(void *), void *arg, struct fault_catch *c)

@@ -1,0 +1,143 @@
+/*
+ * Self-tests of user mode: tiny programs (user_progs.S) run in U-mode in
+ * a simple user space.  The system-call boundary, bad pointers, user
+ * faults ending only their task, registers across preemption and
+ * migration, and the null system call's cost.
+ */
+#include <stdint.h>
+
+#include <nuthatch/errno.h>
+
+#include "bench.h"
+#include "hart.h"
+#include "ktest.h"
+#include "task.h"
+#include "timer.h"
+#include "uspace.h"
+
+#define CODE_VA		0x10000ul
+#define STACK_VA	0x7f000ul
+
+#define PROG(name) extern const char uprog_##name[], uprog_##name##_end[]
+PROG(hello);
+PROG(badptr);
+PROG(load0);
+PROG(store_code);
+PROG(jump0);
+PROG(illegal);
+PROG(regs);
+PROG(nullbench);
+
+/* Start a program (a0 = @arg) in a fresh space; NULL and *err on failure. */
+static struct task *start(const char *from, const char *to, uint64_t arg,
+			  uint64_t harts, int *err)
+{
+	struct task_attr a = { .cls = SCHED_FAIR, .allowed = harts };
+	size_t len = (size_t)(to - from);
+	struct uspace *u = uspace_create(err);
+	struct task *t;
+
+	if (!u)
+		return 0;
+	*err = uspace_map(u, CODE_VA, (len + 4095) & ~4095ul, USPACE_R | USPACE_X,
+			  from, len);
+	if (!*err)
+		*err = uspace_map(u, STACK_VA, 4096, USPACE_R | USPACE_W, 0, 0);
+	if (*err) {
+		uspace_destroy(u);
+		return 0;
+	}
+	t = utask_create("uprog", u, CODE_VA, STACK_VA + 4096, arg, &a, err);
+	if (!t) {
+		uspace_destroy(u);
+		return 0;
+	}
+	return t;
+}
+
+static int run(const char *from, const char *to)
+{
+	int err;
+	struct task *t = start(from, to, 0, 0, &err);
+
+	return t ? task_join(t) : err - 1000;
+}
+
+KTEST(USER0001_syscalls_and_exit_status)
+{
+	KT_EXPECT(t, run(uprog_hello, uprog_hello_end) == 42);
+}
+
+KTEST(USER0002_bad_pointers_get_efault)
+{
+	int r = run(uprog_badptr, uprog_badptr_end);
+
+	ktest_diag(t, "bad-pointer cases that got -EFAULT/-ENOSYS: mask 0x%x", r);
+	KT_EXPECT(t, r == 0x3f);
+}
+
+KTEST(USER0003_user_faults_end_only_their_task)
+{
+	KT_EXPECT(t, run(uprog_load0, uprog_load0_end) == -NH_EFAULT);
+	KT_EXPECT(t, run(uprog_store_code, uprog_store_code_end) == -NH_EFAULT);
+	KT_EXPECT(t, run(uprog_jump0, uprog_jump0_end) == -NH_EFAULT);
+	KT_EXPECT(t, run(uprog_illegal, uprog_illegal_end) == -NH_EFAULT);
+	KT_EXPECT(t, run(uprog_hello, uprog_hello_end) == 42);	/* still fine */
+}
+
+KTEST(USER0004_registers_survive_preemption_and_migration)
+{
+	/* Four threads on (at most) two harts: they must be preempted, and
+	 * with two harts they move between them when one goes idle. */
+	uint64_t harts = nharts_online > 1 ? 3 : 1;
+	struct task *k[4];
+	unsigned n = 4;
+	uint64_t preempted = 0;
+	int err;
+
+	for (unsigned i = 0; i < n; i++) {
+		k[i] = start(uprog_regs, uprog_regs_end, 0, harts, &err);
+		KT_EXPECT(t, k[i] != 0);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (!k[i])
+			continue;
+		task_get(k[i]);
+		int code = task_join(k[i]);
+		KT_EXPECT(t, code == 0);
+		if (code)
+			ktest_diag(t, "thread %u: register x%d changed", i, code);
+		preempted += k[i]->nivcsw;
+		task_put(k[i]);
+	}
+	ktest_diag(t, "%u threads on %u harts, preempted %lu times", n,
+		   harts == 3 ? 2 : 1, (unsigned long)preempted);
+	KT_EXPECT(t, preempted > 0);	/* more threads than harts */
+}
+
+KTEST(USER0005_spaces_rejects_bad_maps)
+{
+	int err;
+	struct uspace *u = uspace_create(&err);
+
+	KT_EXPECT(t, u != 0);
+	if (!u)
+		return;
+	KT_EXPECT(t, uspace_map(u, 0, 4096, USPACE_R, 0, 0) == -NH_EINVAL);
+	KT_EXPECT(t, uspace_map(u, 0x10001, 4096, USPACE_R, 0, 0) == -NH_EINVAL);
+	KT_EXPECT(t, uspace_map(u, 0x10000, 4096, USPACE_W | USPACE_X, 0, 0) == -NH_EINVAL);
+	KT_EXPECT(t, uspace_map(u, 0x3ffffff000, 8192, USPACE_R, 0, 0) == -NH_EINVAL);
+	KT_EXPECT(t, uspace_map(u, 0x10000, 4096, USPACE_R, 0, 0) == 0);
+	KT_EXPECT(t, uspace_map(u, 0x10000, 4096, USPACE_R, 0, 0) == -NH_EEXIST);
+	uspace_destroy(u);
+}
+
+/* The null system call from user mode: the program times itself. */
+KBENCH(null_syscall, 100000)
+{
+	int err;
+	struct task *t = start(uprog_nullbench, uprog_nullbench_end, iters, 1, &err);
+	int per_call = t ? task_join(t) : -1;
+
+	return per_call > 0 ? (uint64_t)per_call * iters : 0;
+}

@@ -1,0 +1,113 @@
+/*
+ * Simple user spaces (see uspace.h).  Tables come from the frame
+ * allocator and are reached through the direct map.
+ */
+#include "uspace.h"
+
+#include <nuthatch/errno.h>
+
+#include "arch/riscv/pgtable.h"
+#include "frame.h"
+#include "kmap.h"
+#include "lib/kstring.h"
+#include "slab.h"
+#include "uaccess.h"
+
+#define KERNEL_HALF	(PT_ENTRIES / 2)
+
+static struct slab_cache uspace_cache;
+
+static uint64_t table_alloc(void *ctx)
+{
+	(void)ctx;
+	return frame_alloc_zeroed();
+}
+
+static void *table_va(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	return kmap_phys(pa);
+}
+
+static const struct pgt_alloc tables = { table_alloc, table_va, 0 };
+
+struct uspace *uspace_create(int *err)
+{
+	struct uspace *u;
+	uint64_t root;
+
+	_Static_assert(sizeof(struct uspace) <= SLAB_MAX_OBJ, "one slab object");
+	if (!uspace_cache.name)
+		slab_cache_init(&uspace_cache, "uspace", sizeof(struct uspace));
+	u = slab_alloc(&uspace_cache);
+	root = u ? frame_alloc_zeroed() : 0;
+	if (!root) {
+		if (u)
+			slab_free(&uspace_cache, u);
+		*err = -NH_ENOMEM;
+		return 0;
+	}
+	u->root_pa = root;
+	/* The kernel half is shared: its root entries never change. */
+	memcpy((pte_t *)kmap_phys(root) + KERNEL_HALF,
+	       kmap_root_table() + KERNEL_HALF, KERNEL_HALF * sizeof(pte_t));
+	return u;
+}
+
+static unsigned pgt_prot(unsigned prot)
+{
+	return PGT_U | (prot & USPACE_R ? PGT_R : 0) |
+	       (prot & USPACE_W ? PGT_W : 0) | (prot & USPACE_X ? PGT_X : 0);
+}
+
+static int map_page(struct uspace *u, uint64_t va, unsigned prot,
+		    const uint8_t *src, size_t len)
+{
+	uint64_t pa = frame_alloc_zeroed();
+	int err;
+
+	if (!pa)
+		return -NH_ENOMEM;
+	if (len)
+		memcpy(kmap_phys(pa), src, len);
+	err = pgt_map(&tables, u->root_pa, va, pa, PAGE_SIZE, pgt_prot(prot));
+	if (err) {
+		frame_put(pa);
+		return err;
+	}
+	u->frames[u->nframes++] = pa;
+	return 0;
+}
+
+int uspace_map(struct uspace *u, uint64_t va, uint64_t size, unsigned prot,
+	       const void *src, size_t len)
+{
+	if ((va | size) & (PAGE_SIZE - 1) || !size || len > size ||
+	    !uaccess_range_ok(va, size) || !(prot & (USPACE_R | USPACE_X)) ||
+	    ((prot & USPACE_W) && (prot & USPACE_X)))
+		return -NH_EINVAL;
+	if (u->nframes + size / PAGE_SIZE > USPACE_MAX_PAGES)
+		return -NH_ENOSPC;
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+		size_t n = len > off ? (len - off < PAGE_SIZE ? len - off : PAGE_SIZE) : 0;
+		int err = map_page(u, va + off, prot, (const uint8_t *)src + off, n);
+
+		if (err)
+			return err;	/* what is mapped goes with the space */
+	}
+	return 0;
+}
+
+static void table_free(uint64_t pa)
+{
+	frame_put(pa);
+}
+
+void uspace_destroy(struct uspace *u)
+{
+	pgt_free_tables(&tables, u->root_pa, 0, KERNEL_HALF - 1, table_free);
+	for (unsigned i = 0; i < u->nframes; i++)
+		frame_put(u->frames[i]);
+	frame_put(u->root_pa);
+	slab_free(&uspace_cache, u);
+}
