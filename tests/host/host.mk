@@ -5,6 +5,7 @@
 #   make build/host/dtinfo     print what the kernel reads from a DTB
 #   make host-test             run test_fmt, test_platform, test_framepool (KTAP)
 #   make fuzz [FUZZ_SECONDS=n] fuzz platform_parse (default 60 s)
+#                              and the cpio reader (seeds: GNU cpio)
 #   make fuzz-ci               the same for 10 s
 #
 # Objects go to $(BUILD)/host/{san,fuzz}/, the fuzzing corpus and any
@@ -55,6 +56,17 @@ $(HOST_DIR)/fuzz_platform: $(HOST_DIR)/fuzz/tests/host/fuzz_platform.o \
 HOST_TESTS := $(HOST_DIR)/test_fmt $(HOST_DIR)/test_platform \
 	$(HOST_DIR)/test_framepool
 
+# The initramfs reader (kernel/lib/cpio.c).
+$(HOST_DIR)/test_cpio: $(HOST_DIR)/san/tests/host/test_cpio.o \
+		$(HOST_DIR)/san/kernel/lib/cpio.o
+	$(HOSTCC) $(HOST_SAN) $^ -o $@
+
+$(HOST_DIR)/fuzz_cpio: $(HOST_DIR)/fuzz/tests/host/fuzz_cpio.o \
+		$(HOST_DIR)/fuzz/kernel/lib/cpio.o
+	$(HOSTCC) -fsanitize=fuzzer,address,undefined $^ -o $@
+
+HOST_TESTS += $(HOST_DIR)/test_cpio
+
 .PHONY: host-build host-test fuzz fuzz-ci
 # What tools/testsuite.py needs: every test binary and dtinfo.
 host-build: $(HOST_TESTS) $(HOST_DIR)/dtinfo
@@ -64,6 +76,7 @@ host-test: $(HOST_TESTS)
 	$(HOST_DIR)/test_fmt || rc=1; \
 	$(HOST_DIR)/test_platform $(HOST_FIXTURES) || rc=1; \
 	$(HOST_DIR)/test_framepool $(HOST_FIXTURES) || rc=1; \
+	$(HOST_DIR)/test_cpio $(HOST_FIXTURES) || rc=1; \
 	exit $$rc
 
 fuzz: $(HOST_DIR)/fuzz_platform
@@ -75,6 +88,27 @@ fuzz: $(HOST_DIR)/fuzz_platform
 	$(HOST_DIR)/fuzz_platform -max_total_time=$(FUZZ_SECONDS) \
 		-max_len=65536 -artifact_prefix=$(BUILD)/fuzz/ \
 		$(BUILD)/fuzz/corpus
+
+# Seeds: a small tree (files, a directory, a symlink, a hard link)
+# archived by GNU cpio whole and as regular files only.
+CPIO_SEED_DIR := $(BUILD)/fuzz/cpio-src
+CPIO_CORPUS := $(BUILD)/fuzz/cpio-corpus
+.PHONY: fuzz-cpio
+fuzz: fuzz-cpio
+fuzz-cpio: $(HOST_DIR)/fuzz_cpio
+	rm -rf $(CPIO_SEED_DIR) $(CPIO_CORPUS)
+	mkdir -p $(CPIO_SEED_DIR)/bin $(CPIO_SEED_DIR)/etc $(CPIO_CORPUS)
+	printf '#!/bin/sh\necho hi\n' > $(CPIO_SEED_DIR)/bin/init
+	printf 'Nuthatch\n' > $(CPIO_SEED_DIR)/etc/motd
+	ln -s init $(CPIO_SEED_DIR)/bin/sh
+	ln $(CPIO_SEED_DIR)/etc/motd $(CPIO_SEED_DIR)/etc/issue
+	cd $(CPIO_SEED_DIR) && find . | LC_ALL=C sort | \
+		cpio -o -H newc --quiet > $(abspath $(CPIO_CORPUS))/tree.cpio
+	cd $(CPIO_SEED_DIR) && find . -type f | LC_ALL=C sort | \
+		cpio -o -H newc --quiet > $(abspath $(CPIO_CORPUS))/files.cpio
+	$(HOST_DIR)/fuzz_cpio -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=8192 -artifact_prefix=$(BUILD)/fuzz/cpio- \
+		$(CPIO_CORPUS)
 
 fuzz-ci: FUZZ_SECONDS = 10
 fuzz-ci: fuzz

@@ -1,0 +1,227 @@
+/*
+ * cpio "newc" archive reader for the initramfs (see cpio.h for the format,
+ * what is rejected and the lookup rules).  cpio_next() is the one place
+ * that decodes and bounds-checks an entry; cpio_check() and cpio_find()
+ * are walks over it.  Every length read from the archive is compared with
+ * the bytes left before it is added to an offset, so nothing overflows.
+ */
+#include "lib/cpio.h"
+
+#include "lib/kstring.h"
+#include <nuthatch/errno.h>
+
+#include <stdbool.h>
+
+#define MAGIC		"070701"
+#define MAGIC_LEN	6u
+#define FIELD_LEN	8u
+
+/* The header's fields, in order after the magic. */
+enum cpio_field {
+	F_INO, F_MODE, F_UID, F_GID, F_NLINK, F_MTIME, F_FILESIZE,
+	F_DEVMAJOR, F_DEVMINOR, F_RDEVMAJOR, F_RDEVMINOR, F_NAMESIZE, F_CHECK,
+	NFIELDS
+};
+
+/* The value of hex digit @c, or -1. */
+static int hex_digit(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode the 8 hex digits at @p into *@v; false on any other character. */
+static bool parse_hex8(const uint8_t *p, uint32_t *v)
+{
+	uint32_t x = 0;
+
+	for (unsigned i = 0; i < FIELD_LEN; i++) {
+		int d = hex_digit(p[i]);
+
+		if (d < 0)
+			return false;
+		x = x << 4 | (uint32_t)d;
+	}
+	*v = x;
+	return true;
+}
+
+/* Check the magic and decode every field of the header at @h. */
+static bool parse_header(const uint8_t *h, uint32_t f[NFIELDS])
+{
+	if (memcmp(h, MAGIC, MAGIC_LEN))
+		return false;
+	for (unsigned i = 0; i < NFIELDS; i++)
+		if (!parse_hex8(h + MAGIC_LEN + FIELD_LEN * i, &f[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Round *@used (bytes from a 4-aligned entry start, at most @room) up to
+ * a multiple of 4; false if the padding does not fit in @room.
+ */
+static bool pad4(size_t *used, size_t room)
+{
+	size_t pad = (4u - (*used & 3u)) & 3u;
+
+	if (pad > room - *used)
+		return false;
+	*used += pad;
+	return true;
+}
+
+/*
+ * Lay out the entry whose header is at @h with @room bytes from @h to the
+ * end of the archive: fill @e, set *@size to the entry's length with its
+ * padding.  -NH_EBADMSG if the name or the data do not fit or the name is
+ * not a NUL-terminated string of namesize - 1 bytes.
+ */
+static int layout(const uint8_t *h, size_t room, const uint32_t f[NFIELDS],
+		  struct cpio_file *e, size_t *size)
+{
+	size_t used = CPIO_HDR_SIZE;
+	const char *name = (const char *)h + CPIO_HDR_SIZE;
+
+	if (f[F_NAMESIZE] == 0 || f[F_NAMESIZE] > room - used)
+		return -NH_EBADMSG;
+	if (strnlen(name, f[F_NAMESIZE]) != f[F_NAMESIZE] - 1u)
+		return -NH_EBADMSG;
+	used += f[F_NAMESIZE];
+	if (!pad4(&used, room) || f[F_FILESIZE] > room - used)
+		return -NH_EBADMSG;
+	e->name = name;
+	e->namelen = f[F_NAMESIZE] - 1u;
+	e->data = h + used;
+	e->size = f[F_FILESIZE];
+	used += f[F_FILESIZE];
+	if (!pad4(&used, room))
+		return -NH_EBADMSG;
+	*size = used;
+	return 0;
+}
+
+static bool is_trailer(const struct cpio_file *e)
+{
+	return e->namelen == sizeof(CPIO_TRAILER) - 1 &&
+	       !memcmp(e->name, CPIO_TRAILER, e->namelen);
+}
+
+int cpio_next(const void *archive, size_t len, size_t *offset,
+	      struct cpio_file *out)
+{
+	size_t off = *offset, size;
+	const uint8_t *h;
+	uint32_t f[NFIELDS];
+	struct cpio_file e;
+	int rc;
+
+	if (off & 3u)
+		return -NH_EINVAL;
+	if (off > len || len - off < CPIO_HDR_SIZE)
+		return -NH_EBADMSG;
+	h = (const uint8_t *)archive + off;
+	if (!parse_header(h, f))
+		return -NH_EBADMSG;
+	rc = layout(h, len - off, f, &e, &size);
+	if (rc < 0)
+		return rc;
+	*offset = off + size;
+	if (is_trailer(&e))
+		return 0;
+	e.mode = f[F_MODE];
+	e.ino = f[F_INO];
+	e.nlink = f[F_NLINK];
+	e.devmajor = f[F_DEVMAJOR];
+	e.devminor = f[F_DEVMINOR];
+	*out = e;
+	return 1;
+}
+
+int cpio_check(const void *archive, size_t len)
+{
+	size_t off = 0;
+	struct cpio_file e;
+	int rc;
+
+	/* Each entry is at least 112 bytes, so the walk ends. */
+	while ((rc = cpio_next(archive, len, &off, &e)) == 1)
+		;
+	return rc;
+}
+
+/* Drop a leading run of "/" and "./" from @s[0..*@n). */
+static const char *strip_lead(const char *s, size_t *n)
+{
+	for (;;) {
+		if (*n >= 1 && s[0] == '/') {
+			s++;
+			*n -= 1;
+		} else if (*n >= 2 && s[0] == '.' && s[1] == '/') {
+			s += 2;
+			*n -= 2;
+		} else {
+			return s;
+		}
+	}
+}
+
+static bool same_path(const struct cpio_file *e, const char *want,
+		      size_t wantlen)
+{
+	size_t n = e->namelen;
+	const char *s = strip_lead(e->name, &n);
+
+	return n == wantlen && n > 0 && !memcmp(s, want, n);
+}
+
+static bool is_reg(const struct cpio_file *e)
+{
+	return (e->mode & CPIO_S_IFMT) == CPIO_S_IFREG;
+}
+
+/* Is @e a hard link of @f without its own data (it is on a later link)? */
+static bool wants_data(const struct cpio_file *f)
+{
+	return is_reg(f) && f->nlink > 1 && f->size == 0;
+}
+
+/* Does @e carry the data of @f's hard-link group? */
+static bool carries_data(const struct cpio_file *f, const struct cpio_file *e)
+{
+	return is_reg(e) && e->size > 0 && e->ino == f->ino &&
+	       e->devmajor == f->devmajor && e->devminor == f->devminor;
+}
+
+int cpio_find(const void *archive, size_t len, const char *path,
+	      struct cpio_file *out)
+{
+	size_t off = 0, wantlen = strlen(path);
+	const char *want = strip_lead(path, &wantlen);
+	struct cpio_file e, hit = { 0 };
+	bool found = false, need_data = false;
+	int rc;
+
+	while ((rc = cpio_next(archive, len, &off, &e)) == 1) {
+		if (same_path(&e, want, wantlen)) {
+			hit = e;
+			found = true;
+			need_data = wants_data(&e);
+		} else if (need_data && carries_data(&hit, &e)) {
+			hit.data = e.data;
+			hit.size = e.size;
+			need_data = false;
+		}
+	}
+	if (rc < 0)
+		return rc;
+	if (!found || !is_reg(&hit))
+		return -NH_ENOENT;
+	*out = hit;
+	return 0;
+}
