@@ -6,6 +6,7 @@
 #   make host-test             run test_fmt, test_platform, test_framepool (KTAP)
 #   make fuzz [FUZZ_SECONDS=n] fuzz platform_parse (default 60 s)
 #                              and the cpio reader (seeds: GNU cpio)
+#                              and elf_check (seeds: test_elf --corpus)
 #   make fuzz-ci               the same for 10 s
 #
 # Objects go to $(BUILD)/host/{san,fuzz}/, the fuzzing corpus and any
@@ -67,6 +68,17 @@ $(HOST_DIR)/fuzz_cpio: $(HOST_DIR)/fuzz/tests/host/fuzz_cpio.o \
 
 HOST_TESTS += $(HOST_DIR)/test_cpio
 
+# The ELF executable checker (kernel/lib/elf.c).
+$(HOST_DIR)/test_elf: $(HOST_DIR)/san/tests/host/test_elf.o \
+		$(HOST_DIR)/san/kernel/lib/elf.o
+	$(HOSTCC) $(HOST_SAN) $^ -o $@
+
+$(HOST_DIR)/fuzz_elf: $(HOST_DIR)/fuzz/tests/host/fuzz_elf.o \
+		$(HOST_DIR)/fuzz/kernel/lib/elf.o
+	$(HOSTCC) -fsanitize=fuzzer,address,undefined $^ -o $@
+
+HOST_TESTS += $(HOST_DIR)/test_elf
+
 .PHONY: host-build host-test fuzz fuzz-ci
 # What tools/testsuite.py needs: every test binary and dtinfo.
 host-build: $(HOST_TESTS) $(HOST_DIR)/dtinfo
@@ -77,6 +89,7 @@ host-test: $(HOST_TESTS)
 	$(HOST_DIR)/test_platform $(HOST_FIXTURES) || rc=1; \
 	$(HOST_DIR)/test_framepool $(HOST_FIXTURES) || rc=1; \
 	$(HOST_DIR)/test_cpio $(HOST_FIXTURES) || rc=1; \
+	$(HOST_DIR)/test_elf || rc=1; \
 	exit $$rc
 
 fuzz: $(HOST_DIR)/fuzz_platform
@@ -88,6 +101,18 @@ fuzz: $(HOST_DIR)/fuzz_platform
 	$(HOST_DIR)/fuzz_platform -max_total_time=$(FUZZ_SECONDS) \
 		-max_len=65536 -artifact_prefix=$(BUILD)/fuzz/ \
 		$(BUILD)/fuzz/corpus
+
+# Seeds: the programs test_elf builds with the cross compiler (if any)
+# and its hand-made headers.
+.PHONY: fuzz-elf
+fuzz: fuzz-elf
+fuzz-elf: $(HOST_DIR)/fuzz_elf $(HOST_DIR)/test_elf
+	rm -rf $(BUILD)/fuzz/elf-corpus
+	mkdir -p $(BUILD)/fuzz/elf-corpus
+	$(HOST_DIR)/test_elf --corpus $(BUILD)/fuzz/elf-corpus
+	$(HOST_DIR)/fuzz_elf -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=65536 -artifact_prefix=$(BUILD)/fuzz/elf- \
+		$(BUILD)/fuzz/elf-corpus
 
 # Seeds: a small tree (files, a directory, a symlink, a hard link)
 # archived by GNU cpio whole and as regular files only.
