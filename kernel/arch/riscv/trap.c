@@ -267,7 +267,7 @@ void trap_dispatch(struct trap_frame *tf)
 	h = hart_self();
 	if (on_task_stack(h, tf))
 		sched_trap_exit(from_user(tf) || (tf->sstatus & SSTATUS_SPIE));
-	h->trap_depth--;
+	hart_self()->trap_depth--;	/* not h: we may be on another hart now */
 }
 
 long fault_catch(long (*fn)(void *), void *arg, struct fault_catch *c)
