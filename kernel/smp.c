@@ -14,7 +14,7 @@
 #include "task.h"
 #include "timer.h"
 
-#define START_TIMEOUT_NS	500000000ull
+#define START_TIMEOUT_NS	2000000000ull	/* a busy QEMU host can be slow */
 
 extern char _start_secondary[];
 extern uint64_t smp_boot_info[2];

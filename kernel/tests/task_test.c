@@ -44,9 +44,21 @@ static const char *timing_skip(void)
 	return 0;
 }
 
-static uint64_t hart_mask(unsigned index)
+/* The mask of the @k-th online hart (indices may have holes when a hart
+ * failed to start). */
+static uint64_t hart_mask(unsigned k)
 {
-	return 1ull << index;
+	for (unsigned i = 0; i < PLAT_MAX_HARTS; i++) {
+		if (harts[i].online && k-- == 0)
+			return 1ull << i;
+	}
+	return 1;
+}
+
+/* The index of the @k-th online hart. */
+static unsigned hart_nth(unsigned k)
+{
+	return (unsigned)__builtin_ctzll(hart_mask(k));
 }
 
 /* Wait (sleeping) until *flag is non-zero or @ms pass; true if it is. */
@@ -177,7 +189,7 @@ KTEST(TASK0004_affinity_honoured)
 	for (unsigned i = 0; i < n; i++) {
 		struct task_attr a = { .cls = SCHED_FAIR, .allowed = hart_mask(i) };
 
-		p[i] = (struct pinned){ .want = i };
+		p[i] = (struct pinned){ .want = hart_nth(i) };
 		k[i] = kthread_create("pinned", pinned_main, &p[i], &a, &err);
 		KT_EXPECT(t, k[i] != 0);
 	}
