@@ -273,6 +273,26 @@ static void switch_root(struct hart *h, struct task *next)
 	}
 }
 
+/*
+ * FP registers belong to the user task on the hart: save them when they
+ * changed and another task comes, load the next user task's (eagerly),
+ * leave FP off for kernel threads.
+ */
+static void switch_fp(struct task *prev, struct task *next)
+{
+	if (prev->uspace && arch_fp_dirty()) {
+		arch_fp_enable(true);	/* (Dirty reads as enabled) */
+		arch_fp_save(&prev->fp);
+	}
+	if (next->uspace) {
+		arch_fp_enable(true);
+		arch_fp_restore(&next->fp);
+		arch_fp_enable(true);	/* clean again after the loads */
+	} else {
+		arch_fp_enable(false);
+	}
+}
+
 static void switch_to(struct hart *h, struct task *prev, struct task *next,
 		      bool voluntary, uint64_t now)
 {
@@ -284,6 +304,7 @@ static void switch_to(struct hart *h, struct task *prev, struct task *next,
 	next->last_ticks = now;
 	fence_stack_if_new(h, next);
 	switch_root(h, next);
+	switch_fp(prev, next);
 	h->current = next;
 	hart_set_stack(h, next->stack.lo, next->stack.hi, next->stack.slot != ~0u);
 	h->rq.switches++;

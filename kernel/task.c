@@ -217,6 +217,8 @@ static void user_start(void *arg)
 	tf->regs[2] = t->usp;
 	tf->regs[10] = t->uarg;
 	arch_irq_save();
+	memset(&t->fp, 0, sizeof(t->fp));
+	arch_fp_restore(&t->fp);	/* a clean slate for its FP registers */
 	tf->sstatus = arch_user_sstatus();
 	arch_enter_user(tf);
 }

@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/riscv/arch.h"
 #include "lib/list.h"
 #include "sched.h"
 #include "waitq.h"
@@ -79,6 +80,7 @@ struct task {
 	unsigned hart;			/* [r] index of its run queue */
 	struct uspace *uspace;		/* [I] NULL for kernel threads */
 	uint64_t uentry, usp, uarg;	/* [I] where user mode starts, its a0 */
+	struct fpstate fp;		/* [s] user FP registers while off the hart */
 	struct kstack stack;		/* [I] */
 	uint64_t stack_flush;		/* [a] harts that must fence its stack */
 	uint64_t wake_at;		/* [r] deadline, 0 if none */

@@ -286,3 +286,283 @@ uprog_nullbench:
 	.balign	4
 uprog_nullbench_end:
 
+
+/* FP registers survive preemption: f0..f31 = 1000 + n (as doubles), fcsr
+ * rounding mode = 3, spin, then check; exit 0, or 100 + the register. */
+	.option	push
+	.option	arch, +d
+	.globl	uprog_fpregs, uprog_fpregs_end
+uprog_fpregs:
+	li	t0, 1000
+	fcvt.d.l	f0, t0
+	li	t0, 1001
+	fcvt.d.l	f1, t0
+	li	t0, 1002
+	fcvt.d.l	f2, t0
+	li	t0, 1003
+	fcvt.d.l	f3, t0
+	li	t0, 1004
+	fcvt.d.l	f4, t0
+	li	t0, 1005
+	fcvt.d.l	f5, t0
+	li	t0, 1006
+	fcvt.d.l	f6, t0
+	li	t0, 1007
+	fcvt.d.l	f7, t0
+	li	t0, 1008
+	fcvt.d.l	f8, t0
+	li	t0, 1009
+	fcvt.d.l	f9, t0
+	li	t0, 1010
+	fcvt.d.l	f10, t0
+	li	t0, 1011
+	fcvt.d.l	f11, t0
+	li	t0, 1012
+	fcvt.d.l	f12, t0
+	li	t0, 1013
+	fcvt.d.l	f13, t0
+	li	t0, 1014
+	fcvt.d.l	f14, t0
+	li	t0, 1015
+	fcvt.d.l	f15, t0
+	li	t0, 1016
+	fcvt.d.l	f16, t0
+	li	t0, 1017
+	fcvt.d.l	f17, t0
+	li	t0, 1018
+	fcvt.d.l	f18, t0
+	li	t0, 1019
+	fcvt.d.l	f19, t0
+	li	t0, 1020
+	fcvt.d.l	f20, t0
+	li	t0, 1021
+	fcvt.d.l	f21, t0
+	li	t0, 1022
+	fcvt.d.l	f22, t0
+	li	t0, 1023
+	fcvt.d.l	f23, t0
+	li	t0, 1024
+	fcvt.d.l	f24, t0
+	li	t0, 1025
+	fcvt.d.l	f25, t0
+	li	t0, 1026
+	fcvt.d.l	f26, t0
+	li	t0, 1027
+	fcvt.d.l	f27, t0
+	li	t0, 1028
+	fcvt.d.l	f28, t0
+	li	t0, 1029
+	fcvt.d.l	f29, t0
+	li	t0, 1030
+	fcvt.d.l	f30, t0
+	li	t0, 1031
+	fcvt.d.l	f31, t0
+	li	t0, 3
+	fsrm	t0
+	li	s11, 40000000
+1:	addi	s11, s11, -1
+	bnez	s11, 1b
+	fcvt.l.d	t1, f0, rtz
+	li	t0, 1000
+	bne	t0, t1, .Lfbad0
+	fcvt.l.d	t1, f1, rtz
+	li	t0, 1001
+	bne	t0, t1, .Lfbad1
+	fcvt.l.d	t1, f2, rtz
+	li	t0, 1002
+	bne	t0, t1, .Lfbad2
+	fcvt.l.d	t1, f3, rtz
+	li	t0, 1003
+	bne	t0, t1, .Lfbad3
+	fcvt.l.d	t1, f4, rtz
+	li	t0, 1004
+	bne	t0, t1, .Lfbad4
+	fcvt.l.d	t1, f5, rtz
+	li	t0, 1005
+	bne	t0, t1, .Lfbad5
+	fcvt.l.d	t1, f6, rtz
+	li	t0, 1006
+	bne	t0, t1, .Lfbad6
+	fcvt.l.d	t1, f7, rtz
+	li	t0, 1007
+	bne	t0, t1, .Lfbad7
+	fcvt.l.d	t1, f8, rtz
+	li	t0, 1008
+	bne	t0, t1, .Lfbad8
+	fcvt.l.d	t1, f9, rtz
+	li	t0, 1009
+	bne	t0, t1, .Lfbad9
+	fcvt.l.d	t1, f10, rtz
+	li	t0, 1010
+	bne	t0, t1, .Lfbad10
+	fcvt.l.d	t1, f11, rtz
+	li	t0, 1011
+	bne	t0, t1, .Lfbad11
+	fcvt.l.d	t1, f12, rtz
+	li	t0, 1012
+	bne	t0, t1, .Lfbad12
+	fcvt.l.d	t1, f13, rtz
+	li	t0, 1013
+	bne	t0, t1, .Lfbad13
+	fcvt.l.d	t1, f14, rtz
+	li	t0, 1014
+	bne	t0, t1, .Lfbad14
+	fcvt.l.d	t1, f15, rtz
+	li	t0, 1015
+	bne	t0, t1, .Lfbad15
+	fcvt.l.d	t1, f16, rtz
+	li	t0, 1016
+	bne	t0, t1, .Lfbad16
+	fcvt.l.d	t1, f17, rtz
+	li	t0, 1017
+	bne	t0, t1, .Lfbad17
+	fcvt.l.d	t1, f18, rtz
+	li	t0, 1018
+	bne	t0, t1, .Lfbad18
+	fcvt.l.d	t1, f19, rtz
+	li	t0, 1019
+	bne	t0, t1, .Lfbad19
+	fcvt.l.d	t1, f20, rtz
+	li	t0, 1020
+	bne	t0, t1, .Lfbad20
+	fcvt.l.d	t1, f21, rtz
+	li	t0, 1021
+	bne	t0, t1, .Lfbad21
+	fcvt.l.d	t1, f22, rtz
+	li	t0, 1022
+	bne	t0, t1, .Lfbad22
+	fcvt.l.d	t1, f23, rtz
+	li	t0, 1023
+	bne	t0, t1, .Lfbad23
+	fcvt.l.d	t1, f24, rtz
+	li	t0, 1024
+	bne	t0, t1, .Lfbad24
+	fcvt.l.d	t1, f25, rtz
+	li	t0, 1025
+	bne	t0, t1, .Lfbad25
+	fcvt.l.d	t1, f26, rtz
+	li	t0, 1026
+	bne	t0, t1, .Lfbad26
+	fcvt.l.d	t1, f27, rtz
+	li	t0, 1027
+	bne	t0, t1, .Lfbad27
+	fcvt.l.d	t1, f28, rtz
+	li	t0, 1028
+	bne	t0, t1, .Lfbad28
+	fcvt.l.d	t1, f29, rtz
+	li	t0, 1029
+	bne	t0, t1, .Lfbad29
+	fcvt.l.d	t1, f30, rtz
+	li	t0, 1030
+	bne	t0, t1, .Lfbad30
+	fcvt.l.d	t1, f31, rtz
+	li	t0, 1031
+	bne	t0, t1, .Lfbad31
+	frrm	t1
+	li	t0, 3
+	bne	t0, t1, .Lfbad32
+	li	a0, 0
+	li	a7, SYS_exit
+	ecall
+.Lfbad0:	li	a0, 100
+	li	a7, SYS_exit
+	ecall
+.Lfbad1:	li	a0, 101
+	li	a7, SYS_exit
+	ecall
+.Lfbad2:	li	a0, 102
+	li	a7, SYS_exit
+	ecall
+.Lfbad3:	li	a0, 103
+	li	a7, SYS_exit
+	ecall
+.Lfbad4:	li	a0, 104
+	li	a7, SYS_exit
+	ecall
+.Lfbad5:	li	a0, 105
+	li	a7, SYS_exit
+	ecall
+.Lfbad6:	li	a0, 106
+	li	a7, SYS_exit
+	ecall
+.Lfbad7:	li	a0, 107
+	li	a7, SYS_exit
+	ecall
+.Lfbad8:	li	a0, 108
+	li	a7, SYS_exit
+	ecall
+.Lfbad9:	li	a0, 109
+	li	a7, SYS_exit
+	ecall
+.Lfbad10:	li	a0, 110
+	li	a7, SYS_exit
+	ecall
+.Lfbad11:	li	a0, 111
+	li	a7, SYS_exit
+	ecall
+.Lfbad12:	li	a0, 112
+	li	a7, SYS_exit
+	ecall
+.Lfbad13:	li	a0, 113
+	li	a7, SYS_exit
+	ecall
+.Lfbad14:	li	a0, 114
+	li	a7, SYS_exit
+	ecall
+.Lfbad15:	li	a0, 115
+	li	a7, SYS_exit
+	ecall
+.Lfbad16:	li	a0, 116
+	li	a7, SYS_exit
+	ecall
+.Lfbad17:	li	a0, 117
+	li	a7, SYS_exit
+	ecall
+.Lfbad18:	li	a0, 118
+	li	a7, SYS_exit
+	ecall
+.Lfbad19:	li	a0, 119
+	li	a7, SYS_exit
+	ecall
+.Lfbad20:	li	a0, 120
+	li	a7, SYS_exit
+	ecall
+.Lfbad21:	li	a0, 121
+	li	a7, SYS_exit
+	ecall
+.Lfbad22:	li	a0, 122
+	li	a7, SYS_exit
+	ecall
+.Lfbad23:	li	a0, 123
+	li	a7, SYS_exit
+	ecall
+.Lfbad24:	li	a0, 124
+	li	a7, SYS_exit
+	ecall
+.Lfbad25:	li	a0, 125
+	li	a7, SYS_exit
+	ecall
+.Lfbad26:	li	a0, 126
+	li	a7, SYS_exit
+	ecall
+.Lfbad27:	li	a0, 127
+	li	a7, SYS_exit
+	ecall
+.Lfbad28:	li	a0, 128
+	li	a7, SYS_exit
+	ecall
+.Lfbad29:	li	a0, 129
+	li	a7, SYS_exit
+	ecall
+.Lfbad30:	li	a0, 130
+	li	a7, SYS_exit
+	ecall
+.Lfbad31:	li	a0, 131
+	li	a7, SYS_exit
+	ecall
+.Lfbad32:	li	a0, 132
+	li	a7, SYS_exit
+	ecall
+	.balign	4
+uprog_fpregs_end:
+	.option	pop

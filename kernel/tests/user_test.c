@@ -27,6 +27,7 @@ PROG(jump0);
 PROG(illegal);
 PROG(regs);
 PROG(nullbench);
+PROG(fpregs);
 
 /* Start a program (a0 = @arg) in a fresh space; NULL and *err on failure. */
 static struct task *start(const char *from, const char *to, uint64_t arg,
@@ -120,6 +121,33 @@ KTEST(USER0004_registers_survive_preemption_and_migration)
 	}
 	ktest_diag(t, "%u threads, preempted %lu times, %u affinity moves", n,
 		   (unsigned long)preempted, moves);
+	KT_EXPECT(t, preempted > 0);
+}
+
+KTEST(USER0006_fp_state_survives_preemption)
+{
+	struct task *k[4];
+	uint64_t preempted = 0;
+	int err;
+
+	for (unsigned i = 0; i < 4; i++) {
+		k[i] = start(uprog_fpregs, uprog_fpregs_end, 0, 1, &err);
+		KT_EXPECT(t, k[i] != 0);
+		if (k[i])
+			task_get(k[i]);
+	}
+	for (unsigned i = 0; i < 4; i++) {
+		if (!k[i])
+			continue;
+		int code = task_join(k[i]);
+		KT_EXPECT(t, code == 0);
+		if (code)
+			ktest_diag(t, "thread %u: FP check %d failed", i, code);
+		preempted += k[i]->nivcsw;
+		task_put(k[i]);
+	}
+	ktest_diag(t, "4 FP threads on one hart, preempted %lu times",
+		   (unsigned long)preempted);
 	KT_EXPECT(t, preempted > 0);
 }
 

@@ -26,6 +26,8 @@ void arch_switch_root(uint64_t root_pa)
 void arch_trap_init(void)
 {
 	csr_write(CSR_STVEC, (unsigned long)trap_entry_kernel);
+	csr_write(CSR_SCOUNTEREN, SCOUNTEREN_TM);	/* user code may rdtime */
+	csr_clear(CSR_SSTATUS, SSTATUS_FS);		/* FP off in the kernel */
 }
 
 void arch_halt(void)
@@ -87,5 +89,5 @@ unsigned long arch_user_sstatus(void)
 	unsigned long s = csr_read(CSR_SSTATUS);
 
 	s &= ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_FS | SSTATUS_SUM);
-	return s | SSTATUS_SPIE;
+	return s | SSTATUS_SPIE | SSTATUS_FS_INITIAL;
 }

@@ -115,8 +115,31 @@ static inline void arch_user_access(bool on)
 		csr_clear(CSR_SSTATUS, SSTATUS_SUM);
 }
 
-/* sstatus for a first entry to user mode: SPP user, SPIE set, FS off. */
+/* sstatus for a first entry to user mode: SPP user, SPIE set, FS on
+ * (Initial: the caller has loaded zeroed FP registers). */
 unsigned long arch_user_sstatus(void);
+
+/* User FP state (fp.S); the kernel never uses FP registers itself. */
+struct fpstate {
+	uint64_t f[32];
+	uint32_t fcsr;
+};
+void arch_fp_save(struct fpstate *s);
+void arch_fp_restore(const struct fpstate *s);
+
+/* Has the FP state in the registers changed since it was loaded? */
+static inline bool arch_fp_dirty(void)
+{
+	return (csr_read(CSR_SSTATUS) & SSTATUS_FS) == SSTATUS_FS;
+}
+
+/* Turn FP on (clean: registers match memory) or off for this hart. */
+static inline void arch_fp_enable(bool on)
+{
+	csr_clear(CSR_SSTATUS, SSTATUS_FS);
+	if (on)
+		csr_set(CSR_SSTATUS, SSTATUS_FS_CLEAN);
+}
 
 struct trap_frame;
 /* Leave for user mode through @tf (interrupts off).  Never returns. */

@@ -21,6 +21,10 @@
 #define SSTATUS_SPP	(1 << 8)
 #define SSTATUS_SUM	(1 << 18)
 #define SSTATUS_FS	(3 << 13)
+#define SSTATUS_FS_INITIAL	(1 << 13)
+#define SSTATUS_FS_CLEAN	(2 << 13)
+#define CSR_SCOUNTEREN	0x106
+#define SCOUNTEREN_TM	(1 << 1)
 
 #define SIE_SSIE	(1 << 1)
 #define SIE_STIE	(1 << 5)
