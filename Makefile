@@ -61,7 +61,7 @@ $(BUILD)/gen/sysent.c.o: $(BUILD)/gen/sysent.c
 # Every kernel object may include the generated numbers.
 $(patsubst %,$(BUILD)/%.o,$(KSRC)): | $(BUILD)/gen/nuthatch/sysno.h
 
-all: $(BUILD)/Image
+all: $(BUILD)/Image $(BUILD)/initramfs.cpio
 
 $(BUILD)/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -105,6 +105,44 @@ $(BUILD)/Image: $(BUILD)/nuthatch.elf
 	@$(PYTHON) tools/imagecheck.py --image $@
 
 -include $(KOBJ:.o=.d)
+
+# ---- user space: lib/ (the runtime picolibc lacks) and programs ----------
+# User programs use FP (rv64imafdc/lp64d); picolibc supplies the C library.
+UARCH		:= -march=rv64imafdc -mabi=lp64d
+UCFLAGS		:= --specs=picolibc.specs $(UARCH) -O2 -g -std=gnu11 \
+		   -Wall -Wextra -Werror -ffunction-sections -fdata-sections \
+		   -Ilib -Ikernel/uapi -I$(BUILD)/gen -MMD -MP
+ULDFLAGS	:= --specs=picolibc.specs $(UARCH) -nostartfiles -static \
+		   -T lib/user.ld -Wl,--gc-sections -Wl,--build-id=none
+ULIBOBJ		:= $(BUILD)/lib/crt0.S.o $(BUILD)/lib/start.c.o $(BUILD)/lib/usys.S.o
+UPROGS		:= $(patsubst user/%.c,$(BUILD)/user/%,$(wildcard user/*.c))
+
+$(BUILD)/lib/%.c.o: lib/%.c $(BUILD)/gen/nuthatch/sysno.h
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -c $< -o $@
+
+$(BUILD)/lib/%.S.o: lib/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -c $< -o $@
+
+$(BUILD)/lib/usys.S.o: $(BUILD)/gen/usys.S
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -c $< -o $@
+
+$(BUILD)/user/%.o: user/%.c $(BUILD)/gen/nuthatch/sysno.h
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -c $< -o $@
+
+$(BUILD)/user/%: $(BUILD)/user/%.o $(ULIBOBJ) lib/user.ld
+	$(CC) $(ULDFLAGS) $< $(ULIBOBJ) -o $@
+
+# The initramfs: every user program under /bin.
+$(BUILD)/initramfs.cpio: $(UPROGS) tools/mkinitramfs
+	@rm -rf $(BUILD)/initramfs && mkdir -p $(BUILD)/initramfs/bin
+	cp $(UPROGS) $(BUILD)/initramfs/bin/
+	tools/mkinitramfs $@ $(BUILD)/initramfs
+
+-include $(ULIBOBJ:.o=.d) $(UPROGS:=.d)
 -include tests/host/host.mk
 
 # ---- boot media --------------------------------------------------------------
@@ -133,20 +171,20 @@ sdimage: deps $(BUILD)/$(BOARD)/sdcard.img
 # ---- running -------------------------------------------------------------
 QEMU_RUN_ARGS	= -M $(QEMU_MACHINE) -smp $(QEMU_SMP) -m $(QEMU_MEM) -nographic \
 		  -bios $(OPENSBI_DIR)/fw_dynamic.bin -kernel $(BUILD)/Image \
-		  -append "$(BOOTARGS)"
+		  -initrd $(BUILD)/initramfs.cpio -append "$(BOOTARGS)"
 
 deps:
 	@bash tools/deps.sh --quiet
 
-run: deps $(BUILD)/Image
+run: deps all
 	$(QEMU) $(QEMU_RUN_ARGS)
 
-debug: deps $(BUILD)/Image
+debug: deps all
 	@echo "gdb stub on :1234; in another terminal: gdb-multiarch -x tools/gdbinit"
 	$(QEMU) $(QEMU_RUN_ARGS) -s -S
 
 # ---- testing ---------------------------------------------------------------
-test: deps $(BUILD)/Image
+test: deps all
 	$(PYTHON) tools/testsuite.py --build $(BUILD) --shared $(SHARED)
 
 bench: deps

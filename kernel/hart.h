@@ -44,6 +44,7 @@ struct hart {
 	struct task *switched_from;	/* [h] for sched_finish_switch */
 	struct task *migrating;		/* [h] leaves after the switch */
 	uint64_t root;			/* [h] page-table root installed */
+	uint64_t code_gen_seen;		/* [h] exec_code_gen at its last fence.i */
 	struct runqueue rq;		/* its own lock */
 	bool need_resched;		/* [a] preempt at the next chance */
 	unsigned trap_depth;		/* [h] nested traps being handled */

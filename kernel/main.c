@@ -14,6 +14,7 @@
 #include "boot.h"
 #include "console.h"
 #include "drivers/plic.h"
+#include "exec.h"
 #include "frame.h"
 #include "hart.h"
 #include "kmap.h"
@@ -132,6 +133,9 @@ static void start_memory(void)
 	frame_meta_range(&meta, &meta_size);
 	kprintf("frames: %lu KiB free in %lu frames, metadata 0x%lx-0x%lx\n",
 		frame_free_count() * 4, frame_free_count(), meta, meta + meta_size);
+	err = initramfs_init();
+	kprintf("initramfs: %s\n", err == -NH_ENOENT ? "none" :
+		err ? nh_strerror(err) : "cpio archive checked");
 }
 
 static unsigned hz_from_bootargs(void)

@@ -21,6 +21,7 @@
 void arch_context_switch(struct context *from, struct context *to);
 
 static uint64_t kernel_root;	/* [I] kmap_root(), kept here for the hot path */
+extern uint64_t exec_code_gen;	/* exec.c */
 
 /* Fixed level p is bit 63 - p of fixed_mask (see top_fixed). */
 #define FIXED_BIT(p)	(1ull << (63 - (p)))
@@ -285,6 +286,12 @@ static void switch_fp(struct task *prev, struct task *next)
 		arch_fp_save(&prev->fp);
 	}
 	if (next->uspace) {
+		uint64_t gen = __atomic_load_n(&exec_code_gen, __ATOMIC_ACQUIRE);
+
+		if (hart_self()->code_gen_seen != gen) {	/* code was loaded */
+			arch_fence_i();
+			hart_self()->code_gen_seen = gen;
+		}
 		arch_fp_enable(true);
 		arch_fp_restore(&next->fp);
 		arch_fp_enable(true);	/* clean again after the loads */

@@ -12,6 +12,7 @@
 #include "task.h"
 #include "timer.h"
 #include "uaccess.h"
+#include "uspace.h"
 
 #define DEBUG_WRITE_MAX	4096	/* longer writes are cut */
 
@@ -72,4 +73,11 @@ long sys_debug_write(const struct syscall_args *a)
 long sys_sleep_ns(const struct syscall_args *a)
 {
 	return task_sleep_ns(a->a[0]);
+}
+
+long sys_brk(const struct syscall_args *a)
+{
+	struct task *t = task_current();
+
+	return t->uspace ? (long)uspace_brk(t->uspace, a->a[0]) : -NH_EINVAL;
 }

@@ -98,6 +98,41 @@ int uspace_map(struct uspace *u, uint64_t va, uint64_t size, unsigned prot,
 	return 0;
 }
 
+int uspace_write(struct uspace *u, uint64_t va, const void *src, size_t len)
+{
+	const uint8_t *from = src;
+
+	while (len) {
+		int level;
+		pte_t pte = pgt_lookup(&tables, u->root_pa, va, &level);
+		size_t in_page = PAGE_SIZE - (va & (PAGE_SIZE - 1));
+		size_t n = len < in_page ? len : in_page;
+
+		if (!pte || level != 0)
+			return -NH_EFAULT;
+		memcpy((uint8_t *)kmap_phys(pte_pa(pte)) + (va & (PAGE_SIZE - 1)), from, n);
+		va += n;
+		from += n;
+		len -= n;
+	}
+	return 0;
+}
+
+uint64_t uspace_brk(struct uspace *u, uint64_t end)
+{
+	uint64_t mapped = (u->brk + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	uint64_t want = (end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+
+	if (end == 0 || end < u->brk_start || end - u->brk_start > USPACE_HEAP_MAX)
+		return u->brk;
+	if (want > mapped &&
+	    uspace_map(u, mapped, want - mapped, USPACE_R | USPACE_W, 0, 0))
+		return u->brk;
+	if (end > u->brk || want <= mapped)
+		u->brk = end;	/* pages above a lowered brk stay mapped */
+	return u->brk;
+}
+
 static void table_free(uint64_t pa)
 {
 	frame_put(pa);

@@ -10,10 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define USPACE_MAX_PAGES	100	/* 400 KiB per space, for now */
+#define USPACE_MAX_PAGES	112	/* 448 KiB per space, for now */
+#define USPACE_HEAP_MAX		(256ul << 10)
 
 struct uspace {
 	uint64_t root_pa;			/* [I] */
+	uint64_t brk_start, brk;		/* owner only: the heap */
 	unsigned nframes;			/* owner only */
 	uint64_t frames[USPACE_MAX_PAGES];	/* owner only */
 };
@@ -34,6 +36,18 @@ struct uspace *uspace_create(int *err);
  */
 int uspace_map(struct uspace *u, uint64_t va, uint64_t size, unsigned prot,
 	       const void *src, size_t len);
+
+/*
+ * Copy @len bytes to user address @va of @u (mapped by uspace_map), from
+ * the kernel's side: for loading.  0 or -NH_EFAULT.
+ */
+int uspace_write(struct uspace *u, uint64_t va, const void *src, size_t len);
+
+/*
+ * Move the end of the heap to @end (0: leave it), mapping or keeping
+ * pages; it never shrinks below brk_start.  Returns the end now.
+ */
+uint64_t uspace_brk(struct uspace *u, uint64_t end);
 
 /* Free everything.  No hart may still run on it. */
 void uspace_destroy(struct uspace *u);

@@ -55,7 +55,7 @@ def main():
         extra = ["-initrd", initrd] if with_initrd else []
         cmd = qemu.qemu_command(image, smp, mem, fw,
                                 append="nuthatch.dumpdtb nuthatch.poweroff",
-                                extra=extra)
+                                extra=extra, initrd=None)
         b = qemu.run(cmd, timeout=30, closing=qemu.re.compile("^dtb-dump: end$"))
         blob = blob_from_dump(b.lines)
         name = "runtime-qemu-virt-smp%d-%s-fw_%s%s.dtb" % (

@@ -44,10 +44,14 @@ class Boot:
 
 
 def qemu_command(image, smp=1, mem="128M", firmware="dynamic", machine="virt",
-                 append="", icount=False, extra=()):
+                 append="", icount=False, extra=(), initrd="default"):
     cmd = [QEMU, "-M", machine, "-smp", str(smp), "-m", mem, "-nographic",
            "-bios", os.path.join(OPENSBI_DIR, "fw_%s.bin" % firmware),
            "-kernel", image, "-no-reboot"]
+    if initrd == "default":     # the initramfs built beside the Image
+        initrd = os.path.join(os.path.dirname(image), "initramfs.cpio")
+    if initrd and os.path.exists(initrd):
+        cmd += ["-initrd", initrd]
     if append:
         cmd += ["-append", append]
     if icount:

@@ -378,7 +378,8 @@ def suite_uboot(build):
     card = os.path.join(ROOT, build, "qemu-virt", "sdcard-test.img")
     rc, out = run_cmd([sys.executable, "tools/sdimage.py", "--layout",
                        "board/qemu-virt/sdcard.layout", "--image",
-                       os.path.join(build, "Image"), "--append",
+                       os.path.join(build, "Image"), "--initrd",
+                       os.path.join(build, "initramfs.cpio"), "--append",
                        "nuthatch.test=*", "--out", card])
     if rc != 0:
         s.result(False, "test_card_built")

@@ -9,6 +9,10 @@
 #include <nuthatch/errno.h>
 
 #include "bench.h"
+#include "exec.h"
+#include "frame.h"
+#include "kmap.h"
+#include "lib/kstring.h"
 #include "hart.h"
 #include "ktest.h"
 #include "task.h"
@@ -176,4 +180,55 @@ KBENCH(null_syscall, 100000)
 	int per_call = t ? task_join(t) : -1;
 
 	return per_call > 0 ? (uint64_t)per_call * iters : 0;
+}
+
+KTEST(USER0007_programs_from_the_initramfs)
+{
+	static const char *const argv[] = { "hello", "one", "two", 0 };
+	static const char *const envp[] = { "HOME=/", "TERM=dumb", 0 };
+	const void *elf;
+	size_t len;
+	int err;
+	struct task *k;
+
+	if (initramfs_find("/bin/hello", &elf, &len)) {
+		ktest_skip(t, "no initramfs with /bin/hello (boot with -initrd)");
+		return;
+	}
+	k = exec_spawn(elf, len, argv, envp, 0, &err);
+	KT_EXPECT(t, k != 0);
+	if (k)
+		KT_EXPECT(t, task_join(k) == 7);	/* argv arrived intact */
+	KT_EXPECT(t, initramfs_find("/bin/nonesuch", &elf, &len) == -NH_ENOENT);
+}
+
+KTEST(USER0008_exec_rejects_bad_images_and_arguments)
+{
+	static const char *const argv[] = { "hello", 0 };
+	static char big[5000];
+	const char *const huge[] = { "hello", big, 0 };
+	const void *elf;
+	size_t len;
+	int err = 0;
+	uint64_t pa;
+	uint8_t *copy;
+
+	if (initramfs_find("/bin/hello", &elf, &len) || len < 4096) {
+		ktest_skip(t, "no initramfs with /bin/hello");
+		return;
+	}
+	KT_EXPECT(t, !exec_spawn(elf, 100, argv, 0, 0, &err) && err == -NH_ENOEXEC);
+	KT_EXPECT(t, !exec_spawn("\177ELF", 4, argv, 0, 0, &err) && err == -NH_ENOEXEC);
+	memset(big, 'a', sizeof(big) - 1);
+	KT_EXPECT(t, !exec_spawn(elf, len, huge, 0, 0, &err) && err == -NH_E2BIG);
+	/* A corrupt copy of the headers: the machine is not RISC-V. */
+	pa = frame_alloc();
+	copy = pa ? kmap_phys(pa) : 0;
+	if (copy) {
+		memcpy(copy, elf, 4096);
+		copy[18] = 0x3e;	/* e_machine: x86-64 */
+		KT_EXPECT(t, !exec_spawn(copy, 4096, argv, 0, 0, &err) &&
+			     err == -NH_ENOEXEC);
+		frame_put(pa);
+	}
 }

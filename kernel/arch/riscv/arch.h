@@ -46,6 +46,12 @@ static inline void arch_io_barrier(void)
 	__asm__ volatile("fence io, io" ::: "memory");
 }
 
+/* Make this hart's instruction fetches see earlier stores (new code). */
+static inline void arch_fence_i(void)
+{
+	__asm__ volatile("fence.i" ::: "memory");
+}
+
 /* Forget every cached translation on this hart. */
 static inline void arch_tlb_flush_local(void)
 {

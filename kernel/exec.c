@@ -1,0 +1,190 @@
+/*
+ * Program loading (see exec.h).
+ */
+#include "exec.h"
+
+#include <nuthatch/errno.h>
+
+#include "boot.h"
+#include "kmap.h"
+#include "lib/cpio.h"
+#include "lib/elf.h"
+#include "lib/kstring.h"
+#include "uaccess.h"
+#include "uspace.h"
+
+#define AT_NULL		0
+#define AT_PAGESZ	6
+#define AT_ENTRY	9
+
+static const void *initramfs;	/* [I] after initramfs_init */
+static size_t initramfs_len;	/* [I] */
+uint64_t exec_code_gen;		/* [a] bumped after loading code */
+
+static const struct elf_limits limits = {
+	.user_lo = 0x10000,
+	.user_hi = EXEC_STACK_TOP - EXEC_STACK_SIZE - USPACE_HEAP_MAX,
+	.max_memsz = (USPACE_MAX_PAGES - 32) * 4096ul,
+	.max_float_abi = ELF_FLOAT_DOUBLE,
+};
+
+static unsigned prot_of(uint32_t elf_prot)
+{
+	return (elf_prot & ELF_R ? USPACE_R : 0) | (elf_prot & ELF_W ? USPACE_W : 0) |
+	       (elf_prot & ELF_X ? USPACE_X : 0);
+}
+
+static int load_segments(struct uspace *u, const uint8_t *file,
+			 const struct elf_image *img)
+{
+	for (unsigned i = 0; i < img->nseg; i++) {
+		const struct elf_segment *s = &img->seg[i];
+		uint64_t lo = s->vaddr & ~4095ul;
+		uint64_t hi = (s->vaddr + s->memsz + 4095) & ~4095ul;
+		int err = uspace_map(u, lo, hi - lo, prot_of(s->prot), 0, 0);
+
+		if (!err)
+			err = uspace_write(u, s->vaddr, file + s->offset, s->filesz);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static size_t count(const char *const v[])
+{
+	size_t n = 0;
+
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+/* Bytes the strings and pointers of argv and envp need on the stack. */
+static size_t args_size(const char *const argv[], const char *const envp[])
+{
+	size_t n = (count(argv) + count(envp) + 3 + 6) * 8;
+
+	for (size_t i = 0; i < count(argv); i++)
+		n += strlen(argv[i]) + 1;
+	for (size_t i = 0; i < count(envp); i++)
+		n += strlen(envp[i]) + 1;
+	return n;
+}
+
+/* Copy the strings of @v below *str; fill @ptrs with their user addresses. */
+static int put_strings(struct uspace *u, const char *const v[], uint64_t *str,
+		       uint64_t *ptrs)
+{
+	for (size_t i = 0; i < count(v); i++) {
+		size_t len = strlen(v[i]) + 1;
+
+		*str -= len;
+		ptrs[i] = *str;
+		if (uspace_write(u, *str, v[i], len))
+			return -NH_EFAULT;
+	}
+	ptrs[count(v)] = 0;
+	return 0;
+}
+
+/* The initial stack: argc, argv..., 0, envp..., 0, auxv; returns sp. */
+static int build_stack(struct uspace *u, const char *const argv[],
+		       const char *const envp[], uint64_t entry, uint64_t *sp)
+{
+	uint64_t words[EXEC_ARGS_MAX / 8];
+	size_t argc = count(argv), envc = count(envp), n = 0;
+	uint64_t str = EXEC_STACK_TOP;
+	int err;
+
+	words[n++] = argc;
+	err = put_strings(u, argv, &str, &words[n]);
+	n += argc + 1;
+	if (!err)
+		err = put_strings(u, envp, &str, &words[n]);
+	n += envc + 1;
+	words[n++] = AT_PAGESZ;
+	words[n++] = 4096;
+	words[n++] = AT_ENTRY;
+	words[n++] = entry;
+	words[n++] = AT_NULL;
+	words[n++] = 0;
+	*sp = (str - n * 8) & ~15ul;
+	return err ? err : uspace_write(u, *sp, words, n * 8);
+}
+
+static int build_space(struct uspace *u, const void *elf,
+		       const struct elf_image *img, const char *const argv[],
+		       const char *const envp[], uint64_t *sp)
+{
+	int err = load_segments(u, elf, img);
+
+	u->brk_start = u->brk = img->highest;
+	if (!err)
+		err = uspace_map(u, EXEC_STACK_TOP - EXEC_STACK_SIZE, EXEC_STACK_SIZE,
+				 USPACE_R | USPACE_W, 0, 0);
+	if (!err)
+		err = build_stack(u, argv, envp, img->entry, sp);
+	return err;
+}
+
+struct task *exec_spawn(const void *elf, size_t len, const char *const argv[],
+			const char *const envp[], const struct task_attr *attr,
+			int *err)
+{
+	struct elf_image img;
+	struct uspace *u;
+	struct task *t;
+	uint64_t sp;
+
+	*err = elf_check(elf, len, &limits, &img);
+	if (!*err && args_size(argv, envp) > EXEC_ARGS_MAX)
+		*err = -NH_E2BIG;
+	if (*err)
+		return 0;
+	u = uspace_create(err);
+	if (!u)
+		return 0;
+	*err = build_space(u, elf, &img, argv, envp, &sp);
+	if (*err)
+		goto out_space;
+	__atomic_fetch_add(&exec_code_gen, 1, __ATOMIC_RELEASE);	/* fence.i */
+	/* -- committed: the task owns the space from here -- */
+	t = utask_create(argv && argv[0] ? argv[0] : "user", u, img.entry, sp, 0,
+			 attr, err);
+	if (t)
+		return t;
+out_space:
+	uspace_destroy(u);
+	return 0;
+}
+
+int initramfs_init(void)
+{
+	const struct platform *p = &boot_platform;
+	int err;
+
+	if (!p->has_initrd)
+		return -NH_ENOENT;
+	initramfs = kmap_phys(p->initrd_start);
+	initramfs_len = p->initrd_end - p->initrd_start;
+	err = cpio_check(initramfs, initramfs_len);
+	if (err)
+		initramfs = 0;
+	return err;
+}
+
+int initramfs_find(const char *path, const void **data, size_t *len)
+{
+	struct cpio_file f;
+	int err;
+
+	if (!initramfs)
+		return -NH_ENOENT;
+	err = cpio_find(initramfs, initramfs_len, path, &f);
+	if (err)
+		return err;
+	*data = f.data;
+	*len = f.size;
+	return 0;
+}

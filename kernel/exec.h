@@ -1,0 +1,35 @@
+/*
+ * Starting a program: check its ELF image (kernel/lib/elf.c: every field
+ * before anything is mapped), build a simple user space with its
+ * segments, a heap and a stack holding argc, argv, envp and the auxiliary
+ * vector (System V layout), and start it as a user task.  Also the
+ * initramfs, the cpio archive the DT points at.  Temporary in part: the
+ * process server takes exec over once address spaces and IPC exist.
+ */
+#ifndef NUTHATCH_EXEC_H
+#define NUTHATCH_EXEC_H
+
+#include <stddef.h>
+
+#include "task.h"
+
+#define EXEC_STACK_TOP	0x40000000ul	/* 1 GiB */
+#define EXEC_STACK_SIZE	(64ul << 10)
+#define EXEC_ARGS_MAX	4096		/* argv + envp strings and pointers */
+
+/*
+ * Start @elf as a new user task.  -NH_ENOEXEC (bad image), -NH_E2BIG
+ * (arguments or image too big), -NH_ENOMEM; nothing is left behind on
+ * failure.
+ */
+struct task *exec_spawn(const void *elf, size_t len, const char *const argv[],
+			const char *const envp[], const struct task_attr *attr,
+			int *err);
+
+/* Check the initramfs named by the DT; 0, -NH_ENOENT (none) or -NH_EBADMSG. */
+int initramfs_init(void);
+
+/* A file of the initramfs: 0, -NH_ENOENT. */
+int initramfs_find(const char *path, const void **data, size_t *len);
+
+#endif

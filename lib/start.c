@@ -1,0 +1,111 @@
+/*
+ * The C side of program start-up and the system glue picolibc needs:
+ * thread-local storage (errno lives there, reached through tp), the
+ * standard streams over the kernel's console write, sbrk over the
+ * kernel's brk, and _exit.  Everything else comes from picolibc.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <nuthatch/errno.h>
+
+#include "nuthatch.h"
+
+extern char __tls_base[];
+void _set_tls(void *tls);
+int main(int argc, char **argv, char **envp);
+
+char **environ;
+
+/* picolibc uses newlib's errno values; so does the kernel. */
+_Static_assert(NH_EFAULT == EFAULT && NH_ENOSYS == ENOSYS &&
+	       NH_ENOMEM == ENOMEM && NH_EINVAL == EINVAL &&
+	       NH_EINTR == EINTR && NH_EBADMSG == EBADMSG, "errno values");
+
+/* ---- the standard streams: line-buffered output to the console ---- */
+
+#define OUTBUF	256
+
+static char outbuf[OUTBUF];
+static unsigned outlen;
+
+static int out_flush(FILE *f)
+{
+	(void)f;
+	if (outlen) {
+		nh_debug_write(outbuf, outlen);
+		outlen = 0;
+	}
+	return 0;
+}
+
+static int out_put(char c, FILE *f)
+{
+	outbuf[outlen++] = c;
+	if (c == '\n' || outlen == OUTBUF)
+		out_flush(f);
+	return (unsigned char)c;
+}
+
+static int in_get(FILE *f)
+{
+	(void)f;
+	return _FDEV_EOF;	/* no console input for programs yet */
+}
+
+static FILE streams = FDEV_SETUP_STREAM(out_put, in_get, out_flush, _FDEV_SETUP_RW);
+FILE *const stdin = &streams;
+FILE *const stdout = &streams;
+FILE *const stderr = &streams;
+
+/* ---- system glue ------------------------------------------------------ */
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+	long r;
+
+	if (fd != 1 && fd != 2) {
+		errno = EBADF;
+		return -1;
+	}
+	fflush(stdout);
+	r = nh_debug_write(buf, n);
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
+void *sbrk(ptrdiff_t incr)
+{
+	static uintptr_t cur;
+	uintptr_t want;
+
+	if (!cur)
+		cur = (uintptr_t)nh_brk(0);
+	want = cur + (uintptr_t)incr;
+	if ((incr > 0 && want < cur) ||
+	    (uintptr_t)nh_brk(want) != want) {
+		errno = ENOMEM;
+		return (void *)-1;
+	}
+	cur = want;
+	return (void *)(want - (uintptr_t)incr);
+}
+
+void _exit(int status)
+{
+	for (;;)
+		nh_exit(status);
+}
+
+void __nh_start(int argc, char **argv, char **envp)
+{
+	_set_tls(__tls_base);	/* the template, loaded in place, is ours */
+	environ = envp;
+	exit(main(argc, argv, envp));
+}
