@@ -281,9 +281,11 @@ static void switch_root(struct hart *h, struct task *next)
  */
 static void switch_fp(struct task *prev, struct task *next)
 {
-	if (prev->uspace && arch_fp_dirty()) {
-		arch_fp_enable(true);	/* (Dirty reads as enabled) */
-		arch_fp_save(&prev->fp);
+	if (prev->uspace) {
+		if (arch_fp_dirty())
+			arch_fp_save(&prev->fp);
+		if (!next->uspace)
+			arch_fp_enable(false);	/* kernel threads: FP off */
 	}
 	if (next->uspace) {
 		uint64_t gen = __atomic_load_n(&exec_code_gen, __ATOMIC_ACQUIRE);
@@ -295,8 +297,6 @@ static void switch_fp(struct task *prev, struct task *next)
 		arch_fp_enable(true);
 		arch_fp_restore(&next->fp);
 		arch_fp_enable(true);	/* clean again after the loads */
-	} else {
-		arch_fp_enable(false);
 	}
 }
 
@@ -310,8 +310,10 @@ static void switch_to(struct hart *h, struct task *prev, struct task *next,
 	task_set_state(next, TASK_RUNNING);
 	next->last_ticks = now;
 	fence_stack_if_new(h, next);
-	switch_root(h, next);
-	switch_fp(prev, next);
+	if (prev->uspace || next->uspace) {	/* kernel to kernel: nothing */
+		switch_root(h, next);
+		switch_fp(prev, next);
+	}
 	h->current = next;
 	hart_set_stack(h, next->stack.lo, next->stack.hi, next->stack.slot != ~0u);
 	h->rq.switches++;
