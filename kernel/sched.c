@@ -417,6 +417,16 @@ void sched_trap_exit(bool interrupted_with_irqs_on)
 	hart_self()->trap_depth++;
 }
 
+void sched_user_return(void)
+{
+	struct hart *h = hart_self();
+
+	if (!__atomic_load_n(&h->need_resched, __ATOMIC_ACQUIRE))
+		return;
+	spin_lock(&h->rq.lock);
+	schedule_unlock(h, false);
+}
+
 void sched_exit(void)
 {
 	struct hart *h;

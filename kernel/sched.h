@@ -70,6 +70,10 @@ void sched_yield(void);
 /* From the trap path: preempt if asked to and the context allows. */
 void sched_trap_exit(bool interrupted_with_irqs_on);
 
+/* On the way back to user mode from a system call (interrupts off):
+ * switch if a preemption is due. */
+void sched_user_return(void);
+
 /*
  * The timer interrupt on this hart: accounting, expiring sleeps, and at a
  * @tick the preemption decision.  Returns the earliest remaining sleeper

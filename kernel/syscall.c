@@ -6,6 +6,7 @@
 
 #include <nuthatch/errno.h>
 
+#include "arch/riscv/arch.h"
 #include "arch/riscv/trap.h"
 #include "console.h"
 #include "sched.h"
@@ -15,6 +16,19 @@
 #include "uspace.h"
 
 #define DEBUG_WRITE_MAX	4096	/* longer writes are cut */
+
+/*
+ * From trap.S's system-call path (interrupts off, on the task's kernel
+ * stack): run the call in task context with interrupts on, then take a
+ * pending preemption before going back to user mode.
+ */
+void syscall_entry(struct trap_frame *tf)
+{
+	arch_irq_enable();
+	syscall_dispatch(tf);
+	arch_irq_save();
+	sched_user_return();
+}
 
 void syscall_dispatch(struct trap_frame *tf)
 {

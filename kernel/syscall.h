@@ -28,4 +28,7 @@ extern const struct sysent sysent[SYS_COUNT];
 /* Handle the ecall in @tf (from U-mode): result in a0, sepc past it. */
 void syscall_dispatch(struct trap_frame *tf);
 
+/* trap.S's system-call path: dispatch in task context, then preempt if due. */
+void syscall_entry(struct trap_frame *tf);
+
 #endif

@@ -566,3 +566,179 @@ uprog_fpregs:
 	.balign	4
 uprog_fpregs_end:
 	.option	pop
+
+/* Registers survive system calls that block and switch: set every
+ * register but sp, tp, a0 (the result), a7 (the number) and s11 (the
+ * counter), make 300 yield and sleep calls, then check; exit 0 if all held,
+ * else the number of the first that did not. */
+	.globl	uprog_sysregs, uprog_sysregs_end
+uprog_sysregs:
+	li	ra, 0x601
+	li	gp, 0x603
+	li	t0, 0x605
+	li	t1, 0x606
+	li	t2, 0x607
+	li	s0, 0x608
+	li	s1, 0x609
+	li	a1, 0x60b
+	li	a2, 0x60c
+	li	a3, 0x60d
+	li	a4, 0x60e
+	li	a5, 0x60f
+	li	a6, 0x610
+	li	s2, 0x612
+	li	s3, 0x613
+	li	s4, 0x614
+	li	s5, 0x615
+	li	s6, 0x616
+	li	s7, 0x617
+	li	s8, 0x618
+	li	s9, 0x619
+	li	s10, 0x61a
+	li	t3, 0x61c
+	li	t4, 0x61d
+	li	t5, 0x61e
+	li	t6, 0x61f
+	li	s11, 300
+1:	li	a7, SYS_yield
+	ecall
+	li	a0, 20000		/* 20 us */
+	li	a7, SYS_sleep_ns
+	ecall
+	addi	s11, s11, -1
+	bnez	s11, 1b
+	addi	ra, ra, -0x601
+	bnez	ra, .Lsbad1
+	addi	gp, gp, -0x603
+	bnez	gp, .Lsbad3
+	addi	t0, t0, -0x605
+	bnez	t0, .Lsbad5
+	addi	t1, t1, -0x606
+	bnez	t1, .Lsbad6
+	addi	t2, t2, -0x607
+	bnez	t2, .Lsbad7
+	addi	s0, s0, -0x608
+	bnez	s0, .Lsbad8
+	addi	s1, s1, -0x609
+	bnez	s1, .Lsbad9
+	addi	a1, a1, -0x60b
+	bnez	a1, .Lsbad11
+	addi	a2, a2, -0x60c
+	bnez	a2, .Lsbad12
+	addi	a3, a3, -0x60d
+	bnez	a3, .Lsbad13
+	addi	a4, a4, -0x60e
+	bnez	a4, .Lsbad14
+	addi	a5, a5, -0x60f
+	bnez	a5, .Lsbad15
+	addi	a6, a6, -0x610
+	bnez	a6, .Lsbad16
+	addi	s2, s2, -0x612
+	bnez	s2, .Lsbad18
+	addi	s3, s3, -0x613
+	bnez	s3, .Lsbad19
+	addi	s4, s4, -0x614
+	bnez	s4, .Lsbad20
+	addi	s5, s5, -0x615
+	bnez	s5, .Lsbad21
+	addi	s6, s6, -0x616
+	bnez	s6, .Lsbad22
+	addi	s7, s7, -0x617
+	bnez	s7, .Lsbad23
+	addi	s8, s8, -0x618
+	bnez	s8, .Lsbad24
+	addi	s9, s9, -0x619
+	bnez	s9, .Lsbad25
+	addi	s10, s10, -0x61a
+	bnez	s10, .Lsbad26
+	addi	t3, t3, -0x61c
+	bnez	t3, .Lsbad28
+	addi	t4, t4, -0x61d
+	bnez	t4, .Lsbad29
+	addi	t5, t5, -0x61e
+	bnez	t5, .Lsbad30
+	addi	t6, t6, -0x61f
+	bnez	t6, .Lsbad31
+	li	a0, 0
+	li	a7, SYS_exit
+	ecall
+.Lsbad1:	li	a0, 1
+	li	a7, SYS_exit
+	ecall
+.Lsbad3:	li	a0, 3
+	li	a7, SYS_exit
+	ecall
+.Lsbad5:	li	a0, 5
+	li	a7, SYS_exit
+	ecall
+.Lsbad6:	li	a0, 6
+	li	a7, SYS_exit
+	ecall
+.Lsbad7:	li	a0, 7
+	li	a7, SYS_exit
+	ecall
+.Lsbad8:	li	a0, 8
+	li	a7, SYS_exit
+	ecall
+.Lsbad9:	li	a0, 9
+	li	a7, SYS_exit
+	ecall
+.Lsbad11:	li	a0, 11
+	li	a7, SYS_exit
+	ecall
+.Lsbad12:	li	a0, 12
+	li	a7, SYS_exit
+	ecall
+.Lsbad13:	li	a0, 13
+	li	a7, SYS_exit
+	ecall
+.Lsbad14:	li	a0, 14
+	li	a7, SYS_exit
+	ecall
+.Lsbad15:	li	a0, 15
+	li	a7, SYS_exit
+	ecall
+.Lsbad16:	li	a0, 16
+	li	a7, SYS_exit
+	ecall
+.Lsbad18:	li	a0, 18
+	li	a7, SYS_exit
+	ecall
+.Lsbad19:	li	a0, 19
+	li	a7, SYS_exit
+	ecall
+.Lsbad20:	li	a0, 20
+	li	a7, SYS_exit
+	ecall
+.Lsbad21:	li	a0, 21
+	li	a7, SYS_exit
+	ecall
+.Lsbad22:	li	a0, 22
+	li	a7, SYS_exit
+	ecall
+.Lsbad23:	li	a0, 23
+	li	a7, SYS_exit
+	ecall
+.Lsbad24:	li	a0, 24
+	li	a7, SYS_exit
+	ecall
+.Lsbad25:	li	a0, 25
+	li	a7, SYS_exit
+	ecall
+.Lsbad26:	li	a0, 26
+	li	a7, SYS_exit
+	ecall
+.Lsbad28:	li	a0, 28
+	li	a7, SYS_exit
+	ecall
+.Lsbad29:	li	a0, 29
+	li	a7, SYS_exit
+	ecall
+.Lsbad30:	li	a0, 30
+	li	a7, SYS_exit
+	ecall
+.Lsbad31:	li	a0, 31
+	li	a7, SYS_exit
+	ecall
+	.balign	4
+uprog_sysregs_end:

@@ -32,6 +32,7 @@ PROG(illegal);
 PROG(regs);
 PROG(nullbench);
 PROG(fpregs);
+PROG(sysregs);
 
 /* Start a program (a0 = @arg) in a fresh space; NULL and *err on failure. */
 static struct task *start(const char *from, const char *to, uint64_t arg,
@@ -153,6 +154,24 @@ KTEST(USER0006_fp_state_survives_preemption)
 	ktest_diag(t, "4 FP threads on one hart, preempted %lu times",
 		   (unsigned long)preempted);
 	KT_EXPECT(t, preempted > 0);
+}
+
+KTEST(USER0009_registers_survive_blocking_syscalls)
+{
+	struct task *k[4];
+	int err;
+
+	for (unsigned i = 0; i < 4; i++) {
+		k[i] = start(uprog_sysregs, uprog_sysregs_end, 0, 1, &err);
+		KT_EXPECT(t, k[i] != 0);
+	}
+	for (unsigned i = 0; i < 4; i++) {
+		int code = k[i] ? task_join(k[i]) : -1;
+
+		KT_EXPECT(t, code == 0);
+		if (code)
+			ktest_diag(t, "thread %u: register x%d changed", i, code);
+	}
 }
 
 KTEST(USER0005_spaces_rejects_bad_maps)

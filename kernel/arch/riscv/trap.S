@@ -37,6 +37,7 @@
 #define HART_TRAPPED_SP		16
 #define HART_KSTACK_GUARD	24
 #define HART_KSTACK_HI		40
+#define EXC_ECALL_U		8
 
 /* Every general register but sp (x2) and tp (x4) into the frame at sp. */
 .macro SAVE_GPRS
@@ -155,6 +156,11 @@ trap_entry_kernel:
 	sd	sp, HART_TRAPPED_SP(tp)
 	ld	sp, HART_KSTACK_HI(tp)
 	addi	sp, sp, -FRAME_SIZE
+	sd	t0, 5*8(sp)
+	csrr	t0, CSR_SCAUSE
+	addi	t0, t0, -EXC_ECALL_U
+	beqz	t0, .Lsyscall
+	ld	t0, 5*8(sp)
 	SAVE_GPRS
 	ld	t0, HART_TRAPPED_SP(tp)
 	sd	t0, 2*8(sp)		/* the user's sp */
@@ -162,6 +168,70 @@ trap_entry_kernel:
 	sd	t0, 4*8(sp)		/* the user's tp */
 	csrw	CSR_SSCRATCH, zero
 	mv	s0, zero		/* end of the kernel's frame chain */
+	j	.Ldispatch
+
+	/*
+	 * The system-call path saves only what C code may clobber (ra, gp,
+	 * t*, a*) and the user's sp, tp, sepc and sstatus: s0-s11 stay in
+	 * their registers or in the C frames that save them, and come back
+	 * the same way, even across a switch.  (The frame's s slots are not
+	 * written: nothing reads a blocked syscall's s registers yet.)
+	 */
+.Lsyscall:
+	sd	ra, 1*8(sp)
+	sd	gp, 3*8(sp)
+	sd	t1, 6*8(sp)
+	sd	t2, 7*8(sp)
+	sd	a0, 10*8(sp)
+	sd	a1, 11*8(sp)
+	sd	a2, 12*8(sp)
+	sd	a3, 13*8(sp)
+	sd	a4, 14*8(sp)
+	sd	a5, 15*8(sp)
+	sd	a6, 16*8(sp)
+	sd	a7, 17*8(sp)
+	sd	t3, 28*8(sp)
+	sd	t4, 29*8(sp)
+	sd	t5, 30*8(sp)
+	sd	t6, 31*8(sp)
+	ld	t0, HART_TRAPPED_SP(tp)
+	sd	t0, 2*8(sp)
+	csrr	t0, CSR_SSCRATCH
+	sd	t0, 4*8(sp)
+	csrw	CSR_SSCRATCH, zero
+	csrr	t0, CSR_SEPC
+	sd	t0, 0*8(sp)
+	csrr	t0, CSR_SSTATUS
+	sd	t0, 32*8(sp)
+	li	t0, EXC_ECALL_U
+	sd	t0, 33*8(sp)
+	mv	a0, sp
+	call	syscall_entry
+	ld	t0, 0*8(sp)
+	csrw	CSR_SEPC, t0
+	ld	t0, 32*8(sp)
+	csrw	CSR_SSTATUS, t0
+	csrw	CSR_SSCRATCH, tp
+	ld	ra, 1*8(sp)
+	ld	gp, 3*8(sp)
+	ld	t0, 5*8(sp)
+	ld	t1, 6*8(sp)
+	ld	t2, 7*8(sp)
+	ld	a0, 10*8(sp)
+	ld	a1, 11*8(sp)
+	ld	a2, 12*8(sp)
+	ld	a3, 13*8(sp)
+	ld	a4, 14*8(sp)
+	ld	a5, 15*8(sp)
+	ld	a6, 16*8(sp)
+	ld	a7, 17*8(sp)
+	ld	t3, 28*8(sp)
+	ld	t4, 29*8(sp)
+	ld	t5, 30*8(sp)
+	ld	t6, 31*8(sp)
+	ld	tp, 4*8(sp)
+	ld	sp, 2*8(sp)
+	sret
 
 .Ldispatch:
 	SAVE_CSRS

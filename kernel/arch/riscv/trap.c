@@ -229,22 +229,14 @@ static bool from_user(const struct trap_frame *tf)
 }
 
 /*
- * A trap from user mode that is not an interrupt: a system call (run in
- * task context, interrupts on, preemptible), or a fault, which ends the
- * task and nothing else.  (The process server will get fault events.)
+ * A trap from user mode that is neither an interrupt nor a system call
+ * (trap.S sends those to syscall_entry): a fault, which ends the task and
+ * nothing else.  (The process server will get fault events.)
  */
 static void user_exception(struct hart *h, struct trap_frame *tf)
 {
 	struct task *t = h->current;
 
-	if (tf->scause == EXC_ECALL_U) {
-		h->trap_depth--;		/* a syscall is task context */
-		arch_irq_enable();
-		syscall_dispatch(tf);
-		arch_irq_save();
-		hart_self()->trap_depth++;
-		return;
-	}
 	kprintf("%suser fault: task %lu [%s]: %s at pc 0x%lx, address 0x%lx\n",
 		prefix(), t->id, t->name, trap_cause_name(tf->scause),
 		tf->regs[0], tf->stval);
