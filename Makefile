@@ -115,7 +115,8 @@ UCFLAGS		:= --specs=picolibc.specs $(UARCH) -O2 -g -std=gnu11 \
 ULDFLAGS	:= --specs=picolibc.specs $(UARCH) -nostartfiles -static \
 		   -T lib/user.ld -Wl,--gc-sections -Wl,--build-id=none
 ULIBOBJ		:= $(BUILD)/lib/crt0.S.o $(BUILD)/lib/start.c.o $(BUILD)/lib/usys.S.o
-UPROGS		:= $(patsubst user/%.c,$(BUILD)/user/%,$(wildcard user/*.c))
+UPROGS		:= $(patsubst user/%.c,$(BUILD)/user/%,$(wildcard user/*.c)) \
+		   $(BUILD)/user/testserver
 
 $(BUILD)/lib/%.c.o: lib/%.c $(BUILD)/gen/nuthatch/sysno.h
 	@mkdir -p $(dir $@)
@@ -133,6 +134,10 @@ $(BUILD)/user/%.o: user/%.c $(BUILD)/gen/nuthatch/sysno.h
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -c $< -o $@
 
+$(BUILD)/user/testserver.o: tests/server/server.c $(BUILD)/gen/nuthatch/sysno.h
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -c $< -o $@
+
 $(BUILD)/user/%: $(BUILD)/user/%.o $(ULIBOBJ) lib/user.ld
 	$(CC) $(ULDFLAGS) $< $(ULIBOBJ) -o $@
 
@@ -140,6 +145,7 @@ $(BUILD)/user/%: $(BUILD)/user/%.o $(ULIBOBJ) lib/user.ld
 $(BUILD)/initramfs.cpio: $(UPROGS) tools/mkinitramfs
 	@rm -rf $(BUILD)/initramfs && mkdir -p $(BUILD)/initramfs/bin
 	cp $(UPROGS) $(BUILD)/initramfs/bin/
+	head -c 1000 $(BUILD)/user/hello > $(BUILD)/initramfs/bin/corrupt
 	tools/mkinitramfs $@ $(BUILD)/initramfs
 
 -include $(ULIBOBJ:.o=.d) $(UPROGS:=.d)

@@ -8,6 +8,9 @@
 
 #include <stdarg.h>
 
+#include <nuthatch/errno.h>
+#include <nuthatch/testabi.h>
+
 #include "frame.h"
 #include "kstack.h"
 #include "task.h"
@@ -22,9 +25,16 @@ extern const struct ktest __ktest_start[], __ktest_end[];
 
 static bool running;	/* [boot hart] a KTAP stream is open */
 
+static bool stream_open;	/* a test server prints a KTAP stream */
+
 bool ktest_active(void)
 {
-	return running;
+	return running || stream_open;
+}
+
+void ktest_stream(bool open)
+{
+	stream_open = open;
 }
 
 bool ktest_check(struct ktest_ctx *t, bool ok, const char *file, int line,
@@ -141,25 +151,36 @@ void leak_check(struct ktest_ctx *t, const struct leak_snapshot *before)
 	}
 }
 
-/* Run one test; returns true if it passed (or skipped). */
-static bool run_one(const struct ktest *k, unsigned num)
+/* Run @k leak-checked; NH_TEST_PASS, _FAIL or _SKIP (*skip: why). */
+static int run_checked(const struct ktest *k, const char **skip)
 {
 	struct ktest_ctx t = { .name = k->name };
-	static struct leak_snapshot before;	/* [boot hart] too big for the stack */
+	static struct leak_snapshot before;	/* one test at a time: too big for a stack */
 
 	leak_snapshot(&before);
 	k->fn(&t);
 	leak_check(&t, &before);
-	if (t.skip) {
-		kprintf("ok %u %s # SKIP %s\n", num, k->name, t.skip);
-		return true;
-	}
+	*skip = t.skip;
+	if (t.skip)
+		return NH_TEST_SKIP;
 	if (t.checks == 0) {
 		kprintf("# %s: no expectation was evaluated\n", k->name);
 		t.failures++;
 	}
-	kprintf("%s %u %s\n", t.failures ? "not ok" : "ok", num, k->name);
-	return t.failures == 0;
+	return t.failures ? NH_TEST_FAIL : NH_TEST_PASS;
+}
+
+/* Run one test and print its KTAP line; returns true unless it failed. */
+static bool run_one(const struct ktest *k, unsigned num)
+{
+	const char *skip;
+	int v = run_checked(k, &skip);
+
+	if (v == NH_TEST_SKIP)
+		kprintf("ok %u %s # SKIP %s\n", num, k->name, skip);
+	else
+		kprintf("%s %u %s\n", v ? "not ok" : "ok", num, k->name);
+	return v != NH_TEST_FAIL;
 }
 
 /* The selected test whose name follows @prev (NULL: the first). */
@@ -194,4 +215,38 @@ unsigned ktest_run(const char *patterns)
 	}
 	kprintf("%u passed, %u failed\n", total - (total ? failed : 0), failed);
 	return failed;
+}
+
+unsigned ktest_count(void)
+{
+	return count_selected("*");
+}
+
+const char *ktest_name(unsigned index)
+{
+	const struct ktest *k = next_by_name("*", 0);
+
+	while (k && index--)
+		k = next_by_name("*", k);
+	return k ? k->name : 0;
+}
+
+int ktest_run_named(const char *name)
+{
+	const char *skip;
+	int v = -NH_ENOENT;
+
+	for (const struct ktest *k = __ktest_start; k < __ktest_end; k++) {
+		if (strcmp(k->name, name) != 0)
+			continue;
+		/* Not a spinlock's use: a marker that one test runs at a time,
+		 * taken without spinning long (tests do not nest). */
+		running = true;
+		v = run_checked(k, &skip);
+		running = false;
+		if (v == NH_TEST_SKIP)
+			kprintf("# %s: SKIP %s\n", name, skip);
+		break;
+	}
+	return v;
 }

@@ -69,6 +69,16 @@ void leak_check(struct ktest_ctx *t, const struct leak_snapshot *before);
 /* Is a KTAP stream being printed (so other output must be "# " lines)? */
 bool ktest_active(void);
 
+/* A user-space test server is printing a KTAP stream (or stopped). */
+void ktest_stream(bool open);
+
+/* For the test server: how many tests, the index-th by name (NULL past
+ * the end), and running one by name, leak-checked: NH_TEST_PASS, _FAIL,
+ * _SKIP, or -NH_ENOENT. */
+unsigned ktest_count(void);
+const char *ktest_name(unsigned index);
+int ktest_run_named(const char *name);
+
 /* Run the tests matching @patterns; returns the number that failed. */
 unsigned ktest_run(const char *patterns);
 

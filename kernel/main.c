@@ -188,6 +188,42 @@ static void crash(const char *how)
 	spin_unlock_irqrestore(&crash_lock, f);
 }
 
+static void strcpy_bounded(char *dst, const char *src, size_t n)
+{
+	size_t len = strnlen(src, n - 1);
+
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+/*
+ * The self-tests: through the test server from the initramfs when there
+ * is one (it powers off with the verdict), else the in-kernel runner.
+ */
+static __attribute__((noreturn)) void run_tests(const char *pattern)
+{
+	const char *const argv[] = { "testserver", pattern, 0 };
+	const char *const envp[] = { 0 };
+	struct task *server = 0;
+	const void *elf;
+	size_t len;
+	int err = initramfs_find("/bin/testserver", &elf, &len);
+
+	if (!err) {
+		ktest_stream(true);	/* kernel messages become "# " lines */
+		server = exec_spawn(elf, len, argv, envp, 0, &err);
+	}
+	if (!server) {
+		ktest_stream(false);
+		kprintf("# no test server (%s): the kernel runs its own tests\n",
+			nh_strerror(err));
+		power_off(ktest_run(pattern) ? POWER_FAIL_TESTS : POWER_PASS);
+	}
+	err = task_join(server);
+	kprintf("# the test server exited with status %d\n", err);
+	power_off(err ? POWER_FAIL_TESTS : POWER_PASS);
+}
+
 /* The first kernel thread: the self-tests, or the end of boot. */
 static void init_main(void *arg)
 {
@@ -197,9 +233,9 @@ static void init_main(void *arg)
 	if (cmdline_get(args, "nuthatch.dumpdtb", pattern, sizeof(pattern)))
 		dump_dtb();
 	if (cmdline_get(args, "nuthatch.test", pattern, sizeof(pattern))) {
-		unsigned failed = ktest_run(pattern[0] ? pattern : "*");
-
-		power_off(failed ? POWER_FAIL_TESTS : POWER_PASS);
+		if (!pattern[0])
+			strcpy_bounded(pattern, "*", sizeof(pattern));
+		run_tests(pattern);
 	}
 	if (cmdline_get(args, "nuthatch.bench", pattern, sizeof(pattern)))
 		power_off(bench_run(pattern[0] ? pattern : "*") ? POWER_FAIL_TESTS

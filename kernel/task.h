@@ -81,6 +81,8 @@ struct task {
 	struct uspace *uspace;		/* [I] NULL for kernel threads */
 	uint64_t uentry, usp, uarg;	/* [I] where user mode starts, its a0 */
 	struct fpstate fp;		/* [s] user FP registers while off the hart */
+	bool faulted;			/* [I] once DEAD: a user fault ended it */
+	uint64_t fault_cause, fault_addr, fault_pc;	/* [I] likewise */
 	struct kstack stack;		/* [I] */
 	uint64_t stack_flush;		/* [a] harts that must fence its stack */
 	uint64_t wake_at;		/* [r] deadline, 0 if none */

@@ -52,3 +52,24 @@ int copy_to_user(uint64_t udst, const void *src, size_t n)
 		return -NH_EFAULT;
 	return guarded_copy((void *)udst, src, n);
 }
+
+long copy_str_from_user(char *dst, uint64_t usrc, size_t max)
+{
+	size_t done = 0;
+
+	while (done < max) {
+		/* Never read past the page holding the next byte. */
+		size_t n = 4096 - ((usrc + done) & 4095);
+
+		if (n > max - done)
+			n = max - done;
+		if (copy_from_user(dst + done, usrc + done, n))
+			return -NH_EFAULT;
+		for (size_t i = 0; i < n; i++) {
+			if (dst[done + i] == '\0')
+				return (long)(done + i);
+		}
+		done += n;
+	}
+	return -NH_E2BIG;
+}

@@ -18,6 +18,13 @@ static inline int uaccess_range_ok(uint64_t uaddr, size_t n)
 	return uaddr + n >= uaddr && uaddr + n <= USER_TOP && uaddr != 0;
 }
 
+/*
+ * Copy a NUL-terminated string of at most @max bytes (NUL included) from
+ * user memory; returns its length, -NH_EFAULT, or -NH_E2BIG if no NUL
+ * came within @max.
+ */
+long copy_str_from_user(char *dst, uint64_t usrc, size_t max);
+
 /* 0 or -NH_EFAULT. */
 int copy_from_user(void *dst, uint64_t usrc, size_t n);
 int copy_to_user(uint64_t udst, const void *src, size_t n);

@@ -240,6 +240,10 @@ static void user_exception(struct hart *h, struct trap_frame *tf)
 	kprintf("%suser fault: task %lu [%s]: %s at pc 0x%lx, address 0x%lx\n",
 		prefix(), t->id, t->name, trap_cause_name(tf->scause),
 		tf->regs[0], tf->stval);
+	t->faulted = true;
+	t->fault_cause = tf->scause;
+	t->fault_addr = tf->stval;
+	t->fault_pc = tf->regs[0];
 	h->trap_depth--;
 	task_exit(-NH_EFAULT);
 }

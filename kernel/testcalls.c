@@ -1,0 +1,204 @@
+/*
+ * The test-only system calls (syscalls.tbl, test_*), for the in-tree test
+ * server: kernel self-tests by name, the leak counters, and spawning and
+ * waiting for initramfs programs.  Compiled into test builds (NH_TESTS=1,
+ * the default); elsewhere every one returns -NH_ENOSYS.  spawn and wait
+ * are temporary: the process server replaces them.
+ */
+#include <nuthatch/errno.h>
+#include <nuthatch/testabi.h>
+
+#include "exec.h"
+#include "frame.h"
+#include "kmap.h"
+#include "ksyms.h"
+#include "kstack.h"
+#include "ktest.h"
+#include "lib/kstring.h"
+#include "power.h"
+#include "slab.h"
+#include "spinlock.h"
+#include "syscall.h"
+#include "task.h"
+#include "uaccess.h"
+
+#ifndef NH_TESTS
+#define NH_TESTS 1
+#endif
+
+#if NH_TESTS
+
+#define SPAWNED_MAX	64
+
+static struct spinlock spawn_lock = SPINLOCK_INIT("testcalls: spawned", RANK_TASKS);
+static struct task *spawned[SPAWNED_MAX];	/* [spawn_lock] each holds a ref */
+
+long sys_test_ktest_count(const struct syscall_args *a)
+{
+	(void)a;
+	return ktest_count();
+}
+
+long sys_test_ktest_name(const struct syscall_args *a)
+{
+	const char *name = ktest_name((unsigned)a->a[0]);
+	size_t len;
+
+	if (!uaccess_range_ok(a->a[1], a->a[2]))
+		return -NH_EFAULT;	/* a bad buffer first, whatever the index */
+	if (!name)
+		return -NH_ENOENT;
+	len = strlen(name);
+	if (len + 1 > a->a[2])
+		return -NH_ERANGE;
+	return copy_to_user(a->a[1], name, len + 1) ? -NH_EFAULT : (long)len;
+}
+
+long sys_test_ktest_run(const struct syscall_args *a)
+{
+	char name[64];
+
+	if (a->a[1] == 0 || a->a[1] >= sizeof(name))
+		return -NH_EINVAL;
+	if (copy_from_user(name, a->a[0], a->a[1]))
+		return -NH_EFAULT;
+	name[a->a[1]] = '\0';
+	return ktest_run_named(name);
+}
+
+static void sum_live(struct slab_cache *c, void *ctx)
+{
+	*(uint64_t *)ctx += c->live;
+}
+
+long sys_test_counters(const struct syscall_args *a)
+{
+	struct leak_snapshot *s;
+	struct nh_counters c = { 0 };
+	uint64_t pa = frame_alloc();
+
+	if (!pa)
+		return -NH_ENOMEM;
+	s = kmap_phys(pa);	/* settles, like the runner's leak check */
+	leak_snapshot(s);
+	slab_for_each(sum_live, &c.live_objects);
+	c.tasks = s->tasks;
+	c.stacks = s->stacks;
+	c.free_frames = s->free_frames;	/* not counting the page we borrow */
+	frame_put(pa);
+	return copy_to_user(a->a[0], &c, sizeof(c)) ? -NH_EFAULT : 0;
+}
+
+/*
+ * Copy a NULL-terminated user array of string pointers into @buf (strings
+ * packed from *used), filling @out with kernel pointers.
+ */
+static int copy_vec(uint64_t uvec, const char **out, char *buf, size_t *used)
+{
+	unsigned n = 0;
+
+	for (; uvec; n++) {
+		uint64_t p;
+		long len;
+
+		if (n == NH_SPAWN_MAX_ARGS)
+			return -NH_E2BIG;
+		if (copy_from_user(&p, uvec + n * 8, 8))
+			return -NH_EFAULT;
+		if (!p)
+			break;
+		len = copy_str_from_user(buf + *used, p, EXEC_ARGS_MAX - *used);
+		if (len < 0)
+			return (int)len;
+		out[n] = buf + *used;
+		*used += (size_t)len + 1;
+	}
+	out[n] = 0;
+	return 0;
+}
+
+static long remember(struct task *t)
+{
+	irqflags_t f = spin_lock_irqsave(&spawn_lock);
+	long h = -NH_ENOSPC;
+
+	for (unsigned i = 0; i < SPAWNED_MAX && h < 0; i++) {
+		if (!spawned[i]) {
+			spawned[i] = t;
+			h = i + 1;
+		}
+	}
+	spin_unlock_irqrestore(&spawn_lock, f);
+	return h;
+}
+
+long sys_test_spawn(const struct syscall_args *a)
+{
+	const char *argv[NH_SPAWN_MAX_ARGS + 1], *envp[NH_SPAWN_MAX_ARGS + 1];
+	uint64_t pa = frame_alloc();
+	char *buf = pa ? kmap_phys(pa) : 0, path[128];
+	const void *elf;
+	size_t used = 0, len;
+	struct task *t = 0;
+	long r;
+	int err;
+
+	if (!buf)
+		return -NH_ENOMEM;
+	r = copy_str_from_user(path, a->a[0], sizeof(path));
+	err = r < 0 ? (int)r : copy_vec(a->a[1], argv, buf, &used);
+	if (!err)
+		err = copy_vec(a->a[2], envp, buf, &used);
+	if (!err)
+		err = initramfs_find(path, &elf, &len);
+	if (!err)
+		t = exec_spawn(elf, len, argv, envp, 0, &err);
+	frame_put(pa);	/* exec copied the strings to the new stack */
+	if (!t)
+		return err;
+	r = remember(t);
+	if (r < 0)
+		task_put(t);	/* it runs on, unwaited: the reaper frees it */
+	return r;
+}
+
+long sys_test_wait(const struct syscall_args *a)
+{
+	struct nh_exit e = { 0 };
+	irqflags_t f = spin_lock_irqsave(&spawn_lock);
+	uint64_t h = a->a[0];
+	struct task *t = h && h <= SPAWNED_MAX ? spawned[h - 1] : 0;
+
+	if (t)
+		spawned[h - 1] = 0;
+	spin_unlock_irqrestore(&spawn_lock, f);
+	if (!t)
+		return -NH_ECHILD;
+	task_get(t);
+	e.status = task_join(t);
+	e.fault = t->faulted;
+	e.cause = t->fault_cause;
+	e.addr = t->fault_addr;
+	e.pc = t->fault_pc;
+	task_put(t);
+	return copy_to_user(a->a[1], &e, sizeof(e)) ? -NH_EFAULT : 0;
+}
+
+long sys_test_poweroff(const struct syscall_args *a)
+{
+	power_off(a->a[0] ? POWER_FAIL_TESTS : POWER_PASS);
+}
+
+#else	/* not a test build: the family is refused */
+
+#define REFUSE(name) \
+	long sys_##name(const struct syscall_args *a) { (void)a; return -NH_ENOSYS; }
+REFUSE(test_ktest_count)
+REFUSE(test_ktest_name)
+REFUSE(test_ktest_run)
+REFUSE(test_counters)
+REFUSE(test_spawn)
+REFUSE(test_wait)
+REFUSE(test_poweroff)
+
+#endif

@@ -1,0 +1,269 @@
+/*
+ * The in-tree test server: the root task of test builds.  It runs the
+ * kernel self-tests (through the test-only system calls, each leak-checked
+ * by the kernel) and the user-space test catalogue below (each test
+ * spawning its own programs, leak-checked here with the kernel's
+ * counters), and prints one KTAP stream ending "N passed, N failed", then
+ * powers off with the verdict.  argv[1] is the nuthatch.test= pattern
+ * (comma-separated globs).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <nuthatch/errno.h>
+
+#include "nhtest.h"
+#include "nuthatch.h"
+
+#define MAX_KTESTS	256
+#define NAME_MAX	64
+
+struct utest {
+	const char *name;
+	int (*fn)(void);	/* NH_TEST_PASS or _FAIL; diagnostics as "# " lines */
+};
+
+static const char *const no_env[] = { 0 };
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static int glob(const char *p, const char *s)
+{
+	if (!*p)
+		return !*s;
+	if (*p == '*')
+		return glob(p + 1, s) || (*s && glob(p, s + 1));
+	return *s && (*p == '?' || *p == *s) && glob(p + 1, s + 1);
+}
+
+static int selected(const char *patterns, const char *name)
+{
+	char one[NAME_MAX];
+
+	while (*patterns) {
+		size_t n = strcspn(patterns, ",");
+
+		if (n < sizeof(one)) {
+			memcpy(one, patterns, n);
+			one[n] = '\0';
+			if (glob(one, name))
+				return 1;
+		}
+		patterns += n + (patterns[n] == ',');
+	}
+	return 0;
+}
+
+/* Spawn @path with @argv and wait; fills @e.  Returns the spawn error or 0. */
+static long run(const char *path, const char *const argv[],
+		const char *const envp[], struct nh_exit *e)
+{
+	long h = nh_test_spawn(path, argv, envp ? envp : no_env);
+
+	if (h < 0)
+		return h;
+	return nh_test_wait(h, e);
+}
+
+static int expect(int ok, const char *what)
+{
+	if (!ok)
+		printf("# expected: %s\n", what);
+	return ok;
+}
+
+#define EXPECT(c) (ok &= expect((c), #c))
+
+/* ---- the user-space catalogue ------------------------------------------ */
+
+static int returns_status_from_main(void)
+{
+	const char *const argv[] = { "hello", "one", "two", 0 };
+	struct nh_exit e;
+	int ok = 1;
+
+	EXPECT(run("/bin/hello", argv, 0, &e) == 0);
+	EXPECT(e.status == 7 && !e.fault);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static char strings[NH_SPAWN_MAX_ARGS][600];
+
+/* argv/envp entry i: "<i>:" then @len letters 'a' + i % 26. */
+static const char *make_arg(int i, int len)
+{
+	int n = snprintf(strings[i], sizeof(strings[i]), "%d:", i);
+
+	memset(strings[i] + n, 'a' + i % 26, (size_t)len);
+	strings[i][n + len] = '\0';
+	return strings[i];
+}
+
+static int argv_envp_intact_at_limits(void)
+{
+	const char *argv[NH_SPAWN_MAX_ARGS + 2], *envp[4];
+	struct nh_exit e;
+	int ok = 1, i;
+
+	/* 4,096 bytes hold the strings, 8-byte pointers and the auxv:
+	 * 6 arguments of 500 bytes, 2 environment strings of 300. */
+	argv[0] = "argcheck";
+	for (i = 1; i <= 6; i++)
+		argv[i] = make_arg(i, 500);
+	argv[i] = 0;
+	envp[0] = make_arg(20, 300);
+	envp[1] = make_arg(21, 300);
+	envp[2] = 0;
+	/* make_arg numbers its strings by slot; envp checks by position */
+	snprintf(strings[20], sizeof(strings[20]), "0:");
+	memset(strings[20] + 2, 'a', 300);
+	strings[20][302] = '\0';
+	snprintf(strings[21], sizeof(strings[21]), "1:");
+	memset(strings[21] + 2, 'b', 300);
+	strings[21][302] = '\0';
+	EXPECT(run("/bin/argcheck", argv, envp, &e) == 0);
+	EXPECT(e.status == 0);
+	argv[7] = make_arg(7, 500);	/* one more: past the limit */
+	argv[8] = 0;
+	EXPECT(run("/bin/argcheck", argv, envp, &e) == -E2BIG);
+	for (i = 1; i <= NH_SPAWN_MAX_ARGS; i++)	/* too many entries */
+		argv[i] = "x";
+	argv[i] = 0;
+	EXPECT(run("/bin/argcheck", argv, 0, &e) == -E2BIG);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static int faults_end_only_that_program(void)
+{
+	static const struct { const char *kind; unsigned long cause; } f[] = {
+		{ "load", 13 }, { "store", 15 }, { "fetch", 12 }, { "illegal", 2 },
+	};
+	struct nh_exit e;
+	int ok = 1;
+
+	for (unsigned i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		const char *const argv[] = { "fault", f[i].kind, 0 };
+
+		EXPECT(run("/bin/fault", argv, 0, &e) == 0);
+		EXPECT(e.fault && e.status == -EFAULT && e.cause == f[i].cause);
+	}
+	{
+		const char *const argv[] = { "hello", "one", "two", 0 };
+
+		EXPECT(run("/bin/hello", argv, 0, &e) == 0 && e.status == 7);
+	}
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static int printf_long_and_wide(void)
+{
+	const char *const argv[] = { "printf", 0 };
+	struct nh_exit e;
+	int ok = 1;
+
+	EXPECT(run("/bin/printf", argv, 0, &e) == 0);
+	EXPECT(e.status == 0 && !e.fault);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static int bad_pointers_get_efault(void)
+{
+	const char *const argv[] = { "hello", 0 };
+	struct nh_exit e;
+	int ok = 1;
+
+	EXPECT(nh_debug_write((void *)0, 8) == -NH_EFAULT);
+	EXPECT(nh_debug_write((void *)0xffffffc000000000ul, 8) == -NH_EFAULT);
+	EXPECT(nh_test_counters((void *)0x10) == -NH_EFAULT);
+	EXPECT(nh_test_counters((void *)0xffffffff80000000ul) == -NH_EFAULT);
+	EXPECT(nh_test_ktest_name(0, (char *)-8, 16) == -NH_EFAULT);
+	EXPECT(nh_test_ktest_run((const char *)0x3ffffffff0ul, 32) == -NH_EFAULT);
+	EXPECT(nh_test_spawn((const char *)0, argv, no_env) == -NH_EFAULT);
+	{
+		volatile uintptr_t wild = 1;	/* an argv that points nowhere */
+
+		EXPECT(nh_test_spawn("/bin/hello", (const char *const *)wild, no_env) ==
+		       -NH_EFAULT);
+	}
+	EXPECT(nh_test_wait(9999, &e) == -NH_ECHILD);
+	EXPECT(nh_test_ktest_run("NO_SUCH_TEST", 12) == -NH_ENOENT);
+	EXPECT(nh_test_spawn("/bin/nonesuch", argv, no_env) == -NH_ENOENT);
+	EXPECT(nh_test_spawn("/bin/corrupt", argv, no_env) == -NH_ENOEXEC);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static const struct utest catalogue[] = {
+	{ "USRT0001_program_returns_status_from_main", returns_status_from_main },
+	{ "USRT0002_argv_envp_intact_at_limits", argv_envp_intact_at_limits },
+	{ "USRT0003_faults_end_only_that_program", faults_end_only_that_program },
+	{ "USRT0004_printf_long_and_wide", printf_long_and_wide },
+	{ "USRT0005_bad_pointers_get_efault", bad_pointers_get_efault },
+};
+
+/* ---- the runner ----------------------------------------------------------- */
+
+static char knames[MAX_KTESTS][NAME_MAX];
+
+static int leak_checked(const struct utest *t)
+{
+	struct nh_counters before, after;
+	int v;
+
+	nh_test_counters(&before);
+	v = t->fn();
+	nh_test_counters(&after);
+	if (after.free_frames != before.free_frames ||
+	    after.live_objects != before.live_objects ||
+	    after.tasks != before.tasks || after.stacks != before.stacks) {
+		printf("# %s: leak: %ld frames, %ld objects, %ld tasks, %ld stacks\n",
+		       t->name, (long)(before.free_frames - after.free_frames),
+		       (long)(after.live_objects - before.live_objects),
+		       (long)(after.tasks - before.tasks),
+		       (long)(after.stacks - before.stacks));
+		v = NH_TEST_FAIL;
+	}
+	return v;
+}
+
+static void result(unsigned num, const char *name, int v, unsigned *failed)
+{
+	if (v == NH_TEST_SKIP)
+		printf("ok %u %s # SKIP (see above)\n", num, name);
+	else
+		printf("%s %u %s\n", v == NH_TEST_PASS ? "ok" : "not ok", num, name);
+	*failed += v != NH_TEST_PASS && v != NH_TEST_SKIP;
+}
+
+int main(int argc, char **argv)
+{
+	const char *pattern = argc > 1 ? argv[1] : "*";
+	unsigned nk = 0, total = 0, num = 0, failed = 0;
+	long count = nh_test_ktest_count();
+
+	for (long i = 0; i < count && nk < MAX_KTESTS; i++) {
+		if (nh_test_ktest_name((unsigned long)i, knames[nk], NAME_MAX) > 0 &&
+		    selected(pattern, knames[nk]))
+			nk++;
+	}
+	total = nk;
+	for (unsigned i = 0; i < sizeof(catalogue) / sizeof(catalogue[0]); i++)
+		total += selected(pattern, catalogue[i].name);
+	printf("KTAP version 1\n1..%u\n", total);
+	for (unsigned i = 0; i < nk; i++)
+		result(++num, knames[i],
+		       (int)nh_test_ktest_run(knames[i], strlen(knames[i])), &failed);
+	for (unsigned i = 0; i < sizeof(catalogue) / sizeof(catalogue[0]); i++) {
+		if (selected(pattern, catalogue[i].name))
+			result(++num, catalogue[i].name, leak_checked(&catalogue[i]),
+			       &failed);
+	}
+	if (total == 0) {
+		printf("# no test matches \"%s\"\n", pattern);
+		failed = 1;
+	}
+	printf("%u passed, %u failed\n", total - (total ? failed : 0), failed);
+	fflush(stdout);
+	nh_test_poweroff(failed != 0);
+}
