@@ -224,13 +224,13 @@ def suite_fuzz(build, shared):
 # boots spend most of their time in MEM0004 (every frame allocated and
 # freed) and the task tests (2,000 create/exit cycles, lock torture).
 BOOTS = [
-    ("virt", 1, "128M", "dynamic", [0], 0.7, False),
-    ("virt", 4, "1G", "dynamic", [0, 1, 2, 3], 3.2, False),
-    ("virt", 1, "128M", "jump", [0], 0.5, False),
-    ("virt", 4, "1G", "jump", [0, 1, 2, 3], 3.2, False),
+    ("virt", 1, "128M", "dynamic", [0], 1.0, False),
+    ("virt", 4, "1G", "dynamic", [0, 1, 2, 3], 4.0, False),
+    ("virt", 1, "128M", "jump", [0], 1.0, False),
+    ("virt", 4, "1G", "jump", [0, 1, 2, 3], 4.0, False),
     # JH7110-like: hart 0 is an MMU-less monitor core, the console is a
     # sifive,uart0, there is no test device (SRST reboot + -no-reboot).
-    ("sifive_u", 5, "1G", "dynamic", [1, 2, 3, 4], 2.9, False),
+    ("sifive_u", 5, "1G", "dynamic", [1, 2, 3, 4], 3.0, False),
     # Deterministic time (1 instruction = 1 ns): the timing tests run.
     ("virt", 1, "128M", "dynamic", [0], 1.2, True),
     ("virt", 4, "1G", "dynamic", [0, 1, 2, 3], 0.4, True),
@@ -389,8 +389,8 @@ def suite_uboot(build):
            "-kernel", UBOOT, "-drive",
            "file=%s,format=raw,if=none,id=hd0,snapshot=on" % card,
            "-device", "virtio-blk-device,drive=hd0"]
-    # Measured 4.5 s: U-Boot's 2 s autoboot delay, the card, the tests.
-    b = qemu.run(cmd, TIMEOUT_FACTOR * 4.5)
+    # Measured 5.5 s: U-Boot's 2 s autoboot delay, the card, the tests.
+    b = qemu.run(cmd, TIMEOUT_FACTOR * 5.5)
     s.result(any(l.startswith("Found /extlinux/extlinux.conf") for l in b.lines),
              "uboot_found_extlinux_conf")
     s.result(any("## Flattened Device Tree" in l for l in b.lines),
