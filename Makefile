@@ -201,3 +201,5 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps run debug test bench clean sdimage
+# Keep intermediate objects (and keep make quiet after the test summary).
+.SECONDARY:
