@@ -288,8 +288,8 @@ void task_reap_later(struct task *t)
 void task_release_stack(struct task *t)
 {
 	t->stack_hwm = kstack_free(&t->stack);
-	if (t->uspace) {	/* off every hart: its root is not in use */
-		uspace_destroy(t->uspace);
+	if (t->uspace) {	/* off every hart: it no longer uses the root */
+		uspace_put(t->uspace);
 		t->uspace = 0;
 	}
 }

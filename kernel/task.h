@@ -121,7 +121,8 @@ struct task *kthread_create(const char *name, void (*fn)(void *), void *arg,
 			    const struct task_attr *attr, int *err);
 
 /*
- * A new user task in @u (which it then owns and frees when it dies),
+ * A new user task in @u (taking over one reference to it, dropped when it
+ * dies),
  * starting at @entry with the stack pointer @usp and a0 = @arg.  Errors
  * as for kthread_create.  A fault in user mode ends it with -NH_EFAULT.
  */

@@ -21,6 +21,7 @@
 #include "syscall.h"
 #include "task.h"
 #include "uaccess.h"
+#include "uspace.h"
 
 #ifndef NH_TESTS
 #define NH_TESTS 1
@@ -184,6 +185,28 @@ long sys_test_wait(const struct syscall_args *a)
 	return copy_to_user(a->a[1], &e, sizeof(e)) ? -NH_EFAULT : 0;
 }
 
+/* A thread in the caller's memory: entry, stack pointer, a0. */
+long sys_test_thread(const struct syscall_args *a)
+{
+	struct task *self = task_current(), *t;
+	int err;
+	long r;
+
+	if (!self->uspace || !uaccess_range_ok(a->a[0], 4) ||
+	    !uaccess_range_ok(a->a[1] - 16, 16) || (a->a[1] & 15))
+		return -NH_EINVAL;
+	uspace_get(self->uspace);
+	t = utask_create("thread", self->uspace, a->a[0], a->a[1], a->a[2], 0, &err);
+	if (!t) {
+		uspace_put(self->uspace);
+		return err;
+	}
+	r = remember(t);
+	if (r < 0)
+		task_put(t);
+	return r;
+}
+
 long sys_test_poweroff(const struct syscall_args *a)
 {
 	power_off(a->a[0] ? POWER_FAIL_TESTS : POWER_PASS);
@@ -200,5 +223,6 @@ REFUSE(test_counters)
 REFUSE(test_spawn)
 REFUSE(test_wait)
 REFUSE(test_poweroff)
+REFUSE(test_thread)
 
 #endif

@@ -48,6 +48,7 @@ struct uspace *uspace_create(int *err)
 		return 0;
 	}
 	u->root_pa = root;
+	u->refs = 1;
 	/* The kernel half is shared: its root entries never change. */
 	memcpy((pte_t *)kmap_phys(root) + KERNEL_HALF,
 	       kmap_root_table() + KERNEL_HALF, KERNEL_HALF * sizeof(pte_t));
@@ -145,4 +146,15 @@ void uspace_destroy(struct uspace *u)
 		frame_put(u->frames[i]);
 	frame_put(u->root_pa);
 	slab_free(&uspace_cache, u);
+}
+
+void uspace_get(struct uspace *u)
+{
+	__atomic_fetch_add(&u->refs, 1, __ATOMIC_RELAXED);
+}
+
+void uspace_put(struct uspace *u)
+{
+	if (__atomic_sub_fetch(&u->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		uspace_destroy(u);
 }

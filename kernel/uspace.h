@@ -2,7 +2,10 @@
  * A user task's memory, the simple way, until address-space objects with
  * copy-on-write arrive (issue 7 replaces this file): a root table sharing
  * the kernel half, and private regions of fresh frames mapped with user
- * permissions.  The frames and tables are freed with the space.
+ * permissions.  The frames and tables are freed with the space, when the
+ * last task running in it is reaped.  Mapping is for the loader and the
+ * owner; tasks sharing a space (test threads) do not map concurrently
+ * except through brk, which the test programs do not use from threads.
  */
 #ifndef NUTHATCH_USPACE_H
 #define NUTHATCH_USPACE_H
@@ -15,6 +18,7 @@
 
 struct uspace {
 	uint64_t root_pa;			/* [I] */
+	int refs;				/* [a] tasks running in it */
 	uint64_t brk_start, brk;		/* owner only: the heap */
 	unsigned nframes;			/* owner only */
 	uint64_t frames[USPACE_MAX_PAGES];	/* owner only */
@@ -51,5 +55,9 @@ uint64_t uspace_brk(struct uspace *u, uint64_t end);
 
 /* Free everything.  No hart may still run on it. */
 void uspace_destroy(struct uspace *u);
+
+/* Another task runs in @u / one stopped: the last one frees it. */
+void uspace_get(struct uspace *u);
+void uspace_put(struct uspace *u);
 
 #endif

@@ -17,5 +17,6 @@ long nh_test_counters(struct nh_counters *out);
 long nh_test_spawn(const char *path, const char *const argv[], const char *const envp[]);
 long nh_test_wait(long handle, struct nh_exit *out);
 __attribute__((noreturn)) void nh_test_poweroff(int verdict);
+long nh_test_thread(void (*entry)(long), void *sp, long arg);
 
 #endif

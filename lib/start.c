@@ -1,8 +1,9 @@
 /*
  * The C side of program start-up and the system glue picolibc needs:
  * thread-local storage (errno lives there, reached through tp), the
- * standard streams over the kernel's console write, sbrk over the
- * kernel's brk, and _exit.  Everything else comes from picolibc.
+ * standard streams over the kernel's console write, read (end of file
+ * until programs get console input), sbrk over the kernel's brk, and
+ * _exit.  Everything else comes from picolibc.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -78,6 +79,17 @@ ssize_t write(int fd, const void *buf, size_t n)
 		return -1;
 	}
 	return r;
+}
+
+ssize_t read(int fd, void *buf, size_t n)
+{
+	(void)buf;
+	(void)n;
+	if (fd != 0) {
+		errno = EBADF;
+		return -1;
+	}
+	return 0;	/* no console input for programs yet: end of file */
 }
 
 void *sbrk(ptrdiff_t incr)

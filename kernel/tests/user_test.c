@@ -129,7 +129,7 @@ KTEST(USER0004_registers_survive_preemption_and_migration)
 	KT_EXPECT(t, preempted > 0);
 }
 
-KTEST(USER0006_fp_state_survives_preemption)
+KTEST(USER0006_fp_state_survives_preemption_and_migration)
 {
 	struct task *k[4];
 	uint64_t preempted = 0;
@@ -141,6 +141,13 @@ KTEST(USER0006_fp_state_survives_preemption)
 		if (k[i])
 			task_get(k[i]);
 	}
+	for (unsigned round = 0; nharts_online > 1 && round < 12; round++) {
+		struct task *v = k[round % 4];	/* move them between harts */
+
+		task_sleep_ns(3000000);
+		if (v && v->state != TASK_DEAD)
+			sched_set_affinity(v, round & 4 ? 1 : 2);
+	}
 	for (unsigned i = 0; i < 4; i++) {
 		if (!k[i])
 			continue;
@@ -151,7 +158,7 @@ KTEST(USER0006_fp_state_survives_preemption)
 		preempted += k[i]->nivcsw;
 		task_put(k[i]);
 	}
-	ktest_diag(t, "4 FP threads on one hart, preempted %lu times",
+	ktest_diag(t, "4 FP threads, preempted %lu times",
 		   (unsigned long)preempted);
 	KT_EXPECT(t, preempted > 0);
 }

@@ -200,12 +200,43 @@ static int bad_pointers_get_efault(void)
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
+static volatile long shared_counter;
+static char thread_stacks[2][4096] __attribute__((aligned(16)));
+
+/* Runs as a thread of the server: no libc (its tp is not set up). */
+static void thread_main(long arg)
+{
+	for (long i = 0; i < arg; i++)
+		__atomic_fetch_add(&shared_counter, 1, __ATOMIC_RELAXED);
+	nh_exit(40 + (int)arg % 2);
+}
+
+static int threads_share_memory(void)
+{
+	struct nh_exit e;
+	long h[2];
+	int ok = 1;
+
+	shared_counter = 0;
+	h[0] = nh_test_thread(thread_main, thread_stacks[0] + 4096, 1000);
+	h[1] = nh_test_thread(thread_main, thread_stacks[1] + 4096, 1001);
+	EXPECT(h[0] > 0 && h[1] > 0);
+	EXPECT(h[0] > 0 && nh_test_wait(h[0], &e) == 0 && e.status == 40);
+	EXPECT(h[1] > 0 && nh_test_wait(h[1], &e) == 0 && e.status == 41);
+	EXPECT(shared_counter == 2001);
+	EXPECT(nh_test_thread(thread_main, thread_stacks[0] + 8, 1) == -NH_EINVAL);
+	EXPECT(nh_test_thread((void (*)(long))0, thread_stacks[0] + 4096, 1) ==
+	       -NH_EINVAL);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
 static const struct utest catalogue[] = {
 	{ "USRT0001_program_returns_status_from_main", returns_status_from_main },
 	{ "USRT0002_argv_envp_intact_at_limits", argv_envp_intact_at_limits },
 	{ "USRT0003_faults_end_only_that_program", faults_end_only_that_program },
 	{ "USRT0004_printf_long_and_wide", printf_long_and_wide },
 	{ "USRT0005_bad_pointers_get_efault", bad_pointers_get_efault },
+	{ "USRT0006_threads_share_the_callers_memory", threads_share_memory },
 };
 
 /* ---- the runner ----------------------------------------------------------- */
