@@ -30,49 +30,53 @@ uprog_hello:
 	.balign	4
 uprog_hello_end:
 
-/* Bad pointers: each debug_write must fail with -EFAULT (14); the exit
- * status has bit i set when case i did. */
+/* Bad pointers: each debug_write must fail with -EFAULT; the exit status
+ * has bit i set when case i did.  The codes come in a0 from the test
+ * (EFAULT in bits 0-15, ENOSYS in bits 16-31): names, never numbers. */
 	.globl	uprog_badptr, uprog_badptr_end
 uprog_badptr:
+	slli	s2, a0, 48
+	srli	s2, s2, 48		/* EFAULT */
+	srli	s3, a0, 16		/* ENOSYS */
 	li	s1, 0
 	li	a0, 0			/* NULL */
 	li	a1, 8
 	li	a7, SYS_debug_write
 	ecall
-	addi	a0, a0, 14
+	add	a0, a0, s2
 	bnez	a0, 1f
 	ori	s1, s1, 1
 1:	li	a0, -0x4000000000	/* the kernel half: 0xffffffc000000000 */
 	li	a1, 8
 	li	a7, SYS_debug_write
 	ecall
-	addi	a0, a0, 14
+	add	a0, a0, s2
 	bnez	a0, 1f
 	ori	s1, s1, 2
 1:	li	a0, 0x3ffffffff0	/* runs past the top of the user half */
 	li	a1, 64
 	li	a7, SYS_debug_write
 	ecall
-	addi	a0, a0, 14
+	add	a0, a0, s2
 	bnez	a0, 1f
 	ori	s1, s1, 4
 1:	li	a0, 0x200000		/* inside the user half, not mapped */
 	li	a1, 8
 	li	a7, SYS_debug_write
 	ecall
-	addi	a0, a0, 14
+	add	a0, a0, s2
 	bnez	a0, 1f
 	ori	s1, s1, 8
 1:	li	a0, -1			/* wraps */
 	li	a1, 16
 	li	a7, SYS_debug_write
 	ecall
-	addi	a0, a0, 14
+	add	a0, a0, s2
 	bnez	a0, 1f
 	ori	s1, s1, 16
 1:	li	a7, 999			/* no such call */
 	ecall
-	addi	a0, a0, 88		/* -ENOSYS */
+	add	a0, a0, s3
 	bnez	a0, 1f
 	ori	s1, s1, 32
 1:	mv	a0, s1

@@ -61,12 +61,17 @@ static struct task *start(const char *from, const char *to, uint64_t arg,
 	return t;
 }
 
-static int run(const char *from, const char *to)
+static int run_arg(const char *from, const char *to, uint64_t arg)
 {
 	int err;
-	struct task *t = start(from, to, 0, 0, &err);
+	struct task *t = start(from, to, arg, 0, &err);
 
 	return t ? task_join(t) : err - 1000;
+}
+
+static int run(const char *from, const char *to)
+{
+	return run_arg(from, to, 0);
 }
 
 KTEST(USER0001_syscalls_and_exit_status)
@@ -76,7 +81,8 @@ KTEST(USER0001_syscalls_and_exit_status)
 
 KTEST(USER0002_bad_pointers_get_efault)
 {
-	int r = run(uprog_badptr, uprog_badptr_end);
+	int r = run_arg(uprog_badptr, uprog_badptr_end,
+			(uint64_t)NH_ENOSYS << 16 | NH_EFAULT);
 
 	ktest_diag(t, "bad-pointer cases that got -EFAULT/-ENOSYS: mask 0x%x", r);
 	KT_EXPECT(t, r == 0x3f);
