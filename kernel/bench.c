@@ -10,26 +10,6 @@
 
 extern const struct kbench __kbench_start[], __kbench_end[];
 
-static bool selected(const char *patterns, const char *name)
-{
-	char one[64];
-
-	while (*patterns) {
-		size_t n = 0;
-
-		while (patterns[n] && patterns[n] != ',')
-			n++;
-		if (n < sizeof(one)) {
-			memcpy(one, patterns, n);
-			one[n] = '\0';
-			if (cmdline_glob(one, name))
-				return true;
-		}
-		patterns += n + (patterns[n] == ',');
-	}
-	return false;
-}
-
 unsigned bench_run(const char *patterns)
 {
 	unsigned failed = 0, ran = 0;
@@ -37,7 +17,7 @@ unsigned bench_run(const char *patterns)
 	for (const struct kbench *b = __kbench_start; b < __kbench_end; b++) {
 		uint64_t ns;
 
-		if (!selected(patterns, b->name))
+		if (!cmdline_glob_list(patterns, b->name))
 			continue;
 		ran++;
 		b->fn(b->iters / 10 ? b->iters / 10 : 1);	/* warm up */

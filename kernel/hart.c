@@ -39,3 +39,14 @@ struct hart *hart_by_id(uint64_t hartid)
 	}
 	return 0;
 }
+
+uint64_t hart_online_mask(void)
+{
+	uint64_t m = 0;
+
+	for (unsigned i = 0; i < PLAT_MAX_HARTS; i++) {
+		if (__atomic_load_n(&harts[i].online, __ATOMIC_ACQUIRE))
+			m |= 1ull << i;
+	}
+	return m;
+}

@@ -82,6 +82,9 @@ static inline void hart_set_stack(struct hart *h, uintptr_t lo, uintptr_t hi,
 	h->kstack_guard = guarded ? lo - KSTACK_GUARD_SIZE : lo;
 }
 
+/* Bit i set: the hart with dense index i runs the scheduler. */
+uint64_t hart_online_mask(void);
+
 /* The struct hart of the hart with platform id @hartid, or NULL. */
 struct hart *hart_by_id(uint64_t hartid);
 

@@ -65,25 +65,9 @@ void ktest_skip(struct ktest_ctx *t, const char *reason)
 	t->skip = reason;
 }
 
-/* Does @name match one of the comma-separated globs in @patterns? */
 static bool selected(const char *patterns, const char *name)
 {
-	char one[64];
-
-	while (*patterns) {
-		size_t n = 0;
-
-		while (patterns[n] && patterns[n] != ',')
-			n++;
-		if (n < sizeof(one)) {
-			memcpy(one, patterns, n);
-			one[n] = '\0';
-			if (cmdline_glob(one, name))
-				return true;
-		}
-		patterns += n + (patterns[n] == ',');
-	}
-	return false;
+	return cmdline_glob_list(patterns, name);
 }
 
 static unsigned count_selected(const char *patterns)

@@ -614,17 +614,6 @@ int sched_continue(struct task *t)
 	return dead ? -NH_EINVAL : 0;
 }
 
-static uint64_t online_harts(void)
-{
-	uint64_t m = 0;
-
-	for (unsigned i = 0; i < PLAT_MAX_HARTS; i++) {
-		if (__atomic_load_n(&harts[i].online, __ATOMIC_ACQUIRE))
-			m |= 1ull << i;
-	}
-	return m;
-}
-
 int sched_set_affinity(struct task *t, uint64_t mask)
 {
 	irqflags_t f;
@@ -632,7 +621,7 @@ int sched_set_affinity(struct task *t, uint64_t mask)
 	bool requeue = false, k = false;
 	uint64_t vbase;
 
-	if (!(mask & online_harts()))
+	if (!(mask & hart_online_mask()))
 		return -NH_EINVAL;
 	h = lock_task_rq(t, &f);
 	if (t == h->idle) {

@@ -105,17 +105,6 @@ static int check_attr(const struct task_attr *a)
 	return 0;
 }
 
-static uint64_t online_mask(void)
-{
-	uint64_t m = 0;
-
-	for (unsigned i = 0; i < PLAT_MAX_HARTS; i++) {
-		if (__atomic_load_n(&harts[i].online, __ATOMIC_ACQUIRE))
-			m |= 1ull << i;
-	}
-	return m;
-}
-
 /* Fill in everything but the stack; the task is not yet visible. */
 static void task_setup(struct task *t, const char *name,
 		       const struct task_attr *a)
@@ -178,7 +167,7 @@ static struct task *kthread_create_stopped(const char *name, void (*fn)(void *),
 	struct task *t;
 
 	*err = check_attr(a);
-	if (!*err && !((a->allowed ? a->allowed : ~0ull) & online_mask()))
+	if (!*err && !((a->allowed ? a->allowed : ~0ull) & hart_online_mask()))
 		*err = -NH_EINVAL;
 	if (*err)
 		return 0;

@@ -68,3 +68,23 @@ bool cmdline_glob(const char *p, const char *s)
 		p++;
 	return *p == '\0';
 }
+
+bool cmdline_glob_list(const char *patterns, const char *name)
+{
+	char one[64];
+
+	while (*patterns) {
+		size_t n = 0;
+
+		while (patterns[n] && patterns[n] != ',')
+			n++;
+		if (n < sizeof(one)) {
+			memcpy(one, patterns, n);
+			one[n] = '\0';
+			if (cmdline_glob(one, name))
+				return true;
+		}
+		patterns += n + (patterns[n] == ',');
+	}
+	return false;
+}

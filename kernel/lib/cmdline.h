@@ -19,4 +19,7 @@ bool cmdline_get(const char *args, const char *key, char *out, size_t n);
 /* Does @name match the glob @pattern ('*' any run, '?' one character)? */
 bool cmdline_glob(const char *pattern, const char *name);
 
+/* Does @name match one of the comma-separated globs in @patterns? */
+bool cmdline_glob_list(const char *patterns, const char *name);
+
 #endif
