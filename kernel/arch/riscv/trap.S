@@ -39,15 +39,13 @@
 #define HART_KSTACK_HI		40
 #define EXC_ECALL_U		8
 
-/* Every general register but sp (x2) and tp (x4) into the frame at sp. */
-.macro SAVE_GPRS
+/* What C code may clobber (but t0, the scratch: its caller saves it), plus
+ * gp: the system-call path saves only these. */
+.macro SAVE_CALLER
 	sd	ra, 1*8(sp)
 	sd	gp, 3*8(sp)
-	sd	t0, 5*8(sp)
 	sd	t1, 6*8(sp)
 	sd	t2, 7*8(sp)
-	sd	s0, 8*8(sp)
-	sd	s1, 9*8(sp)
 	sd	a0, 10*8(sp)
 	sd	a1, 11*8(sp)
 	sd	a2, 12*8(sp)
@@ -56,6 +54,37 @@
 	sd	a5, 15*8(sp)
 	sd	a6, 16*8(sp)
 	sd	a7, 17*8(sp)
+	sd	t3, 28*8(sp)
+	sd	t4, 29*8(sp)
+	sd	t5, 30*8(sp)
+	sd	t6, 31*8(sp)
+.endm
+
+.macro RESTORE_CALLER
+	ld	ra, 1*8(sp)
+	ld	gp, 3*8(sp)
+	ld	t1, 6*8(sp)
+	ld	t2, 7*8(sp)
+	ld	a0, 10*8(sp)
+	ld	a1, 11*8(sp)
+	ld	a2, 12*8(sp)
+	ld	a3, 13*8(sp)
+	ld	a4, 14*8(sp)
+	ld	a5, 15*8(sp)
+	ld	a6, 16*8(sp)
+	ld	a7, 17*8(sp)
+	ld	t3, 28*8(sp)
+	ld	t4, 29*8(sp)
+	ld	t5, 30*8(sp)
+	ld	t6, 31*8(sp)
+.endm
+
+/* Every general register but sp (x2) and tp (x4) into the frame at sp. */
+.macro SAVE_GPRS
+	sd	t0, 5*8(sp)
+	SAVE_CALLER
+	sd	s0, 8*8(sp)
+	sd	s1, 9*8(sp)
 	sd	s2, 18*8(sp)
 	sd	s3, 19*8(sp)
 	sd	s4, 20*8(sp)
@@ -66,28 +95,13 @@
 	sd	s9, 25*8(sp)
 	sd	s10, 26*8(sp)
 	sd	s11, 27*8(sp)
-	sd	t3, 28*8(sp)
-	sd	t4, 29*8(sp)
-	sd	t5, 30*8(sp)
-	sd	t6, 31*8(sp)
 .endm
 
 .macro RESTORE_GPRS
-	ld	ra, 1*8(sp)
-	ld	gp, 3*8(sp)
 	ld	t0, 5*8(sp)
-	ld	t1, 6*8(sp)
-	ld	t2, 7*8(sp)
+	RESTORE_CALLER
 	ld	s0, 8*8(sp)
 	ld	s1, 9*8(sp)
-	ld	a0, 10*8(sp)
-	ld	a1, 11*8(sp)
-	ld	a2, 12*8(sp)
-	ld	a3, 13*8(sp)
-	ld	a4, 14*8(sp)
-	ld	a5, 15*8(sp)
-	ld	a6, 16*8(sp)
-	ld	a7, 17*8(sp)
 	ld	s2, 18*8(sp)
 	ld	s3, 19*8(sp)
 	ld	s4, 20*8(sp)
@@ -98,10 +112,6 @@
 	ld	s9, 25*8(sp)
 	ld	s10, 26*8(sp)
 	ld	s11, 27*8(sp)
-	ld	t3, 28*8(sp)
-	ld	t4, 29*8(sp)
-	ld	t5, 30*8(sp)
-	ld	t6, 31*8(sp)
 .endm
 
 /* The CSRs into the frame (t0 already saved). */
@@ -178,22 +188,7 @@ trap_entry_kernel:
 	 * written: nothing reads a blocked syscall's s registers yet.)
 	 */
 .Lsyscall:
-	sd	ra, 1*8(sp)
-	sd	gp, 3*8(sp)
-	sd	t1, 6*8(sp)
-	sd	t2, 7*8(sp)
-	sd	a0, 10*8(sp)
-	sd	a1, 11*8(sp)
-	sd	a2, 12*8(sp)
-	sd	a3, 13*8(sp)
-	sd	a4, 14*8(sp)
-	sd	a5, 15*8(sp)
-	sd	a6, 16*8(sp)
-	sd	a7, 17*8(sp)
-	sd	t3, 28*8(sp)
-	sd	t4, 29*8(sp)
-	sd	t5, 30*8(sp)
-	sd	t6, 31*8(sp)
+	SAVE_CALLER
 	ld	t0, HART_TRAPPED_SP(tp)
 	sd	t0, 2*8(sp)
 	csrr	t0, CSR_SSCRATCH
@@ -212,23 +207,8 @@ trap_entry_kernel:
 	ld	t0, 32*8(sp)
 	csrw	CSR_SSTATUS, t0
 	csrw	CSR_SSCRATCH, tp
-	ld	ra, 1*8(sp)
-	ld	gp, 3*8(sp)
 	ld	t0, 5*8(sp)
-	ld	t1, 6*8(sp)
-	ld	t2, 7*8(sp)
-	ld	a0, 10*8(sp)
-	ld	a1, 11*8(sp)
-	ld	a2, 12*8(sp)
-	ld	a3, 13*8(sp)
-	ld	a4, 14*8(sp)
-	ld	a5, 15*8(sp)
-	ld	a6, 16*8(sp)
-	ld	a7, 17*8(sp)
-	ld	t3, 28*8(sp)
-	ld	t4, 29*8(sp)
-	ld	t5, 30*8(sp)
-	ld	t6, 31*8(sp)
+	RESTORE_CALLER
 	ld	tp, 4*8(sp)
 	ld	sp, 2*8(sp)
 	sret
