@@ -245,8 +245,8 @@ static void init_main(void *arg)
 		crash(pattern);
 	if (cmdline_get(args, "nuthatch.poweroff", pattern, sizeof(pattern)))
 		power_off(POWER_PASS);
-	kprintf("nuthatch: boot complete; no user space yet, idling "
-		"(QEMU: Ctrl-A X quits)\n");
+	kprintf("nuthatch: boot complete; no shell yet (nuthatch.test=* runs the "
+		"test server), idling (QEMU: Ctrl-A X quits)\n");
 }
 
 /* Tasks, the other harts, the first thread; then this becomes idle. */
