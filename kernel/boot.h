@@ -18,6 +18,9 @@ struct boot_info {
 	uint64_t entry_ticks;		/* timer at the first instruction */
 	uint64_t first_line_ticks;	/* timer after the first console line */
 	int console_err;		/* console_use_uart() result */
+	unsigned asid_bits_hw;		/* satp.ASID bits the boot hart has */
+	unsigned asid_bits;		/* in use: nuthatch.asid=off or
+					   nuthatch.asid_bits=N may lower it */
 };
 
 extern struct boot_info boot_info;

@@ -121,6 +121,27 @@ static void dump_dtb(void)
 	kprintf("dtb-dump: end\n");
 }
 
+/* ASIDs: what the hart has, and what the command line lets us use. */
+static void read_asids(void)
+{
+	const char *args = boot_platform.bootargs;
+	unsigned bits = arch_asid_bits(), n = 0;
+	char v[8];
+
+	boot_info.asid_bits_hw = bits;
+	if (cmdline_get(args, "nuthatch.asid", v, sizeof(v)) && !strcmp(v, "off"))
+		bits = 0;
+	if (cmdline_get(args, "nuthatch.asid_bits", v, sizeof(v))) {
+		for (const char *c = v; *c >= '0' && *c <= '9'; c++)
+			n = n * 10 + (unsigned)(*c - '0');
+		if (n < bits)
+			bits = n;
+	}
+	boot_info.asid_bits = bits;
+	kprintf("mmu: Sv39, %u ASID bits, %u in use (address spaces adopt them "
+		"with issue 7)\n", boot_info.asid_bits_hw, bits);
+}
+
 static void start_memory(void)
 {
 	uint64_t meta, meta_size;
@@ -288,6 +309,7 @@ void kmain(uint64_t hartid, uint64_t dtb_pa, uint64_t entry_ticks,
 	boot_info.console_err = console_use_uart(&boot_platform);
 	power_init(&boot_platform);
 	print_boot();
+	read_asids();
 	start_memory();
 	start_tasks(image_offset);
 }

@@ -15,6 +15,7 @@
 #include "kmap.h"
 #include "ktest.h"
 #include "lib/cmdline.h"
+#include "lib/asid.h"
 #include "lib/fmt.h"
 #include "lib/kstring.h"
 
@@ -168,4 +169,19 @@ KTEST(LIB0002_cmdline_words)
 	KT_EXPECT(t, cmdline_glob("BOOT*", "BOOT0001_x"));
 	KT_EXPECT(t, !cmdline_glob("BOOT?", "BOOT12"));
 	KT_EXPECT(t, cmdline_glob("*map*", "BOOT0003_kernel_map_permissions"));
+}
+
+KTEST(BOOT0009_asid_bits_read_and_limited)
+{
+	struct asid_alloc a;
+	uint64_t tag = 0;
+	bool rolled;
+
+	KT_EXPECT(t, boot_info.asid_bits_hw <= ASID_MAX_BITS);
+	KT_EXPECT(t, boot_info.asid_bits <= boot_info.asid_bits_hw);
+	KT_EXPECT(t, arch_asid_bits() == boot_info.asid_bits_hw);	/* repeatable */
+	asid_init(&a, boot_info.asid_bits);
+	KT_EXPECT(t, asid_get(&a, &tag, &rolled) == (boot_info.asid_bits ? 1u : 0u));
+	ktest_diag(t, "%u ASID bits on this hart, %u in use",
+		   boot_info.asid_bits_hw, boot_info.asid_bits);
 }

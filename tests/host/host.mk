@@ -3,7 +3,7 @@
 # SHARED (../shared) and HOSTCC (clang).
 #
 #   make build/host/dtinfo     print what the kernel reads from a DTB
-#   make host-test             run test_fmt, test_platform, test_framepool (KTAP)
+#   make host-test             run every host test binary (KTAP)
 #   make fuzz [FUZZ_SECONDS=n] fuzz platform_parse (default 60 s)
 #                              and the cpio reader (seeds: GNU cpio)
 #                              and elf_check (seeds: test_elf --corpus)
@@ -78,6 +78,11 @@ $(HOST_DIR)/fuzz_elf: $(HOST_DIR)/fuzz/tests/host/fuzz_elf.o \
 	$(HOSTCC) -fsanitize=fuzzer,address,undefined $^ -o $@
 
 HOST_TESTS += $(HOST_DIR)/test_elf
+HOST_TESTS += $(HOST_DIR)/test_asid
+
+$(HOST_DIR)/test_asid: $(HOST_DIR)/san/tests/host/test_asid.o \
+		$(HOST_DIR)/san/kernel/lib/asid.o
+	$(HOSTCC) $(HOST_SAN) $^ -o $@
 
 .PHONY: host-build host-test fuzz fuzz-ci
 # What tools/testsuite.py needs: every test binary and dtinfo.
@@ -90,6 +95,7 @@ host-test: $(HOST_TESTS)
 	$(HOST_DIR)/test_framepool $(HOST_FIXTURES) || rc=1; \
 	$(HOST_DIR)/test_cpio $(HOST_FIXTURES) || rc=1; \
 	$(HOST_DIR)/test_elf || rc=1; \
+	$(HOST_DIR)/test_asid || rc=1; \
 	exit $$rc
 
 fuzz: $(HOST_DIR)/fuzz_platform

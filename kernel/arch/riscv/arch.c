@@ -91,3 +91,22 @@ unsigned long arch_user_sstatus(void)
 	s &= ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_FS | SSTATUS_SUM);
 	return s | SSTATUS_SPIE | SSTATUS_FS_INITIAL;
 }
+
+#define SATP_ASID_SHIFT	44
+#define SATP_ASID_MASK	0xfffful
+
+unsigned arch_asid_bits(void)
+{
+	unsigned long satp = csr_read(CSR_SATP), got;
+	unsigned bits = 0;
+
+	csr_write(CSR_SATP, satp | SATP_ASID_MASK << SATP_ASID_SHIFT);
+	got = (csr_read(CSR_SATP) >> SATP_ASID_SHIFT) & SATP_ASID_MASK;
+	csr_write(CSR_SATP, satp);
+	__asm__ volatile("sfence.vma" ::: "memory");
+	while (got & 1) {	/* implemented bits are the low ones */
+		bits++;
+		got >>= 1;
+	}
+	return bits;
+}

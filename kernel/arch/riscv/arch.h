@@ -109,6 +109,10 @@ int arch_tlb_flush_remote(uint64_t hartid, uint64_t va, uint64_t size);
 /* Start hart @hartid at physical @entry with a1 = @opaque (SBI HSM). */
 int arch_hart_start(uint64_t hartid, uint64_t entry, uint64_t opaque);
 
+/* How many satp.ASID bits this hart implements (write ones, read back;
+ * 0 on the U74).  Kernel mappings are global, so this is safe anywhere. */
+unsigned arch_asid_bits(void);
+
 /* The satp value that installs @root_pa. */
 uint64_t arch_satp(uint64_t root_pa);
 
