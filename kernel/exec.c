@@ -6,6 +6,7 @@
 #include <nuthatch/errno.h>
 
 #include "boot.h"
+#include "frame.h"
 #include "kmap.h"
 #include "lib/cpio.h"
 #include "lib/elf.h"
@@ -88,15 +89,23 @@ static int put_strings(struct uspace *u, const char *const v[], uint64_t *str,
 	return 0;
 }
 
-/* The initial stack: argc, argv..., 0, envp..., 0, auxv; returns sp. */
+/*
+ * The initial stack: argc, argv..., 0, envp..., 0, auxv; returns sp.
+ * args_size() <= EXEC_ARGS_MAX was checked, so the words fit one page,
+ * which is borrowed rather than put on the kernel stack.
+ */
 static int build_stack(struct uspace *u, const char *const argv[],
 		       const char *const envp[], uint64_t entry, uint64_t *sp)
 {
-	uint64_t words[EXEC_ARGS_MAX / 8];
+	uint64_t page = frame_alloc();
+	uint64_t *words = page ? kmap_phys(page) : 0;
 	size_t argc = count(argv), envc = count(envp), n = 0;
 	uint64_t str = EXEC_STACK_TOP;
 	int err;
 
+	_Static_assert(EXEC_ARGS_MAX <= 4096, "the words fit a page");
+	if (!words)
+		return -NH_ENOMEM;
 	words[n++] = argc;
 	err = put_strings(u, argv, &str, &words[n]);
 	n += argc + 1;
@@ -110,7 +119,10 @@ static int build_stack(struct uspace *u, const char *const argv[],
 	words[n++] = AT_NULL;
 	words[n++] = 0;
 	*sp = (str - n * 8) & ~15ul;
-	return err ? err : uspace_write(u, *sp, words, n * 8);
+	if (!err)
+		err = uspace_write(u, *sp, words, n * 8);
+	frame_put(page);
+	return err;
 }
 
 static int build_space(struct uspace *u, const void *elf,
