@@ -24,7 +24,8 @@ uint64_t exec_code_gen;		/* [a] bumped after loading code */
 
 static const struct elf_limits limits = {
 	.user_lo = 0x10000,
-	.user_hi = EXEC_STACK_TOP - EXEC_STACK_SIZE - USPACE_HEAP_MAX,
+	/* a page of nothing between the heap's limit and the stack */
+	.user_hi = EXEC_STACK_TOP - EXEC_STACK_SIZE - USPACE_HEAP_MAX - 4096,
 	.max_memsz = (USPACE_MAX_PAGES - 32) * 4096ul,
 	.max_float_abi = ELF_FLOAT_DOUBLE,
 };

@@ -30,6 +30,7 @@ enum lock_rank {
 	RANK_SLAB = 40,		/* a slab cache */
 	RANK_SLAB_LIST = 45,	/* the list of caches */
 	RANK_VMSTACK = 50,	/* stack slots and per-hart stack caches */
+	RANK_USPACE = 55,	/* a user space's mappings (uspace.c) */
 	RANK_KMAP = 60,		/* kernel page tables, the MMIO window */
 	RANK_FRAME = 70,	/* the frame pool */
 	RANK_IRQ = 80,		/* the interrupt handler table */

@@ -223,6 +223,9 @@ struct task *utask_create(const char *name, struct uspace *u, uint64_t entry,
 		return 0;
 	t->arg = t;
 	t->kernel = false;
+	/* user_start builds the user frame at the very top of the stack:
+	 * every C and interrupt frame must stay below it. */
+	t->ctx.sp = t->stack.hi - sizeof(struct trap_frame);
 	t->uspace = u;
 	t->uentry = entry;
 	t->usp = usp;

@@ -32,7 +32,10 @@
 #define SPAWNED_MAX	64
 
 static struct spinlock spawn_lock = SPINLOCK_INIT("testcalls: spawned", RANK_TASKS);
-static struct task *spawned[SPAWNED_MAX];	/* [spawn_lock] each holds a ref */
+static struct spawned {
+	struct task *task;	/* holds a reference */
+	struct uspace *owner;	/* the space of the task that made it */
+} spawned[SPAWNED_MAX];		/* [spawn_lock] */
 
 long sys_test_ktest_count(const struct syscall_args *a)
 {
@@ -108,7 +111,9 @@ static int copy_vec(uint64_t uvec, const char **out, char *buf, size_t *used)
 			return -NH_EFAULT;
 		if (!p)
 			break;
-		len = copy_str_from_user(buf + *used, p, EXEC_ARGS_MAX - *used);
+		len = copy_str_from_user(buf + *used, p,
+					 EXEC_ARGS_MAX - *used < NH_SPAWN_MAX_STR ?
+					 EXEC_ARGS_MAX - *used : NH_SPAWN_MAX_STR);
 		if (len < 0)
 			return (int)len;
 		out[n] = buf + *used;
@@ -124,8 +129,9 @@ static long remember(struct task *t)
 	long h = -NH_ENOSPC;
 
 	for (unsigned i = 0; i < SPAWNED_MAX && h < 0; i++) {
-		if (!spawned[i]) {
-			spawned[i] = t;
+		if (!spawned[i].task) {
+			spawned[i].task = t;
+			spawned[i].owner = task_current()->uspace;
 			h = i + 1;
 		}
 	}
@@ -168,13 +174,21 @@ long sys_test_wait(const struct syscall_args *a)
 	struct nh_exit e = { 0 };
 	irqflags_t f = spin_lock_irqsave(&spawn_lock);
 	uint64_t h = a->a[0];
-	struct task *t = h && h <= SPAWNED_MAX ? spawned[h - 1] : 0;
+	struct spawned *s = h && h <= SPAWNED_MAX ? &spawned[h - 1] : 0;
+	struct task *t = 0;
+	long err = -NH_ECHILD;
 
-	if (t)
-		spawned[h - 1] = 0;
+	/* Only the space that made it may wait, and a task not for itself. */
+	if (s && s->task && s->owner == task_current()->uspace) {
+		err = s->task == task_current() ? -NH_EDEADLK : 0;
+		if (!err) {
+			t = s->task;
+			s->task = 0;
+		}
+	}
 	spin_unlock_irqrestore(&spawn_lock, f);
 	if (!t)
-		return -NH_ECHILD;
+		return err;
 	task_get(t);
 	e.status = task_join(t);
 	e.fault = t->faulted;

@@ -11,6 +11,7 @@
 #include "kmap.h"
 #include "lib/kstring.h"
 #include "slab.h"
+#include "arch/riscv/arch.h"
 #include "uaccess.h"
 
 #define KERNEL_HALF	(PT_ENTRIES / 2)
@@ -49,6 +50,7 @@ struct uspace *uspace_create(int *err)
 	}
 	u->root_pa = root;
 	u->refs = 1;
+	u->lock = (struct spinlock)SPINLOCK_INIT("uspace: mappings", RANK_USPACE);
 	/* The kernel half is shared: its root entries never change. */
 	memcpy((pte_t *)kmap_phys(root) + KERNEL_HALF,
 	       kmap_root_table() + KERNEL_HALF, KERNEL_HALF * sizeof(pte_t));
@@ -80,13 +82,10 @@ static int map_page(struct uspace *u, uint64_t va, unsigned prot,
 	return 0;
 }
 
-int uspace_map(struct uspace *u, uint64_t va, uint64_t size, unsigned prot,
-	       const void *src, size_t len)
+/* uspace_map with the lock held. */
+static int map_locked(struct uspace *u, uint64_t va, uint64_t size,
+		      unsigned prot, const void *src, size_t len)
 {
-	if ((va | size) & (PAGE_SIZE - 1) || !size || len > size ||
-	    !uaccess_range_ok(va, size) || !(prot & (USPACE_R | USPACE_X)) ||
-	    ((prot & USPACE_W) && (prot & USPACE_X)))
-		return -NH_EINVAL;
 	if (u->nframes + size / PAGE_SIZE > USPACE_MAX_PAGES)
 		return -NH_ENOSPC;
 	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
@@ -95,8 +94,25 @@ int uspace_map(struct uspace *u, uint64_t va, uint64_t size, unsigned prot,
 
 		if (err)
 			return err;	/* what is mapped goes with the space */
+		arch_tlb_flush_page(va + off);	/* an invalid entry may be cached */
 	}
 	return 0;
+}
+
+int uspace_map(struct uspace *u, uint64_t va, uint64_t size, unsigned prot,
+	       const void *src, size_t len)
+{
+	irqflags_t f;
+	int err;
+
+	if ((va | size) & (PAGE_SIZE - 1) || !size || len > size ||
+	    !uaccess_range_ok(va, size) || !(prot & (USPACE_R | USPACE_X)) ||
+	    ((prot & USPACE_W) && (prot & USPACE_X)))
+		return -NH_EINVAL;
+	f = spin_lock_irqsave(&u->lock);
+	err = map_locked(u, va, size, prot, src, len);
+	spin_unlock_irqrestore(&u->lock, f);
+	return err;
 }
 
 int uspace_write(struct uspace *u, uint64_t va, const void *src, size_t len)
@@ -121,17 +137,26 @@ int uspace_write(struct uspace *u, uint64_t va, const void *src, size_t len)
 
 uint64_t uspace_brk(struct uspace *u, uint64_t end)
 {
-	uint64_t mapped = (u->brk + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	uint64_t want = (end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	uint64_t want = (end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1), now;
+	irqflags_t f = spin_lock_irqsave(&u->lock);
+	unsigned before = u->nframes;
+	int err = 0;
 
-	if (end == 0 || end < u->brk_start || end - u->brk_start > USPACE_HEAP_MAX)
-		return u->brk;
-	if (want > mapped &&
-	    uspace_map(u, mapped, want - mapped, USPACE_R | USPACE_W, 0, 0))
-		return u->brk;
-	if (end > u->brk || want <= mapped)
-		u->brk = end;	/* pages above a lowered brk stay mapped */
-	return u->brk;
+	if (!u->heap_mapped)
+		u->heap_mapped = (u->brk_start + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	if (end && end >= u->brk_start && end - u->brk_start <= USPACE_HEAP_MAX) {
+		if (want > u->heap_mapped) {
+			err = map_locked(u, u->heap_mapped, want - u->heap_mapped,
+					 USPACE_R | USPACE_W, 0, 0);
+			/* pages mapped stay mapped, also above a lowered brk */
+			u->heap_mapped += (uint64_t)(u->nframes - before) * PAGE_SIZE;
+		}
+		if (!err)
+			u->brk = end;
+	}
+	now = u->brk;
+	spin_unlock_irqrestore(&u->lock, f);
+	return now;
 }
 
 static void table_free(uint64_t pa)

@@ -3,9 +3,11 @@
  * copy-on-write arrive (issue 7 replaces this file): a root table sharing
  * the kernel half, and private regions of fresh frames mapped with user
  * permissions.  The frames and tables are freed with the space, when the
- * last task running in it is reaped.  Mapping is for the loader and the
- * owner; tasks sharing a space (test threads) do not map concurrently
- * except through brk, which the test programs do not use from threads.
+ * last task running in it is reaped.  The space's lock serialises
+ * mapping and brk between the tasks that share it.  A new mapping is
+ * fenced on the calling hart; other harts running threads of the same
+ * space are not told yet (address spaces with ASIDs and flush tracking
+ * replace this in issue 7).
  */
 #ifndef NUTHATCH_USPACE_H
 #define NUTHATCH_USPACE_H
@@ -13,15 +15,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "spinlock.h"
+
 #define USPACE_MAX_PAGES	112	/* 448 KiB per space, for now */
 #define USPACE_HEAP_MAX		(256ul << 10)
 
 struct uspace {
 	uint64_t root_pa;			/* [I] */
 	int refs;				/* [a] tasks running in it */
-	uint64_t brk_start, brk;		/* owner only: the heap */
-	unsigned nframes;			/* owner only */
-	uint64_t frames[USPACE_MAX_PAGES];	/* owner only */
+	struct spinlock lock;			/* protects the fields below
+						   and the page tables */
+	uint64_t brk_start, brk;		/* the heap */
+	uint64_t heap_mapped;			/* end of the heap's pages */
+	unsigned nframes;
+	uint64_t frames[USPACE_MAX_PAGES];
 };
 
 enum uspace_prot {

@@ -92,7 +92,10 @@ int task_sleep_ns(uint64_t ns)
 {
 	struct waitq q;
 
+	uint64_t now = clock_ns();
+	uint64_t deadline = ns > ~0ull - now ? ~0ull : now + ns;	/* saturate */
+
 	waitq_init(&q, "sleep");
-	waitq_wait(&q, false, clock_ns() + ns, never, 0);
+	waitq_wait(&q, false, deadline, never, 0);
 	return 0;
 }

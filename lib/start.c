@@ -3,7 +3,8 @@
  * thread-local storage (errno lives there, reached through tp), the
  * standard streams over the kernel's console write, read (end of file
  * until programs get console input), sbrk over the kernel's brk, and
- * _exit.  Everything else comes from picolibc.
+ * _exit.  Everything else comes from picolibc.  Not thread-safe: test
+ * threads (test_thread) start with tp = 0 and must not call libc.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -58,6 +59,12 @@ static int in_get(FILE *f)
 }
 
 static FILE streams = FDEV_SETUP_STREAM(out_put, in_get, out_flush, _FDEV_SETUP_RW);
+
+/* exit() runs destructors but does not flush this stream itself. */
+__attribute__((destructor)) static void flush_at_exit(void)
+{
+	out_flush(0);
+}
 FILE *const stdin = &streams;
 FILE *const stdout = &streams;
 FILE *const stderr = &streams;

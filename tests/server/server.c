@@ -200,7 +200,7 @@ static int bad_pointers_get_efault(void)
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
-static volatile long shared_counter;
+static volatile long shared_counter, self_wait_result, my_handle, self_waited;
 static char thread_stacks[2][4096] __attribute__((aligned(16)));
 
 /* Runs as a thread of the server: no libc (its tp is not set up). */
@@ -208,6 +208,12 @@ static void thread_main(long arg)
 {
 	for (long i = 0; i < arg; i++)
 		__atomic_fetch_add(&shared_counter, 1, __ATOMIC_RELAXED);
+	if (arg % 2 == 0) {	/* waiting for itself must not hang */
+		while (!__atomic_load_n(&my_handle, __ATOMIC_ACQUIRE))
+			nh_yield();
+		self_wait_result = nh_test_wait(my_handle, (struct nh_exit *)0);
+		__atomic_store_n(&self_waited, 1, __ATOMIC_RELEASE);
+	}
 	nh_exit(40 + (int)arg % 2);
 }
 
@@ -218,15 +224,34 @@ static int threads_share_memory(void)
 	int ok = 1;
 
 	shared_counter = 0;
+	my_handle = 0;
+	self_waited = 0;
 	h[0] = nh_test_thread(thread_main, thread_stacks[0] + 4096, 1000);
 	h[1] = nh_test_thread(thread_main, thread_stacks[1] + 4096, 1001);
+	__atomic_store_n(&my_handle, h[0], __ATOMIC_RELEASE);
 	EXPECT(h[0] > 0 && h[1] > 0);
-	EXPECT(h[0] > 0 && nh_test_wait(h[0], &e) == 0 && e.status == 40);
 	EXPECT(h[1] > 0 && nh_test_wait(h[1], &e) == 0 && e.status == 41);
+	while (h[0] > 0 && !__atomic_load_n(&self_waited, __ATOMIC_ACQUIRE))
+		nh_yield();	/* let it try to wait for itself first */
+	EXPECT(h[0] > 0 && nh_test_wait(h[0], &e) == 0 && e.status == 40);
 	EXPECT(shared_counter == 2001);
+	EXPECT(self_wait_result == -NH_EDEADLK);
 	EXPECT(nh_test_thread(thread_main, thread_stacks[0] + 8, 1) == -NH_EINVAL);
 	EXPECT(nh_test_thread((void (*)(long))0, thread_stacks[0] + 4096, 1) ==
 	       -NH_EINVAL);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static int heap_grows_shrinks_and_regrows(void)
+{
+	const char *const argv[] = { "heap", 0 };
+	struct nh_exit e;
+	int ok = 1;
+
+	EXPECT(run("/bin/heap", argv, 0, &e) == 0);
+	EXPECT(e.status == 0 && !e.fault);
+	if (e.status)
+		printf("# heap: step %ld failed\n", (long)e.status);
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
@@ -237,6 +262,7 @@ static const struct utest catalogue[] = {
 	{ "USRT0004_printf_long_and_wide", printf_long_and_wide },
 	{ "USRT0005_bad_pointers_get_efault", bad_pointers_get_efault },
 	{ "USRT0006_threads_share_the_callers_memory", threads_share_memory },
+	{ "USRT0007_heap_grows_shrinks_and_regrows", heap_grows_shrinks_and_regrows },
 };
 
 /* ---- the runner ----------------------------------------------------------- */

@@ -114,11 +114,13 @@
 	ld	s11, 27*8(sp)
 .endm
 
-/* The CSRs into the frame (t0 already saved). */
+/* The CSRs into the frame (t0 already saved); user access off until
+ * the return restores sstatus. */
 .macro SAVE_CSRS
 	csrr	t0, CSR_SEPC
 	sd	t0, 0*8(sp)
-	csrr	t0, CSR_SSTATUS
+	li	t0, SSTATUS_SUM
+	csrrc	t0, CSR_SSTATUS, t0
 	sd	t0, 32*8(sp)
 	csrr	t0, CSR_SCAUSE
 	sd	t0, 33*8(sp)
@@ -196,7 +198,8 @@ trap_entry_kernel:
 	csrw	CSR_SSCRATCH, zero
 	csrr	t0, CSR_SEPC
 	sd	t0, 0*8(sp)
-	csrr	t0, CSR_SSTATUS
+	li	t0, SSTATUS_SUM
+	csrrc	t0, CSR_SSTATUS, t0
 	sd	t0, 32*8(sp)
 	li	t0, EXC_ECALL_U
 	sd	t0, 33*8(sp)

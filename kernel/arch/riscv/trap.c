@@ -179,7 +179,7 @@ static void exception(struct trap_frame *tf)
 	struct fault_catch **slot = catch_slot(h), *c = *slot;
 	const char *why;
 
-	if (c && !stack_overflowed(h, tf)) {
+	if (c && h->trap_depth == 1 && !stack_overflowed(h, tf)) {
 		*slot = 0;
 		if (!c->quiet)
 			oops(tf);
