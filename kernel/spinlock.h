@@ -26,7 +26,6 @@ enum lock_rank {
 	RANK_TASKS = 10,	/* the task list */
 	RANK_WAITQ = 20,	/* a wait queue */
 	RANK_RQ = 30,		/* a hart's run queue (one at a time) */
-	RANK_REAPER = 35,	/* the reaper's list */
 	RANK_SLAB = 40,		/* a slab cache */
 	RANK_SLAB_LIST = 45,	/* the list of caches */
 	RANK_VMSTACK = 50,	/* stack slots and per-hart stack caches */
