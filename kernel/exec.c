@@ -20,7 +20,7 @@
 
 static const void *initramfs;	/* [I] after initramfs_init */
 static size_t initramfs_len;	/* [I] */
-uint64_t exec_code_gen;		/* [a] bumped after loading code */
+uint64_t exec_code_gen;		/* [a] */
 
 static const struct elf_limits limits = {
 	.user_lo = 0x10000,

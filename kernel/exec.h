@@ -26,6 +26,12 @@ struct task *exec_spawn(const void *elf, size_t len, const char *const argv[],
 			const char *const envp[], const struct task_attr *attr,
 			int *err);
 
+/*
+ * Bumped (release) after new user code is written: a hart that sees it
+ * move runs fence.i before it next runs a user task (sched.c).
+ */
+extern uint64_t exec_code_gen;
+
 /* Check the initramfs named by the DT; 0, -NH_ENOENT (none) or -NH_EBADMSG. */
 int initramfs_init(void);
 

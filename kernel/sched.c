@@ -8,6 +8,7 @@
 
 #include <nuthatch/errno.h>
 
+#include "exec.h"
 #include "hart.h"
 #include "kmap.h"
 #include "printk.h"
@@ -21,7 +22,6 @@
 void arch_context_switch(struct context *from, struct context *to);
 
 static uint64_t kernel_root;	/* [I] kmap_root(), kept here for the hot path */
-extern uint64_t exec_code_gen;	/* exec.c */
 
 /* Fixed level p is bit 63 - p of fixed_mask (see top_fixed). */
 #define FIXED_BIT(p)	(1ull << (63 - (p)))
