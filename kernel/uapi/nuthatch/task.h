@@ -1,0 +1,73 @@
+/*
+ * Task control structures, shared by the kernel and lib/: registers,
+ * scheduling parameters, accounting and the exit record a task leaves.
+ */
+#ifndef NUTHATCH_UAPI_TASK_H
+#define NUTHATCH_UAPI_TASK_H
+
+#include <stdint.h>
+
+/* Why a task ended. */
+#define NH_EXIT_NORMAL		1	/* it called exit: code */
+#define NH_EXIT_FAULT		2	/* a user fault: cause, addr, pc */
+#define NH_EXIT_KILLED		3	/* task_kill */
+#define NH_EXIT_OOM		4	/* no memory (or charge refused) for a fault */
+#define NH_EXIT_KSTACK		5	/* its kernel stack overflowed */
+
+struct nh_exit {
+	int32_t reason;		/* NH_EXIT_* */
+	int32_t pad;
+	int64_t code;		/* exit status (NORMAL), else a -NH_E* code */
+	uint64_t cause;		/* scause of the fault (FAULT, OOM) */
+	uint64_t addr;		/* stval */
+	uint64_t pc;		/* sepc */
+	uint64_t utime_ns, stime_ns;
+};
+
+/* User registers: pc and x1..x31 (x[0] holds pc), then FP state. */
+struct nh_regs {
+	uint64_t x[32];
+	uint64_t f[32];
+	uint64_t fcsr;
+};
+
+/* Scheduling parameters. */
+#define NH_SCHED_FAIR		0	/* weighted fair share by nice */
+#define NH_SCHED_FIXED		1	/* fixed priority 0..63 (63 highest) */
+
+struct nh_sched {
+	uint32_t cls;		/* NH_SCHED_* */
+	int32_t prio;		/* fixed class */
+	int32_t nice;		/* fair class: -20..19 */
+	int32_t pad;
+	uint64_t allowed;	/* hart mask; 0: all */
+};
+
+/* Task states as task_info reports them. */
+#define NH_TASK_READY		0
+#define NH_TASK_RUNNING		1
+#define NH_TASK_SLEEPING	2
+#define NH_TASK_SLEEPING_UNINTR	3
+#define NH_TASK_STOPPED		4
+#define NH_TASK_DEAD		5
+
+struct nh_task_info {
+	uint64_t id;
+	uint32_t state;		/* NH_TASK_* */
+	uint32_t hart;
+	uint64_t utime_ns, stime_ns;
+	uint64_t nvcsw, nivcsw;
+	uint64_t resident_pages;	/* of its address space */
+};
+
+/* How task_create starts a task. */
+struct nh_task_start {
+	uint64_t pc, sp, a0, tp;
+	struct nh_sched sched;
+	uint32_t flags;		/* NH_START_SUSPENDED */
+	uint32_t pad;
+	char name[16];
+};
+#define NH_START_SUSPENDED	1
+
+#endif
