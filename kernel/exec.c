@@ -12,7 +12,7 @@
 #include "lib/elf.h"
 #include "lib/kstring.h"
 #include "uaccess.h"
-#include "uspace.h"
+#include "vm.h"
 
 #define AT_NULL		0
 #define AT_PAGESZ	6
@@ -25,28 +25,28 @@ uint64_t exec_code_gen;		/* [a] */
 static const struct elf_limits limits = {
 	.user_lo = 0x10000,
 	/* a page of nothing between the heap's limit and the stack */
-	.user_hi = EXEC_STACK_TOP - EXEC_STACK_SIZE - USPACE_HEAP_MAX - 4096,
-	.max_memsz = (USPACE_MAX_PAGES - 32) * 4096ul,
+	.user_hi = EXEC_STACK_TOP - EXEC_STACK_SIZE - VM_BRK_MAX - 4096,
+	.max_memsz = EXEC_IMAGE_MAX,
 	.max_float_abi = ELF_FLOAT_DOUBLE,
 };
 
 static unsigned prot_of(uint32_t elf_prot)
 {
-	return (elf_prot & ELF_R ? USPACE_R : 0) | (elf_prot & ELF_W ? USPACE_W : 0) |
-	       (elf_prot & ELF_X ? USPACE_X : 0);
+	return (elf_prot & ELF_R ? VM_READ : 0) | (elf_prot & ELF_W ? VM_WRITE : 0) |
+	       (elf_prot & ELF_X ? VM_EXEC : 0);
 }
 
-static int load_segments(struct uspace *u, const uint8_t *file,
+static int load_segments(struct vmspace *u, const uint8_t *file,
 			 const struct elf_image *img)
 {
 	for (unsigned i = 0; i < img->nseg; i++) {
 		const struct elf_segment *s = &img->seg[i];
 		uint64_t lo = s->vaddr & ~4095ul;
 		uint64_t hi = (s->vaddr + s->memsz + 4095) & ~4095ul;
-		int err = uspace_map(u, lo, hi - lo, prot_of(s->prot), 0, 0);
+		int err = vm_map(u, &lo, hi - lo, prot_of(s->prot), NH_MAP_FIXED, 0, 0);
 
 		if (!err)
-			err = uspace_write(u, s->vaddr, file + s->offset, s->filesz);
+			err = vm_write(u, s->vaddr, file + s->offset, s->filesz, VM_FORCE);
 		if (err)
 			return err;
 	}
@@ -75,7 +75,7 @@ static size_t args_size(const char *const argv[], const char *const envp[])
 }
 
 /* Copy the strings of @v below *str; fill @ptrs with their user addresses. */
-static int put_strings(struct uspace *u, const char *const v[], uint64_t *str,
+static int put_strings(struct vmspace *u, const char *const v[], uint64_t *str,
 		       uint64_t *ptrs)
 {
 	for (size_t i = 0; i < count(v); i++) {
@@ -83,7 +83,7 @@ static int put_strings(struct uspace *u, const char *const v[], uint64_t *str,
 
 		*str -= len;
 		ptrs[i] = *str;
-		if (uspace_write(u, *str, v[i], len))
+		if (vm_write(u, *str, v[i], len, 0))
 			return -NH_EFAULT;
 	}
 	ptrs[count(v)] = 0;
@@ -95,7 +95,7 @@ static int put_strings(struct uspace *u, const char *const v[], uint64_t *str,
  * args_size() <= EXEC_ARGS_MAX was checked, so the words fit one page,
  * which is borrowed rather than put on the kernel stack.
  */
-static int build_stack(struct uspace *u, const char *const argv[],
+static int build_stack(struct vmspace *u, const char *const argv[],
 		       const char *const envp[], uint64_t entry, uint64_t *sp)
 {
 	uint64_t page = frame_alloc();
@@ -121,21 +121,22 @@ static int build_stack(struct uspace *u, const char *const argv[],
 	words[n++] = 0;
 	*sp = (str - n * 8) & ~15ul;
 	if (!err)
-		err = uspace_write(u, *sp, words, n * 8);
+		err = vm_write(u, *sp, words, n * 8, 0);
 	frame_put(page);
 	return err;
 }
 
-static int build_space(struct uspace *u, const void *elf,
+static int build_space(struct vmspace *u, const void *elf,
 		       const struct elf_image *img, const char *const argv[],
 		       const char *const envp[], uint64_t *sp)
 {
+	uint64_t stack = EXEC_STACK_TOP - EXEC_STACK_SIZE;
 	int err = load_segments(u, elf, img);
 
 	u->brk_start = u->brk = img->highest;
 	if (!err)
-		err = uspace_map(u, EXEC_STACK_TOP - EXEC_STACK_SIZE, EXEC_STACK_SIZE,
-				 USPACE_R | USPACE_W, 0, 0);
+		err = vm_map(u, &stack, EXEC_STACK_SIZE, VM_READ | VM_WRITE,
+			     NH_MAP_FIXED, 0, 0);
 	if (!err)
 		err = build_stack(u, argv, envp, img->entry, sp);
 	return err;
@@ -146,7 +147,7 @@ struct task *exec_spawn(const void *elf, size_t len, const char *const argv[],
 			int *err)
 {
 	struct elf_image img;
-	struct uspace *u;
+	struct vmspace *u;
 	struct task *t;
 	uint64_t sp;
 
@@ -155,7 +156,7 @@ struct task *exec_spawn(const void *elf, size_t len, const char *const argv[],
 		*err = -NH_E2BIG;
 	if (*err)
 		return 0;
-	u = uspace_create(err);
+	u = vm_create(err);
 	if (!u)
 		return 0;
 	*err = build_space(u, elf, &img, argv, envp, &sp);
@@ -168,7 +169,7 @@ struct task *exec_spawn(const void *elf, size_t len, const char *const argv[],
 	if (t)
 		return t;
 out_space:
-	uspace_destroy(u);
+	vm_put(u);
 	return 0;
 }
 

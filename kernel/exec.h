@@ -1,6 +1,6 @@
 /*
  * Starting a program: check its ELF image (kernel/lib/elf.c: every field
- * before anything is mapped), build a simple user space with its
+ * before anything is mapped), build an address space with its
  * segments, a heap and a stack holding argc, argv, envp and the auxiliary
  * vector (System V layout), and start it as a user task.  Also the
  * initramfs, the cpio archive the DT points at.  Temporary in part: the
@@ -14,7 +14,8 @@
 #include "task.h"
 
 #define EXEC_STACK_TOP	0x40000000ul	/* 1 GiB */
-#define EXEC_STACK_SIZE	(64ul << 10)
+#define EXEC_STACK_SIZE	(8ul << 20)	/* filled on touch */
+#define EXEC_IMAGE_MAX	(256ul << 20)	/* an image's memory size */
 #define EXEC_ARGS_MAX	4096		/* argv + envp strings and pointers */
 
 /*

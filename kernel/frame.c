@@ -83,3 +83,18 @@ void frame_meta_range(uint64_t *base, uint64_t *size)
 	*base = kpool.meta_base;
 	*size = kpool.meta_size;
 }
+
+irqflags_t frame_batch_begin(void)
+{
+	return spin_lock_irqsave(&frame_lock);
+}
+
+void frame_ref_held(uint64_t pa)
+{
+	frame_pool_ref(&kpool, pa);
+}
+
+void frame_batch_end(irqflags_t f)
+{
+	spin_unlock_irqrestore(&frame_lock, f);
+}

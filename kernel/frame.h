@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "arch/riscv/arch.h"
+
 #include "lib/framepool.h"
 #include "platform.h"
 
@@ -22,6 +24,15 @@ uint64_t frame_alloc_zeroed(void);
 int frame_ref(uint64_t pa);
 int frame_put(uint64_t pa);
 long frame_refcount(uint64_t pa);
+
+/*
+ * Many references at one lock: frame_batch_begin() takes the pool's lock,
+ * frame_ref_held() adds a reference to a frame in use (as frame_ref),
+ * frame_batch_end() lets go.  Nothing else may be called in between.
+ */
+irqflags_t frame_batch_begin(void);
+void frame_ref_held(uint64_t pa);
+void frame_batch_end(irqflags_t f);
 
 uint64_t frame_free_count(void);
 uint64_t frame_usable_count(void);

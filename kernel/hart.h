@@ -27,6 +27,7 @@
 struct fault_catch;
 struct kstack;
 struct task;
+struct vmspace;
 struct spinlock;
 
 struct hart {
@@ -43,7 +44,6 @@ struct hart {
 	struct task *idle;		/* [I] */
 	struct task *switched_from;	/* [h] for sched_finish_switch */
 	struct task *migrating;		/* [h] leaves after the switch */
-	uint64_t root;			/* [h] page-table root installed */
 	uint64_t code_gen_seen;		/* [h] exec_code_gen at its last fence.i */
 	struct runqueue rq;		/* its own lock */
 	bool need_resched;		/* [a] preempt at the next chance */
@@ -53,6 +53,10 @@ struct hart {
 	uint64_t timer_next;		/* [h] what the timer is set to */
 	uint64_t kstack_gen_seen;	/* [a] stack-unmap generation fenced */
 	uint64_t ipis;			/* [h] software interrupts taken */
+	struct vmspace *vm;		/* [h] the space installed (vm_tlb.c) */
+	uint64_t vm_asid;		/* [h] the ASID it runs under here */
+	uint64_t vm_last_id;		/* [h] last space installed (no ASIDs) */
+	uint64_t asid_gen;		/* [h] ASID generation flushed for */
 	uint64_t irqs;			/* [h] external interrupts taken */
 	struct fault_catch *fault_catch; /* [h] armed before tasks exist */
 	struct spinlock *held[HART_MAX_HELD];	/* [h] in acquisition order (debug) */

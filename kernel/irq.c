@@ -9,6 +9,7 @@
 #include "drivers/plic.h"
 #include "hart.h"
 #include "kstack.h"
+#include "vm.h"
 #include "spinlock.h"
 
 struct irq_slot {
@@ -89,4 +90,5 @@ void ipi_interrupt(void)
 	arch_ipi_clear();
 	hart_self()->ipis++;
 	kstack_sync_hart();	/* stacks may have been unmapped */
+	vm_tlb_poll();		/* a space's translations may have changed */
 }

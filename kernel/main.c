@@ -18,6 +18,8 @@
 #include "frame.h"
 #include "hart.h"
 #include "kmap.h"
+#include "memobj.h"
+#include "vm.h"
 #include "kstack.h"
 #include "smp.h"
 #include "task.h"
@@ -138,8 +140,7 @@ static void read_asids(void)
 			bits = n;
 	}
 	boot_info.asid_bits = bits;
-	kprintf("mmu: Sv39, %u ASID bits, %u in use (address spaces adopt them "
-		"with issue 7)\n", boot_info.asid_bits_hw, bits);
+	kprintf("mmu: Sv39, %u ASID bits, %u in use\n", boot_info.asid_bits_hw, bits);
 }
 
 static void start_memory(void)
@@ -151,6 +152,9 @@ static void start_memory(void)
 		panic("frame allocator: %s", nh_strerror(err));
 	if (smp_overflow_stack(&harts[0]))
 		panic("no memory for the overflow stack");
+	vm_init();
+	memobj_init();
+	vm_tlb_init(boot_info.asid_bits);
 	frame_meta_range(&meta, &meta_size);
 	kprintf("frames: %lu KiB free in %lu frames, metadata 0x%lx-0x%lx\n",
 		frame_free_count() * 4, frame_free_count(), meta, meta + meta_size);

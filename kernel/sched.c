@@ -13,7 +13,7 @@
 #include "kmap.h"
 #include "printk.h"
 #include "task.h"
-#include "uspace.h"
+#include "vm.h"
 #include "timer.h"
 
 #define WAKE_GRANULARITY_NS	1000000ull	/* a woken fair task preempts
@@ -21,7 +21,6 @@
 
 void arch_context_switch(struct context *from, struct context *to);
 
-static uint64_t kernel_root;	/* [I] kmap_root(), kept here for the hot path */
 
 /* Fixed level p is bit 63 - p of fixed_mask (see top_fixed). */
 #define FIXED_BIT(p)	(1ull << (63 - (p)))
@@ -55,8 +54,6 @@ void sched_init_hart(struct hart *h, struct task *idle)
 	list_init(&rq->sleepers);
 	h->idle = idle;
 	h->current = idle;
-	kernel_root = kmap_root();
-	h->root = kernel_root;
 	idle->last_ticks = arch_ticks();
 }
 
@@ -261,19 +258,6 @@ static void fence_stack_if_new(struct hart *h, struct task *t)
 	__atomic_fetch_and(&t->stack_flush, ~bit, __ATOMIC_RELEASE);
 }
 
-/* User tasks run on their own root; kernel threads on the kernel's (the
- * kernel half is the same in all, but a dead task's root must not stay
- * installed).  No ASIDs yet: every change flushes this hart's TLB. */
-static void switch_root(struct hart *h, struct task *next)
-{
-	uint64_t root = next->uspace ? next->uspace->root_pa : kernel_root;
-
-	if (h->root != root) {
-		arch_switch_root(root);
-		h->root = root;
-	}
-}
-
 /*
  * FP registers belong to the user task on the hart: save them when they
  * changed and another task comes, load the next user task's (eagerly),
@@ -281,13 +265,13 @@ static void switch_root(struct hart *h, struct task *next)
  */
 static void switch_fp(struct task *prev, struct task *next)
 {
-	if (prev->uspace) {
+	if (prev->space) {
 		if (arch_fp_dirty())
 			arch_fp_save(&prev->fp);
-		if (!next->uspace)
+		if (!next->space)
 			arch_fp_enable(false);	/* kernel threads: FP off */
 	}
-	if (next->uspace) {
+	if (next->space) {
 		uint64_t gen = __atomic_load_n(&exec_code_gen, __ATOMIC_ACQUIRE);
 
 		if (hart_self()->code_gen_seen != gen) {	/* code was loaded */
@@ -310,8 +294,8 @@ static void switch_to(struct hart *h, struct task *prev, struct task *next,
 	task_set_state(next, TASK_RUNNING);
 	next->last_ticks = now;
 	fence_stack_if_new(h, next);
-	if (prev->uspace || next->uspace) {	/* kernel to kernel: nothing */
-		switch_root(h, next);
+	if (prev->space || next->space) {	/* kernel to kernel: nothing */
+		vm_switch(h, next->space);
 		switch_fp(prev, next);
 	}
 	h->current = next;

@@ -23,13 +23,17 @@
 /* The global lock order: a lower rank is taken first. */
 enum lock_rank {
 	RANK_TEST_OUTER = 5,	/* self-tests only */
+	RANK_VM = 8,		/* an address space (vm.c): taken holding no
+				   other lock, so its holder may wait for TLB
+				   shootdowns (waiters poll, see vm.h) */
 	RANK_TASKS = 10,	/* the task list */
 	RANK_WAITQ = 20,	/* a wait queue */
 	RANK_RQ = 30,		/* a hart's run queue (one at a time) */
 	RANK_SLAB = 40,		/* a slab cache */
 	RANK_SLAB_LIST = 45,	/* the list of caches */
 	RANK_VMSTACK = 50,	/* stack slots and per-hart stack caches */
-	RANK_USPACE = 55,	/* a user space's mappings (uspace.c) */
+	RANK_ASID = 35,		/* the ASID allocator (vm_tlb.c), under RQ at a switch */
+	RANK_MEMOBJ = 55,	/* a memory object's frame directory */
 	RANK_KMAP = 60,		/* kernel page tables, the MMIO window */
 	RANK_FRAME = 70,	/* the frame pool */
 	RANK_IRQ = 80,		/* the interrupt handler table */
@@ -105,6 +109,26 @@ static inline void spin_unlock_irqrestore(struct spinlock *l, irqflags_t f)
 	lock_note_released(l);
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 	arch_irq_restore(f);
+}
+
+/*
+ * spin_lock_irqsave, calling @poll while it waits: for locks whose holder
+ * may wait for this hart to answer a request (the address-space lock and
+ * TLB shootdowns).
+ */
+static inline irqflags_t spin_lock_irqsave_poll(struct spinlock *l,
+						void (*poll)(void))
+{
+	irqflags_t f = arch_irq_save();
+
+	if (!lock_check_acquire(l))
+		return f;
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
+		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
+			poll();
+	}
+	lock_note_acquired(l);
+	return f;
 }
 
 /* For code that already runs with interrupts off (the scheduler). */

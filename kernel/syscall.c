@@ -13,7 +13,7 @@
 #include "task.h"
 #include "timer.h"
 #include "uaccess.h"
-#include "uspace.h"
+#include "vm.h"
 
 #define DEBUG_WRITE_MAX	4096	/* longer writes are cut */
 
@@ -93,5 +93,5 @@ long sys_brk(const struct syscall_args *a)
 {
 	struct task *t = task_current();
 
-	return t->uspace ? (long)uspace_brk(t->uspace, a->a[0]) : -NH_EINVAL;
+	return t->space ? (long)vm_brk(t->space, a->a[0]) : -NH_EINVAL;
 }

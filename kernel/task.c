@@ -13,7 +13,7 @@
 #include "printk.h"
 #include "slab.h"
 #include "timer.h"
-#include "uspace.h"
+#include "vm.h"
 #include "arch/riscv/trap.h"
 
 extern char arch_task_trampoline[];
@@ -212,7 +212,7 @@ static void user_start(void *arg)
 	arch_enter_user(tf);
 }
 
-struct task *utask_create(const char *name, struct uspace *u, uint64_t entry,
+struct task *utask_create(const char *name, struct vmspace *u, uint64_t entry,
 			  uint64_t usp, uint64_t arg, const struct task_attr *attr,
 			  int *err)
 {
@@ -226,7 +226,7 @@ struct task *utask_create(const char *name, struct uspace *u, uint64_t entry,
 	/* user_start builds the user frame at the very top of the stack:
 	 * every C and interrupt frame must stay below it. */
 	t->ctx.sp = t->stack.hi - sizeof(struct trap_frame);
-	t->uspace = u;
+	t->space = u;
 	t->uentry = entry;
 	t->usp = usp;
 	t->uarg = arg;
@@ -280,9 +280,9 @@ void task_reap_later(struct task *t)
 void task_release_stack(struct task *t)
 {
 	t->stack_hwm = kstack_free(&t->stack);
-	if (t->uspace) {	/* off every hart: it no longer uses the root */
-		uspace_put(t->uspace);
-		t->uspace = 0;
+	if (t->space) {	/* off every hart: it no longer uses the root */
+		vm_put(t->space);
+		t->space = 0;
 	}
 }
 

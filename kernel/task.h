@@ -78,7 +78,7 @@ struct task {
 	uint64_t vruntime;		/* [r] ns scaled by weight */
 	uint64_t allowed;		/* [r] hart indices it may run on */
 	unsigned hart;			/* [r] index of its run queue */
-	struct uspace *uspace;		/* [I] NULL for kernel threads */
+	struct vmspace *space;		/* [I] NULL for kernel threads */
 	uint64_t uentry, usp, uarg;	/* [I] where user mode starts, its a0 */
 	struct fpstate fp;		/* [s] user FP registers while off the hart */
 	bool faulted;			/* [I] once DEAD: a user fault ended it */
@@ -126,7 +126,7 @@ struct task *kthread_create(const char *name, void (*fn)(void *), void *arg,
  * starting at @entry with the stack pointer @usp and a0 = @arg.  Errors
  * as for kthread_create.  A fault in user mode ends it with -NH_EFAULT.
  */
-struct task *utask_create(const char *name, struct uspace *u, uint64_t entry,
+struct task *utask_create(const char *name, struct vmspace *u, uint64_t entry,
 			  uint64_t usp, uint64_t arg, const struct task_attr *attr,
 			  int *err);
 

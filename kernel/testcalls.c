@@ -21,7 +21,7 @@
 #include "syscall.h"
 #include "task.h"
 #include "uaccess.h"
-#include "uspace.h"
+#include "vm.h"
 
 #ifndef NH_TESTS
 #define NH_TESTS 1
@@ -34,7 +34,7 @@
 static struct spinlock spawn_lock = SPINLOCK_INIT("testcalls: spawned", RANK_TASKS);
 static struct spawned {
 	struct task *task;	/* holds a reference */
-	struct uspace *owner;	/* the space of the task that made it */
+	struct vmspace *owner;	/* the space of the task that made it */
 } spawned[SPAWNED_MAX];		/* [spawn_lock] */
 
 long sys_test_ktest_count(const struct syscall_args *a)
@@ -89,6 +89,8 @@ long sys_test_counters(const struct syscall_args *a)
 	c.tasks = s->tasks;
 	c.stacks = s->stacks;
 	c.free_frames = s->free_frames;	/* not counting the page we borrow */
+	if (task_current()->space)	/* nor what the caller's own memory grew by */
+		c.free_frames += vm_frames_held(task_current()->space);
 	frame_put(pa);
 	return copy_to_user(a->a[0], &c, sizeof(c)) ? -NH_EFAULT : 0;
 }
@@ -131,7 +133,7 @@ static long remember(struct task *t)
 	for (unsigned i = 0; i < SPAWNED_MAX && h < 0; i++) {
 		if (!spawned[i].task) {
 			spawned[i].task = t;
-			spawned[i].owner = task_current()->uspace;
+			spawned[i].owner = task_current()->space;
 			h = i + 1;
 		}
 	}
@@ -179,7 +181,7 @@ long sys_test_wait(const struct syscall_args *a)
 	long err = -NH_ECHILD;
 
 	/* Only the space that made it may wait, and a task not for itself. */
-	if (s && s->task && s->owner == task_current()->uspace) {
+	if (s && s->task && s->owner == task_current()->space) {
 		err = s->task == task_current() ? -NH_EDEADLK : 0;
 		if (!err) {
 			t = s->task;
@@ -206,13 +208,13 @@ long sys_test_thread(const struct syscall_args *a)
 	int err;
 	long r;
 
-	if (!self->uspace || !uaccess_range_ok(a->a[0], 4) ||
+	if (!self->space || !uaccess_range_ok(a->a[0], 4) ||
 	    !uaccess_range_ok(a->a[1] - 16, 16) || (a->a[1] & 15))
 		return -NH_EINVAL;
-	uspace_get(self->uspace);
-	t = utask_create("thread", self->uspace, a->a[0], a->a[1], a->a[2], 0, &err);
+	vm_get(self->space);
+	t = utask_create("thread", self->space, a->a[0], a->a[1], a->a[2], 0, &err);
 	if (!t) {
-		uspace_put(self->uspace);
+		vm_put(self->space);
 		return err;
 	}
 	r = remember(t);

@@ -17,7 +17,7 @@
 #include "ktest.h"
 #include "task.h"
 #include "timer.h"
-#include "uspace.h"
+#include "vm.h"
 
 #define CODE_VA		0x10000ul
 #define STACK_VA	0x7f000ul
@@ -40,22 +40,25 @@ static struct task *start(const char *from, const char *to, uint64_t arg,
 {
 	struct task_attr a = { .cls = SCHED_FAIR, .allowed = harts };
 	size_t len = (size_t)(to - from);
-	struct uspace *u = uspace_create(err);
+	struct vmspace *u = vm_create(err);
+	uint64_t code = CODE_VA, stack = STACK_VA;
 	struct task *t;
 
 	if (!u)
 		return 0;
-	*err = uspace_map(u, CODE_VA, (len + 4095) & ~4095ul, USPACE_R | USPACE_X,
-			  from, len);
+	*err = vm_map(u, &code, (len + 4095) & ~4095ul, VM_READ | VM_EXEC,
+		      NH_MAP_FIXED, 0, 0);
 	if (!*err)
-		*err = uspace_map(u, STACK_VA, 4096, USPACE_R | USPACE_W, 0, 0);
+		*err = vm_write(u, CODE_VA, from, len, VM_FORCE);
+	if (!*err)
+		*err = vm_map(u, &stack, 4096, VM_READ | VM_WRITE, NH_MAP_FIXED, 0, 0);
 	if (*err) {
-		uspace_destroy(u);
+		vm_put(u);
 		return 0;
 	}
 	t = utask_create("uprog", u, CODE_VA, STACK_VA + 4096, arg, &a, err);
 	if (!t) {
-		uspace_destroy(u);
+		vm_put(u);
 		return 0;
 	}
 	return t;
@@ -190,18 +193,24 @@ KTEST(USER0009_registers_survive_blocking_syscalls)
 KTEST(USER0005_spaces_rejects_bad_maps)
 {
 	int err;
-	struct uspace *u = uspace_create(&err);
+	struct vmspace *u = vm_create(&err);
+	uint64_t va;
 
 	KT_EXPECT(t, u != 0);
 	if (!u)
 		return;
-	KT_EXPECT(t, uspace_map(u, 0, 4096, USPACE_R, 0, 0) == -NH_EINVAL);
-	KT_EXPECT(t, uspace_map(u, 0x10001, 4096, USPACE_R, 0, 0) == -NH_EINVAL);
-	KT_EXPECT(t, uspace_map(u, 0x10000, 4096, USPACE_W | USPACE_X, 0, 0) == -NH_EINVAL);
-	KT_EXPECT(t, uspace_map(u, 0x3ffffff000, 8192, USPACE_R, 0, 0) == -NH_EINVAL);
-	KT_EXPECT(t, uspace_map(u, 0x10000, 4096, USPACE_R, 0, 0) == 0);
-	KT_EXPECT(t, uspace_map(u, 0x10000, 4096, USPACE_R, 0, 0) == -NH_EEXIST);
-	uspace_destroy(u);
+	va = 0;
+	KT_EXPECT(t, vm_map(u, &va, 4096, VM_READ, NH_MAP_FIXED, 0, 0) == -NH_EINVAL);
+	va = 0x10001;
+	KT_EXPECT(t, vm_map(u, &va, 4096, VM_READ, NH_MAP_FIXED, 0, 0) == -NH_EINVAL);
+	va = 0x10000;
+	KT_EXPECT(t, vm_map(u, &va, 4096, VM_WRITE | VM_EXEC, NH_MAP_FIXED, 0, 0) == -NH_EINVAL);
+	va = 0x3ffffff000;
+	KT_EXPECT(t, vm_map(u, &va, 8192, VM_READ, NH_MAP_FIXED, 0, 0) == -NH_EINVAL);
+	va = 0x10000;
+	KT_EXPECT(t, vm_map(u, &va, 4096, VM_READ, NH_MAP_FIXED, 0, 0) == 0);
+	KT_EXPECT(t, vm_map(u, &va, 4096, VM_READ, NH_MAP_FIXED, 0, 0) == -NH_EEXIST);
+	vm_put(u);
 }
 
 /* The null system call from user mode: the program times itself. */

@@ -23,6 +23,11 @@ void arch_switch_root(uint64_t root_pa)
 	__asm__ volatile("sfence.vma" ::: "memory");
 }
 
+void arch_set_root(uint64_t root_pa, uint64_t asid)
+{
+	csr_write(CSR_SATP, arch_satp(root_pa) | asid << SATP_ASID_SHIFT);
+}
+
 void arch_trap_init(void)
 {
 	csr_write(CSR_STVEC, (unsigned long)trap_entry_kernel);
@@ -92,8 +97,6 @@ unsigned long arch_user_sstatus(void)
 	return s | SSTATUS_SPIE | SSTATUS_FS_INITIAL;
 }
 
-#define SATP_ASID_SHIFT	44
-#define SATP_ASID_MASK	0xfffful
 
 unsigned arch_asid_bits(void)
 {

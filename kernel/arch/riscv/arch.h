@@ -103,6 +103,21 @@ static inline void arch_tlb_flush_page(uint64_t va)
 	__asm__ volatile("sfence.vma %0" :: "r"(va) : "memory");
 }
 
+/* Forget this hart's translations of @va under @asid (not global ones). */
+static inline void arch_tlb_flush_page_asid(uint64_t va, uint64_t asid)
+{
+	__asm__ volatile("sfence.vma %0, %1" :: "r"(va), "r"(asid) : "memory");
+}
+
+/* Forget this hart's non-global translations under @asid. */
+static inline void arch_tlb_flush_asid(uint64_t asid)
+{
+	__asm__ volatile("sfence.vma zero, %0" :: "r"(asid) : "memory");
+}
+
+/* Install @root_pa with @asid; no fence (the caller knows what is cached). */
+void arch_set_root(uint64_t root_pa, uint64_t asid);
+
 /* Make hart @hartid forget translations of [va, va + size) (SBI RFENCE). */
 int arch_tlb_flush_remote(uint64_t hartid, uint64_t va, uint64_t size);
 

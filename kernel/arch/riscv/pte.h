@@ -20,6 +20,7 @@ typedef uint64_t pte_t;
 #define PTE_A	(1ul << 6)
 #define PTE_D	(1ul << 7)
 #define PTE_LEAF (PTE_R | PTE_W | PTE_X)
+#define PTE_SW_KEPT	(1ul << 8)	/* RSW: a frame kept in a non-valid entry (vm.c) */
 
 #define PAGE_SHIFT	12
 #define PAGE_SIZE	(1ul << PAGE_SHIFT)
@@ -31,6 +32,8 @@ typedef uint64_t pte_t;
 
 #define SATP_MODE_SV39	(8ul << 60)
 #define SATP_PPN(pa)	((pa) >> PAGE_SHIFT)
+#define SATP_ASID_SHIFT	44
+#define SATP_ASID_MASK	0xfffful
 
 static inline pte_t pte_make(uint64_t pa, uint64_t flags)
 {

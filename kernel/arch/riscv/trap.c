@@ -19,8 +19,12 @@
 #include "spinlock.h"
 #include "syscall.h"
 #include "task.h"
+#include "vm.h"
 
 #define EXC_ECALL_U	8
+#define EXC_INST_PAGE_FAULT	12
+#define EXC_LOAD_PAGE_FAULT	13
+#define EXC_STORE_PAGE_FAULT	15
 
 #define BACKTRACE_MAX	24
 
@@ -154,6 +158,8 @@ static void rewind_to_catch(struct trap_frame *tf, struct fault_catch *c)
 	tf->regs[10] = (uint64_t)-NH_EFAULT;
 }
 
+static int page_fault(struct task *t, const struct trap_frame *tf);
+
 /* Why a kernel fault must take the whole system down, or NULL. */
 static const char *fatal_reason(const struct hart *h)
 {
@@ -179,6 +185,11 @@ static void exception(struct trap_frame *tf)
 	struct fault_catch **slot = catch_slot(h), *c = *slot;
 	const char *why;
 
+	/* A user copy touching a page not yet present, or shared: resolve it
+	 * like the user's own access (no lock is held around user copies). */
+	if (c && h->trap_depth == 1 && !h->nheld && (tf->sstatus & SSTATUS_SUM) &&
+	    tf->stval < VM_USER_HI && !page_fault(h->current, tf))
+		return;
 	if (c && h->trap_depth == 1 && !stack_overflowed(h, tf)) {
 		*slot = 0;
 		if (!c->quiet)
@@ -228,6 +239,33 @@ static bool from_user(const struct trap_frame *tf)
 	return !(tf->sstatus & SSTATUS_SPP);
 }
 
+/* The access a page-fault cause asks for, or 0 for other causes. */
+static unsigned fault_access(uint64_t scause)
+{
+	switch (scause) {
+	case EXC_INST_PAGE_FAULT:
+		return VM_EXEC;
+	case EXC_LOAD_PAGE_FAULT:
+		return VM_READ;
+	case EXC_STORE_PAGE_FAULT:
+		return VM_WRITE;
+	default:
+		return 0;
+	}
+}
+
+/* Resolve a page fault of @t's space (zero-fill, COW, upgrade): 0, or why
+ * not (-NH_EFAULT: not a page fault, or against the space's regions;
+ * -NH_ENOMEM: no memory for it). */
+static int page_fault(struct task *t, const struct trap_frame *tf)
+{
+	unsigned access = fault_access(tf->scause);
+
+	if (!access || !t || !t->space)
+		return -NH_EFAULT;
+	return vm_fault(t->space, tf->stval, access);
+}
+
 /*
  * A trap from user mode that is neither an interrupt nor a system call
  * (trap.S sends those to syscall_entry): a fault, which ends the task and
@@ -236,6 +274,10 @@ static bool from_user(const struct trap_frame *tf)
 static void user_exception(struct hart *h, struct trap_frame *tf)
 {
 	struct task *t = h->current;
+	int err = page_fault(t, tf);
+
+	if (!err)
+		return;		/* resolved: run the instruction again */
 
 	kprintf("%suser fault: task %lu [%s]: %s at pc 0x%lx, address 0x%lx\n",
 		prefix(), t->id, t->name, trap_cause_name(tf->scause),
