@@ -166,6 +166,21 @@ uint64_t vm_frames_held(struct vmspace *s)
 	return n;
 }
 
+int vm_translate(struct vmspace *s, uint64_t va, uint64_t *pa, unsigned *prot)
+{
+	irqflags_t f = vm_lock(s);
+	pte_t *slot = va < VM_USER_HI ? walk(s, va, false) : 0;
+	pte_t e = slot ? *slot : 0;
+
+	vm_unlock(s, f);
+	if (!e)
+		return -NH_ENOENT;
+	*pa = pte_pa(e);
+	*prot = (e & PTE_V) ? ((e & PTE_R ? VM_READ : 0) | (e & PTE_W ? VM_WRITE : 0) |
+			       (e & PTE_X ? VM_EXEC : 0)) : 0;
+	return 0;
+}
+
 uint64_t vm_live_spaces(void)
 {
 	return __atomic_load_n(&live_spaces, __ATOMIC_RELAXED);

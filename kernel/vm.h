@@ -156,6 +156,10 @@ uint64_t vm_brk(struct vmspace *s, uint64_t end);
 void vm_set_limit(struct vmspace *s, uint64_t pages);
 void vm_stat(struct vmspace *s, struct nh_space_stat *st);
 
+/* The frame and permissions @va maps to now: 0, or -NH_ENOENT (nothing
+ * present); for tests and diagnostics. */
+int vm_translate(struct vmspace *s, uint64_t va, uint64_t *pa, unsigned *prot);
+
 /* Live spaces (leak checks). */
 uint64_t vm_live_spaces(void);
 

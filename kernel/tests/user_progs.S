@@ -746,3 +746,57 @@ uprog_sysregs:
 	ecall
 	.balign	4
 uprog_sysregs_end:
+
+/* Touch pages: a0 points at four words: the first page, pages, the word
+ * to store, and mode (bit 0: load and count mismatches instead; the rest:
+ * ns to sleep first).  Exit: the loop's ns (store), or the mismatch
+ * count (load). */
+	.globl	uprog_pages, uprog_pages_end
+uprog_pages:
+	ld	s0, 0(a0)
+	ld	s1, 8(a0)
+	ld	s2, 16(a0)
+	ld	a3, 24(a0)
+	andi	s3, a3, 1
+	srli	a0, a3, 1
+	beqz	a0, 1f
+	li	a7, SYS_sleep_ns
+	ecall
+1:	li	a7, SYS_clock_ns
+	ecall
+	mv	s4, a0
+	li	s5, 0			/* mismatches */
+	li	t1, 4096
+	bnez	s3, 3f
+2:	beqz	s1, 5f			/* store */
+	sd	s2, 0(s0)
+	add	s0, s0, t1
+	addi	s1, s1, -1
+	j	2b
+3:	beqz	s1, 6f			/* load and compare */
+	ld	t0, 0(s0)
+	beq	t0, s2, 4f
+	addi	s5, s5, 1
+4:	add	s0, s0, t1
+	addi	s1, s1, -1
+	j	3b
+5:	li	a7, SYS_clock_ns
+	ecall
+	sub	a0, a0, s4
+	li	a7, SYS_exit
+	ecall
+6:	mv	a0, s5
+	li	a7, SYS_exit
+	ecall
+	.balign	4
+uprog_pages_end:
+
+/* Store a0's page's first word, for ever, counting up from 1. */
+	.globl	uprog_spinstore, uprog_spinstore_end
+uprog_spinstore:
+	li	t0, 1
+1:	sd	t0, 0(a0)
+	addi	t0, t0, 1
+	j	1b
+	.balign	4
+uprog_spinstore_end:

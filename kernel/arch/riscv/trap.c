@@ -278,16 +278,15 @@ static void user_exception(struct hart *h, struct trap_frame *tf)
 
 	if (!err)
 		return;		/* resolved: run the instruction again */
-
-	kprintf("%suser fault: task %lu [%s]: %s at pc 0x%lx, address 0x%lx\n",
+	kprintf("%suser fault: task %lu [%s]: %s at pc 0x%lx, address 0x%lx%s\n",
 		prefix(), t->id, t->name, trap_cause_name(tf->scause),
-		tf->regs[0], tf->stval);
+		tf->regs[0], tf->stval, err == -NH_ENOMEM ? ": out of memory" : "");
 	t->faulted = true;
 	t->fault_cause = tf->scause;
 	t->fault_addr = tf->stval;
 	t->fault_pc = tf->regs[0];
 	h->trap_depth--;
-	task_exit(-NH_EFAULT);
+	task_exit(err == -NH_ENOMEM ? -NH_ENOMEM : -NH_EFAULT);
 }
 
 void trap_dispatch(struct trap_frame *tf)
