@@ -4,17 +4,38 @@
  * its object; closing the last handle (and dropping every other
  * reference) releases the object.
  *
- * A handle's number is (generation << 8 | slot) + 1... see handle.c for
- * the exact encoding: what matters is that a closed handle's number
- * never names another object later (stale numbers give -NH_EBADF).
+ * Encoding: a handle's number is (generation << 8 | slot) + 1, with slot
+ * in 0..HANDLE_SLOTS-1 and generation in 0..HANDLE_GEN_MAX, so numbers
+ * run from 1 to 2^30: positive, never 0, and never one of the
+ * pseudo-handles NH_SELF_TASK / NH_SELF_SPACE (0x7ffffffe, 0x7fffffff).
+ * Closing a handle bumps its slot's generation; a slot whose generation
+ * would pass HANDLE_GEN_MAX is retired for good.  So a closed handle's
+ * number never names another object later (stale numbers give
+ * -NH_EBADF), even after its slot was reused.
+ *
+ * Rights only shrink: dup and install need NH_RIGHT_GRANT on the source
+ * and give a subset of its rights.
  *
  * Object types register their reference operations once at boot
  * (handle_type_register), so this file knows no object's internals.
  *
+ * Locking: each table has one spinlock (RANK_HANDLES), taken with no
+ * other lock held.  get() callbacks run under it (they must only take
+ * locks ranked above it); put() callbacks never do (releasing an object
+ * may take any lock), and no two tables are ever locked at once.
+ *
+ * Lifetime: a task's table is created empty with the task; its handles
+ * are all closed by the reaper once the task is dead and off every hart
+ * (handle_table_close_all: a task holding a handle to itself, or two dead
+ * tasks holding handles to each other, are still freed); the table itself
+ * is freed with the task object (handle_table_destroy), so a task that
+ * holds a reference to another can always install into its table (which
+ * refuses with -NH_ESRCH once closed).
+ *
  * Errors: -NH_EBADF no such handle (never was, closed, stale, or of
  * another type than asked for); -NH_EACCES the handle lacks a right the
  * act needs, or rights would be widened; -NH_ENOSPC the table is full;
- * -NH_ENOMEM.
+ * -NH_ESRCH the table's task is dead; -NH_ENOMEM.
  */
 #ifndef NUTHATCH_HANDLE_H
 #define NUTHATCH_HANDLE_H
@@ -23,36 +44,66 @@
 
 #include <nuthatch/handle.h>
 
+#define HANDLE_SLOTS	128		/* per table (at most 256: 8 bits) */
+#define HANDLE_GEN_MAX	((1u << 22) - 1)
+#define HANDLE_TYPES	16		/* type numbers 1..15 */
+#define HANDLE_OBJ_TEST	15		/* reserved for self-tests */
+
 struct handle_table;
 
 struct handle_type_ops {
-	void (*get)(void *obj);		/* take a reference */
+	void (*get)(void *obj);		/* take a reference (under the table lock) */
 	void (*put)(void *obj);		/* drop one (may release it) */
 	uint64_t (*size)(void *obj);	/* for handle_info; may be NULL */
 };
 
-/* NH_OBJ_* types' reference operations, registered at boot. */
+/* NH_OBJ_* types' reference operations, registered at boot (registering
+ * the same ops again is allowed; other ops for a taken type panic). */
 void handle_type_register(unsigned type, const struct handle_type_ops *ops);
 
 /* An empty table, or NULL (-NH_ENOMEM in *err). */
 struct handle_table *handle_table_create(int *err);
 
-/* Close every handle and free the table (its task is ending). */
+/* Close every handle; from now on the table refuses new ones (-NH_ESRCH).
+ * Its task is dead.  No table lock held; put() callbacks run here. */
+void handle_table_close_all(struct handle_table *ht);
+
+/* Close whatever is left and free the table (its task object is freed). */
 void handle_table_destroy(struct handle_table *ht);
 
-/* A new handle to @obj (taking a new reference): the number, or an error. */
+/* A new handle to @obj (taking a new reference): the number, or an error
+ * (-NH_EINVAL for an unregistered type or rights outside NH_RIGHTS_ALL). */
 long handle_alloc(struct handle_table *ht, unsigned type, void *obj,
 		  uint32_t rights);
 
 /*
+ * For a handle made after a fallible act (spawn): reserve a slot first
+ * (its number, or -NH_ENOSPC / -NH_ESRCH), then either commit it, handing
+ * over one reference the caller holds (cannot fail), or unreserve it.
+ * Only for the calling task's own table.
+ */
+long handle_reserve(struct handle_table *ht);
+void handle_commit(struct handle_table *ht, long h, unsigned type, void *obj,
+		   uint32_t rights);
+void handle_unreserve(struct handle_table *ht, long h);
+
+/*
  * The object @h names, with a new reference the caller drops through
  * handle_put_obj, if it is of @type and carries every right in @need.
- * The calling task's pseudo-handles (NH_SELF_*) are resolved by the
- * syscall layer, not here.
+ * The calling task's pseudo-handles (NH_SELF_*) are resolved by
+ * handle_lookup_self, not here.
  */
 int handle_lookup(struct handle_table *ht, long h, unsigned type,
 		  uint32_t need, void **obj);
 void handle_put_obj(unsigned type, void *obj);
+
+/*
+ * The same in the calling task's table, pseudo-handles included:
+ * NH_SELF_TASK is the caller with every right; NH_SELF_SPACE is not
+ * resolved yet (-NH_EBADF) until address-space objects exist.  For
+ * system calls.
+ */
+int handle_lookup_self(long h, unsigned type, uint32_t need, void **obj);
 
 int handle_close(struct handle_table *ht, long h);
 

@@ -12,6 +12,7 @@
 #include <nuthatch/testabi.h>
 
 #include "frame.h"
+#include "handle.h"
 #include "kstack.h"
 #include "task.h"
 #include "lib/cmdline.h"
@@ -99,6 +100,7 @@ void leak_snapshot(struct leak_snapshot *s)
 	slab_for_each(snap_cache, s);
 	s->tasks = task_count();
 	s->stacks = kstack_in_use();
+	s->handles = handle_live_count();
 	s->free_frames = frame_free_count();
 }
 
@@ -126,6 +128,11 @@ void leak_check(struct ktest_ctx *t, const struct leak_snapshot *before)
 		kprintf("# %s: leak: %d tasks, %d stacks\n", t->name,
 			(int)(after.tasks - before->tasks),
 			(int)(after.stacks - before->stacks));
+		t->failures++;
+	}
+	if (after.handles != before->handles) {
+		kprintf("# %s: leak: %ld handles\n", t->name,
+			(long)(after.handles - before->handles));
 		t->failures++;
 	}
 	if (after.free_frames != before->free_frames) {

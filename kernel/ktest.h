@@ -52,6 +52,7 @@ struct leak_snapshot {
 	uint64_t free_frames;
 	unsigned tasks;		/* live task objects */
 	unsigned stacks;	/* kernel stacks in use */
+	uint64_t handles;	/* open handles in every table */
 	unsigned ncaches;
 	struct { const struct slab_cache *c; uint64_t live; } cache[LEAK_CACHES];
 };

@@ -27,6 +27,7 @@ enum lock_rank {
 				   other lock, so its holder may wait for TLB
 				   shootdowns (waiters poll, see vm.h) */
 	RANK_TASKS = 10,	/* the task list */
+	RANK_HANDLES = 15,	/* a task's handle table (get() callbacks run under it) */
 	RANK_WAITQ = 20,	/* a wait queue */
 	RANK_RQ = 30,		/* a hart's run queue (one at a time) */
 	RANK_SLAB = 40,		/* a slab cache */

@@ -1,11 +1,13 @@
 /*
  * Task objects: creation of kernel threads and idle tasks, exit, the
- * reaper, references, the state machine, the task list.
+ * reaper, references (also as NH_OBJ_TASK handles), the state machine,
+ * the task list.
  */
 #include "task.h"
 
 #include <nuthatch/errno.h>
 
+#include "handle.h"
 #include "hart.h"
 #include "kstack.h"
 #include "lib/fmt.h"
@@ -93,8 +95,25 @@ void task_put(struct task *t)
 	list_del(&t->all_node);
 	ntasks--;
 	spin_unlock_irqrestore(&tasks_lock, f);
+	if (t->handles)
+		handle_table_destroy(t->handles);
 	slab_free(&task_cache, t);
 }
+
+static void task_handle_get(void *obj)
+{
+	task_get(obj);
+}
+
+static void task_handle_put(void *obj)
+{
+	task_put(obj);
+}
+
+static const struct handle_type_ops task_handle_ops = {
+	.get = task_handle_get,
+	.put = task_handle_put,
+};
 
 static int check_attr(const struct task_attr *a)
 {
@@ -216,11 +235,17 @@ struct task *utask_create(const char *name, struct vmspace *u, uint64_t entry,
 			  uint64_t usp, uint64_t arg, const struct task_attr *attr,
 			  int *err)
 {
+	struct handle_table *ht = handle_table_create(err);
 	struct task *t;
 
-	t = kthread_create_stopped(name, user_start, 0, attr, err);
-	if (!t)
+	if (!ht)
 		return 0;
+	t = kthread_create_stopped(name, user_start, 0, attr, err);
+	if (!t) {
+		handle_table_destroy(ht);
+		return 0;
+	}
+	t->handles = ht;
 	t->arg = t;
 	t->kernel = false;
 	/* user_start builds the user frame at the very top of the stack:
@@ -284,6 +309,11 @@ void task_release_stack(struct task *t)
 		vm_put(t->space);
 		t->space = 0;
 	}
+	/* Here, not when the object is freed: a handle the dead task holds
+	 * to itself (or to another dead task holding one to it) would keep
+	 * the object alive for ever. */
+	if (t->handles)
+		handle_table_close_all(t->handles);
 }
 
 static bool reap_pending(void *arg)
@@ -344,11 +374,16 @@ void task_reaper_settle(void)
 	waitq_wait(&reaper_wq, false, 0, reaper_idle, 0);
 }
 
+void task_wait_reaped(struct task *t)
+{
+	waitq_wait(&t->exit_wq, false, 0, task_reaped, t);
+}
+
 int task_join(struct task *t)
 {
 	int code;
 
-	waitq_wait(&t->exit_wq, false, 0, task_reaped, t);
+	task_wait_reaped(t);
 	code = t->exit_code;
 	task_put(t);
 	return code;
@@ -386,6 +421,7 @@ void task_init_boot(struct hart *h, uintptr_t stack_lo, uintptr_t stack_hi)
 	int err;
 
 	slab_cache_init(&task_cache, "task", sizeof(struct task));
+	handle_type_register(NH_OBJ_TASK, &task_handle_ops);
 	waitq_init(&reaper_wq, "reaper");
 	task_setup(&boot_idle, "idle", &idle);
 	idle_name(boot_idle.name, 0);

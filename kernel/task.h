@@ -79,6 +79,8 @@ struct task {
 	uint64_t allowed;		/* [r] hart indices it may run on */
 	unsigned hart;			/* [r] index of its run queue */
 	struct vmspace *space;		/* [I] NULL for kernel threads */
+	struct handle_table *handles;	/* [I] NULL for kernel threads; closed by
+					   the reaper, freed with the task */
 	uint64_t uentry, usp, uarg;	/* [I] where user mode starts, its a0 */
 	struct fpstate fp;		/* [s] user FP registers while off the hart */
 	bool faulted;			/* [I] once DEAD: a user fault ended it */
@@ -122,9 +124,9 @@ struct task *kthread_create(const char *name, void (*fn)(void *), void *arg,
 
 /*
  * A new user task in @u (taking over one reference to it, dropped when it
- * dies),
- * starting at @entry with the stack pointer @usp and a0 = @arg.  Errors
- * as for kthread_create.  A fault in user mode ends it with -NH_EFAULT.
+ * dies), with an empty handle table, starting at @entry with the stack
+ * pointer @usp and a0 = @arg.  Errors as for kthread_create.  A fault in
+ * user mode ends it with -NH_EFAULT.
  */
 struct task *utask_create(const char *name, struct vmspace *u, uint64_t entry,
 			  uint64_t usp, uint64_t arg, const struct task_attr *attr,
@@ -142,6 +144,10 @@ __attribute__((noreturn)) void task_exit(int code);
 /* Wait until @t is dead and reaped, drop the caller's reference, and
  * return its exit code. */
 int task_join(struct task *t);
+
+/* Wait until @t is dead and reaped (its exit record final, its handles
+ * closed); the caller's reference stays. */
+void task_wait_reaped(struct task *t);
 
 void task_get(struct task *t);
 void task_put(struct task *t);
@@ -166,7 +172,8 @@ void task_list_print(void);
 /* Queue a dead task, now off its hart, for the reaper. */
 void task_reap_later(struct task *t);
 
-/* Give a dead task's stack back (the reaper calls this). */
+/* Give a dead task's stack, address space and handles back (the reaper
+ * calls this). */
 void task_release_stack(struct task *t);
 
 /* Wait until the reaper has nothing queued (leak checks settle on it). */

@@ -1,15 +1,18 @@
 /*
  * The test-only system calls (syscalls.tbl, test_*), for the in-tree test
  * server: kernel self-tests by name, the leak counters, and spawning and
- * waiting for initramfs programs.  Compiled into test builds (NH_TESTS=1,
+ * waiting for initramfs programs and threads, named by task handles in
+ * the caller's table (handle.h).  Compiled into test builds (NH_TESTS=1,
  * the default); elsewhere every one returns -NH_ENOSYS.  spawn and wait
  * are temporary: the process server replaces them.
  */
 #include <nuthatch/errno.h>
+#include <nuthatch/task.h>
 #include <nuthatch/testabi.h>
 
 #include "exec.h"
 #include "frame.h"
+#include "handle.h"
 #include "kmap.h"
 #include "ksyms.h"
 #include "kstack.h"
@@ -17,7 +20,6 @@
 #include "lib/kstring.h"
 #include "power.h"
 #include "slab.h"
-#include "spinlock.h"
 #include "syscall.h"
 #include "task.h"
 #include "uaccess.h"
@@ -29,13 +31,8 @@
 
 #if NH_TESTS
 
-#define SPAWNED_MAX	64
-
-static struct spinlock spawn_lock = SPINLOCK_INIT("testcalls: spawned", RANK_TASKS);
-static struct spawned {
-	struct task *task;	/* holds a reference */
-	struct vmspace *owner;	/* the space of the task that made it */
-} spawned[SPAWNED_MAX];		/* [spawn_lock] */
+/* What the creator's handle to a spawned program or thread may do. */
+#define CHILD_RIGHTS	(NH_RIGHT_READ | NH_RIGHT_CONTROL | NH_RIGHT_GRANT)
 
 long sys_test_ktest_count(const struct syscall_args *a)
 {
@@ -88,6 +85,7 @@ long sys_test_counters(const struct syscall_args *a)
 	slab_for_each(sum_live, &c.live_objects);
 	c.tasks = s->tasks;
 	c.stacks = s->stacks;
+	c.handles = s->handles;
 	c.free_frames = s->free_frames;	/* not counting the page we borrow */
 	if (task_current()->space)	/* nor what the caller's own memory grew by */
 		c.free_frames += vm_frames_held(task_current()->space);
@@ -125,35 +123,40 @@ static int copy_vec(uint64_t uvec, const char **out, char *buf, size_t *used)
 	return 0;
 }
 
-static long remember(struct task *t)
+/*
+ * Give the caller a handle to @t (reserved as @h before @t was made),
+ * taking over the creator's reference; or, if making @t failed (@err),
+ * give the slot back.  The number, or the error.
+ */
+static long hand_over(long h, struct task *t, int err)
 {
-	irqflags_t f = spin_lock_irqsave(&spawn_lock);
-	long h = -NH_ENOSPC;
+	struct handle_table *ht = task_current()->handles;
 
-	for (unsigned i = 0; i < SPAWNED_MAX && h < 0; i++) {
-		if (!spawned[i].task) {
-			spawned[i].task = t;
-			spawned[i].owner = task_current()->space;
-			h = i + 1;
-		}
+	if (!t) {
+		handle_unreserve(ht, h);
+		return err;
 	}
-	spin_unlock_irqrestore(&spawn_lock, f);
+	handle_commit(ht, h, NH_OBJ_TASK, t, CHILD_RIGHTS);
 	return h;
 }
 
 long sys_test_spawn(const struct syscall_args *a)
 {
 	const char *argv[NH_SPAWN_MAX_ARGS + 1], *envp[NH_SPAWN_MAX_ARGS + 1];
-	uint64_t pa = frame_alloc();
-	char *buf = pa ? kmap_phys(pa) : 0, path[128];
+	char *buf, path[128];
 	const void *elf;
 	size_t used = 0, len;
 	struct task *t = 0;
-	long r;
+	uint64_t pa;
+	long r, h = handle_reserve(task_current()->handles);
 	int err;
 
-	if (!buf)
-		return -NH_ENOMEM;
+	if (h < 0)
+		return h;	/* before anything runs: a full table starts nothing */
+	pa = frame_alloc();
+	if (!pa)
+		return hand_over(h, 0, -NH_ENOMEM);
+	buf = kmap_phys(pa);
 	r = copy_str_from_user(path, a->a[0], sizeof(path));
 	err = r < 0 ? (int)r : copy_vec(a->a[1], argv, buf, &used);
 	if (!err)
@@ -163,64 +166,65 @@ long sys_test_spawn(const struct syscall_args *a)
 	if (!err)
 		t = exec_spawn(elf, len, argv, envp, 0, &err);
 	frame_put(pa);	/* exec copied the strings to the new stack */
-	if (!t)
-		return err;
-	r = remember(t);
-	if (r < 0)
-		task_put(t);	/* it runs on, unwaited: the reaper frees it */
-	return r;
+	return hand_over(h, t, err);
 }
 
+/* The exit record of @t, dead and reaped. */
+static void exit_record(const struct task *t, struct nh_exit *e)
+{
+	*e = (struct nh_exit){ .reason = NH_EXIT_NORMAL, .code = t->exit_code,
+			       .utime_ns = t->utime_ns, .stime_ns = t->stime_ns };
+	if (t->faulted) {
+		e->reason = NH_EXIT_FAULT;
+		e->cause = t->fault_cause;
+		e->addr = t->fault_addr;
+		e->pc = t->fault_pc;
+	}
+}
+
+/* (task_h, out): wait until it ended.  The handle stays valid (a second
+ * wait answers at once); a task cannot wait for itself (-NH_EDEADLK). */
 long sys_test_wait(const struct syscall_args *a)
 {
-	struct nh_exit e = { 0 };
-	irqflags_t f = spin_lock_irqsave(&spawn_lock);
-	uint64_t h = a->a[0];
-	struct spawned *s = h && h <= SPAWNED_MAX ? &spawned[h - 1] : 0;
-	struct task *t = 0;
-	long err = -NH_ECHILD;
+	struct nh_exit e;
+	struct task *t;
+	int err = handle_lookup_self((long)a->a[0], NH_OBJ_TASK, NH_RIGHT_READ,
+				     (void **)&t);
 
-	/* Only the space that made it may wait, and a task not for itself. */
-	if (s && s->task && s->owner == task_current()->space) {
-		err = s->task == task_current() ? -NH_EDEADLK : 0;
-		if (!err) {
-			t = s->task;
-			s->task = 0;
-		}
-	}
-	spin_unlock_irqrestore(&spawn_lock, f);
-	if (!t)
+	if (err)
 		return err;
-	task_get(t);
-	e.status = task_join(t);
-	e.fault = t->faulted;
-	e.cause = t->fault_cause;
-	e.addr = t->fault_addr;
-	e.pc = t->fault_pc;
-	task_put(t);
-	return copy_to_user(a->a[1], &e, sizeof(e)) ? -NH_EFAULT : 0;
+	if (t == task_current())
+		err = -NH_EDEADLK;
+	else if (!uaccess_range_ok(a->a[1], sizeof(e)))
+		err = -NH_EFAULT;
+	if (!err) {
+		task_wait_reaped(t);
+		exit_record(t, &e);
+	}
+	handle_put_obj(NH_OBJ_TASK, t);
+	if (!err && copy_to_user(a->a[1], &e, sizeof(e)))
+		err = -NH_EFAULT;
+	return err;
 }
 
 /* A thread in the caller's memory: entry, stack pointer, a0. */
 long sys_test_thread(const struct syscall_args *a)
 {
 	struct task *self = task_current(), *t;
-	int err;
-	long r;
+	int err = 0;
+	long h;
 
 	if (!self->space || !uaccess_range_ok(a->a[0], 4) ||
 	    !uaccess_range_ok(a->a[1] - 16, 16) || (a->a[1] & 15))
 		return -NH_EINVAL;
+	h = handle_reserve(self->handles);
+	if (h < 0)
+		return h;
 	vm_get(self->space);
 	t = utask_create("thread", self->space, a->a[0], a->a[1], a->a[2], 0, &err);
-	if (!t) {
+	if (!t)
 		vm_put(self->space);
-		return err;
-	}
-	r = remember(t);
-	if (r < 0)
-		task_put(t);
-	return r;
+	return hand_over(h, t, err);
 }
 
 long sys_test_poweroff(const struct syscall_args *a)

@@ -227,7 +227,7 @@ BOOTS = [
     ("virt", 1, "128M", "dynamic", [0], 1.0, False),
     ("virt", 4, "1G", "dynamic", [0, 1, 2, 3], 6.0, False),
     ("virt", 1, "128M", "jump", [0], 1.0, False),
-    ("virt", 4, "1G", "jump", [0, 1, 2, 3], 4.0, False),
+    ("virt", 4, "1G", "jump", [0, 1, 2, 3], 6.0, False),
     # JH7110-like: hart 0 is an MMU-less monitor core, the console is a
     # sifive,uart0, there is no test device (SRST reboot + -no-reboot).
     ("sifive_u", 5, "1G", "dynamic", [1, 2, 3, 4], 3.0, False),

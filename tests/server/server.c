@@ -56,15 +56,18 @@ static int selected(const char *patterns, const char *name)
 	return 0;
 }
 
-/* Spawn @path with @argv and wait; fills @e.  Returns the spawn error or 0. */
+/* Spawn @path with @argv, wait and close its handle; fills @e.  Returns
+ * the first error or 0. */
 static long run(const char *path, const char *const argv[],
 		const char *const envp[], struct nh_exit *e)
 {
-	long h = nh_test_spawn(path, argv, envp ? envp : no_env);
+	long h = nh_test_spawn(path, argv, envp ? envp : no_env), r, c;
 
 	if (h < 0)
 		return h;
-	return nh_test_wait(h, e);
+	r = nh_test_wait(h, e);
+	c = nh_handle_close(h);
+	return r ? r : c;
 }
 
 static int expect(int ok, const char *what)
@@ -85,7 +88,7 @@ static int returns_status_from_main(void)
 	int ok = 1;
 
 	EXPECT(run("/bin/hello", argv, 0, &e) == 0);
-	EXPECT(e.status == 7 && !e.fault);
+	EXPECT(e.code == 7 && e.reason == NH_EXIT_NORMAL);
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
@@ -124,7 +127,7 @@ static int argv_envp_intact_at_limits(void)
 	memset(strings[21] + 2, 'b', 300);
 	strings[21][302] = '\0';
 	EXPECT(run("/bin/argcheck", argv, envp, &e) == 0);
-	EXPECT(e.status == 0);
+	EXPECT(e.code == 0);
 	argv[7] = make_arg(7, 500);	/* one more: past the limit */
 	argv[8] = 0;
 	EXPECT(run("/bin/argcheck", argv, envp, &e) == -E2BIG);
@@ -147,18 +150,19 @@ static int faults_end_only_that_program(void)
 		const char *const argv[] = { "fault", f[i].kind, 0 };
 
 		EXPECT(run("/bin/fault", argv, 0, &e) == 0);
-		EXPECT(e.fault && e.status == -EFAULT && e.cause == f[i].cause);
+		EXPECT(e.reason == NH_EXIT_FAULT && e.code == -EFAULT &&
+		       e.cause == f[i].cause);
 	}
 	{	/* QEMU emulates misaligned loads; a U74 traps them */
 		const char *const argv[] = { "fault", "misaligned", 0 };
 
 		EXPECT(run("/bin/fault", argv, 0, &e) == 0);
-		EXPECT(e.fault ? e.cause == 4 || e.cause == 5 : e.status >= 0);
+		EXPECT(e.reason == NH_EXIT_FAULT ? e.cause == 4 || e.cause == 5 : e.code >= 0);
 	}
 	{
 		const char *const argv[] = { "hello", "one", "two", 0 };
 
-		EXPECT(run("/bin/hello", argv, 0, &e) == 0 && e.status == 7);
+		EXPECT(run("/bin/hello", argv, 0, &e) == 0 && e.code == 7);
 	}
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
@@ -170,7 +174,7 @@ static int printf_long_and_wide(void)
 	int ok = 1;
 
 	EXPECT(run("/bin/printf", argv, 0, &e) == 0);
-	EXPECT(e.status == 0 && !e.fault);
+	EXPECT(e.code == 0 && e.reason == NH_EXIT_NORMAL);
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
@@ -193,15 +197,18 @@ static int bad_pointers_get_efault(void)
 		EXPECT(nh_test_spawn("/bin/hello", (const char *const *)wild, no_env) ==
 		       -NH_EFAULT);
 	}
-	EXPECT(nh_test_wait(9999, &e) == -NH_ECHILD);
+	EXPECT(nh_test_wait(9999, &e) == -NH_EBADF);
+	EXPECT(nh_test_wait(NH_SELF_TASK, &e) == -NH_EDEADLK);
 	EXPECT(nh_test_ktest_run("NO_SUCH_TEST", 12) == -NH_ENOENT);
 	EXPECT(nh_test_spawn("/bin/nonesuch", argv, no_env) == -NH_ENOENT);
 	EXPECT(nh_test_spawn("/bin/corrupt", argv, no_env) == -NH_ENOEXEC);
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
-static volatile long shared_counter, self_wait_result, my_handle, self_waited;
+static volatile long shared_counter, self_wait_result, pseudo_wait_result,
+	my_handle, self_waited;
 static char thread_stacks[2][4096] __attribute__((aligned(16)));
+static char thread_space[4096] __attribute__((aligned(16)));
 
 /* Runs as a thread of the server: no libc (its tp is not set up). */
 static void thread_main(long arg)
@@ -211,7 +218,9 @@ static void thread_main(long arg)
 	if (arg % 2 == 0) {	/* waiting for itself must not hang */
 		while (!__atomic_load_n(&my_handle, __ATOMIC_ACQUIRE))
 			nh_yield();
+		/* my_handle: installed in its own table, naming itself */
 		self_wait_result = nh_test_wait(my_handle, (struct nh_exit *)0);
+		pseudo_wait_result = nh_test_wait(NH_SELF_TASK, (struct nh_exit *)0);
 		__atomic_store_n(&self_waited, 1, __ATOMIC_RELEASE);
 	}
 	nh_exit(40 + (int)arg % 2);
@@ -228,14 +237,19 @@ static int threads_share_memory(void)
 	self_waited = 0;
 	h[0] = nh_test_thread(thread_main, thread_stacks[0] + 4096, 1000);
 	h[1] = nh_test_thread(thread_main, thread_stacks[1] + 4096, 1001);
-	__atomic_store_n(&my_handle, h[0], __ATOMIC_RELEASE);
 	EXPECT(h[0] > 0 && h[1] > 0);
-	EXPECT(h[1] > 0 && nh_test_wait(h[1], &e) == 0 && e.status == 41);
-	while (h[0] > 0 && !__atomic_load_n(&self_waited, __ATOMIC_ACQUIRE))
+	/* a thread has its own table: give it a handle to itself */
+	__atomic_store_n(&my_handle, h[0] > 0 ? nh_handle_install(h[0], h[0], NH_RIGHT_READ) : 0,
+			 __ATOMIC_RELEASE);
+	EXPECT(my_handle > 0);
+	EXPECT(h[1] > 0 && nh_test_wait(h[1], &e) == 0 && e.code == 41);
+	while (h[0] > 0 && my_handle > 0 && !__atomic_load_n(&self_waited, __ATOMIC_ACQUIRE))
 		nh_yield();	/* let it try to wait for itself first */
-	EXPECT(h[0] > 0 && nh_test_wait(h[0], &e) == 0 && e.status == 40);
+	EXPECT(h[0] > 0 && nh_test_wait(h[0], &e) == 0 && e.code == 40);
 	EXPECT(shared_counter == 2001);
 	EXPECT(self_wait_result == -NH_EDEADLK);
+	EXPECT(pseudo_wait_result == -NH_EDEADLK);
+	EXPECT(nh_handle_close(h[0]) == 0 && nh_handle_close(h[1]) == 0);
 	EXPECT(nh_test_thread(thread_main, thread_stacks[0] + 8, 1) == -NH_EINVAL);
 	EXPECT(nh_test_thread((void (*)(long))0, thread_stacks[0] + 4096, 1) ==
 	       -NH_EINVAL);
@@ -249,9 +263,162 @@ static int heap_grows_shrinks_and_regrows(void)
 	int ok = 1;
 
 	EXPECT(run("/bin/heap", argv, 0, &e) == 0);
-	EXPECT(e.status == 0 && !e.fault);
-	if (e.status)
-		printf("# heap: step %ld failed\n", (long)e.status);
+	EXPECT(e.code == 0 && e.reason == NH_EXIT_NORMAL);
+	if (e.code)
+		printf("# heap: step %ld failed\n", (long)e.code);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+/* ---- handles ---- */
+
+static const char *const hello_argv[] = { "hello", "one", "two", 0 };
+
+static int handle_bad_stale_and_pseudo(void)
+{
+	struct nh_handle_info info = { 0 };
+	struct nh_exit e = { 0 };
+	long h, h2, d;
+	int ok = 1;
+
+	EXPECT(nh_handle_close(12345) == -NH_EBADF);	/* never existed */
+	EXPECT(nh_handle_close(0) == -NH_EBADF);
+	EXPECT(nh_handle_close(-1) == -NH_EBADF);
+	EXPECT(nh_handle_info(1l << 40, &info) == -NH_EBADF);
+	EXPECT(nh_handle_dup(0x7ffffffd, NH_RIGHT_READ) == -NH_EBADF);
+	EXPECT(nh_test_wait(NH_SELF_SPACE, &e) == -NH_EBADF);	/* not a task */
+	h = nh_test_spawn("/bin/hello", hello_argv, no_env);
+	EXPECT(h > 0 && h < NH_SELF_TASK);
+	EXPECT(nh_handle_info(h, &info) == 0 && info.type == NH_OBJ_TASK &&
+	       info.rights == (NH_RIGHT_READ | NH_RIGHT_CONTROL | NH_RIGHT_GRANT) &&
+	       info.size == 0);
+	EXPECT(nh_handle_info(h, (struct nh_handle_info *)0x10) == -NH_EFAULT);
+	EXPECT(nh_test_wait(h, &e) == 0 && e.code == 7);
+	EXPECT(nh_handle_close(h) == 0);
+	EXPECT(nh_handle_close(h) == -NH_EBADF);	/* stale */
+	EXPECT(nh_handle_info(h, &info) == -NH_EBADF);
+	EXPECT(nh_test_wait(h, &e) == -NH_EBADF);
+	h2 = nh_test_spawn("/bin/hello", hello_argv, no_env);	/* reuses the slot */
+	EXPECT(h2 > 0 && h2 != h);
+	EXPECT(nh_test_wait(h, &e) == -NH_EBADF);	/* still stale */
+	EXPECT(nh_handle_dup(h, NH_RIGHT_READ) == -NH_EBADF);
+	EXPECT(nh_test_wait(h2, &e) == 0 && e.code == 7);
+	EXPECT(nh_handle_close(h2) == 0);
+	/* pseudo-handles: info and dup work, close does not */
+	EXPECT(nh_handle_close(NH_SELF_TASK) == -NH_EBADF);
+	EXPECT(nh_handle_close(NH_SELF_SPACE) == -NH_EBADF);
+	EXPECT(nh_handle_info(NH_SELF_TASK, &info) == 0 && info.type == NH_OBJ_TASK &&
+	       info.rights == NH_RIGHTS_ALL);
+	d = nh_handle_dup(NH_SELF_TASK, NH_RIGHT_READ);
+	EXPECT(d > 0 && d < NH_SELF_TASK);
+	EXPECT(nh_handle_info(d, &info) == 0 && info.rights == NH_RIGHT_READ);
+	EXPECT(nh_test_wait(d, &e) == -NH_EDEADLK);
+	EXPECT(nh_handle_close(d) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static int handle_rights_only_shrink(void)
+{
+	struct nh_exit e = { 0 };
+	long h = nh_test_spawn("/bin/hello", hello_argv, no_env), r, g, w;
+	int ok = 1;
+
+	EXPECT(h > 0);
+	r = nh_handle_dup(h, NH_RIGHT_READ);
+	g = nh_handle_dup(h, NH_RIGHT_GRANT);
+	EXPECT(r > 0 && g > 0);
+	EXPECT(nh_handle_dup(r, NH_RIGHT_READ) == -NH_EACCES);	/* no GRANT */
+	EXPECT(nh_handle_dup(h, NH_RIGHTS_ALL) == -NH_EACCES);	/* widened */
+	EXPECT(nh_handle_dup(g, NH_RIGHT_READ | NH_RIGHT_GRANT) == -NH_EACCES);
+	EXPECT(nh_handle_dup(h, 0x100) == -NH_EACCES);	/* no such right */
+	EXPECT(nh_handle_install(r, h, NH_RIGHT_READ) == -NH_EACCES);	/* no CONTROL */
+	EXPECT(nh_handle_install(h, r, NH_RIGHT_READ) == -NH_EACCES);	/* no GRANT */
+	EXPECT(nh_handle_install(NH_SELF_TASK, h, NH_RIGHTS_ALL) == -NH_EACCES);
+	w = nh_handle_install(NH_SELF_TASK, g, 0);	/* into its own table */
+	EXPECT(w > 0);
+	EXPECT(nh_test_wait(g, &e) == -NH_EACCES);	/* waiting needs READ */
+	EXPECT(nh_test_wait(r, &e) == 0 && e.code == 7);
+	EXPECT(nh_test_wait(r, &e) == 0 && e.code == 7);	/* again, at once */
+	EXPECT(nh_handle_close(h) == 0 && nh_handle_close(r) == 0);
+	EXPECT(nh_handle_close(g) == 0 && nh_handle_close(w) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+#define TABLE_SLOTS	128
+
+static long fill[TABLE_SLOTS + 1];
+
+static int handle_table_full(void)
+{
+	struct nh_counters before, full;
+	long err = 0;
+	int ok = 1, n = 0;
+
+	nh_test_counters(&before);
+	while (n <= TABLE_SLOTS && (err = nh_handle_dup(NH_SELF_TASK, NH_RIGHT_READ)) > 0)
+		fill[n++] = err;
+	EXPECT(err == -NH_ENOSPC);
+	EXPECT(n == TABLE_SLOTS);	/* the server holds no other handle here */
+	EXPECT(nh_test_spawn("/bin/hello", hello_argv, no_env) == -NH_ENOSPC);
+	EXPECT(nh_test_thread(thread_main, thread_space + 4096, 1) ==
+	       -NH_ENOSPC);
+	EXPECT(nh_handle_install(NH_SELF_TASK, NH_SELF_TASK, 0) == -NH_ENOSPC);
+	nh_test_counters(&full);
+	EXPECT(full.tasks == before.tasks);	/* nothing was started */
+	EXPECT(full.handles == before.handles + TABLE_SLOTS);
+	while (n > 0)
+		EXPECT(nh_handle_close(fill[--n]) == 0);
+	err = nh_handle_dup(NH_SELF_TASK, NH_RIGHT_READ);
+	EXPECT(err > 0 && nh_handle_close(err) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static int handle_close_frees_dead_task(void)
+{
+	struct nh_counters c0, c;
+	struct nh_exit e = { 0 };
+	long h, d;
+	int ok = 1;
+
+	nh_test_counters(&c0);
+	h = nh_test_spawn("/bin/hello", hello_argv, no_env);
+	EXPECT(h > 0 && nh_test_wait(h, &e) == 0 && e.code == 7);
+	d = nh_handle_dup(h, NH_RIGHT_READ);
+	EXPECT(d > 0);
+	nh_test_counters(&c);
+	EXPECT(c.tasks == c0.tasks + 1);	/* dead, held by two handles */
+	EXPECT(nh_handle_close(h) == 0);
+	nh_test_counters(&c);
+	EXPECT(c.tasks == c0.tasks + 1);	/* still held by d */
+	EXPECT(nh_test_wait(d, &e) == 0 && e.code == 7);
+	EXPECT(nh_handle_close(d) == 0);
+	nh_test_counters(&c);
+	EXPECT(c.tasks == c0.tasks && c.handles == c0.handles);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static int handle_install_into_child(void)
+{
+	const char *const helper[] = { "handles", 0 };
+	struct nh_exit e = { 0 };
+	long h = nh_test_spawn("/bin/hello", hello_argv, no_env);
+	long c = nh_test_spawn("/bin/handles", helper, no_env);
+	long r = c > 0 ? nh_handle_dup(c, NH_RIGHT_READ | NH_RIGHT_GRANT) : -1;
+	int ok = 1;
+
+	EXPECT(h > 0 && c > 0 && r > 0);
+	EXPECT(nh_handle_install(c, h, NH_RIGHTS_ALL) == -NH_EACCES);	/* widened */
+	EXPECT(nh_handle_install(r, h, NH_RIGHT_READ) == -NH_EACCES);	/* no CONTROL */
+	EXPECT(nh_handle_install(c, NH_SELF_SPACE, NH_RIGHT_READ) == -NH_EBADF);
+	/* its table was empty: 1, then 2 (handle.h's encoding) */
+	EXPECT(nh_handle_install(c, c, NH_RIGHT_READ) == 1);	/* itself */
+	EXPECT(nh_handle_install(c, h, NH_RIGHT_READ) == 2);
+	EXPECT(nh_test_wait(c, &e) == 0 && e.reason == NH_EXIT_NORMAL && e.code == 0);
+	if (e.code)
+		printf("# handles: check %ld failed\n", (long)e.code);
+	EXPECT(nh_handle_install(c, h, NH_RIGHT_READ) == -NH_ESRCH);	/* it is dead */
+	EXPECT(nh_test_wait(h, &e) == 0 && e.code == 7);
+	EXPECT(nh_handle_close(h) == 0 && nh_handle_close(c) == 0 &&
+	       nh_handle_close(r) == 0);
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
@@ -263,6 +430,11 @@ static const struct utest catalogue[] = {
 	{ "USRT0005_bad_pointers_get_efault", bad_pointers_get_efault },
 	{ "USRT0006_threads_share_the_callers_memory", threads_share_memory },
 	{ "USRT0007_heap_grows_shrinks_and_regrows", heap_grows_shrinks_and_regrows },
+	{ "USRT0008_handle_bad_stale_and_pseudo", handle_bad_stale_and_pseudo },
+	{ "USRT0009_handle_rights_only_shrink", handle_rights_only_shrink },
+	{ "USRT0010_handle_table_full_starts_nothing", handle_table_full },
+	{ "USRT0011_handle_close_frees_dead_task", handle_close_frees_dead_task },
+	{ "USRT0012_handle_install_into_child", handle_install_into_child },
 };
 
 /* ---- the runner ----------------------------------------------------------- */
@@ -279,12 +451,15 @@ static int leak_checked(const struct utest *t)
 	nh_test_counters(&after);
 	if (after.free_frames != before.free_frames ||
 	    after.live_objects != before.live_objects ||
-	    after.tasks != before.tasks || after.stacks != before.stacks) {
-		printf("# %s: leak: %ld frames, %ld objects, %ld tasks, %ld stacks\n",
+	    after.tasks != before.tasks || after.stacks != before.stacks ||
+	    after.handles != before.handles) {
+		printf("# %s: leak: %ld frames, %ld objects, %ld tasks, %ld stacks, "
+		       "%ld handles\n",
 		       t->name, (long)(before.free_frames - after.free_frames),
 		       (long)(after.live_objects - before.live_objects),
 		       (long)(after.tasks - before.tasks),
-		       (long)(after.stacks - before.stacks));
+		       (long)(after.stacks - before.stacks),
+		       (long)(after.handles - before.handles));
 		v = NH_TEST_FAIL;
 	}
 	return v;

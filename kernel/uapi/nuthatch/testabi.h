@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include <nuthatch/task.h>
+
 /* What a leak check compares (after the kernel settled: reaper drained,
  * cached stacks and empty slabs given back). */
 struct nh_counters {
@@ -14,16 +16,10 @@ struct nh_counters {
 	uint64_t live_objects;	/* over every slab cache */
 	uint64_t tasks;
 	uint64_t stacks;
+	uint64_t handles;	/* open handles in every table */
 };
 
-/* How a spawned program ended. */
-struct nh_exit {
-	int64_t status;		/* exit status, or -NH_EFAULT if killed */
-	uint64_t fault;		/* 1 if a fault ended it */
-	uint64_t cause;		/* scause of the fault */
-	uint64_t addr;		/* stval */
-	uint64_t pc;		/* sepc */
-};
+/* test_wait fills a struct nh_exit (nuthatch/task.h). */
 
 #define NH_TEST_PASS	0
 #define NH_TEST_FAIL	1
