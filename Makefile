@@ -114,7 +114,8 @@ UCFLAGS		:= --specs=picolibc.specs $(UARCH) -O2 -g -std=gnu11 \
 		   -Ilib -Ikernel/uapi -I$(BUILD)/gen -MMD -MP
 ULDFLAGS	:= --specs=picolibc.specs $(UARCH) -nostartfiles -static \
 		   -T lib/user.ld -Wl,--gc-sections -Wl,--build-id=none
-ULIBOBJ		:= $(BUILD)/lib/crt0.S.o $(BUILD)/lib/start.c.o $(BUILD)/lib/usys.S.o
+ULIBOBJ		:= $(BUILD)/lib/crt0.S.o $(BUILD)/lib/start.c.o $(BUILD)/lib/mman.c.o \
+		   $(BUILD)/lib/usys.S.o
 UPROGS		:= $(patsubst user/%.c,$(BUILD)/user/%,$(wildcard user/*.c)) \
 		   $(BUILD)/user/testserver
 

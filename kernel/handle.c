@@ -381,15 +381,16 @@ static bool is_pseudo(long h)
 	return h == NH_SELF_TASK || h == NH_SELF_SPACE;
 }
 
-/*
- * NH_SELF_SPACE: the calling task's address space.  Address-space objects
- * (NH_OBJ_SPACE) do not exist yet; when they do, this takes a reference
- * to task_current()'s space with NH_RIGHTS_ALL.
- */
+/* NH_SELF_SPACE: the calling task's address space, with every right. */
 static int self_space_ref(struct href *r)
 {
-	(void)r;
-	return -NH_EBADF;
+	struct vmspace *s = task_current()->space;
+
+	if (!s)
+		return -NH_EBADF;
+	*r = (struct href){ NH_OBJ_SPACE, NH_RIGHTS_ALL, s };
+	ops_of(NH_OBJ_SPACE)->get(s);
+	return 0;
 }
 
 static int self_ref(long h, struct href *r)

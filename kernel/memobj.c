@@ -7,6 +7,7 @@
 
 #include "exec.h"
 #include "frame.h"
+#include "handle.h"
 #include "kmap.h"
 #include "lib/kstring.h"
 #include "slab.h"
@@ -16,9 +17,27 @@
 static struct slab_cache memobj_cache;
 static uint64_t memobj_count;	/* [a] */
 
+static void obj_get(void *o)
+{
+	memobj_get(o);
+}
+
+static void obj_put(void *o)
+{
+	memobj_put(o);
+}
+
+static uint64_t obj_size(void *o)
+{
+	return ((struct memobj *)o)->npages * 4096;
+}
+
 void memobj_init(void)
 {
+	static const struct handle_type_ops ops = { obj_get, obj_put, obj_size };
+
 	slab_cache_init(&memobj_cache, "memobj", sizeof(struct memobj));
+	handle_type_register(NH_OBJ_MEMOBJ, &ops);
 }
 
 struct memobj *memobj_create(uint64_t size, int *err)

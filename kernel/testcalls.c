@@ -175,7 +175,7 @@ static void exit_record(const struct task *t, struct nh_exit *e)
 	*e = (struct nh_exit){ .reason = NH_EXIT_NORMAL, .code = t->exit_code,
 			       .utime_ns = t->utime_ns, .stime_ns = t->stime_ns };
 	if (t->faulted) {
-		e->reason = NH_EXIT_FAULT;
+		e->reason = t->exit_code == -NH_ENOMEM ? NH_EXIT_OOM : NH_EXIT_FAULT;
 		e->cause = t->fault_cause;
 		e->addr = t->fault_addr;
 		e->pc = t->fault_pc;

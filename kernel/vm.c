@@ -17,6 +17,7 @@
 #include "arch/riscv/pgtable.h"
 #include "exec.h"
 #include "frame.h"
+#include "handle.h"
 #include "kmap.h"
 #include "lib/kstring.h"
 #include "memobj.h"
@@ -124,10 +125,23 @@ static void uncharge(struct vmspace *s, uint64_t n)
 	}
 }
 
+static void space_get(void *s)
+{
+	vm_get(s);
+}
+
+static void space_put(void *s)
+{
+	vm_put(s);
+}
+
 void vm_init(void)
 {
+	static const struct handle_type_ops ops = { space_get, space_put, 0 };
+
 	slab_cache_init(&space_cache, "vmspace", sizeof(struct vmspace));
 	slab_cache_init(&region_cache, "vm_region", sizeof(struct vm_region));
+	handle_type_register(NH_OBJ_SPACE, &ops);
 }
 
 struct vmspace *vm_create(int *err)

@@ -12,6 +12,7 @@
 
 #include <nuthatch/handle.h>
 #include <nuthatch/sysno.h>
+#include <nuthatch/vm.h>
 
 long nh_null(void);
 __attribute__((noreturn)) void nh_exit(int status);
@@ -26,5 +27,21 @@ long nh_handle_close(long h);
 long nh_handle_dup(long h, uint32_t rights);
 long nh_handle_install(long task_h, long h, uint32_t rights);
 long nh_handle_info(long h, struct nh_handle_info *out);
+
+/* Address spaces and memory objects (nuthatch/vm.h); lib/mman.c builds
+ * mmap, munmap and mprotect on them. */
+long nh_space_create(void);
+long nh_space_clone(long space);
+long nh_space_map(long space, uint64_t va, uint64_t len, uint64_t prot_flags,
+		  long obj, uint64_t off);
+long nh_space_unmap(long space, uint64_t va, uint64_t len);
+long nh_space_protect(long space, uint64_t va, uint64_t len, uint64_t prot);
+long nh_space_query(long space, uint64_t va, struct nh_region *out);
+long nh_space_read(long space, uint64_t va, void *buf, uint64_t len);
+long nh_space_write(long space, uint64_t va, const void *buf, uint64_t len);
+long nh_space_stat(long space, struct nh_space_stat *out);
+long nh_space_limit(long space, uint64_t pages);
+long nh_memobj_create(uint64_t size);
+long nh_initrd_open(const char *path);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <nuthatch/errno.h>
 
@@ -403,12 +404,13 @@ static int handle_install_into_child(void)
 	long h = nh_test_spawn("/bin/hello", hello_argv, no_env);
 	long c = nh_test_spawn("/bin/handles", helper, no_env);
 	long r = c > 0 ? nh_handle_dup(c, NH_RIGHT_READ | NH_RIGHT_GRANT) : -1;
+	long sr = nh_handle_dup(NH_SELF_SPACE, NH_RIGHT_READ);
 	int ok = 1;
 
 	EXPECT(h > 0 && c > 0 && r > 0);
 	EXPECT(nh_handle_install(c, h, NH_RIGHTS_ALL) == -NH_EACCES);	/* widened */
 	EXPECT(nh_handle_install(r, h, NH_RIGHT_READ) == -NH_EACCES);	/* no CONTROL */
-	EXPECT(nh_handle_install(c, NH_SELF_SPACE, NH_RIGHT_READ) == -NH_EBADF);
+	EXPECT(sr > 0 && nh_handle_install(c, sr, NH_RIGHT_READ) == -NH_EACCES);	/* no GRANT */
 	/* its table was empty: 1, then 2 (handle.h's encoding) */
 	EXPECT(nh_handle_install(c, c, NH_RIGHT_READ) == 1);	/* itself */
 	EXPECT(nh_handle_install(c, h, NH_RIGHT_READ) == 2);
@@ -418,7 +420,139 @@ static int handle_install_into_child(void)
 	EXPECT(nh_handle_install(c, h, NH_RIGHT_READ) == -NH_ESRCH);	/* it is dead */
 	EXPECT(nh_test_wait(h, &e) == 0 && e.code == 7);
 	EXPECT(nh_handle_close(h) == 0 && nh_handle_close(c) == 0 &&
-	       nh_handle_close(r) == 0);
+	       nh_handle_close(r) == 0 && nh_handle_close(sr) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+
+/* ---- address spaces and memory objects ---------------------------------- */
+
+#define FIXED_VA	0x2000000000ul
+#define PAGE		4096
+
+static int mappings_from_a_program(void)
+{
+	const char *const maps[] = { "mem", "maps", 0 };
+	const char *const unmapped[] = { "mem", "unmapped", 0 };
+	const char *const readonly[] = { "mem", "readonly", 0 };
+	const char *const limit[] = { "mem", "limit", 0 };
+	struct nh_exit e;
+	int ok = 1;
+
+	EXPECT(run("/bin/mem", maps, 0, &e) == 0);
+	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 0);
+	if (e.code)
+		printf("# mem maps: step %ld failed\n", (long)e.code);
+	EXPECT(run("/bin/mem", unmapped, 0, &e) == 0);
+	EXPECT(e.reason == NH_EXIT_FAULT && e.cause == 15 && e.addr == FIXED_VA);
+	EXPECT(run("/bin/mem", readonly, 0, &e) == 0);
+	EXPECT(e.reason == NH_EXIT_FAULT && e.cause == 15 && e.addr == FIXED_VA);
+	EXPECT(run("/bin/mem", limit, 0, &e) == 0);
+	EXPECT(e.reason == NH_EXIT_OOM && e.code == -ENOMEM && e.cause == 15);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+/*
+ * Clone our own space: the clone sees the data as it was, our writes after
+ * the clone stay ours and its writes stay its own; a shared mapping stays
+ * shared.
+ */
+static int clone_cow_private_and_shared(void)
+{
+	char *priv = mmap(0, 8 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *shr = mmap(0, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	char buf[8] = { 0 };
+	struct nh_region r;
+	long c;
+	int ok = 1;
+
+	EXPECT(priv != MAP_FAILED && shr != MAP_FAILED);
+	if (priv == MAP_FAILED || shr == MAP_FAILED)
+		return NH_TEST_FAIL;
+	strcpy(priv + 3 * PAGE, "before");
+	strcpy(shr, "shared");
+	c = nh_space_clone(NH_SELF_SPACE);
+	EXPECT(c > 0);
+	strcpy(priv + 3 * PAGE, "after!");	/* a COW break on our side */
+	EXPECT(nh_space_read(c, (uintptr_t)priv + 3 * PAGE, buf, 7) == 0 && !strcmp(buf, "before"));
+	EXPECT(nh_space_write(c, (uintptr_t)priv + 5 * PAGE, "theirs", 7) == 0);
+	EXPECT(priv[5 * PAGE] == 0);		/* theirs stays theirs */
+	EXPECT(nh_space_write(c, (uintptr_t)shr + 8, "both", 5) == 0);
+	EXPECT(!strcmp(shr + 8, "both"));	/* shared stays shared */
+	EXPECT(nh_space_query(c, (uintptr_t)shr, &r) == 0 && r.kind == NH_REGION_SHARED &&
+	       r.start == (uintptr_t)shr && r.end == (uintptr_t)shr + 2 * PAGE);
+	EXPECT(nh_space_query(c, (uintptr_t)priv, &r) == 0 && r.kind == NH_REGION_ANON &&
+	       r.resident == 2);
+	EXPECT(nh_handle_close(c) == 0);
+	EXPECT(munmap(priv, 8 * PAGE) == 0 && munmap(shr, 2 * PAGE) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static int space_calls_check_rights(void)
+{
+	long ro = nh_handle_dup(NH_SELF_SPACE, NH_RIGHT_READ), tsk = nh_handle_dup(NH_SELF_TASK, NH_RIGHT_READ);
+	long obj = nh_initrd_open("/bin/hello"), sp = nh_space_create(), stale;
+	struct nh_handle_info info;
+	uint32_t magic = 0;
+	long va;
+	int ok = 1;
+
+	EXPECT(ro > 0 && tsk > 0 && obj > 0 && sp > 0);
+	EXPECT(nh_space_map(ro, 0, PAGE, NH_PROT_READ, 0, 0) == -EACCES);
+	EXPECT(nh_space_write(ro, (uintptr_t)&magic, "x", 1) == -EACCES);
+	EXPECT(nh_space_read(ro, (uintptr_t)&magic, &magic, 4) == 0);
+	EXPECT(nh_space_limit(ro, 1) == -EACCES);
+	EXPECT(nh_space_map(tsk, 0, PAGE, NH_PROT_READ, 0, 0) == -EBADF);	/* a task */
+	EXPECT(nh_space_map(obj, 0, PAGE, NH_PROT_READ, 0, 0) == -EBADF);	/* an object */
+	EXPECT(nh_space_map(sp, 0, PAGE, NH_PROT_READ, tsk, 0) == -EBADF);
+	EXPECT(nh_handle_info(obj, &info) == 0 && info.type == NH_OBJ_MEMOBJ &&
+	       !(info.rights & NH_RIGHT_WRITE) && info.size >= PAGE);
+	/* the file's bytes, mapped privately into the new space, read back */
+	va = nh_space_map(sp, 0, PAGE, NH_PROT_READ, obj, 0);
+	EXPECT(va > 0 && nh_space_read(sp, va, &magic, 4) == 0 && magic == 0x464c457f);
+	EXPECT(nh_space_map(sp, 0, PAGE, NH_PROT_READ | NH_PROT_WRITE | NH_MAP_SHARED << 8, obj, 0) == -EACCES);
+	EXPECT(nh_space_map(sp, 0, PAGE, NH_PROT_READ, obj, info.size + PAGE) == -EINVAL);
+	stale = sp;
+	EXPECT(nh_handle_close(sp) == 0);
+	EXPECT(nh_space_map(stale, 0, PAGE, NH_PROT_READ, 0, 0) == -EBADF);
+	EXPECT(nh_handle_close(ro) == 0 && nh_handle_close(tsk) == 0 && nh_handle_close(obj) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static int space_calls_refuse_hostile_arguments(void)
+{
+	long sp = nh_space_create(), va;
+	char name[200];
+	int ok = 1;
+
+	EXPECT(sp > 0);
+	va = nh_space_map(sp, 0x10000000, 4 * PAGE, NH_PROT_READ | NH_MAP_FIXED << 8, 0, 0);
+	EXPECT(va == 0x10000000);
+	EXPECT(nh_space_map(sp, 0x10001000, PAGE, NH_PROT_READ | NH_MAP_FIXED << 8, 0, 0) == -EEXIST);
+	EXPECT(nh_space_map(sp, 0x10100001, PAGE, NH_PROT_READ | NH_MAP_FIXED << 8, 0, 0) == -EINVAL);
+	EXPECT(nh_space_map(sp, 0xfffffffffffff000ul, 2 * PAGE, NH_PROT_READ | NH_MAP_FIXED << 8, 0, 0) == -EINVAL);
+	EXPECT(nh_space_map(sp, 0xffffffc000000000ul, PAGE, NH_PROT_READ | NH_MAP_FIXED << 8, 0, 0) == -EINVAL);
+	EXPECT(nh_space_map(sp, 0, 0, NH_PROT_READ, 0, 0) == -EINVAL);
+	EXPECT(nh_space_map(sp, 0, PAGE, 1ul << 20, 0, 0) == -EINVAL);
+	EXPECT(nh_space_map(sp, 0, PAGE, NH_PROT_WRITE | NH_PROT_EXEC, 0, 0) == -EINVAL);
+	EXPECT(nh_space_map(sp, 0, 1ul << 62, NH_PROT_READ, 0, 0) == -ENOMEM);
+	EXPECT(nh_space_unmap(sp, 0x10000000, 0) == -EINVAL);
+	EXPECT(nh_space_unmap(sp, 0xfffffffffffff000ul, 2 * PAGE) == -EINVAL);
+	EXPECT(nh_space_protect(sp, 0x10000000, 8 * PAGE, NH_PROT_READ) == -ENOMEM);
+	EXPECT(nh_space_protect(sp, 0x10000000, PAGE, 0x1000) == -EINVAL);
+	EXPECT(nh_space_query(sp, 0x10000000, (void *)0xffffffff80000000ul) == -EFAULT);
+	EXPECT(nh_space_read(sp, 0x10000000, 0, 8) == -EFAULT);
+	EXPECT(nh_space_read(sp, 0x10000000, name, 1ul << 40) == -EFAULT);
+	EXPECT(nh_space_read(sp, 0x20000000, name, 8) == -EFAULT);	/* unmapped */
+	EXPECT(nh_space_write(sp, 0x10000000, name, 8) == -EFAULT);	/* read-only */
+	EXPECT(nh_initrd_open((const char *)0x10) == -EFAULT);
+	memset(name, 'a', sizeof(name) - 1);
+	name[sizeof(name) - 1] = 0;
+	EXPECT(nh_initrd_open(name) == -ENAMETOOLONG);
+	EXPECT(nh_initrd_open("/bin/none") == -ENOENT);
+	EXPECT(nh_memobj_create(0) == -EINVAL && nh_memobj_create(1ul << 40) == -EINVAL);
+	EXPECT(nh_space_clone(123456) == -EBADF);
+	EXPECT(nh_handle_close(sp) == 0);
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
@@ -435,6 +569,10 @@ static const struct utest catalogue[] = {
 	{ "USRT0010_handle_table_full_starts_nothing", handle_table_full },
 	{ "USRT0011_handle_close_frees_dead_task", handle_close_frees_dead_task },
 	{ "USRT0012_handle_install_into_child", handle_install_into_child },
+	{ "USRT0013_mappings_from_a_program", mappings_from_a_program },
+	{ "USRT0014_clone_cow_private_and_shared", clone_cow_private_and_shared },
+	{ "USRT0015_space_calls_check_rights", space_calls_check_rights },
+	{ "USRT0016_space_calls_refuse_hostile_arguments", space_calls_refuse_hostile_arguments },
 };
 
 /* ---- the runner ----------------------------------------------------------- */
