@@ -40,13 +40,15 @@ struct hart *hart_by_id(uint64_t hartid)
 	return 0;
 }
 
+static uint64_t online_mask;	/* [a] bit i: harts[i].online */
+
+void hart_set_online(struct hart *h)
+{
+	__atomic_fetch_or(&online_mask, 1ull << h->index, __ATOMIC_RELEASE);
+	__atomic_store_n(&h->online, true, __ATOMIC_RELEASE);
+}
+
 uint64_t hart_online_mask(void)
 {
-	uint64_t m = 0;
-
-	for (unsigned i = 0; i < PLAT_MAX_HARTS; i++) {
-		if (__atomic_load_n(&harts[i].online, __ATOMIC_ACQUIRE))
-			m |= 1ull << i;
-	}
-	return m;
+	return __atomic_load_n(&online_mask, __ATOMIC_ACQUIRE);
 }

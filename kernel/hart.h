@@ -89,6 +89,9 @@ static inline void hart_set_stack(struct hart *h, uintptr_t lo, uintptr_t hi,
 /* Bit i set: the hart with dense index i runs the scheduler. */
 uint64_t hart_online_mask(void);
 
+/* @h joins the scheduler: set online and its bit in the mask. */
+void hart_set_online(struct hart *h);
+
 /* The struct hart of the hart with platform id @hartid, or NULL. */
 struct hart *hart_by_id(uint64_t hartid);
 

@@ -283,7 +283,7 @@ static __attribute__((noreturn)) void start_tasks(uint64_t image_offset)
 
 	if (kmap_use_frames(KSTACK_AREA, (uint64_t)KSTACK_SLOTS * KSTACK_SLOT))
 		panic("tasks: no memory for the stack area");
-	__atomic_store_n(&harts[0].online, true, __ATOMIC_RELEASE);
+	hart_set_online(&harts[0]);
 	task_init_boot(&harts[0], (uintptr_t)boot_stack, (uintptr_t)boot_stack_top);
 	start_interrupts();
 	up = smp_start(&boot_platform, image_offset);

@@ -40,7 +40,7 @@ void smp_secondary_main(uint64_t hartid, unsigned index)
 	plic_hart_init(hartid);
 	timer_start_hart();
 	arch_irq_sources_enable();
-	__atomic_store_n(&h->online, true, __ATOMIC_RELEASE);
+	hart_set_online(h);
 	__atomic_fetch_add(&nharts_online, 1, __ATOMIC_RELAXED);
 	arch_irq_enable();
 	sched_idle();

@@ -34,31 +34,14 @@ static uint64_t live_spaces;		/* [a] */
 
 /* ---- pages ---------------------------------------------------------- */
 
-/* Whole-page copies and fills, word by word (never turned into calls). */
-__attribute__((optimize("no-tree-loop-distribute-patterns")))
 static void page_copy(uint64_t dst_pa, uint64_t src_pa)
 {
-	uint64_t *d = kmap_phys(dst_pa);
-	const uint64_t *s = kmap_phys(src_pa);
-
-	for (unsigned i = 0; i < PAGE_SIZE / 8; i += 8) {
-		uint64_t a = s[i], b = s[i + 1], c = s[i + 2], e = s[i + 3];
-		uint64_t f = s[i + 4], g = s[i + 5], h = s[i + 6], k = s[i + 7];
-
-		d[i] = a, d[i + 1] = b, d[i + 2] = c, d[i + 3] = e;
-		d[i + 4] = f, d[i + 5] = g, d[i + 6] = h, d[i + 7] = k;
-	}
+	arch_page_copy(kmap_phys(dst_pa), kmap_phys(src_pa));
 }
 
-__attribute__((optimize("no-tree-loop-distribute-patterns")))
 static void page_zero(uint64_t pa)
 {
-	uint64_t *d = kmap_phys(pa);
-
-	for (unsigned i = 0; i < PAGE_SIZE / 8; i += 8) {
-		d[i] = 0, d[i + 1] = 0, d[i + 2] = 0, d[i + 3] = 0;
-		d[i + 4] = 0, d[i + 5] = 0, d[i + 6] = 0, d[i + 7] = 0;
-	}
+	arch_page_zero(kmap_phys(pa));
 }
 
 static pte_t leaf(uint64_t pa, unsigned prot)

@@ -160,11 +160,9 @@ void vm_tlb_shootdown(struct vmspace *s, uint64_t va, uint64_t len)
 	if (me->vm == s)
 		flush_range_here(me, va, len);
 	targets = __atomic_load_n(&s->active, __ATOMIC_SEQ_CST) & others;
-	for (unsigned i = 0; i < PLAT_MAX_HARTS; i++) {
-		if (targets & (1ull << i)) {
-			arch_send_ipi(harts[i].hartid);
-			count(&stats.ipis);
-		}
+	for (uint64_t m = targets; m; m &= m - 1) {
+		arch_send_ipi(harts[__builtin_ctzll(m)].hartid);
+		count(&stats.ipis);
 	}
 	while (targets) {
 		vm_tlb_poll();		/* answer theirs while we wait */

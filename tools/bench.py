@@ -20,7 +20,7 @@ DONE = re.compile(r"^bench: done, (\d+) run, (\d+) failed$")
 
 def boot(image, smp, icount, pattern, timeout):
     """Run the benchmarks matching pattern; {name: ns_per_op} or None."""
-    cmd = qemu.qemu_command(image, smp, "128M", "dynamic", icount=icount,
+    cmd = qemu.qemu_command(image, smp, "1G", "dynamic", icount=icount,
                             append="nuthatch.bench=" + pattern)
     b = qemu.run(cmd, timeout, closing=DONE)
     figures, done = {}, None
@@ -45,7 +45,9 @@ def main():
     ap.add_argument("--timeout", type=float, default=120)
     a = ap.parse_args()
     # Instructions per operation: one hart, deterministic.
-    figures = boot(a.image, 1, True, "ctx*,task*,wake*,null*", a.timeout)
+    figures = boot(a.image, 1, True,
+                   "ctx*,task*,wake*,null*,zero_fill*,clone_cow*,cow_fault*",
+                   a.timeout)
     if figures is None:
         return 1
     for name, (iters, per_op) in figures.items():

@@ -115,6 +115,10 @@ static inline void arch_tlb_flush_asid(uint64_t asid)
 	__asm__ volatile("sfence.vma zero, %0" :: "r"(asid) : "memory");
 }
 
+/* Copy / zero one aligned 4 KiB page (page.S). */
+void arch_page_copy(void *dst, const void *src);
+void arch_page_zero(void *dst);
+
 /* Install @root_pa with @asid; no fence (the caller knows what is cached). */
 void arch_set_root(uint64_t root_pa, uint64_t asid);
 
