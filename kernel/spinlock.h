@@ -24,6 +24,7 @@
 enum lock_rank {
 	RANK_TEST_OUTER = 5,	/* self-tests only */
 	RANK_TASKS = 10,	/* the task list */
+	RANK_TASKCTL = 15,	/* a task's pending space (task.h ctl_lock) */
 	RANK_WAITQ = 20,	/* a wait queue */
 	RANK_RQ = 30,		/* a hart's run queue (one at a time) */
 	RANK_SLAB = 40,		/* a slab cache */
