@@ -131,7 +131,7 @@ int taskctl_suspend(struct task *t)
 		waitq_wake_all(&t->exit_wq);	/* other suspenders */
 	err = waitq_wait(&t->exit_wq, true, 0, suspend_settled, t);
 	if (err)
-		return err == -TASK_ERESTART ? -NH_EINTR : err;
+		return err;	/* -NH_EINTR, or -TASK_ERESTART for the caller */
 	if (t->state == TASK_STOPPED)
 		return 0;
 	return t->reaped || t->state == TASK_DEAD ? -NH_ESRCH : -NH_EAGAIN;

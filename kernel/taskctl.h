@@ -57,8 +57,10 @@ struct task *taskctl_create(struct uspace *space, const struct nh_task_start *st
 /*
  * Stop @t at its user boundary and wait (interruptibly) until it is
  * STOPPED.  0 (also when it was already stopped), -NH_EINTR (the caller
- * was interrupted; the request stays), -NH_ESRCH (it died), -NH_EAGAIN
- * (a resume overtook the request), -NH_EDEADLK (@t is the caller).
+ * was interrupted; the request stays), -TASK_ERESTART (the caller itself
+ * is being stopped or killed: a system call returning it restarts),
+ * -NH_ESRCH (it died), -NH_EAGAIN (a resume overtook the request),
+ * -NH_EDEADLK (@t is the caller).
  */
 int taskctl_suspend(struct task *t);
 
