@@ -145,6 +145,7 @@ int taskctl_resume(struct task *t)
 		return err;
 	__atomic_fetch_and(&t->work, ~TASK_WORK_STOP, __ATOMIC_ACQ_REL);
 	sched_continue(t);	/* (a no-op unless it is stopped) */
+	waitq_wake_all(&t->exit_wq);	/* suspenders it overtook */
 	return 0;
 }
 
