@@ -48,6 +48,8 @@ struct hart {
 	struct runqueue rq;		/* its own lock */
 	bool need_resched;		/* [a] preempt at the next chance */
 	unsigned trap_depth;		/* [h] nested traps being handled */
+	bool trap_from_user;		/* [h] the interrupt being handled came
+					   from user mode (time accounting) */
 	uint64_t timer_ticks;		/* [h] timer interrupts taken */
 	uint64_t timer_deadline;	/* [h] next tick, in timer ticks */
 	uint64_t timer_next;		/* [h] what the timer is set to */

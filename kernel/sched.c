@@ -126,15 +126,20 @@ static struct task *pick(struct runqueue *rq)
 }
 
 /* Charge the running task for the time since it was last charged, up
- * to @now (timer ticks).  No division: the switch path runs this. */
-static void account(struct hart *h, struct task *t, uint64_t now)
+ * to @now (timer ticks), as user time when @user (a tick that interrupted
+ * user mode: sampled, like a tick-based kernel), else as system time.
+ * No division: the switch path runs this. */
+static void account(struct hart *h, struct task *t, uint64_t now, bool user)
 {
 	uint64_t d = timer_delta_ns(now - t->last_ticks);
 
 	t->last_ticks = now;
 	if (t == h->idle)
 		return;
-	t->stime_ns += d;
+	if (user)
+		t->utime_ns += d;
+	else
+		t->stime_ns += d;
 	if (t->cls == SCHED_FAIR) {
 		struct task *f = first_fair(&h->rq);
 		uint64_t low;
@@ -245,6 +250,13 @@ void sched_start(struct task *t)
 	place(t, 0);
 }
 
+void sched_start_stopped(struct task *t)
+{
+	t->hart = select_hart(t)->index;	/* not yet visible to anyone */
+	t->vruntime = 0;
+	task_set_state(t, TASK_STOPPED);
+}
+
 /* ---- switching ------------------------------------------------------- */
 
 static void fence_stack_if_new(struct hart *h, struct task *t)
@@ -337,7 +349,7 @@ static void schedule_unlock(struct hart *h, bool voluntary)
 	struct task *prev = h->current, *next;
 	uint64_t now = arch_ticks();
 
-	account(h, prev, now);
+	account(h, prev, now, false);
 	__atomic_store_n(&h->need_resched, false, __ATOMIC_RELAXED);
 	h->migrating = put_prev(h, prev);
 	next = pick(&h->rq);
@@ -404,11 +416,42 @@ void sched_trap_exit(bool interrupted_with_irqs_on)
 void sched_user_return(void)
 {
 	struct hart *h = hart_self();
+	struct task *t = h->current;
 
 	if (!__atomic_load_n(&h->need_resched, __ATOMIC_ACQUIRE))
 		return;
 	spin_lock(&h->rq.lock);
+	t->user_parked = true;		/* sched_notify_work may stop it here */
 	schedule_unlock(h, false);
+	t->user_parked = false;		/* RUNNING again: nobody reads it now */
+}
+
+bool sched_stop_current(void)
+{
+	struct hart *h = hart_self();
+	struct task *t = h->current;
+	irqflags_t f = spin_lock_irqsave(&h->rq.lock);
+	bool stop = __atomic_load_n(&t->work, __ATOMIC_ACQUIRE) & TASK_WORK_STOP;
+
+	if (stop)
+		task_set_state(t, TASK_STOPPED);
+	spin_unlock_irqrestore(&h->rq.lock, f);
+	return stop;
+}
+
+void sched_switch_space(struct vmspace *u)
+{
+	irqflags_t f = arch_irq_save();
+	struct hart *h = hart_self();
+	uint64_t gen = __atomic_load_n(&exec_code_gen, __ATOMIC_ACQUIRE);
+
+	h->current->space = u;
+	vm_switch(h, u);
+	if (h->code_gen_seen != gen) {	/* code was loaded */
+		arch_fence_i();
+		h->code_gen_seen = gen;
+	}
+	arch_irq_restore(f);
 }
 
 void sched_exit(void)
@@ -482,7 +525,7 @@ uint64_t sched_timer(bool tick)
 	if (!h->current)
 		return 0;	/* before the scheduler is up on this hart */
 	spin_lock(&h->rq.lock);
-	account(h, h->current, arch_ticks());
+	account(h, h->current, arch_ticks(), h->trap_from_user);
 	expire_sleepers(h, clock_ns());
 	if (tick && tick_wants_switch(h))
 		h->need_resched = true;
@@ -529,6 +572,12 @@ void sched_prepare_sleep(int state, uint64_t deadline)
 	struct list_node *pos;
 
 	t->wake_result = 0;
+	if (state == TASK_SLEEPING &&
+	    (__atomic_load_n(&t->work, __ATOMIC_ACQUIRE) & TASK_WORK_INTR)) {
+		t->wake_result = -TASK_ERESTART;	/* taskctl asked first */
+		spin_unlock_irqrestore(&h->rq.lock, f);
+		return;
+	}
 	task_set_state(t, (enum task_state)state);
 	t->wake_at = deadline;
 	if (deadline) {
@@ -596,6 +645,35 @@ int sched_continue(struct task *t)
 	if (requeue)
 		place(t, vbase);
 	return dead ? -NH_EINVAL : 0;
+}
+
+/* Stop @t where it waits, parked at its user boundary, if a stop is all
+ * it is asked for (rq lock held).  True if it is STOPPED now. */
+static bool stop_parked(struct runqueue *rq, struct task *t, uint64_t work)
+{
+	if (t->state != TASK_READY || !t->user_parked || !list_linked(&t->rq_node) ||
+	    (work & ~TASK_WORK_STOP) || !(work & TASK_WORK_STOP))
+		return false;
+	dequeue(rq, t);
+	task_set_state(t, TASK_STOPPED);
+	return true;
+}
+
+bool sched_notify_work(struct task *t)
+{
+	irqflags_t f;
+	struct hart *h = lock_task_rq(t, &f);
+	uint64_t w = __atomic_load_n(&t->work, __ATOMIC_ACQUIRE);
+	bool wake = t->state == TASK_SLEEPING && (w & TASK_WORK_INTR);
+	bool poke = t->state == TASK_RUNNING && h->current == t && h != hart_self();
+	bool stopped = !wake && !poke && stop_parked(&h->rq, t, w);
+
+	spin_unlock_irqrestore(&h->rq.lock, f);
+	if (wake)
+		sched_wake(t, -TASK_ERESTART, false);
+	if (poke)	/* any trap from user mode passes the work check */
+		arch_send_ipi(h->hartid);
+	return stopped;
 }
 
 int sched_set_affinity(struct task *t, uint64_t mask)

@@ -70,9 +70,33 @@ void sched_yield(void);
 /* From the trap path: preempt if asked to and the context allows. */
 void sched_trap_exit(bool interrupted_with_irqs_on);
 
-/* On the way back to user mode from a system call (interrupts off):
- * switch if a preemption is due. */
+/* At the user boundary, on the way back to user mode (interrupts off):
+ * switch if a preemption is due.  While it waits on the run queue the
+ * task is "parked" there, so a stop request can stop it without it
+ * running first (sched_notify_work). */
 void sched_user_return(void);
+
+/* At the user boundary: if the calling task's TASK_WORK_STOP is still
+ * set, make it STOPPED (it still runs until it calls schedule(), but
+ * task control may read and write its frame from now on).  True if so. */
+bool sched_stop_current(void);
+
+/*
+ * Task control set work on user task @t (t->work): get it to its user
+ * boundary soon.  An interruptible sleep is woken (with TASK_ERESTART:
+ * the call restarts after it), the hart it runs on is interrupted, and a
+ * task parked at its boundary with only a stop asked is stopped here.
+ * True if it was stopped here.
+ */
+bool sched_notify_work(struct task *t);
+
+/* Start a new task STOPPED, never having run: sched_continue runs it. */
+void sched_start_stopped(struct task *t);
+
+/* The calling user task runs in @u from now on: its root is installed on
+ * this hart (and fence.i run if code was loaded since the last one). */
+struct vmspace;
+void sched_switch_space(struct vmspace *u);
 
 /*
  * The timer interrupt on this hart: accounting, expiring sleeps, and at a

@@ -28,6 +28,7 @@ enum lock_rank {
 				   shootdowns (waiters poll, see vm.h) */
 	RANK_TASKS = 10,	/* the task list */
 	RANK_HANDLES = 15,	/* a task's handle table (get() callbacks run under it) */
+	RANK_TASKCTL = 17,	/* a task's pending space (task.h ctl_lock) */
 	RANK_WAITQ = 20,	/* a wait queue */
 	RANK_RQ = 30,		/* a hart's run queue (one at a time) */
 	RANK_SLAB = 40,		/* a slab cache */

@@ -11,6 +11,7 @@
 #include "console.h"
 #include "sched.h"
 #include "task.h"
+#include "taskctl.h"
 #include "timer.h"
 #include "uaccess.h"
 #include "vm.h"
@@ -19,15 +20,15 @@
 
 /*
  * From trap.S's system-call path (interrupts off, on the task's kernel
- * stack): run the call in task context with interrupts on, then take a
- * pending preemption before going back to user mode.
+ * stack): run the call in task context with interrupts on, then pass the
+ * user boundary with them off.
  */
-void syscall_entry(struct trap_frame *tf)
+int syscall_entry(struct trap_frame *tf)
 {
 	arch_irq_enable();
 	syscall_dispatch(tf);
 	arch_irq_save();
-	sched_user_return();
+	return taskctl_user_return();
 }
 
 void syscall_dispatch(struct trap_frame *tf)
@@ -35,10 +36,15 @@ void syscall_dispatch(struct trap_frame *tf)
 	uint64_t n = tf->regs[17];
 	struct syscall_args a = { { tf->regs[10], tf->regs[11], tf->regs[12],
 				    tf->regs[13], tf->regs[14], tf->regs[15] } };
+	long r;
 
 	tf->regs[0] += 4;	/* past the ecall, also for exit's sake */
-	tf->regs[10] = n < SYS_COUNT ? (uint64_t)sysent[n].fn(&a)
-				     : (uint64_t)-NH_ENOSYS;
+	r = n < SYS_COUNT ? sysent[n].fn(&a) : -NH_ENOSYS;
+	if (r == -TASK_ERESTART) {	/* run it again after the stop */
+		tf->regs[0] -= 4;
+		r = (long)tf->orig_a0;
+	}
+	tf->regs[10] = (uint64_t)r;
 }
 
 long sys_null(const struct syscall_args *a)
@@ -84,9 +90,13 @@ long sys_debug_write(const struct syscall_args *a)
 	return (long)done;
 }
 
+/* An interruptible sleep: a stop or kill request restarts it (the whole
+ * length again: a sleep may last longer than asked, never shorter). */
 long sys_sleep_ns(const struct syscall_args *a)
 {
-	return task_sleep_ns(a->a[0]);
+	int r = task_sleep_ns_interruptible(a->a[0]);
+
+	return r == -NH_ETIMEDOUT ? 0 : r;
 }
 
 long sys_brk(const struct syscall_args *a)

@@ -25,10 +25,15 @@ struct sysent {
 
 extern const struct sysent sysent[SYS_COUNT];
 
-/* Handle the ecall in @tf (from U-mode): result in a0, sepc past it. */
+/* Handle the ecall in @tf (from U-mode): result in a0, sepc past it; or,
+ * when the call returned TASK_ERESTART (a stop or kill request
+ * interrupted it), sepc back on the ecall and a0 = orig_a0: it runs again. */
 void syscall_dispatch(struct trap_frame *tf);
 
-/* trap.S's system-call path: dispatch in task context, then preempt if due. */
-void syscall_entry(struct trap_frame *tf);
+/* trap.S's system-call path: dispatch in task context, then the user
+ * boundary (preemption, task control's work).  Returns 0 when nothing
+ * happened there (s0-s11 are still live), non-zero when trap.S must
+ * reload every register from the frame. */
+int syscall_entry(struct trap_frame *tf);
 
 #endif

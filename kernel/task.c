@@ -6,14 +6,17 @@
 #include "task.h"
 
 #include <nuthatch/errno.h>
+#include <nuthatch/task.h>
 
 #include "handle.h"
 #include "hart.h"
+#include "kmap.h"
 #include "kstack.h"
 #include "lib/fmt.h"
 #include "lib/kstring.h"
 #include "printk.h"
 #include "slab.h"
+#include "taskctl.h"
 #include "timer.h"
 #include "vm.h"
 #include "arch/riscv/trap.h"
@@ -133,6 +136,7 @@ static void task_setup(struct task *t, const char *name,
 	list_init(&t->wait_node);
 	list_init(&t->reap_node);
 	waitq_init(&t->exit_wq, "task: exit_wq");
+	t->ctl_lock = (struct spinlock)SPINLOCK_INIT("task: new_space", RANK_TASKCTL);
 	t->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
 	copy_name(t->name, name);
 	t->kernel = true;
@@ -213,27 +217,44 @@ struct task *kthread_create(const char *name, void (*fn)(void *), void *arg,
 	return t;
 }
 
-/* A user task's first kernel code: build its user frame at the top of
- * its kernel stack (where its traps from user mode will land) and go. */
+struct trap_frame *task_user_frame(struct task *t)
+{
+	char *top = (char *)kmap_phys(t->stack.frames[KSTACK_PAGES - 1]) + 4096;
+
+	return (struct trap_frame *)(top - sizeof(struct trap_frame));
+}
+
+/* The user frame a new task starts from, at the very top of its stack. */
+static void build_user_frame(struct task *t, const struct utask_start *s)
+{
+	struct trap_frame *tf = task_user_frame(t);
+
+	memset(tf, 0, sizeof(*tf));
+	tf->regs[0] = s->pc;
+	tf->regs[2] = s->sp;
+	tf->regs[4] = s->tp;
+	tf->regs[10] = s->a0;
+	tf->sstatus = arch_user_sstatus();
+}
+
+/* A user task's first kernel code: its frame is ready (build_user_frame,
+ * perhaps changed by a tracer while it was suspended); load its FP state
+ * (zero, or what a tracer set), do any pending user-boundary work and go. */
 static void user_start(void *arg)
 {
 	struct task *t = arg;
 	struct trap_frame *tf = (struct trap_frame *)(t->stack.hi - sizeof(*tf));
 
-	memset(tf, 0, sizeof(*tf));
-	tf->regs[0] = t->uentry;
-	tf->regs[2] = t->usp;
-	tf->regs[10] = t->uarg;
 	arch_irq_save();
-	memset(&t->fp, 0, sizeof(t->fp));
-	arch_fp_restore(&t->fp);	/* a clean slate for its FP registers */
-	tf->sstatus = arch_user_sstatus();
+	arch_fp_restore(&t->fp);
+	arch_fp_enable(true);
+	taskctl_user_return();
 	arch_enter_user(tf);
 }
 
-struct task *utask_create(const char *name, struct vmspace *u, uint64_t entry,
-			  uint64_t usp, uint64_t arg, const struct task_attr *attr,
-			  int *err)
+struct task *utask_create_with(const char *name, struct vmspace *u,
+			       const struct utask_start *s,
+			       const struct task_attr *attr, int *err)
 {
 	struct handle_table *ht = handle_table_create(err);
 	struct task *t;
@@ -248,15 +269,27 @@ struct task *utask_create(const char *name, struct vmspace *u, uint64_t entry,
 	t->handles = ht;
 	t->arg = t;
 	t->kernel = false;
-	/* user_start builds the user frame at the very top of the stack:
-	 * every C and interrupt frame must stay below it. */
+	/* The user frame sits at the very top of the stack: every C and
+	 * interrupt frame must stay below it. */
 	t->ctx.sp = t->stack.hi - sizeof(struct trap_frame);
 	t->space = u;
-	t->uentry = entry;
-	t->usp = usp;
-	t->uarg = arg;
-	sched_start(t);
+	build_user_frame(t, s);
+	if (s->suspended) {
+		t->work = TASK_WORK_STOP;
+		sched_start_stopped(t);
+	} else {
+		sched_start(t);
+	}
 	return t;
+}
+
+struct task *utask_create(const char *name, struct vmspace *u, uint64_t entry,
+			  uint64_t usp, uint64_t arg, const struct task_attr *attr,
+			  int *err)
+{
+	struct utask_start s = { .pc = entry, .sp = usp, .a0 = arg };
+
+	return utask_create_with(name, u, &s, attr, err);
 }
 
 struct task *task_create_idle(unsigned hart_index, int *err)
@@ -284,12 +317,40 @@ void task_first_run(struct task *t)
 	task_exit(0);
 }
 
-void task_exit(int code)
+void task_exit_as(const struct task_end *e)
 {
 	struct task *t = task_current();
 
-	t->exit_code = code;
+	t->exit_rec = *e;
+	t->exit_code = (int)e->code;
 	sched_exit();
+}
+
+void task_exit(int code)
+{
+	struct task_end e = { .reason = NH_EXIT_NORMAL, .code = code };
+
+	task_exit_as(&e);
+}
+
+void task_exit_oom(uint64_t cause, uint64_t addr, uint64_t pc)
+{
+	struct task_end e = { .reason = NH_EXIT_OOM, .code = -NH_ENOMEM,
+			      .cause = cause, .addr = addr, .pc = pc };
+
+	task_exit_as(&e);
+}
+
+void task_exit_record(struct task *t, struct nh_exit *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->reason = t->exit_rec.reason;
+	out->code = t->exit_rec.code;
+	out->cause = t->exit_rec.cause;
+	out->addr = t->exit_rec.addr;
+	out->pc = t->exit_rec.pc;
+	out->utime_ns = t->utime_ns;
+	out->stime_ns = t->stime_ns;
 }
 
 /* The reaper's queue (called by the next task on the dead one's hart). */
@@ -314,6 +375,10 @@ void task_release_stack(struct task *t)
 	 * the object alive for ever. */
 	if (t->handles)
 		handle_table_close_all(t->handles);
+	if (t->new_space) {	/* a replacement it never got to */
+		vm_put(t->new_space);
+		t->new_space = 0;
+	}
 }
 
 static bool reap_pending(void *arg)

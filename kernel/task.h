@@ -16,11 +16,16 @@
  * the last reference is dropped (task_put).  A task is created with two
  * references: the creator's and the scheduler's (dropped by the reaper).
  *
+ * User tasks also carry a work word (TASK_WORK_*): requests from task
+ * control (taskctl.c) that the task carries out itself at its user
+ * boundary, the moment it would return to user mode with its whole user
+ * register frame saved.
+ *
  * Field legend: [I] immutable after creation; [r] run-queue lock of the
  * task's hart (t->hart itself changes only under the lock of the hart it
  * leaves, so lock_task_rq() locks, re-checks and retries); [w] the wait
  * queue it sleeps on; [T] tasks_lock; [a] atomic; [s] the task itself
- * while running.
+ * while running; [c] ctl_lock.
  */
 #ifndef NUTHATCH_TASK_H
 #define NUTHATCH_TASK_H
@@ -52,6 +57,34 @@ struct context {
 	uint64_t s[12];
 };
 
+/* User-boundary work (t->work): taskctl sets a bit, the task acts on it
+ * before it next returns to user mode (taskctl_user_work). */
+#define TASK_WORK_STOP		1ull	/* become STOPPED (until resumed) */
+#define TASK_WORK_KILL		2ull	/* end with NH_EXIT_KILLED */
+#define TASK_WORK_SPACE		4ull	/* switch to new_space, reset registers */
+#define TASK_WORK_INTR		(TASK_WORK_STOP | TASK_WORK_KILL)
+					/* these interrupt an interruptible sleep */
+
+/*
+ * Kernel-internal: what a system call returns when a stop or kill request
+ * interrupted its sleep.  The dispatcher backs the pc up to the ecall and
+ * puts the original a0 back, so the call runs again after a resume and
+ * the program never sees it.  Never reaches user mode.
+ */
+#define TASK_ERESTART		512
+
+/*
+ * How a task ended: struct nh_exit (nuthatch/task.h) without the times,
+ * which task_exit_record adds.  (Not struct nh_exit itself: the test
+ * family's nuthatch/testabi.h still defines a struct of that name, and
+ * testcalls.c includes both until test_wait moves to handles.)
+ */
+struct task_end {
+	int32_t reason;			/* NH_EXIT_* */
+	int64_t code;			/* exit status (NORMAL), else -NH_E* */
+	uint64_t cause, addr, pc;	/* FAULT, OOM */
+};
+
 struct kstack {
 	uintptr_t lo, hi;		/* [I] the mapped 16 KiB */
 	unsigned slot;			/* [I] index in the stack area; ~0: static */
@@ -78,10 +111,15 @@ struct task {
 	uint64_t vruntime;		/* [r] ns scaled by weight */
 	uint64_t allowed;		/* [r] hart indices it may run on */
 	unsigned hart;			/* [r] index of its run queue */
-	struct vmspace *space;		/* [I] NULL for kernel threads */
+	struct vmspace *space;		/* [s] NULL for kernel threads; changes
+					   only at its own user boundary */
 	struct handle_table *handles;	/* [I] NULL for kernel threads; closed by
 					   the reaper, freed with the task */
-	uint64_t uentry, usp, uarg;	/* [I] where user mode starts, its a0 */
+	uint64_t work;			/* [a] TASK_WORK_* */
+	bool user_parked;		/* [r] preempted at its user boundary */
+	struct spinlock ctl_lock;	/* the pending space below */
+	struct vmspace *new_space;	/* [c] TASK_WORK_SPACE: the next space */
+	uint64_t new_pc, new_sp;	/* [c] and where it starts in it */
 	struct fpstate fp;		/* [s] user FP registers while off the hart */
 	bool faulted;			/* [I] once DEAD: a user fault ended it */
 	uint64_t fault_cause, fault_addr, fault_pc;	/* [I] likewise */
@@ -95,8 +133,10 @@ struct task {
 	uint32_t stack_hwm;		/* bytes of stack ever used, to 128 (at exit) */
 	int refs;			/* [a] */
 	int exit_code;			/* [I] once DEAD */
+	struct task_end exit_rec;	/* [I] once DEAD */
 	bool reaped;			/* [a] stack given back */
-	struct waitq exit_wq;		/* joiners */
+	struct waitq exit_wq;		/* joiners, and suspenders waiting
+					   for it to stop */
 	struct fault_catch *fault_catch; /* [s] armed expected-fault recovery */
 	void (*fn)(void *);		/* [I] */
 	void *arg;			/* [I] */
@@ -132,14 +172,47 @@ struct task *utask_create(const char *name, struct vmspace *u, uint64_t entry,
 			  uint64_t usp, uint64_t arg, const struct task_attr *attr,
 			  int *err);
 
+/* Where a user task starts (utask_create_with). */
+struct utask_start {
+	uint64_t pc, sp, a0, tp;
+	bool suspended;		/* start STOPPED, never having run */
+};
+
+/*
+ * utask_create with every start register, optionally created STOPPED
+ * (it runs once resumed: sched_continue).  The user frame is built here,
+ * so a tracer can read or set a suspended task's registers before it
+ * ever runs.
+ */
+struct task *utask_create_with(const char *name, struct vmspace *u,
+			       const struct utask_start *s,
+			       const struct task_attr *attr, int *err);
+
 /* The idle task of a hart (not on any run queue, never exits). */
 struct task *task_create_idle(unsigned hart_index, int *err);
 
 /* The calling task. */
 struct task *task_current(void);
 
-/* Exit the calling task with @code.  Never returns. */
+/* Exit the calling task with @code (NH_EXIT_NORMAL).  Never returns. */
 __attribute__((noreturn)) void task_exit(int code);
+
+/* Exit the calling task with the exit record @e (its code also becomes
+ * the exit code task_join returns).  Never returns. */
+__attribute__((noreturn)) void task_exit_as(const struct task_end *e);
+
+/* End the calling task for want of memory while handling the fault
+ * @cause at @addr, @pc (NH_EXIT_OOM, code -NH_ENOMEM).  Never returns. */
+__attribute__((noreturn)) void task_exit_oom(uint64_t cause, uint64_t addr,
+					     uint64_t pc);
+
+/* The exit record of dead @t, with its user and system time. */
+struct nh_exit;
+void task_exit_record(struct task *t, struct nh_exit *out);
+
+/* The user register frame of user task @t (at the top of its kernel
+ * stack), reached through the direct map so any hart may read it. */
+struct trap_frame *task_user_frame(struct task *t);
 
 /* Wait until @t is dead and reaped, drop the caller's reference, and
  * return its exit code. */

@@ -40,7 +40,7 @@ int waitq_wait(struct waitq *q, bool interruptible, uint64_t deadline,
 		if (list_linked(&t->wait_node))
 			list_del(&t->wait_node);
 		result = t->wake_result;
-		if (result == -NH_EINTR || result == -NH_ETIMEDOUT) {
+		if (result) {	/* interrupted, timed out, or TASK_ERESTART */
 			if (cond(arg))
 				result = 0;
 			break;
@@ -88,14 +88,23 @@ static bool never(void *arg)
 	return false;
 }
 
-int task_sleep_ns(uint64_t ns)
+static int sleep_ns(uint64_t ns, bool interruptible)
 {
 	struct waitq q;
-
 	uint64_t now = clock_ns();
 	uint64_t deadline = ns > ~0ull - now ? ~0ull : now + ns;	/* saturate */
 
 	waitq_init(&q, "sleep");
-	waitq_wait(&q, false, deadline, never, 0);
+	return waitq_wait(&q, interruptible, deadline, never, 0);
+}
+
+int task_sleep_ns(uint64_t ns)
+{
+	sleep_ns(ns, false);
 	return 0;
+}
+
+int task_sleep_ns_interruptible(uint64_t ns)
+{
+	return sleep_ns(ns, true);
 }

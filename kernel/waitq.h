@@ -24,7 +24,8 @@ void waitq_init(struct waitq *q, const char *name);
 
 /*
  * Sleep until cond(arg) is true (checked with q->lock held), the task is
- * interrupted (when @interruptible: -NH_EINTR) or clock_ns() passes
+ * interrupted (when @interruptible: -NH_EINTR, or -TASK_ERESTART for a
+ * task control stop or kill request) or clock_ns() passes
  * @deadline (when non-zero: -NH_ETIMEDOUT).  Returns 0 when cond held.
  */
 int waitq_wait(struct waitq *q, bool interruptible, uint64_t deadline,
@@ -40,5 +41,9 @@ bool task_interrupt(struct task *t);
 
 /* Sleep for @ns (uninterruptible); returns 0. */
 int task_sleep_ns(uint64_t ns);
+
+/* Sleep for @ns interruptibly: -NH_ETIMEDOUT when it ran its length, or
+ * what interrupted it (-NH_EINTR, TASK_ERESTART). */
+int task_sleep_ns_interruptible(uint64_t ns);
 
 #endif

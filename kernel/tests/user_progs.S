@@ -800,3 +800,45 @@ uprog_spinstore:
 	j	1b
 	.balign	4
 uprog_spinstore_end:
+
+/* Task control: spin until a tracer moves the pc to uprog_spin_exit,
+ * which exits with a0 + s1 + f0 (a double, truncated): the registers the
+ * tracer set. */
+	.option	push
+	.option	arch, +d
+	.globl	uprog_spin, uprog_spin_exit, uprog_spin_end
+uprog_spin:
+1:	addi	t0, t0, 1
+	j	1b
+uprog_spin_exit:
+	fcvt.l.d	t1, f0, rtz
+	add	a0, a0, s1
+	add	a0, a0, t1
+	li	a7, SYS_exit
+	ecall
+	.balign	4
+uprog_spin_end:
+	.option	pop
+
+/* Sleep a0 ns once, then exit with the call's result + s1 (s1 starts at
+ * 0; a tracer may change it while the task is stopped in the call). */
+	.globl	uprog_sleeper, uprog_sleeper_ecall, uprog_sleeper_end
+uprog_sleeper:
+	li	s1, 0
+	li	a7, SYS_sleep_ns
+uprog_sleeper_ecall:
+	ecall
+	add	a0, a0, s1
+	li	a7, SYS_exit
+	ecall
+	.balign	4
+uprog_sleeper_end:
+
+/* Exit with a0 + tp: task_create's start registers. */
+	.globl	uprog_startregs, uprog_startregs_end
+uprog_startregs:
+	add	a0, a0, tp
+	li	a7, SYS_exit
+	ecall
+	.balign	4
+uprog_startregs_end:

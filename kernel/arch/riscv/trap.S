@@ -79,10 +79,8 @@
 	ld	t6, 31*8(sp)
 .endm
 
-/* Every general register but sp (x2) and tp (x4) into the frame at sp. */
-.macro SAVE_GPRS
-	sd	t0, 5*8(sp)
-	SAVE_CALLER
+/* The callee-saved registers. */
+.macro SAVE_CALLEE
 	sd	s0, 8*8(sp)
 	sd	s1, 9*8(sp)
 	sd	s2, 18*8(sp)
@@ -95,6 +93,13 @@
 	sd	s9, 25*8(sp)
 	sd	s10, 26*8(sp)
 	sd	s11, 27*8(sp)
+.endm
+
+/* Every general register but sp (x2) and tp (x4) into the frame at sp. */
+.macro SAVE_GPRS
+	sd	t0, 5*8(sp)
+	SAVE_CALLER
+	SAVE_CALLEE
 .endm
 
 .macro RESTORE_GPRS
@@ -183,14 +188,19 @@ trap_entry_kernel:
 	j	.Ldispatch
 
 	/*
-	 * The system-call path saves only what C code may clobber (ra, gp,
-	 * t*, a*) and the user's sp, tp, sepc and sstatus: s0-s11 stay in
-	 * their registers or in the C frames that save them, and come back
-	 * the same way, even across a switch.  (The frame's s slots are not
-	 * written: nothing reads a blocked syscall's s registers yet.)
+	 * The system-call path saves every user register (so task control
+	 * can read a blocked call's whole frame), and a0 once more as the
+	 * frame's orig_a0 (a restarted call gets it back).  It skips
+	 * stval.  syscall_entry returns 0 when nothing happened at the
+	 * user boundary: then s0-s11, which C preserved, are still the
+	 * user's, and only the rest is reloaded.  Otherwise (a switch, a
+	 * tracer's writes, a new space) every register comes from the
+	 * frame, through trap_return.
 	 */
 .Lsyscall:
 	SAVE_CALLER
+	SAVE_CALLEE
+	sd	a0, 35*8(sp)		/* orig_a0 */
 	ld	t0, HART_TRAPPED_SP(tp)
 	sd	t0, 2*8(sp)
 	csrr	t0, CSR_SSCRATCH
@@ -205,6 +215,7 @@ trap_entry_kernel:
 	sd	t0, 33*8(sp)
 	mv	a0, sp
 	call	syscall_entry
+	bnez	a0, trap_return		/* the slow way: every register */
 	ld	t0, 0*8(sp)
 	csrw	CSR_SEPC, t0
 	ld	t0, 32*8(sp)

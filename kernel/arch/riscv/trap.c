@@ -8,6 +8,7 @@
 #include "arch/riscv/trap.h"
 
 #include <nuthatch/errno.h>
+#include <nuthatch/task.h>
 
 #include "arch/riscv/arch.h"
 #include "hart.h"
@@ -20,6 +21,7 @@
 #include "syscall.h"
 #include "task.h"
 #include "vm.h"
+#include "taskctl.h"
 
 #define EXC_ECALL_U	8
 #define EXC_INST_PAGE_FAULT	12
@@ -179,6 +181,19 @@ static struct fault_catch **catch_slot(struct hart *h)
 	return h->current ? &h->current->fault_catch : &h->fault_catch;
 }
 
+/* End the task a kernel-mode fault happened for: NH_EXIT_KSTACK when its
+ * stack overflowed, else NH_EXIT_KILLED (no kernel addresses in the
+ * record); the exit code is -NH_EFAULT either way. */
+__attribute__((noreturn))
+static void kill_for_kernel_fault(const struct hart *h, const struct trap_frame *tf)
+{
+	struct task_end e = { .reason = NH_EXIT_KILLED, .code = -NH_EFAULT };
+
+	if (stack_overflowed(h, tf))
+		e.reason = NH_EXIT_KSTACK;
+	task_exit_as(&e);
+}
+
 static void exception(struct trap_frame *tf)
 {
 	struct hart *h = hart_self();
@@ -206,7 +221,7 @@ static void exception(struct trap_frame *tf)
 	kprintf("%soops: killing task %lu [%s]; the system goes on\n", prefix(),
 		h->current->id, h->current->name);
 	h->trap_depth--;
-	task_exit(-NH_EFAULT);
+	kill_for_kernel_fault(h, tf);
 }
 
 static void interrupt(struct trap_frame *tf)
@@ -275,26 +290,39 @@ static void user_exception(struct hart *h, struct trap_frame *tf)
 {
 	struct task *t = h->current;
 	int err = page_fault(t, tf);
+	struct task_end e = { .reason = NH_EXIT_FAULT, .code = -NH_EFAULT,
+			      .cause = tf->scause, .addr = tf->stval,
+			      .pc = tf->regs[0] };
 
 	if (!err)
 		return;		/* resolved: run the instruction again */
 	kprintf("%suser fault: task %lu [%s]: %s at pc 0x%lx, address 0x%lx%s\n",
 		prefix(), t->id, t->name, trap_cause_name(tf->scause),
 		tf->regs[0], tf->stval, err == -NH_ENOMEM ? ": out of memory" : "");
-	t->faulted = true;
+	t->faulted = true;	/* the test family's wait still reads these */
 	t->fault_cause = tf->scause;
 	t->fault_addr = tf->stval;
 	t->fault_pc = tf->regs[0];
 	h->trap_depth--;
-	task_exit(err == -NH_ENOMEM ? -NH_ENOMEM : -NH_EFAULT);
+	if (err == -NH_ENOMEM) {
+		e.reason = NH_EXIT_OOM;
+		e.code = -NH_ENOMEM;
+	}
+	task_exit_as(&e);
 }
 
+/*
+ * Every trap but a system call.  A trap from user mode leaves through
+ * the user-boundary check (taskctl_user_return: preemption and task
+ * control's work), with interrupts off until the sret.
+ */
 void trap_dispatch(struct trap_frame *tf)
 {
 	struct hart *h = hart_self();
 
 	h->trap_depth++;
 	if (tf->scause & SCAUSE_INTERRUPT) {
+		h->trap_from_user = from_user(tf);
 		interrupt(tf);
 	} else if (from_user(tf)) {
 		user_exception(h, tf);
@@ -302,8 +330,13 @@ void trap_dispatch(struct trap_frame *tf)
 		exception(tf);
 	}
 	h = hart_self();
+	if (from_user(tf)) {
+		h->trap_depth--;	/* the trap is over: only the return is left */
+		taskctl_user_return();
+		return;
+	}
 	if (on_task_stack(h, tf))
-		sched_trap_exit(from_user(tf) || (tf->sstatus & SSTATUS_SPIE));
+		sched_trap_exit(tf->sstatus & SSTATUS_SPIE);
 	hart_self()->trap_depth--;	/* not h: we may be on another hart now */
 }
 

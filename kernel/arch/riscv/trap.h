@@ -14,7 +14,7 @@ struct trap_frame {
 	uint64_t sstatus;
 	uint64_t scause;
 	uint64_t stval;
-	uint64_t pad;
+	uint64_t orig_a0;	/* a system call's a0 at entry (restarts) */
 };
 
 _Static_assert(sizeof(struct trap_frame) == 36 * 8, "matches trap.S");
