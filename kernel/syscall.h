@@ -25,6 +25,9 @@ struct sysent {
 
 extern const struct sysent sysent[SYS_COUNT];
 
+/* Handlers called from elsewhere than the table. */
+long sys_task_wait(const struct syscall_args *a);
+
 /* Handle the ecall in @tf (from U-mode): result in a0, sepc past it; or,
  * when the call returned TASK_ERESTART (a stop or kill request
  * interrupted it), sepc back on the ecall and a0 = orig_a0: it runs again. */

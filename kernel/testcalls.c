@@ -169,42 +169,10 @@ long sys_test_spawn(const struct syscall_args *a)
 	return hand_over(h, t, err);
 }
 
-/* The exit record of @t, dead and reaped. */
-static void exit_record(const struct task *t, struct nh_exit *e)
-{
-	*e = (struct nh_exit){ .reason = NH_EXIT_NORMAL, .code = t->exit_code,
-			       .utime_ns = t->utime_ns, .stime_ns = t->stime_ns };
-	if (t->faulted) {
-		e->reason = t->exit_code == -NH_ENOMEM ? NH_EXIT_OOM : NH_EXIT_FAULT;
-		e->cause = t->fault_cause;
-		e->addr = t->fault_addr;
-		e->pc = t->fault_pc;
-	}
-}
-
-/* (task_h, out): wait until it ended.  The handle stays valid (a second
- * wait answers at once); a task cannot wait for itself (-NH_EDEADLK). */
+/* (task_h, out): task_wait, kept for the test programs' sake. */
 long sys_test_wait(const struct syscall_args *a)
 {
-	struct nh_exit e;
-	struct task *t;
-	int err = handle_lookup_self((long)a->a[0], NH_OBJ_TASK, NH_RIGHT_READ,
-				     (void **)&t);
-
-	if (err)
-		return err;
-	if (t == task_current())
-		err = -NH_EDEADLK;
-	else if (!uaccess_range_ok(a->a[1], sizeof(e)))
-		err = -NH_EFAULT;
-	if (!err) {
-		task_wait_reaped(t);
-		exit_record(t, &e);
-	}
-	handle_put_obj(NH_OBJ_TASK, t);
-	if (!err && copy_to_user(a->a[1], &e, sizeof(e)))
-		err = -NH_EFAULT;
-	return err;
+	return sys_task_wait(a);
 }
 
 /* A thread in the caller's memory: entry, stack pointer, a0. */

@@ -12,6 +12,7 @@
 
 #include <nuthatch/handle.h>
 #include <nuthatch/sysno.h>
+#include <nuthatch/task.h>
 #include <nuthatch/vm.h>
 
 long nh_null(void);
@@ -43,5 +44,16 @@ long nh_space_stat(long space, struct nh_space_stat *out);
 long nh_space_limit(long space, uint64_t pages);
 long nh_memobj_create(uint64_t size);
 long nh_initrd_open(const char *path);
+
+/* Task control (nuthatch/task.h) on task handles. */
+long nh_task_create(long space, const struct nh_task_start *st);
+long nh_task_suspend(long task);
+long nh_task_resume(long task);
+long nh_task_kill(long task);
+long nh_task_regs(long task, long set, struct nh_regs *regs);
+long nh_task_sched(long task, long set, struct nh_sched *p);
+long nh_task_info(long task, struct nh_task_info *out);
+long nh_task_set_space(long task, long space, uint64_t pc, uint64_t sp);
+long nh_task_wait(long task, struct nh_exit *out);
 
 #endif

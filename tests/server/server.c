@@ -556,6 +556,159 @@ static int space_calls_refuse_hostile_arguments(void)
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
+
+/* ---- task control through handles --------------------------------------- */
+
+static volatile long forked_value = 5;
+static char child_stack[8192] __attribute__((aligned(16)));
+
+/* Runs in a clone of our space: its own copy of forked_value. */
+static void child_add(long arg)
+{
+	forked_value += arg;
+	nh_exit((int)forked_value);
+}
+
+static void child_spin(long arg)
+{
+	(void)arg;
+	for (;;)
+		forked_value++;
+}
+
+static void child_exit_42(long arg)
+{
+	(void)arg;
+	nh_exit(42);
+}
+
+static long tp_now(void)
+{
+	long tp;
+
+	__asm__ volatile("mv %0, tp" : "=r"(tp));
+	return tp;
+}
+
+/* A task in a fresh clone of our space, running @fn(@a0). */
+static long fork_like(void (*fn)(long), long a0, uint32_t flags)
+{
+	struct nh_task_start st = { .pc = (uintptr_t)fn, .a0 = (uint64_t)a0,
+		.sp = (uintptr_t)child_stack + sizeof(child_stack),
+		.tp = (uint64_t)tp_now(), .sched = { .cls = NH_SCHED_FAIR },
+		.flags = flags, .name = "child" };
+	long c = nh_space_clone(NH_SELF_SPACE), t;
+
+	if (c < 0)
+		return c;
+	t = nh_task_create(c, &st);
+	nh_handle_close(c);	/* the task keeps the space */
+	return t;
+}
+
+static int fork_like_clone_and_task_create(void)
+{
+	struct nh_task_info info;
+	struct nh_exit e;
+	long t = fork_like(child_add, 100, 0);
+	int ok = 1;
+
+	EXPECT(t > 0);
+	EXPECT(nh_task_wait(t, &e) == 0 && e.reason == NH_EXIT_NORMAL && e.code == 105);
+	EXPECT(forked_value == 5);	/* its write was its own */
+	EXPECT(nh_task_info(t, &info) == 0 && info.state == NH_TASK_DEAD);
+	EXPECT(nh_handle_close(t) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static int task_calls_suspend_regs_kill(void)
+{
+	struct nh_regs r;
+	struct nh_sched p;
+	struct nh_task_info info;
+	struct nh_exit e;
+	long t = fork_like(child_spin, 0, NH_START_SUSPENDED), ro;
+	int ok = 1;
+
+	EXPECT(t > 0);
+	ro = nh_handle_dup(t, NH_RIGHT_READ);
+	EXPECT(nh_task_regs(t, 0, &r) == 0 && r.x[0] == (uintptr_t)child_spin);
+	EXPECT(nh_task_info(t, &info) == 0 && info.state == NH_TASK_STOPPED &&
+	       info.resident_pages > 0);
+	EXPECT(nh_task_resume(ro) == -EACCES && nh_task_kill(ro) == -EACCES &&
+	       nh_task_regs(ro, 1, &r) == -EACCES);
+	EXPECT(nh_task_resume(t) == 0);
+	EXPECT(nh_task_regs(t, 0, &r) == -EBUSY || r.x[0] == (uintptr_t)child_spin);
+	EXPECT(nh_task_suspend(t) == 0);
+	EXPECT(nh_task_regs(t, 0, &r) == 0 && r.x[0] >= (uintptr_t)child_spin &&
+	       r.x[0] < (uintptr_t)child_spin + 64);	/* inside its loop */
+	r.x[0] = (uintptr_t)child_exit_42;
+	EXPECT(nh_task_regs(t, 1, &r) == 0);
+	r.x[0] = 0xffffffff80000000ul;
+	EXPECT(nh_task_regs(t, 1, &r) == -EINVAL);
+	EXPECT(nh_task_sched(t, 0, &p) == 0 && p.cls == NH_SCHED_FAIR);
+	p.nice = 40;
+	EXPECT(nh_task_sched(t, 1, &p) == -EINVAL);
+	p.nice = 5;
+	EXPECT(nh_task_sched(t, 1, &p) == 0);
+	EXPECT(nh_task_regs(t, 2, &r) == -EINVAL);
+	EXPECT(nh_task_regs(t, 0, (void *)0xffffffff80000000ul) == -EFAULT);
+	EXPECT(nh_task_resume(t) == 0);
+	EXPECT(nh_task_wait(t, &e) == 0 && e.reason == NH_EXIT_NORMAL && e.code == 42);
+	EXPECT(nh_handle_close(t) == 0 && nh_handle_close(ro) == 0);
+	t = fork_like(child_spin, 0, 0);
+	EXPECT(t > 0 && nh_task_kill(t) == 0);
+	EXPECT(nh_task_wait(t, &e) == 0 && e.reason == NH_EXIT_KILLED);
+	EXPECT(nh_handle_close(t) == 0);
+	EXPECT(nh_task_wait(NH_SELF_TASK, &e) == -EDEADLK);
+	EXPECT(nh_task_suspend(NH_SELF_TASK) == -EDEADLK);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static int task_create_refuses_bad_input(void)
+{
+	struct nh_task_start st = { .pc = (uintptr_t)child_exit_42,
+		.sp = (uintptr_t)child_stack + sizeof(child_stack) };
+	long ro = nh_handle_dup(NH_SELF_SPACE, NH_RIGHT_READ | NH_RIGHT_MAP);
+	int ok = 1;
+
+	EXPECT(nh_task_create(ro, &st) == -EACCES);	/* no CONTROL */
+	EXPECT(nh_task_create(NH_SELF_TASK, &st) == -EBADF);	/* not a space */
+	EXPECT(nh_task_create(NH_SELF_SPACE, (void *)0x10) == -EFAULT);
+	st.pc = 0xffffffff80000000ul;
+	EXPECT(nh_task_create(NH_SELF_SPACE, &st) == -EINVAL);
+	st.pc = (uintptr_t)child_exit_42;
+	st.flags = 0x80;
+	EXPECT(nh_task_create(NH_SELF_SPACE, &st) == -EINVAL);
+	st.flags = 0;
+	st.sched.cls = 7;
+	EXPECT(nh_task_create(NH_SELF_SPACE, &st) == -EINVAL);
+	EXPECT(nh_handle_close(ro) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+/* exec's primitive: a running task and a stopped one move to a new space. */
+static int task_set_space_on_running_and_stopped(void)
+{
+	struct nh_exit e;
+	int ok = 1;
+
+	for (int suspended = 0; suspended < 2; suspended++) {
+		long t = fork_like(child_spin, 0, suspended ? NH_START_SUSPENDED : 0);
+		long s = nh_space_clone(NH_SELF_SPACE);
+
+		EXPECT(t > 0 && s > 0);
+		EXPECT(nh_task_set_space(t, s, 0xffffffff80000000ul, 0x1000) == -EINVAL);
+		EXPECT(nh_task_set_space(t, s, (uintptr_t)child_exit_42,
+					 (uintptr_t)child_stack + sizeof(child_stack)) == 0);
+		if (suspended)
+			EXPECT(nh_task_resume(t) == 0);
+		EXPECT(nh_task_wait(t, &e) == 0 && e.reason == NH_EXIT_NORMAL && e.code == 42);
+		EXPECT(nh_handle_close(t) == 0 && nh_handle_close(s) == 0);
+	}
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
 static const struct utest catalogue[] = {
 	{ "USRT0001_program_returns_status_from_main", returns_status_from_main },
 	{ "USRT0002_argv_envp_intact_at_limits", argv_envp_intact_at_limits },
@@ -573,6 +726,10 @@ static const struct utest catalogue[] = {
 	{ "USRT0014_clone_cow_private_and_shared", clone_cow_private_and_shared },
 	{ "USRT0015_space_calls_check_rights", space_calls_check_rights },
 	{ "USRT0016_space_calls_refuse_hostile_arguments", space_calls_refuse_hostile_arguments },
+	{ "USRT0017_fork_like_clone_and_task_create", fork_like_clone_and_task_create },
+	{ "USRT0018_task_calls_suspend_regs_kill", task_calls_suspend_regs_kill },
+	{ "USRT0019_task_create_refuses_bad_input", task_create_refuses_bad_input },
+	{ "USRT0020_task_set_space_on_running_and_stopped", task_set_space_on_running_and_stopped },
 };
 
 /* ---- the runner ----------------------------------------------------------- */
