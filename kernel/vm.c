@@ -18,6 +18,7 @@
 #include "exec.h"
 #include "frame.h"
 #include "handle.h"
+#include "hart.h"
 #include "kmap.h"
 #include "lib/kstring.h"
 #include "memobj.h"
@@ -44,7 +45,7 @@ static void page_zero(uint64_t pa)
 	arch_page_zero(kmap_phys(pa));
 }
 
-static pte_t leaf(uint64_t pa, unsigned prot)
+static inline pte_t leaf(uint64_t pa, unsigned prot)
 {
 	pte_t f = PTE_V | PTE_U | PTE_A;
 
@@ -59,9 +60,22 @@ static pte_t leaf(uint64_t pa, unsigned prot)
 	return pte_make(pa, f);
 }
 
-/* The 4 KiB leaf slot of @va, creating tables if @create; NULL if there
- * is none (or no memory for one). */
-static pte_t *walk(struct vmspace *s, uint64_t va, bool create)
+/* The 4 KiB leaf slot of @va, or NULL if a table above it is missing. */
+static pte_t *walk_present(const struct vmspace *s, uint64_t va)
+{
+	const pte_t *t = kmap_phys(s->root_pa);
+	pte_t e = t[PT_INDEX(va, 2)];
+
+	if (!(e & PTE_V))
+		return 0;
+	e = ((const pte_t *)kmap_phys(pte_pa(e)))[PT_INDEX(va, 1)];
+	if (!(e & PTE_V))
+		return 0;
+	return (pte_t *)kmap_phys(pte_pa(e)) + PT_INDEX(va, 0);
+}
+
+/* walk() when a table is missing: create the tables down to the leaf. */
+static pte_t *walk_create(struct vmspace *s, uint64_t va)
 {
 	pte_t *t = kmap_phys(s->root_pa);
 
@@ -69,9 +83,9 @@ static pte_t *walk(struct vmspace *s, uint64_t va, bool create)
 		pte_t *e = &t[PT_INDEX(va, l)];
 
 		if (!(*e & PTE_V)) {
-			uint64_t pa;
+			uint64_t pa = frame_alloc_zeroed();
 
-			if (!create || !(pa = frame_alloc_zeroed()))
+			if (!pa)
 				return 0;
 			*e = pte_make(pa, PTE_V);
 			s->tables++;
@@ -79,6 +93,15 @@ static pte_t *walk(struct vmspace *s, uint64_t va, bool create)
 		t = kmap_phys(pte_pa(*e));
 	}
 	return &t[PT_INDEX(va, 0)];
+}
+
+/* The 4 KiB leaf slot of @va, creating tables if @create; NULL if there
+ * is none (or no memory for one). */
+static inline pte_t *walk(struct vmspace *s, uint64_t va, bool create)
+{
+	pte_t *slot = walk_present(s, va);
+
+	return slot || !create ? slot : walk_create(s, va);
 }
 
 /* ---- spaces --------------------------------------------------------- */
@@ -204,9 +227,15 @@ static struct vm_region *first_above(struct vmspace *s, uint64_t va)
 
 static struct vm_region *find(struct vmspace *s, uint64_t va)
 {
-	struct vm_region *r = first_above(s, va);
+	struct vm_region *r = s->hint;
 
-	return r && r->start <= va ? r : 0;
+	if (r && r->start <= va && va < r->end)
+		return r;
+	r = first_above(s, va);
+	if (!r || r->start > va)
+		return 0;
+	s->hint = r;
+	return r;
 }
 
 static struct vm_region *next_of(struct vmspace *s, struct vm_region *r)
@@ -247,6 +276,8 @@ static struct vm_region *region_new(const struct vm_region *tmpl)
 
 static void region_remove(struct vmspace *s, struct vm_region *r)
 {
+	if (s->hint == r)
+		s->hint = 0;
 	list_del(&r->node);
 	s->nregions--;
 	if (r->obj)
@@ -364,6 +395,23 @@ static int fill(struct vmspace *s, struct vm_region *r, uint64_t va,
 }
 
 /*
+ * Leaf @va of @s lost permissions or its frame: no hart may keep the old
+ * entry.  The common case inline: a space only this hart ever installed,
+ * and installed here now, needs just a local flush.
+ */
+static void forget_page(struct vmspace *s, uint64_t va)
+{
+	struct hart *h = hart_self();
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (h->vm == s &&
+	    !(__atomic_load_n(&s->ran_on, __ATOMIC_RELAXED) & ~(1ull << h->index)))
+		arch_tlb_flush_page(va);
+	else
+		vm_tlb_shootdown(s, va, PAGE_SIZE);
+}
+
+/*
  * A write to a present private page: keep the frame if this space is its
  * only user (set W if the region allows it), else copy it; other harts
  * must forget the old frame before it can go.
@@ -382,7 +430,7 @@ static int break_cow(struct vmspace *s, struct vm_region *r, uint64_t va,
 		return -NH_ENOMEM;
 	page_copy(copy, old);
 	*slot = leaf(copy, r->prot);
-	vm_tlb_shootdown(s, va, PAGE_SIZE);
+	forget_page(s, va);
 	frame_put(old);
 	return 0;
 }

@@ -96,6 +96,7 @@ struct vmspace {
 	struct spinlock lock;		/* the regions, leaves and counts */
 	struct list_node regions;	/* [L] sorted, never overlapping */
 	unsigned nregions;		/* [L] */
+	struct vm_region *hint;		/* [L] the region found last, or NULL */
 	uint64_t resident;		/* [L] leaves present */
 	uint64_t tables;		/* [L] table frames below the root */
 	uint64_t limit;			/* [L] charge limit in pages, 0: none */
@@ -103,6 +104,7 @@ struct vmspace {
 	uint64_t brk_start, brk;	/* [L] the heap: [brk_start, brk) */
 	uint64_t asid_tag;		/* [A] generation and ASID */
 	uint64_t active;		/* [a] harts running it now */
+	uint64_t ran_on;		/* [a] harts that ever installed it */
 	uint64_t pending;		/* [a] harts to flush it before use */
 };
 

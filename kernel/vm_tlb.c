@@ -86,6 +86,7 @@ static void install(struct hart *h, struct vmspace *next)
 	bool full, fresh, pending;
 	uint64_t asid;
 
+	__atomic_fetch_or(&next->ran_on, bit, __ATOMIC_SEQ_CST);
 	__atomic_fetch_or(&next->active, bit, __ATOMIC_SEQ_CST);
 	asid = take_asid(h, next, &full, &fresh);
 	/* Clear, then flush: a request after the clear sees us active. */
@@ -153,7 +154,19 @@ void vm_tlb_shootdown(struct vmspace *s, uint64_t va, uint64_t len)
 {
 	struct hart *me = hart_self();
 	uint64_t bit = 1ull << me->index;
-	uint64_t others = hart_online_mask() & ~bit, targets;
+	uint64_t others, targets;
+
+	/* No other hart ever installed it: only this one can hold entries.
+	 * (One that installs it from now on walks the changed tables.) */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!(__atomic_load_n(&s->ran_on, __ATOMIC_SEQ_CST) & ~bit)) {
+		if (me->vm == s)
+			flush_range_here(me, va, len);
+		else
+			__atomic_fetch_or(&s->pending, bit, __ATOMIC_SEQ_CST);
+		return;
+	}
+	others = hart_online_mask() & ~bit;
 
 	__atomic_fetch_or(&s->pending, others | (me->vm == s ? 0 : bit),
 			  __ATOMIC_SEQ_CST);

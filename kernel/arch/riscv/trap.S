@@ -177,6 +177,10 @@ trap_entry_kernel:
 	csrr	t0, CSR_SCAUSE
 	addi	t0, t0, -EXC_ECALL_U
 	beqz	t0, .Lsyscall
+	csrr	t0, CSR_SCAUSE
+	srli	t0, t0, 2
+	addi	t0, t0, -3		/* 12, 13, 15: a page fault */
+	beqz	t0, .Lpage_fault
 	ld	t0, 5*8(sp)
 	SAVE_GPRS
 	ld	t0, HART_TRAPPED_SP(tp)
@@ -227,8 +231,43 @@ trap_entry_kernel:
 	ld	sp, 2*8(sp)
 	sret
 
+	/*
+	 * A page fault from user mode: most are resolved (zero-fill, COW)
+	 * and the task goes straight back, so like a system call only what
+	 * C may clobber is saved first.  trap_user_page_fault returns 0 for
+	 * that fast way; otherwise (not resolved, or work at the user
+	 * boundary) s0-s11, still the user's, join the frame and the trap
+	 * goes the normal way.
+	 */
+.Lpage_fault:
+	SAVE_CALLER
+	ld	t0, HART_TRAPPED_SP(tp)
+	sd	t0, 2*8(sp)
+	csrr	t0, CSR_SSCRATCH
+	sd	t0, 4*8(sp)
+	csrw	CSR_SSCRATCH, zero
+	SAVE_CSRS
+	mv	a0, sp
+	call	trap_user_page_fault
+	bnez	a0, .Lpage_fault_slow
+	ld	t0, 0*8(sp)
+	csrw	CSR_SEPC, t0
+	ld	t0, 32*8(sp)
+	csrw	CSR_SSTATUS, t0
+	csrw	CSR_SSCRATCH, tp
+	ld	t0, 5*8(sp)
+	RESTORE_CALLER
+	ld	tp, 4*8(sp)
+	ld	sp, 2*8(sp)
+	sret
+.Lpage_fault_slow:
+	SAVE_CALLEE
+	mv	s0, zero		/* end of the kernel's frame chain */
+	j	.Ldispatch_saved
+
 .Ldispatch:
 	SAVE_CSRS
+.Ldispatch_saved:
 	mv	a0, sp
 	call	trap_dispatch
 	/* fall through */

@@ -312,6 +312,25 @@ static void user_exception(struct hart *h, struct trap_frame *tf)
 }
 
 /*
+ * trap.S's fast way for a page fault from user mode (only the registers
+ * C may clobber are in the frame yet): resolve it; 0 sends the task
+ * straight back, non-zero takes the normal way (trap_dispatch: the fault
+ * record, or the work waiting at the user boundary).
+ */
+int trap_user_page_fault(struct trap_frame *tf)
+{
+	struct hart *h = hart_self();
+	struct task *t = h->current;
+	int err;
+
+	h->trap_depth++;
+	err = page_fault(t, tf);
+	h->trap_depth--;
+	return err || __atomic_load_n(&t->work, __ATOMIC_RELAXED) ||
+	       __atomic_load_n(&h->need_resched, __ATOMIC_RELAXED);
+}
+
+/*
  * Every trap but a system call.  A trap from user mode leaves through
  * the user-boundary check (taskctl_user_return: preemption and task
  * control's work), with interrupts off until the sret.

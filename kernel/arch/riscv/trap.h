@@ -52,5 +52,6 @@ void ipi_interrupt(void);
 void irq_external(void);
 
 void trap_dispatch(struct trap_frame *tf);
+int trap_user_page_fault(struct trap_frame *tf);
 
 #endif
