@@ -106,6 +106,7 @@ struct vmspace {
 	uint64_t active;		/* [a] harts running it now */
 	uint64_t ran_on;		/* [a] harts that ever installed it */
 	uint64_t pending;		/* [a] harts to flush it before use */
+	int shooting;			/* [a] shootdowns in flight (debug checks) */
 };
 
 void vm_init(void);

@@ -103,6 +103,13 @@ static void install(struct hart *h, struct vmspace *next)
 		arch_tlb_flush_asid(asid);
 		count(&stats.flush_asid);
 	}
+#if NH_DEBUG
+	/* The flush rule: nothing pending for a space this hart now runs,
+	 * unless a shootdown is setting it right now (it will IPI us). */
+	if ((__atomic_load_n(&next->pending, __ATOMIC_SEQ_CST) & bit) &&
+	    !__atomic_load_n(&next->shooting, __ATOMIC_SEQ_CST))
+		panic("vm: hart %u runs space %lu with a flush pending", h->index, next->id);
+#endif
 }
 
 void vm_switch(struct hart *h, struct vmspace *next)
@@ -167,7 +174,7 @@ void vm_tlb_shootdown(struct vmspace *s, uint64_t va, uint64_t len)
 		return;
 	}
 	others = hart_online_mask() & ~bit;
-
+	__atomic_fetch_add(&s->shooting, 1, __ATOMIC_SEQ_CST);
 	__atomic_fetch_or(&s->pending, others | (me->vm == s ? 0 : bit),
 			  __ATOMIC_SEQ_CST);
 	if (me->vm == s)
@@ -183,6 +190,7 @@ void vm_tlb_shootdown(struct vmspace *s, uint64_t va, uint64_t len)
 		targets &= __atomic_load_n(&s->pending, __ATOMIC_SEQ_CST) &
 			   __atomic_load_n(&s->active, __ATOMIC_SEQ_CST);
 	}
+	__atomic_fetch_sub(&s->shooting, 1, __ATOMIC_SEQ_CST);
 }
 
 void vm_tlb_stats(struct vm_tlb_stats *out)

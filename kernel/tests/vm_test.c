@@ -8,6 +8,7 @@
  * rollovers; and the zero-fill, clone and COW-fault figures.
  */
 #include <nuthatch/errno.h>
+#include <nuthatch/task.h>
 
 #include "bench.h"
 #include "frame.h"
@@ -373,6 +374,7 @@ KTEST(VM0008_no_memory_in_a_cow_break_ends_only_that_task)
 	int err;
 	struct vmspace *s = pages_space(256, &err), *c;
 	struct task *w = 0;
+	struct nh_exit rec;
 	uint64_t held = 0;
 	long code;
 
@@ -395,6 +397,9 @@ KTEST(VM0008_no_memory_in_a_cow_break_ends_only_that_task)
 		if (code != -NH_ENOMEM)
 			ktest_diag(t, "exit %ld", code);
 		KT_EXPECT(t, w->faulted && w->fault_cause == 15);
+		task_exit_record(w, &rec);
+		KT_EXPECT(t, rec.reason == NH_EXIT_OOM && rec.code == -NH_ENOMEM &&
+			  rec.addr >= DATA_VA && rec.addr < DATA_VA + 256 * 4096);
 		task_put(w);
 	}
 	unhog(held);
