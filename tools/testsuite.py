@@ -224,15 +224,15 @@ def suite_fuzz(build, shared):
 # boots spend most of their time in MEM0004 (every frame allocated and
 # freed) and the task tests (2,000 create/exit cycles, lock torture).
 BOOTS = [
-    ("virt", 1, "128M", "dynamic", [0], 1.0, False),
+    ("virt", 1, "128M", "dynamic", [0], 1.6, False),
     ("virt", 4, "1G", "dynamic", [0, 1, 2, 3], 6.0, False),
-    ("virt", 1, "128M", "jump", [0], 1.0, False),
+    ("virt", 1, "128M", "jump", [0], 1.6, False),
     ("virt", 4, "1G", "jump", [0, 1, 2, 3], 6.0, False),
     # JH7110-like: hart 0 is an MMU-less monitor core, the console is a
     # sifive,uart0, there is no test device (SRST reboot + -no-reboot).
-    ("sifive_u", 5, "1G", "dynamic", [1, 2, 3, 4], 3.0, False),
+    ("sifive_u", 5, "1G", "dynamic", [1, 2, 3, 4], 3.5, False),
     # Deterministic time (1 instruction = 1 ns): the timing tests run.
-    ("virt", 1, "128M", "dynamic", [0], 1.2, True),
+    ("virt", 1, "128M", "dynamic", [0], 1.4, True),
     ("virt", 4, "1G", "dynamic", [0, 1, 2, 3], 0.4, True),
     # Address spaces without ASIDs (the U74's case) and with a width so
     # small that the generation rolls over all the time.
