@@ -25,7 +25,8 @@ char **environ;
 /* picolibc uses newlib's errno values; so does the kernel. */
 _Static_assert(NH_EFAULT == EFAULT && NH_ENOSYS == ENOSYS &&
 	       NH_ENOMEM == ENOMEM && NH_EINVAL == EINVAL &&
-	       NH_EINTR == EINTR && NH_EBADMSG == EBADMSG, "errno values");
+	       NH_EINTR == EINTR && NH_EBADMSG == EBADMSG && NH_EPIPE == EPIPE,
+	       "errno values");
 
 /* ---- the standard streams: line-buffered output to the console ---- */
 

@@ -18,7 +18,7 @@ static const struct err_name err_names[] = {
 	{ NH_ENOMEM, "ENOMEM" }, { NH_EACCES, "EACCES" },
 	{ NH_EFAULT, "EFAULT" }, { NH_EBUSY, "EBUSY" },
 	{ NH_EEXIST, "EEXIST" }, { NH_ENODEV, "ENODEV" },
-	{ NH_EINVAL, "EINVAL" }, { NH_ENOSPC, "ENOSPC" },
+	{ NH_EINVAL, "EINVAL" }, { NH_ENOSPC, "ENOSPC" }, { NH_EPIPE, "EPIPE" },
 	{ NH_ERANGE, "ERANGE" }, { NH_EDEADLK, "EDEADLK" },
 	{ NH_EBADMSG, "EBADMSG" }, { NH_ENOSYS, "ENOSYS" },
 	{ NH_ENAMETOOLONG, "ENAMETOOLONG" }, { NH_ELOOP, "ELOOP" },

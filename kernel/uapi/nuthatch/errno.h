@@ -30,6 +30,7 @@ enum nh_err {
 	NH_ENODEV = 19,		/* no such device */
 	NH_EINVAL = 22,		/* invalid argument */
 	NH_ENOSPC = 28,		/* no space left */
+	NH_EPIPE = 32,		/* the other side is gone (a server died, a reply was dropped) */
 	NH_ERANGE = 34,		/* out of range */
 	NH_EDEADLK = 45,	/* deadlock */
 	NH_EBADMSG = 77,	/* malformed data (corrupt blob, bad message) */

@@ -23,6 +23,10 @@
 #define NH_OBJ_TASK		1
 #define NH_OBJ_SPACE		2
 #define NH_OBJ_MEMOBJ		3
+#define NH_OBJ_ENDPOINT		4	/* synchronous IPC (ipc.c) */
+#define NH_OBJ_REPLY		5	/* a saved reply capability (ipc.c) */
+#define NH_OBJ_NOTIFY		6	/* a word of signal bits (notify.c) */
+#define NH_OBJ_IRQ		7	/* an interrupt line bound to a notification */
 
 /* Pseudo-handles every user task has: itself and its address space,
  * with every right.  Never returned by a call, never closed. */
