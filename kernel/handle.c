@@ -29,6 +29,7 @@
 
 struct slot {
 	void *obj;		/* a reference, while in use */
+	uint64_t badge;		/* what a receiver learns of the holder (endpoints) */
 	uint32_t gen;		/* generation of its current (or next) handle */
 	uint8_t type;		/* SLOT_FREE, SLOT_RESERVED or an NH_OBJ_* */
 	uint8_t rights;		/* NH_RIGHT_* */
@@ -53,6 +54,7 @@ struct href {
 	unsigned type;
 	uint32_t rights;
 	void *obj;
+	uint64_t badge;
 };
 
 static const struct handle_type_ops *types[HANDLE_TYPES];	/* [a] set at boot */
@@ -80,6 +82,17 @@ static const struct handle_type_ops *ops_of(unsigned type)
 static void href_put(const struct href *r)
 {
 	ops_of(r->type)->put(r->obj);
+}
+
+/* Drop the reference a slot held (after the table lock): the type hears
+ * of the rights going first. */
+static void slot_put(const struct href *r)
+{
+	const struct handle_type_ops *ops = ops_of(r->type);
+
+	if (ops->slot)
+		ops->slot(r->obj, r->rights, -1);
+	ops->put(r->obj);
 }
 
 void handle_put_obj(unsigned type, void *obj)
@@ -134,19 +147,25 @@ static int free_slot(struct handle_table *ht)
 
 static void fill(struct slot *s, const struct href *r, uint32_t rights)
 {
+	const struct handle_type_ops *ops = ops_of(r->type);
+
 	s->type = (uint8_t)r->type;
 	s->obj = r->obj;
 	s->rights = (uint8_t)rights;
+	s->badge = r->badge;
+	if (ops->slot)
+		ops->slot(r->obj, rights, 1);
 	__atomic_fetch_add(&live, 1, __ATOMIC_RELAXED);
 }
 
 /* Empty an open slot, its reference into *r; its number goes stale. */
 static void vacate(struct slot *s, struct href *r)
 {
-	*r = (struct href){ s->type, s->rights, s->obj };
+	*r = (struct href){ s->type, s->rights, s->obj, s->badge };
 	s->type = SLOT_FREE;
 	s->obj = 0;
 	s->rights = 0;
+	s->badge = 0;
 	if (s->gen == HANDLE_GEN_MAX)
 		s->retired = true;
 	else
@@ -184,7 +203,7 @@ static bool close_index(struct handle_table *ht, unsigned index)
 		vacate(s, &r);
 	spin_unlock_irqrestore(&ht->lock, f);
 	if (open)
-		href_put(&r);
+		slot_put(&r);
 	return open;
 }
 
@@ -220,7 +239,7 @@ static int table_ref(struct handle_table *ht, long h, unsigned type,
 	else if ((s->rights & need) != need)
 		err = -NH_EACCES;
 	else {
-		*r = (struct href){ s->type, s->rights, s->obj };
+		*r = (struct href){ s->type, s->rights, s->obj, s->badge };
 		ops_of(s->type)->get(s->obj);
 	}
 	spin_unlock_irqrestore(&ht->lock, f);
@@ -256,7 +275,7 @@ static long pass_on(struct handle_table *to, const struct href *r, uint64_t righ
 
 long handle_alloc(struct handle_table *ht, unsigned type, void *obj, uint32_t rights)
 {
-	struct href r = { type, NH_RIGHTS_ALL, obj };
+	struct href r = { type, NH_RIGHTS_ALL, obj, 0 };
 	const struct handle_type_ops *ops = ops_of(type);
 
 	if (type == 0 || !ops || (rights & ~NH_RIGHTS_ALL))
@@ -292,7 +311,7 @@ static struct slot *reserved_slot(struct handle_table *ht, long h)
 void handle_commit(struct handle_table *ht, long h, unsigned type, void *obj,
 		   uint32_t rights)
 {
-	struct href r = { type, rights, obj };
+	struct href r = { type, rights, obj, 0 };
 	irqflags_t f;
 
 	if (type == 0 || !ops_of(type) || (rights & ~NH_RIGHTS_ALL))
@@ -332,8 +351,23 @@ int handle_close(struct handle_table *ht, long h)
 	spin_unlock_irqrestore(&ht->lock, f);
 	if (!s)
 		return -NH_EBADF;
-	href_put(&r);
+	slot_put(&r);
 	return 0;
+}
+
+long handle_mint(struct handle_table *ht, long h, uint64_t badge, uint32_t rights)
+{
+	struct href r;
+	int err = badge ? table_ref(ht, h, 0, NH_RIGHT_GRANT, &r) : -NH_EINVAL;
+
+	if (err)
+		return err;
+	if (r.badge) {		/* a badge is for good: never replaced */
+		href_put(&r);
+		return -NH_EACCES;
+	}
+	r.badge = badge;
+	return pass_on(ht, &r, rights);
 }
 
 long handle_dup(struct handle_table *ht, long h, uint32_t rights)
@@ -388,7 +422,7 @@ static int self_space_ref(struct href *r)
 
 	if (!s)
 		return -NH_EBADF;
-	*r = (struct href){ NH_OBJ_SPACE, NH_RIGHTS_ALL, s };
+	*r = (struct href){ NH_OBJ_SPACE, NH_RIGHTS_ALL, s, 0 };
 	ops_of(NH_OBJ_SPACE)->get(s);
 	return 0;
 }
@@ -397,7 +431,7 @@ static int self_ref(long h, struct href *r)
 {
 	if (h == NH_SELF_SPACE)
 		return self_space_ref(r);
-	*r = (struct href){ NH_OBJ_TASK, NH_RIGHTS_ALL, task_current() };
+	*r = (struct href){ NH_OBJ_TASK, NH_RIGHTS_ALL, task_current(), 0 };
 	ops_of(NH_OBJ_TASK)->get(r->obj);
 	return 0;
 }
@@ -429,6 +463,19 @@ int handle_lookup_self(long h, unsigned type, uint32_t need, void **obj)
 
 	if (!err)
 		*obj = r.obj;
+	return err;
+}
+
+int handle_lookup_badged(long h, unsigned type, uint32_t need, void **obj,
+			 uint64_t *badge)
+{
+	struct href r;
+	int err = caller_ref(h, type, need, &r);
+
+	if (!err) {
+		*obj = r.obj;
+		*badge = r.badge;
+	}
 	return err;
 }
 

@@ -55,6 +55,9 @@ struct handle_type_ops {
 	void (*get)(void *obj);		/* take a reference (under the table lock) */
 	void (*put)(void *obj);		/* drop one (may release it) */
 	uint64_t (*size)(void *obj);	/* for handle_info; may be NULL */
+	/* May be NULL: a handle with @rights starts (+1, under a table lock:
+	 * atomics only) or stops (-1, no lock held) naming the object. */
+	void (*slot)(void *obj, uint32_t rights, int delta);
 };
 
 /* NH_OBJ_* types' reference operations, registered at boot (registering
@@ -105,7 +108,19 @@ void handle_put_obj(unsigned type, void *obj);
  */
 int handle_lookup_self(long h, unsigned type, uint32_t need, void **obj);
 
+/* handle_lookup_self, also giving the handle's badge (0 if none). */
+int handle_lookup_badged(long h, unsigned type, uint32_t need, void **obj,
+			 uint64_t *badge);
+
 int handle_close(struct handle_table *ht, long h);
+
+/*
+ * A second handle to @h's object carrying @badge (non-zero) and @rights
+ * (a subset; h needs GRANT).  A badged handle cannot be minted again
+ * (-NH_EACCES): whoever holds one cannot forge another badge.  Dup and
+ * install keep the badge.
+ */
+long handle_mint(struct handle_table *ht, long h, uint64_t badge, uint32_t rights);
 
 /* A second handle to the same object with @rights (a subset of h's, and
  * h must carry GRANT). */

@@ -18,6 +18,7 @@
 #include "frame.h"
 #include "hart.h"
 #include "kmap.h"
+#include "ipc.h"
 #include "memobj.h"
 #include "vm.h"
 #include "kstack.h"
@@ -154,6 +155,7 @@ static void start_memory(void)
 		panic("no memory for the overflow stack");
 	vm_init();
 	memobj_init();
+	ipc_init();
 	vm_tlb_init(boot_info.asid_bits);
 	frame_meta_range(&meta, &meta_size);
 	kprintf("frames: %lu KiB free in %lu frames, metadata 0x%lx-0x%lx\n",

@@ -34,7 +34,8 @@ static uint64_t obj_size(void *o)
 
 void memobj_init(void)
 {
-	static const struct handle_type_ops ops = { obj_get, obj_put, obj_size };
+	static const struct handle_type_ops ops = { .get = obj_get, .put = obj_put,
+						     .size = obj_size };
 
 	slab_cache_init(&memobj_cache, "memobj", sizeof(struct memobj));
 	handle_type_register(NH_OBJ_MEMOBJ, &ops);

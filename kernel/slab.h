@@ -18,7 +18,7 @@
 #include "spinlock.h"
 
 #define SLAB_MIN_OBJ	16
-#define SLAB_MAX_OBJ	1024
+#define SLAB_MAX_OBJ	2048	/* one object per slab frame, at worst */
 
 struct slab;
 

@@ -25,6 +25,8 @@ extern char arch_task_trampoline[];
 void task_first_run(struct task *t);
 
 static struct slab_cache task_cache;
+
+_Static_assert(sizeof(struct task) <= SLAB_MAX_OBJ, "a task fits a slab");
 static struct spinlock tasks_lock = SPINLOCK_INIT("tasks: all_tasks, ids", RANK_TASKS);
 static struct list_node all_tasks = LIST_INIT(all_tasks);	/* [tasks_lock] */
 static unsigned ntasks;						/* [tasks_lock] */
@@ -137,6 +139,7 @@ static void task_setup(struct task *t, const char *name,
 	list_init(&t->reap_node);
 	waitq_init(&t->exit_wq, "task: exit_wq");
 	t->ctl_lock = (struct spinlock)SPINLOCK_INIT("task: new_space", RANK_TASKCTL);
+	ipc_task_init(t);
 	t->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
 	copy_name(t->name, name);
 	t->kernel = true;
@@ -323,6 +326,8 @@ void task_exit_as(const struct task_end *e)
 
 	t->exit_rec = *e;
 	t->exit_code = (int)e->code;
+	if (!t->kernel)
+		ipc_task_exit(t);	/* replies it owed, its exit event */
 	sched_exit();
 }
 

@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "arch/riscv/arch.h"
+#include "ipc.h"
 #include "lib/list.h"
 #include "sched.h"
 #include "waitq.h"
@@ -120,6 +121,7 @@ struct task {
 	struct spinlock ctl_lock;	/* the pending space below */
 	struct vmspace *new_space;	/* [c] TASK_WORK_SPACE: the next space */
 	uint64_t new_pc, new_sp;	/* [c] and where it starts in it */
+	struct ipc_task ipc;		/* IPC state (ipc.h) */
 	struct fpstate fp;		/* [s] user FP registers while off the hart */
 	bool faulted;			/* [I] once DEAD: a user fault ended it */
 	uint64_t fault_cause, fault_addr, fault_pc;	/* [I] likewise */

@@ -143,7 +143,7 @@ static void space_put(void *s)
 
 void vm_init(void)
 {
-	static const struct handle_type_ops ops = { space_get, space_put, 0 };
+	static const struct handle_type_ops ops = { .get = space_get, .put = space_put };
 
 	slab_cache_init(&space_cache, "vmspace", sizeof(struct vmspace));
 	slab_cache_init(&region_cache, "vm_region", sizeof(struct vm_region));

@@ -20,6 +20,8 @@
 #include "spinlock.h"
 #include "syscall.h"
 #include "task.h"
+#include "ipc.h"
+#include <nuthatch/ipc.h>
 #include "vm.h"
 #include "taskctl.h"
 
@@ -296,6 +298,8 @@ static void user_exception(struct hart *h, struct trap_frame *tf)
 
 	if (!err)
 		return;		/* resolved: run the instruction again */
+	if (err != -NH_ENOMEM && ipc_fault(tf) == NH_FAULT_RESUME)
+		return;		/* its fault handler dealt with it */
 	kprintf("%suser fault: task %lu [%s]: %s at pc 0x%lx, address 0x%lx%s\n",
 		prefix(), t->id, t->name, trap_cause_name(tf->scause),
 		tf->regs[0], tf->stval, err == -NH_ENOMEM ? ": out of memory" : "");

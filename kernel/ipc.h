@@ -1,0 +1,100 @@
+/*
+ * Synchronous IPC: endpoints, reply capabilities and kernel event
+ * messages (see nuthatch/ipc.h for the user's view).
+ *
+ * An endpoint is a rendezvous: a call waits on it until a receiver takes
+ * the message, then waits for the reply; a receive waits until a call (or
+ * a queued event) arrives.  Whoever comes second moves the message: tag
+ * and words from the sender's frame (a blocked caller's registers are its
+ * message), the buffer from the sender's IPC buffer to the receiver's,
+ * and a granted handle into the receiver's table.  The receiver learns the
+ * badge of the handle the sender called through (handle_mint: a badge is
+ * set once and cannot be forged by whoever holds it).
+ *
+ * Reply capabilities.  Receiving a call gives the receiver a reply object
+ * naming the caller, held implicitly (ipc_reply with handle 0, or
+ * ipc_reply_recv) or saved as a handle (ipc_reply_save) to answer later
+ * and out of order.  It answers once.  A caller never hangs: when the
+ * reply object goes away unanswered (dropped, or its server died), the
+ * caller gets -NH_EPIPE; when the last handle with the receive right
+ * (READ) on the endpoint closes, callers still queued and later calls get
+ * -NH_EPIPE too.
+ *
+ * Interruption.  A task-control stop wakes a blocked call or receive with
+ * TASK_ERESTART: a receive (or a call not yet received) simply runs again
+ * after the resume; a call already received keeps its reply object and,
+ * restarted, goes straight back to waiting for that reply (the message is
+ * not sent twice).  task_interrupt makes the call or receive return
+ * -NH_EINTR (a received call is detached: its reply goes nowhere).
+ *
+ * Events.  A task's faults and its exit can be bound to an endpoint
+ * (ipc_bind_events): an unresolved user fault becomes a call on it
+ * (label NH_IPC_FAULT) whose reply resumes the task, gives it new
+ * registers, or kills it; its end queues a one-way NH_IPC_EXIT message
+ * carrying the exit record.
+ *
+ * Locks: an endpoint's lock (RANK_ENDPOINT) covers its queues and the
+ * queue links of the tasks on them; a reply object's lock (RANK_REPLY)
+ * covers its caller.  Neither is held while a message is copied (copies
+ * take address-space locks, which rank below everything) or a task woken.
+ */
+#ifndef NUTHATCH_IPC_H
+#define NUTHATCH_IPC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/list.h"
+
+struct task;
+struct trap_frame;
+struct endpoint;
+struct reply;
+struct event;
+struct vmspace;
+
+/* A message on its way to a receiver (handed over while it sleeps). */
+struct ipc_delivery {
+	struct task *from;		/* a reference; NULL for events */
+	struct vmspace *space;		/* from's space (a reference) */
+	uint64_t tag, w[4], grant, badge;
+	struct reply *reply;		/* a reference; NULL for events */
+	struct event *ev;		/* an event and its record */
+};
+
+/* A task's IPC state (struct task's ipc). */
+struct ipc_task {
+	struct list_node node;	/* [ep lock] on an endpoint queue */
+	struct endpoint *ep;	/* [ep lock] the endpoint it is queued on */
+	int state;		/* IPC_* (ipc.c) */
+	uint64_t badge;		/* while queued as a caller */
+
+	union {			/* a task calls or receives, never both */
+		uint64_t msg[7];	/* calling: its message (tag, 4 words,
+					   grant), then the reply: a0..a6 */
+		struct ipc_delivery in;	/* receiving: what was handed to it */
+	};
+	struct reply *wait;	/* [s] the reply it waits for (a reference) */
+	struct reply *reply;	/* [s] its implicit reply (a reference) */
+	uint64_t buf;		/* [s] its IPC buffer, 0: none */
+	bool resume;		/* [s] restarted: wait for ->wait again */
+	struct endpoint *events;	/* [ctl_lock] where its faults and exit go */
+	uint64_t events_badge;		/* [ctl_lock] the badge they carry */
+};
+
+void ipc_init(void);
+
+/* Set up / tear down a task's IPC state (creation; the task's end, in
+ * its own context: drops its reply objects, queues its exit event). */
+void ipc_task_init(struct task *t);
+void ipc_task_exit(struct task *t);
+
+/*
+ * An unresolved user fault of the calling task, if its faults are bound:
+ * call the handler and return its verdict (NH_FAULT_*, registers already
+ * taken from the reply when NH_FAULT_SET_REGS), or -1 if not bound or
+ * the handler is gone (then the fault ends the task as usual).
+ */
+int ipc_fault(struct trap_frame *tf);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * Synchronous IPC as user programs see it (ipc.c): message tags, the
+ * register layout of a message, and the labels of kernel-made event
+ * messages.  Shared by the kernel and lib/.
+ *
+ * A message is a tag, four words in registers, an optional buffer of up
+ * to NH_IPC_BUF_MAX bytes copied from the sender's IPC buffer (a page it
+ * registered with ipc_set_buffer) into the receiver's, and optionally a
+ * handle granted to the receiver with rights at most the sender's.
+ *
+ * Registers.  ipc_call(ep, tag, w0, w1, w2, w3, grant) sends a0 = ep,
+ * a1 = tag, a2..a5 = words, a6 = grant; ipc_reply and ipc_reply_recv take
+ * the same layout (a0 = the reply handle, 0 for the implicit one, or the
+ * endpoint to receive on).  Whatever arrives (a reply to a call, a
+ * message received) comes back as a0 = tag (or a negative -NH_E* code),
+ * a1..a4 = words, a5 = the sender's badge (receives only), a6 = the
+ * granted handle's number in the receiver's table (0 if none).
+ */
+#ifndef NUTHATCH_UAPI_IPC_H
+#define NUTHATCH_UAPI_IPC_H
+
+#include <stdint.h>
+
+#define NH_IPC_BUF_MAX		4096
+
+/* tag = label << 16 | buffer length; bits 13-15 are zero. */
+#define NH_IPC_TAG(label, len)	((uint64_t)(label) << 16 | (uint64_t)(len))
+#define NH_IPC_LABEL(tag)	((uint64_t)(tag) >> 16)
+#define NH_IPC_LEN(tag)		((uint64_t)(tag) & 0x1fff)
+#define NH_IPC_LABEL_MAX	0x7fffffffffffull	/* tags stay positive */
+
+/* grant = rights << 32 | handle (0: nothing granted). */
+#define NH_IPC_GRANT(h, rights)	((uint64_t)(rights) << 32 | (uint64_t)(h))
+
+/* Labels of the messages the kernel sends for bound tasks. */
+#define NH_IPC_FAULT		0x7ffffffff000ull	/* w0 cause, w1 addr, w2 pc, w3 task id */
+#define NH_IPC_EXIT		0x7ffffffff001ull	/* w0 reason, w1 code, w2 task id; buffer: struct nh_exit */
+
+/* How a fault handler's reply label resumes the faulting task. */
+#define NH_FAULT_RESUME		0	/* run the instruction again */
+#define NH_FAULT_SET_REGS	1	/* the buffer holds struct nh_regs: take them, run */
+#define NH_FAULT_KILL		2	/* end it (NH_EXIT_FAULT) */
+
+#endif
