@@ -115,7 +115,7 @@ UCFLAGS		:= --specs=picolibc.specs $(UARCH) -O2 -g -std=gnu11 \
 ULDFLAGS	:= --specs=picolibc.specs $(UARCH) -nostartfiles -static \
 		   -T lib/user.ld -Wl,--gc-sections -Wl,--build-id=none
 ULIBOBJ		:= $(BUILD)/lib/crt0.S.o $(BUILD)/lib/start.c.o $(BUILD)/lib/mman.c.o \
-		   $(BUILD)/lib/usys.S.o
+		   $(BUILD)/lib/ipc.S.o $(BUILD)/lib/usys.S.o
 UPROGS		:= $(patsubst user/%.c,$(BUILD)/user/%,$(wildcard user/*.c)) \
 		   $(BUILD)/user/testserver
 
@@ -123,7 +123,7 @@ $(BUILD)/lib/%.c.o: lib/%.c $(BUILD)/gen/nuthatch/sysno.h
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -c $< -o $@
 
-$(BUILD)/lib/%.S.o: lib/%.S
+$(BUILD)/lib/%.S.o: lib/%.S $(BUILD)/gen/nuthatch/sysno.h
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -c $< -o $@
 
@@ -138,6 +138,17 @@ $(BUILD)/user/%.o: user/%.c $(BUILD)/gen/nuthatch/sysno.h
 $(BUILD)/user/testserver.o: tests/server/server.c $(BUILD)/gen/nuthatch/sysno.h
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -c $< -o $@
+
+# The test server's other catalogue parts: tests/server/*.c but server.c.
+TSERVER_PARTS	:= $(patsubst tests/server/%.c,$(BUILD)/user/testserver-%.o,\
+		     $(filter-out tests/server/server.c,$(wildcard tests/server/*.c)))
+
+$(BUILD)/user/testserver-%.o: tests/server/%.c $(BUILD)/gen/nuthatch/sysno.h
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -Itests/server -c $< -o $@
+
+$(BUILD)/user/testserver: $(BUILD)/user/testserver.o $(TSERVER_PARTS) $(ULIBOBJ) lib/user.ld
+	$(CC) $(ULDFLAGS) $(BUILD)/user/testserver.o $(TSERVER_PARTS) $(ULIBOBJ) -o $@
 
 $(BUILD)/user/%: $(BUILD)/user/%.o $(ULIBOBJ) lib/user.ld
 	$(CC) $(ULDFLAGS) $< $(ULIBOBJ) -o $@

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <nuthatch/handle.h>
+#include <nuthatch/ipc.h>
 #include <nuthatch/sysno.h>
 #include <nuthatch/task.h>
 #include <nuthatch/vm.h>
@@ -55,5 +56,17 @@ long nh_task_sched(long task, long set, struct nh_sched *p);
 long nh_task_info(long task, struct nh_task_info *out);
 long nh_task_set_space(long task, long space, uint64_t pc, uint64_t sp);
 long nh_task_wait(long task, struct nh_exit *out);
+
+/* Synchronous IPC (nuthatch/ipc.h).  The raw calls return only a0; the
+ * nh_call family (lib/ipc.S) moves whole messages. */
+long nh_endpoint_create(void);
+long nh_endpoint_mint(long ep, uint64_t badge, uint32_t rights);
+long nh_ipc_set_buffer(void *page);
+long nh_ipc_reply_save(void);
+long nh_ipc_bind_events(long task, long ep, uint64_t badge);
+long nh_call(long ep, struct nh_msg *m);
+long nh_recv(long ep, struct nh_msg *m);
+long nh_reply(long reply, struct nh_msg *m);
+long nh_reply_recv(long ep, struct nh_msg *m);
 
 #endif

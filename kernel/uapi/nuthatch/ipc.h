@@ -32,6 +32,17 @@
 /* grant = rights << 32 | handle (0: nothing granted). */
 #define NH_IPC_GRANT(h, rights)	((uint64_t)(rights) << 32 | (uint64_t)(h))
 
+/* A message as lib/'s nh_call, nh_recv, nh_reply and nh_reply_recv see
+ * it: loaded into registers before the call, stored back after. */
+struct nh_msg {
+	uint64_t tag;
+	uint64_t w[4];
+	uint64_t badge;		/* received: the sender's badge */
+	uint64_t grant;		/* to send: NH_IPC_GRANT(h, rights); received:
+				   the handle's number here (0: none, < 0: why
+				   the grant failed) */
+};
+
 /* Labels of the messages the kernel sends for bound tasks. */
 #define NH_IPC_FAULT		0x7ffffffff000ull	/* w0 cause, w1 addr, w2 pc, w3 task id */
 #define NH_IPC_EXIT		0x7ffffffff001ull	/* w0 reason, w1 code, w2 task id; buffer: struct nh_exit */
