@@ -150,6 +150,16 @@ static struct endpoint *ep_create(void)
 	return ep;
 }
 
+struct endpoint *ipc_endpoint_create(void)
+{
+	return ep_create();
+}
+
+void ipc_endpoint_put(struct endpoint *ep)
+{
+	ep_put(ep);
+}
+
 /* A reply object naming @caller (taking a reference to it). */
 static struct reply *reply_create(struct task *caller, bool fault)
 {

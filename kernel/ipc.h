@@ -84,6 +84,11 @@ struct ipc_task {
 
 void ipc_init(void);
 
+/* A new endpoint (for self-tests and benchmarks: user tasks use
+ * endpoint_create): one reference, or NULL. */
+struct endpoint *ipc_endpoint_create(void);
+void ipc_endpoint_put(struct endpoint *ep);
+
 /* Set up / tear down a task's IPC state (creation; the task's end, in
  * its own context: drops its reply objects, queues its exit event). */
 void ipc_task_init(struct task *t);

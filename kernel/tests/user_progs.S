@@ -842,3 +842,51 @@ uprog_startregs:
 	ecall
 	.balign	4
 uprog_startregs_end:
+
+/* IPC round trips: the client calls a0 (an endpoint) as many times as
+ * the word at 0x7f000 says and exits with the ns it took (or 1 if a call
+ * failed); the server receives on a0 and answers for ever. */
+	.globl	uprog_ipc_client, uprog_ipc_client_end
+uprog_ipc_client:
+	mv	s0, a0
+	lui	t0, 0x7f
+	ld	s1, 0(t0)
+	li	a7, SYS_clock_ns
+	ecall
+	mv	s2, a0
+1:	mv	a0, s0
+	li	a1, 0x10000		/* label 1, no buffer */
+	li	a2, 1
+	li	a3, 2
+	li	a4, 3
+	li	a5, 4
+	li	a6, 0
+	li	a7, SYS_ipc_call
+	ecall
+	bltz	a0, 2f
+	addi	s1, s1, -1
+	bnez	s1, 1b
+	li	a7, SYS_clock_ns
+	ecall
+	sub	a0, a0, s2
+	li	a7, SYS_exit
+	ecall
+2:	li	a0, 1
+	li	a7, SYS_exit
+	ecall
+	.balign	4
+uprog_ipc_client_end:
+
+	.globl	uprog_ipc_server, uprog_ipc_server_end
+uprog_ipc_server:
+	mv	s0, a0
+	li	a7, SYS_ipc_recv
+	ecall
+1:	mv	a0, s0
+	li	a1, 0x20000		/* label 2, no buffer */
+	li	a6, 0
+	li	a7, SYS_ipc_reply_recv
+	ecall
+	j	1b
+	.balign	4
+uprog_ipc_server_end:
