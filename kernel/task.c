@@ -80,11 +80,6 @@ static void idle_name(char *dst, unsigned hart_index)
 	fmt_snprintf(dst, TASK_NAME, "idle/%u", hart_index);
 }
 
-struct task *task_current(void)
-{
-	return hart_self()->current;
-}
-
 void task_get(struct task *t)
 {
 	__atomic_fetch_add(&t->refs, 1, __ATOMIC_RELAXED);

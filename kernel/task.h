@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "arch/riscv/arch.h"
+#include "hart.h"
 #include "ipc.h"
 #include "lib/list.h"
 #include "sched.h"
@@ -194,7 +195,10 @@ struct task *utask_create_with(const char *name, struct vmspace *u,
 struct task *task_create_idle(unsigned hart_index, int *err);
 
 /* The calling task. */
-struct task *task_current(void);
+static inline struct task *task_current(void)
+{
+	return hart_self()->current;
+}
 
 /* Exit the calling task with @code (NH_EXIT_NORMAL).  Never returns. */
 __attribute__((noreturn)) void task_exit(int code);

@@ -80,6 +80,22 @@ static uint64_t take_asid(struct hart *h, struct vmspace *s, bool *full,
 	return asid;
 }
 
+/* take_asid without the lock when the space's tag is of the generation
+ * this hart has flushed for (the usual case), or there are no ASIDs. */
+static uint64_t take_asid_fast(struct hart *h, struct vmspace *s, bool *full,
+			       bool *fresh)
+{
+	uint64_t gen = __atomic_load_n(&asids.generation, __ATOMIC_ACQUIRE);
+	uint64_t tag = __atomic_load_n(&s->asid_tag, __ATOMIC_RELAXED);
+
+	*full = *fresh = false;
+	if (!asids.bits)
+		return 0;
+	if (h->asid_gen == gen && asid_generation_of(&asids, tag) == gen)
+		return asid_of(&asids, tag);
+	return take_asid(h, s, full, fresh);
+}
+
 static void install(struct hart *h, struct vmspace *next)
 {
 	uint64_t bit = 1ull << h->index;
@@ -88,7 +104,7 @@ static void install(struct hart *h, struct vmspace *next)
 
 	__atomic_fetch_or(&next->ran_on, bit, __ATOMIC_SEQ_CST);
 	__atomic_fetch_or(&next->active, bit, __ATOMIC_SEQ_CST);
-	asid = take_asid(h, next, &full, &fresh);
+	asid = take_asid_fast(h, next, &full, &fresh);
 	/* Clear, then flush: a request after the clear sees us active. */
 	pending = __atomic_fetch_and(&next->pending, ~bit, __ATOMIC_SEQ_CST) & bit;
 	if (!asids.bits)

@@ -207,8 +207,11 @@ KTEST(VM0004_four_harts_break_the_same_cow_pages)
 	KT_EXPECT(t, pages(s, 64, 0x11, 0) >= 0);
 	c = vm_clone(s, &err);
 	KT_EXPECT(t, c != 0);
-	for (unsigned i = 0; c && i < n; i++)
+	for (unsigned i = 0; c && i < n; i++) {
 		w[i] = start_pages(c, i, 64, 0x100 + i, 0, 1ull << i, &err);
+		if (!w[i])
+			ktest_diag(t, "worker %u: %s (online 0x%lx)", i, nh_strerror(err), hart_online_mask());
+	}
 	for (unsigned i = 0; i < n; i++)
 		KT_EXPECT(t, w[i] && task_join(w[i]) >= 0);
 	for (uint64_t p = 0; c && p < 64; p++) {
@@ -271,6 +274,8 @@ KTEST(VM0005_protect_and_unmap_stop_a_thread_on_another_hart)
 		}
 		w = spinner(&s, &err);
 		KT_EXPECT(t, w != 0);
+		if (!w)
+			ktest_diag(t, "spinner: %s", nh_strerror(err));
 		if (!w)
 			return;
 		KT_EXPECT(t, spinning(s));
