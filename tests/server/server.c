@@ -972,12 +972,13 @@ static int futex_clear_tid_wakes_the_joiner(void)
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
-static volatile long fx_go;
+static volatile long fx_go, fx_started;
 
 /* Spin in user mode until fx_go, then wait on fx_word for 50 ms. */
 static void fx_spin_then_wait(long arg)
 {
 	(void)arg;
+	__atomic_store_n(&fx_started, 1, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&fx_go, __ATOMIC_ACQUIRE))
 		;
 	nh_exit((int)-nh_futex_wait(&fx_word, 0, 50 * MS));
@@ -1012,8 +1013,12 @@ static int task_interrupt_aborts_a_blocked_call(void)
 	EXPECT(nh_clock_ns() - t0 < 5000 * (long)MS);
 	/* in user mode it only reaches the call in progress: none */
 	fx_go = 0;
+	fx_started = 0;
 	t = fx_thread(fx_spin_then_wait, 0, 0, 1);
-	EXPECT(t > 0 && fx_wait_state(t, NH_TASK_RUNNING));
+	EXPECT(t > 0);
+	for (int i = 0; i < 2000 && !__atomic_load_n(&fx_started, __ATOMIC_ACQUIRE); i++)
+		nh_sleep_ns(MS);
+	EXPECT(fx_started);
 	EXPECT(nh_task_interrupt(t) == 0);
 	nh_sleep_ns(30 * MS);	/* it passes its boundary (ticks, the IPI) */
 	__atomic_store_n(&fx_go, 1, __ATOMIC_RELEASE);
