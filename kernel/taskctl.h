@@ -18,7 +18,10 @@
  * interruptibly in a system call with TASK_ERESTART; the dispatcher then
  * backs the pc up to the ecall and restores a0 from the frame's orig_a0,
  * so after a resume the call simply runs again and the program never
- * sees an EINTR.  (A kill ends the task at the same boundary.)
+ * sees an EINTR.  (A kill ends the task at the same boundary.)  An
+ * interrupt (taskctl_interrupt, TASK_WORK_EINTR) is the exception: the
+ * sleep ends with -NH_EINTR and the call returns it; the request lives
+ * only until the task next passes its user boundary.
  *
  * Targets: user tasks only; a kernel thread gives -NH_EPERM, a dead task
  * -NH_ESRCH.  The caller holds a reference to the target.  Suspending
