@@ -16,6 +16,7 @@
 #include "drivers/plic.h"
 #include "exec.h"
 #include "frame.h"
+#include "futex.h"
 #include "hart.h"
 #include "kmap.h"
 #include "ipc.h"
@@ -156,6 +157,7 @@ static void start_memory(void)
 	vm_init();
 	memobj_init();
 	ipc_init();
+	futex_init();
 	vm_tlb_init(boot_info.asid_bits);
 	frame_meta_range(&meta, &meta_size);
 	kprintf("frames: %lu KiB free in %lu frames, metadata 0x%lx-0x%lx\n",

@@ -569,12 +569,12 @@ void sched_prepare_sleep(int state, uint64_t deadline)
 	struct hart *h = hart_self();
 	struct task *t = h->current;
 	irqflags_t f = spin_lock_irqsave(&h->rq.lock);
+	uint64_t w = __atomic_load_n(&t->work, __ATOMIC_ACQUIRE);
 	struct list_node *pos;
 
 	t->wake_result = 0;
-	if (state == TASK_SLEEPING &&
-	    (__atomic_load_n(&t->work, __ATOMIC_ACQUIRE) & TASK_WORK_INTR)) {
-		t->wake_result = -TASK_ERESTART;	/* taskctl asked first */
+	if (state == TASK_SLEEPING && (w & TASK_WORK_INTR)) {
+		t->wake_result = task_work_sleep_result(w);	/* taskctl asked first */
 		spin_unlock_irqrestore(&h->rq.lock, f);
 		return;
 	}
@@ -670,7 +670,7 @@ bool sched_notify_work(struct task *t)
 
 	spin_unlock_irqrestore(&h->rq.lock, f);
 	if (wake)
-		sched_wake(t, -TASK_ERESTART, false);
+		sched_wake(t, task_work_sleep_result(w), false);
 	if (poke)	/* any trap from user mode passes the work check */
 		arch_send_ipi(h->hartid);
 	return stopped;

@@ -30,6 +30,8 @@ enum lock_rank {
 	RANK_HANDLES = 15,	/* a task's handle table (get() callbacks run under it) */
 	RANK_TASKCTL = 17,	/* a task's pending space (task.h ctl_lock) */
 	RANK_WAITQ = 20,	/* a wait queue */
+	RANK_FUTEX = 23,	/* a futex bucket (futex.c): taken holding no
+				   space lock; the run queue is taken under it */
 	RANK_ENDPOINT = 25,	/* an IPC endpoint's queues (ipc.c) */
 	RANK_REPLY = 26,	/* a reply object's caller (ipc.c) */
 	RANK_RQ = 30,		/* a hart's run queue (one at a time) */

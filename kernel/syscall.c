@@ -40,6 +40,9 @@ void syscall_dispatch(struct trap_frame *tf)
 
 	tf->regs[0] += 4;	/* past the ecall, also for exit's sake */
 	r = n < SYS_COUNT ? sysent[n].fn(&a) : -NH_ENOSYS;
+	if (r == -TASK_ERESTART &&	/* an interrupt overtook the restart */
+	    (__atomic_load_n(&task_current()->work, __ATOMIC_ACQUIRE) & TASK_WORK_EINTR))
+		r = -NH_EINTR;
 	if (r == -TASK_ERESTART) {	/* run it again after the stop */
 		tf->regs[0] -= 4;
 		r = (long)tf->orig_a0;

@@ -8,6 +8,7 @@
 #include <nuthatch/errno.h>
 #include <nuthatch/task.h>
 
+#include "futex.h"
 #include "handle.h"
 #include "hart.h"
 #include "kmap.h"
@@ -365,7 +366,11 @@ void task_reap_later(struct task *t)
 
 void task_release_stack(struct task *t)
 {
+	uint64_t tid = __atomic_load_n(&t->clear_tid, __ATOMIC_ACQUIRE);
+
 	t->stack_hwm = kstack_free(&t->stack);
+	if (t->space && tid)	/* before its space can go away */
+		futex_clear_tid(t->space, tid);
 	if (t->space) {	/* off every hart: it no longer uses the root */
 		vm_put(t->space);
 		t->space = 0;

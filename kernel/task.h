@@ -33,6 +33,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <nuthatch/errno.h>
+
 #include "arch/riscv/arch.h"
 #include "hart.h"
 #include "ipc.h"
@@ -64,8 +66,13 @@ struct context {
 #define TASK_WORK_STOP		1ull	/* become STOPPED (until resumed) */
 #define TASK_WORK_KILL		2ull	/* end with NH_EXIT_KILLED */
 #define TASK_WORK_SPACE		4ull	/* switch to new_space, reset registers */
-#define TASK_WORK_INTR		(TASK_WORK_STOP | TASK_WORK_KILL)
-					/* these interrupt an interruptible sleep */
+#define TASK_WORK_EINTR		8ull	/* abort the blocking call in progress
+					   with -NH_EINTR (taskctl_interrupt);
+					   cleared at the user boundary */
+#define TASK_WORK_INTR		(TASK_WORK_STOP | TASK_WORK_KILL | TASK_WORK_EINTR)
+					/* these interrupt an interruptible sleep:
+					   with -NH_EINTR if TASK_WORK_EINTR is
+					   among them, else -TASK_ERESTART */
 
 /*
  * Kernel-internal: what a system call returns when a stop or kill request
@@ -74,6 +81,12 @@ struct context {
  * the program never sees it.  Never reaches user mode.
  */
 #define TASK_ERESTART		512
+
+/* What an interruptible sleep returns when work @w interrupts it. */
+static inline int task_work_sleep_result(uint64_t w)
+{
+	return (w & TASK_WORK_EINTR) ? -NH_EINTR : -TASK_ERESTART;
+}
 
 /*
  * How a task ended: struct nh_exit (nuthatch/task.h) without the times,
@@ -118,6 +131,9 @@ struct task {
 	struct handle_table *handles;	/* [I] NULL for kernel threads; closed by
 					   the reaper, freed with the task */
 	uint64_t work;			/* [a] TASK_WORK_* */
+	uint64_t clear_tid;		/* [a] user address: 0 written and a
+					   futex waiter woken there when it
+					   dies (the reaper); 0: none */
 	bool user_parked;		/* [r] preempted at its user boundary */
 	struct spinlock ctl_lock;	/* the pending space below */
 	struct vmspace *new_space;	/* [c] TASK_WORK_SPACE: the next space */

@@ -2,7 +2,8 @@
  * The task-control system calls (syscalls.tbl, task_*): handle checks,
  * user copies, then taskctl.c.  READ on a task handle lets one wait for
  * it and read its registers, parameters and accounting; CONTROL lets one
- * change them, suspend, resume and kill it, or give it a new space.
+ * change them, suspend, resume, interrupt and kill it, give it a new
+ * space, or set its clear-tid address.
  */
 #include <nuthatch/errno.h>
 
@@ -80,6 +81,23 @@ long sys_task_resume(const struct syscall_args *a)
 long sys_task_kill(const struct syscall_args *a)
 {
 	return on_task(a->a[0], NH_RIGHT_CONTROL, taskctl_kill);
+}
+
+long sys_task_interrupt(const struct syscall_args *a)
+{
+	return on_task(a->a[0], NH_RIGHT_CONTROL, taskctl_interrupt);
+}
+
+long sys_task_clear_tid(const struct syscall_args *a)
+{
+	struct task *t;
+	int err = task_ref(a->a[0], NH_RIGHT_CONTROL, &t);
+
+	if (err)
+		return err;
+	err = taskctl_set_clear_tid(t, a->a[1]);
+	task_unref(t);
+	return err;
 }
 
 long sys_task_regs(const struct syscall_args *a)

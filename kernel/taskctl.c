@@ -10,6 +10,7 @@
 #include <nuthatch/errno.h>
 
 #include "arch/riscv/trap.h"
+#include "futex.h"
 #include "hart.h"
 #include "lib/kstring.h"
 #include "sched.h"
@@ -168,6 +169,29 @@ int taskctl_kill(struct task *t)
 	request(t, TASK_WORK_KILL);
 	sched_notify_work(t);
 	sched_continue(t);	/* a stopped one runs to its end */
+	return 0;
+}
+
+int taskctl_interrupt(struct task *t)
+{
+	int err = check_target(t);
+
+	if (err)
+		return err;
+	request(t, TASK_WORK_EINTR);
+	sched_notify_work(t);
+	return 0;
+}
+
+int taskctl_set_clear_tid(struct task *t, uint64_t uaddr)
+{
+	int err = check_target(t);
+
+	if (!err && uaddr && futex_check_addr(uaddr))
+		err = -NH_EINVAL;
+	if (err)
+		return err;
+	__atomic_store_n(&t->clear_tid, uaddr, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -344,6 +368,8 @@ void taskctl_user_work(void)
 			take_new_space(t, tf);
 		else if (w & TASK_WORK_STOP)
 			stop_self(t);
+		else if (w & TASK_WORK_EINTR)	/* the call it aborted is over */
+			__atomic_fetch_and(&t->work, ~TASK_WORK_EINTR, __ATOMIC_ACQ_REL);
 		else if (__atomic_load_n(&hart_self()->need_resched, __ATOMIC_ACQUIRE))
 			sched_user_return();
 		else

@@ -18,7 +18,10 @@
  * interruptibly in a system call with TASK_ERESTART; the dispatcher then
  * backs the pc up to the ecall and restores a0 from the frame's orig_a0,
  * so after a resume the call simply runs again and the program never
- * sees an EINTR.  (A kill ends the task at the same boundary.)
+ * sees an EINTR.  (A kill ends the task at the same boundary.)  An
+ * interrupt (taskctl_interrupt, TASK_WORK_EINTR) is the exception: the
+ * sleep ends with -NH_EINTR and the call returns it; the request lives
+ * only until the task next passes its user boundary.
  *
  * Targets: user tasks only; a kernel thread gives -NH_EPERM, a dead task
  * -NH_ESRCH.  The caller holds a reference to the target.  Suspending
@@ -75,6 +78,26 @@ int taskctl_resume(struct task *t);
  * On the caller itself it does not return.
  */
 int taskctl_kill(struct task *t);
+
+/*
+ * Abort the blocking system call @t is in, or the next one it blocks in
+ * before it returns to user mode: its interruptible sleep (futex_wait,
+ * sleep_ns, task_suspend...) ends with -NH_EINTR, which the call returns
+ * (no restart; this is what signals need).  A task in user mode, stopped
+ * or in an uninterruptible sleep is not affected beyond that: the
+ * request is dropped when it next passes its user boundary.  If a stop
+ * or kill request woke the sleep first, the call still returns -NH_EINTR
+ * instead of restarting.  0, or -NH_EPERM, -NH_ESRCH as for the others.
+ */
+int taskctl_interrupt(struct task *t);
+
+/*
+ * When @t dies, write 0 to the 32-bit word at @uaddr in its address space
+ * and wake one futex waiter there (CLONE_CHILD_CLEARTID; the reaper does
+ * it before the space is dropped).  @uaddr 0 clears the setting;
+ * otherwise it must be 4-byte aligned and in the user half (-NH_EINVAL).
+ */
+int taskctl_set_clear_tid(struct task *t, uint64_t uaddr);
 
 /* The user registers of stopped @t: x[0] = pc, x1..x31, f0-f31, fcsr.
  * -NH_EBUSY if it is not stopped. */

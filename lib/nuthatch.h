@@ -56,6 +56,17 @@ long nh_task_sched(long task, long set, struct nh_sched *p);
 long nh_task_info(long task, struct nh_task_info *out);
 long nh_task_set_space(long task, long space, uint64_t pc, uint64_t sp);
 long nh_task_wait(long task, struct nh_exit *out);
+long nh_task_clear_tid(long task, uint32_t *uaddr);
+long nh_task_interrupt(long task);
+
+/* Futexes: sleep while the 32-bit word at @uaddr (4-byte aligned, in
+ * one's own space) holds @val; timeout_ns 0 waits without a deadline.
+ * 0 woken, -NH_EAGAIN (the word differs), -NH_ETIMEDOUT, -NH_EINTR
+ * (task_interrupt), -NH_EINVAL (misaligned), -NH_EFAULT.  The wakes
+ * return how many woke. */
+long nh_futex_wait(const volatile uint32_t *uaddr, uint32_t val, uint64_t timeout_ns);
+long nh_futex_wake(const volatile uint32_t *uaddr, uint32_t n);
+long nh_futex_wake_in(long space, uint64_t uaddr, uint32_t n);
 
 /* Synchronous IPC (nuthatch/ipc.h).  The raw calls return only a0; the
  * nh_call family (lib/ipc.S) moves whole messages. */

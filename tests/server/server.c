@@ -709,6 +709,347 @@ static int task_set_space_on_running_and_stopped(void)
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
+/* ---- futexes -------------------------------------------------------------- */
+
+#define MS		1000000ul
+#define FX_THREADS	4
+#define FX_ROUNDS	20000
+
+static char fx_stacks[FX_THREADS][8192] __attribute__((aligned(16)));
+
+/* A thread of ours (no libc: it shares our tp) running @fn(@arg) from
+ * stack @slot, on hart @hart if that hart is online, else anywhere. */
+static long fx_thread(void (*fn)(long), long arg, unsigned slot, unsigned hart)
+{
+	struct nh_task_start st = { .pc = (uintptr_t)fn, .a0 = (uint64_t)arg,
+		.sp = (uintptr_t)fx_stacks[slot] + sizeof(fx_stacks[slot]),
+		.tp = (uint64_t)tp_now(),
+		.sched = { .cls = NH_SCHED_FAIR, .allowed = 1ul << hart },
+		.name = "fx" };
+	long t = nh_task_create(NH_SELF_SPACE, &st);
+
+	if (t == -EINVAL) {	/* no such hart here */
+		st.sched.allowed = 0;
+		t = nh_task_create(NH_SELF_SPACE, &st);
+	}
+	return t;
+}
+
+/* Wait (up to 2 s) until task @t is in @state. */
+static int fx_wait_state(long t, uint32_t state)
+{
+	struct nh_task_info info;
+
+	for (int i = 0; i < 2000; i++) {
+		if (nh_task_info(t, &info) == 0 && info.state == state)
+			return 1;
+		nh_sleep_ns(MS);
+	}
+	return 0;
+}
+
+/* Wait for thread @t, close its handle; its exit code, or -1000. */
+static long fx_join(long t)
+{
+	struct nh_exit e;
+	long r = nh_task_wait(t, &e);
+
+	nh_handle_close(t);
+	return r == 0 && e.reason == NH_EXIT_NORMAL ? e.code : -1000;
+}
+
+static int futex_refusals_and_timeouts(void)
+{
+	static uint32_t word = 1;
+	long ro = nh_handle_dup(NH_SELF_SPACE, NH_RIGHT_READ), t0;
+	int ok = 1;
+
+	EXPECT(nh_futex_wait(&word, 2, 0) == -EAGAIN);	/* at once */
+	EXPECT(nh_futex_wake(&word, 1) == 0 && nh_futex_wake(&word, ~0u) == 0);
+	EXPECT(nh_futex_wait((uint32_t *)((char *)&word + 1), 1, 0) == -EINVAL);
+	EXPECT(nh_futex_wake((uint32_t *)((char *)&word + 2), 1) == -EINVAL);
+	EXPECT(nh_futex_wait((uint32_t *)0x3000000000ul, 0, 0) == -EFAULT);	/* unmapped */
+	EXPECT(nh_futex_wait((uint32_t *)0, 0, 0) == -EFAULT);
+	EXPECT(nh_futex_wait((uint32_t *)0xffffffc000000000ul, 0, 0) == -EFAULT);
+	EXPECT(nh_futex_wake((uint32_t *)0xffffffc000000000ul, 1) == -EFAULT);
+	EXPECT(nh_futex_wake_in(NH_SELF_SPACE, 0xffffffff80000000ul, 1) == -EFAULT);
+	EXPECT(nh_futex_wake_in(NH_SELF_SPACE, (uintptr_t)&word, 1) == 0);
+	EXPECT(nh_futex_wake_in(ro, (uintptr_t)&word, 1) == -EACCES);
+	EXPECT(nh_futex_wake_in(NH_SELF_TASK, (uintptr_t)&word, 1) == -EBADF);
+	t0 = nh_clock_ns();
+	EXPECT(nh_futex_wait(&word, 1, 20 * MS) == -ETIMEDOUT);
+	EXPECT(nh_clock_ns() - t0 >= (long)(20 * MS));
+	EXPECT(nh_handle_close(ro) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static volatile uint32_t fx_word;
+static volatile long fx_result;
+
+/* Wait on fx_word while it is 0; exit with the last wait's result. */
+static void fx_waiter(long timeout)
+{
+	long r = 0;
+
+	while (__atomic_load_n(&fx_word, __ATOMIC_ACQUIRE) == 0) {
+		r = nh_futex_wait(&fx_word, 0, (uint64_t)timeout);
+		fx_result = r;
+		if (r == -EINTR || r == -ETIMEDOUT)
+			break;
+	}
+	nh_exit((int)-r);
+}
+
+static int futex_thread_waits_and_is_woken(void)
+{
+	long t;
+	int ok = 1;
+
+	fx_word = 0;
+	fx_result = 1;
+	t = fx_thread(fx_waiter, 0, 0, 1);
+	EXPECT(t > 0);
+	EXPECT(fx_wait_state(t, NH_TASK_SLEEPING));
+	EXPECT(nh_futex_wake(&fx_word, 1) == 1);	/* woken, still 0: waits again */
+	EXPECT(fx_wait_state(t, NH_TASK_SLEEPING));
+	__atomic_store_n(&fx_word, 1, __ATOMIC_RELEASE);
+	EXPECT(nh_futex_wake(&fx_word, 5) == 1);
+	EXPECT(fx_join(t) == 0 && fx_result == 0);
+	EXPECT(nh_futex_wake(&fx_word, 5) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+/* A futex mutex (0 free, 1 held, 2 held with waiters). */
+static volatile uint32_t fx_mutex, fx_start;
+static volatile long fx_count, fx_timeouts, fx_sleeps;
+
+static void fx_lock(volatile uint32_t *m)
+{
+	uint32_t c = 0;
+
+	if (__atomic_compare_exchange_n(m, &c, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return;
+	if (c != 2)
+		c = __atomic_exchange_n(m, 2, __ATOMIC_ACQUIRE);
+	while (c != 0) {
+		/* a lost wake-up would show as a timeout */
+		long r = nh_futex_wait(m, 2, 2000 * MS);
+
+		if (r == -ETIMEDOUT)
+			__atomic_fetch_add(&fx_timeouts, 1, __ATOMIC_RELAXED);
+		else if (r == 0)
+			__atomic_fetch_add(&fx_sleeps, 1, __ATOMIC_RELAXED);
+		c = __atomic_exchange_n(m, 2, __ATOMIC_ACQUIRE);
+	}
+}
+
+static void fx_unlock(volatile uint32_t *m)
+{
+	if (__atomic_fetch_sub(m, 1, __ATOMIC_RELEASE) != 1) {
+		__atomic_store_n(m, 0, __ATOMIC_RELEASE);
+		nh_futex_wake(m, 1);
+	}
+}
+
+static void fx_contender(long rounds)
+{
+	while (!__atomic_load_n(&fx_start, __ATOMIC_ACQUIRE))	/* all at once */
+		nh_futex_wait(&fx_start, 0, 0);
+	for (long i = 0; i < rounds; i++) {
+		long c;
+
+		fx_lock(&fx_mutex);
+		c = fx_count;	/* not atomic: the mutex guards it */
+		if (i % 16 == 0)
+			nh_yield();	/* contention even on one hart */
+		for (volatile int d = 0; d < 20; d++)
+			;	/* and a wider window across harts */
+		fx_count = c + 1;
+		fx_unlock(&fx_mutex);
+	}
+	nh_exit(0);
+}
+
+static int futex_mutex_races_across_harts(void)
+{
+	long t[FX_THREADS], t0, took;
+	int ok = 1;
+
+	fx_mutex = 0;
+	fx_count = 0;
+	fx_timeouts = 0;
+	fx_sleeps = 0;
+	fx_start = 0;
+	for (unsigned i = 0; i < FX_THREADS; i++)
+		t[i] = fx_thread(fx_contender, FX_ROUNDS, i, i);
+	for (unsigned i = 0; i < FX_THREADS; i++)
+		EXPECT(t[i] > 0 && fx_wait_state(t[i], NH_TASK_SLEEPING));
+	t0 = nh_clock_ns();
+	__atomic_store_n(&fx_start, 1, __ATOMIC_RELEASE);
+	EXPECT(nh_futex_wake(&fx_start, ~0u) == FX_THREADS);
+	for (unsigned i = 0; i < FX_THREADS; i++)
+		EXPECT(t[i] > 0 && fx_join(t[i]) == 0);
+	took = nh_clock_ns() - t0;
+	EXPECT(fx_count == FX_THREADS * FX_ROUNDS);
+	EXPECT(fx_timeouts == 0);
+	EXPECT(fx_mutex == 0);
+	EXPECT(took < 60000 * (long)MS);
+	printf("# %d rounds on %d threads in %ld ms, %ld sleeps\n", FX_ROUNDS,
+	       FX_THREADS, took / (long)MS, (long)fx_sleeps);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+/* In a clone of our space: wait on its copy of fx_word. */
+static void fx_clone_waiter(long arg)
+{
+	(void)arg;
+	while (fx_word == 0)
+		nh_futex_wait(&fx_word, 0, 0);
+	nh_exit((int)fx_word);
+}
+
+static int futex_wake_in_a_clone(void)
+{
+	struct nh_task_start st = { .pc = (uintptr_t)fx_clone_waiter,
+		.sp = (uintptr_t)child_stack + sizeof(child_stack),
+		.tp = (uint64_t)tp_now(), .sched = { .cls = NH_SCHED_FAIR },
+		.name = "fxclone" };
+	uint32_t seven = 7;
+	long c, ro, t;
+	int ok = 1;
+
+	fx_word = 0;
+	c = nh_space_clone(NH_SELF_SPACE);
+	ro = nh_handle_dup(c, NH_RIGHT_READ);
+	t = nh_task_create(c, &st);
+	EXPECT(c > 0 && ro > 0 && t > 0);
+	EXPECT(fx_wait_state(t, NH_TASK_SLEEPING));
+	EXPECT(nh_futex_wake(&fx_word, 1) == 0);	/* our space: another key */
+	EXPECT(nh_futex_wake_in(ro, (uintptr_t)&fx_word, 1) == -EACCES);
+	EXPECT(nh_space_write(c, (uintptr_t)&fx_word, &seven, 4) == 0);
+	EXPECT(nh_futex_wake_in(c, (uintptr_t)&fx_word, 1) == 1);
+	EXPECT(fx_join(t) == 7);
+	EXPECT(fx_word == 0);
+	EXPECT(nh_handle_close(ro) == 0 && nh_handle_close(c) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static volatile uint32_t fx_tid;
+
+/* Ask to have fx_tid cleared at our death, linger, die. */
+static void fx_tid_thread(long arg)
+{
+	long r = nh_task_clear_tid(NH_SELF_TASK, (uint32_t *)&fx_tid);
+
+	nh_sleep_ns(20 * MS);	/* so the joiner is asleep on the word */
+	nh_exit(r == 0 ? (int)arg : 99);
+}
+
+static int futex_clear_tid_wakes_the_joiner(void)
+{
+	long t, ro, r = 1;
+	uint32_t v;
+	int ok = 1, sleeps = 0;
+
+	fx_tid = 1234;
+	t = fx_thread(fx_tid_thread, 5, 0, 1);
+	EXPECT(t > 0);
+	ro = nh_handle_dup(t, NH_RIGHT_READ);
+	EXPECT(nh_task_clear_tid(ro, (uint32_t *)&fx_tid) == -EACCES);
+	EXPECT(nh_task_clear_tid(t, (uint32_t *)((char *)&fx_tid + 2)) == -EINVAL);
+	EXPECT(nh_task_clear_tid(t, (uint32_t *)0xffffffc000000000ul) == -EINVAL);
+	while ((v = __atomic_load_n(&fx_tid, __ATOMIC_ACQUIRE)) != 0 && sleeps < 100) {
+		r = nh_futex_wait(&fx_tid, v, 5000 * MS);
+		sleeps++;
+	}
+	EXPECT(fx_tid == 0);
+	EXPECT(r == 0 || r == -EAGAIN);	/* woken, not timed out */
+	EXPECT(fx_join(t) == 5);
+	EXPECT(nh_handle_close(ro) == 0);
+	/* setting and clearing one's own */
+	EXPECT(nh_task_clear_tid(NH_SELF_TASK, (uint32_t *)&fx_tid) == 0);
+	EXPECT(nh_task_clear_tid(NH_SELF_TASK, 0) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static volatile long fx_go, fx_started;
+
+/* Spin in user mode until fx_go, then wait on fx_word for 50 ms. */
+static void fx_spin_then_wait(long arg)
+{
+	(void)arg;
+	__atomic_store_n(&fx_started, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&fx_go, __ATOMIC_ACQUIRE))
+		;
+	nh_exit((int)-nh_futex_wait(&fx_word, 0, 50 * MS));
+}
+
+static void fx_sleeper(long arg)
+{
+	nh_exit((int)-nh_sleep_ns((uint64_t)arg));
+}
+
+static int task_interrupt_aborts_a_blocked_call(void)
+{
+	long t, ro, t0;
+	int ok = 1;
+
+	fx_word = 0;
+	fx_result = 1;
+	t = fx_thread(fx_waiter, 0, 0, 1);
+	ro = nh_handle_dup(t, NH_RIGHT_READ);
+	EXPECT(t > 0 && ro > 0);
+	EXPECT(fx_wait_state(t, NH_TASK_SLEEPING));
+	EXPECT(nh_task_interrupt(ro) == -EACCES);
+	EXPECT(nh_task_interrupt(t) == 0);
+	EXPECT(fx_join(t) == EINTR && fx_result == -EINTR);
+	EXPECT(nh_handle_close(ro) == 0);
+	/* any interruptible sleep */
+	t0 = nh_clock_ns();
+	t = fx_thread(fx_sleeper, 10000 * (long)MS, 0, 1);
+	EXPECT(t > 0 && fx_wait_state(t, NH_TASK_SLEEPING));
+	EXPECT(nh_task_interrupt(t) == 0);
+	EXPECT(fx_join(t) == EINTR);
+	EXPECT(nh_clock_ns() - t0 < 5000 * (long)MS);
+	/* in user mode it only reaches the call in progress: none */
+	fx_go = 0;
+	fx_started = 0;
+	t = fx_thread(fx_spin_then_wait, 0, 0, 1);
+	EXPECT(t > 0);
+	for (int i = 0; i < 2000 && !__atomic_load_n(&fx_started, __ATOMIC_ACQUIRE); i++)
+		nh_sleep_ns(MS);
+	EXPECT(fx_started);
+	EXPECT(nh_task_interrupt(t) == 0);
+	nh_sleep_ns(30 * MS);	/* it passes its boundary (ticks, the IPI) */
+	__atomic_store_n(&fx_go, 1, __ATOMIC_RELEASE);
+	EXPECT(fx_join(t) == ETIMEDOUT);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static int futex_wait_restarts_after_suspend(void)
+{
+	struct nh_regs r;
+	long t;
+	int ok = 1;
+
+	fx_word = 0;
+	fx_result = 1;
+	t = fx_thread(fx_waiter, 0, 0, 1);
+	EXPECT(t > 0);
+	EXPECT(fx_wait_state(t, NH_TASK_SLEEPING));
+	EXPECT(nh_task_suspend(t) == 0);
+	EXPECT(nh_task_regs(t, 0, &r) == 0 && r.x[17] == SYS_futex_wait &&
+	       r.x[10] == (uintptr_t)&fx_word);	/* back on the ecall */
+	EXPECT(nh_task_resume(t) == 0);
+	EXPECT(fx_wait_state(t, NH_TASK_SLEEPING));
+	nh_sleep_ns(20 * MS);
+	EXPECT(fx_result == 1);	/* the wait never returned */
+	__atomic_store_n(&fx_word, 1, __ATOMIC_RELEASE);
+	EXPECT(nh_futex_wake(&fx_word, 1) == 1);
+	EXPECT(fx_join(t) == 0 && fx_result == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
 static const struct utest catalogue[] = {
 	{ "USRT0001_program_returns_status_from_main", returns_status_from_main },
 	{ "USRT0002_argv_envp_intact_at_limits", argv_envp_intact_at_limits },
@@ -730,6 +1071,13 @@ static const struct utest catalogue[] = {
 	{ "USRT0018_task_calls_suspend_regs_kill", task_calls_suspend_regs_kill },
 	{ "USRT0019_task_create_refuses_bad_input", task_create_refuses_bad_input },
 	{ "USRT0020_task_set_space_on_running_and_stopped", task_set_space_on_running_and_stopped },
+	{ "USRT0021_futex_refusals_and_timeouts", futex_refusals_and_timeouts },
+	{ "USRT0022_futex_thread_waits_and_is_woken", futex_thread_waits_and_is_woken },
+	{ "USRT0023_futex_mutex_races_across_harts", futex_mutex_races_across_harts },
+	{ "USRT0024_futex_wake_in_a_clone", futex_wake_in_a_clone },
+	{ "USRT0025_futex_clear_tid_wakes_the_joiner", futex_clear_tid_wakes_the_joiner },
+	{ "USRT0026_task_interrupt_aborts_a_blocked_call", task_interrupt_aborts_a_blocked_call },
+	{ "USRT0027_futex_wait_restarts_after_suspend", futex_wait_restarts_after_suspend },
 };
 
 /* ---- the runner ----------------------------------------------------------- */
