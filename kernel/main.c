@@ -19,6 +19,7 @@
 #include "hart.h"
 #include "kmap.h"
 #include "memobj.h"
+#include "notify.h"
 #include "vm.h"
 #include "kstack.h"
 #include "smp.h"
@@ -154,6 +155,7 @@ static void start_memory(void)
 		panic("no memory for the overflow stack");
 	vm_init();
 	memobj_init();
+	notify_init();
 	vm_tlb_init(boot_info.asid_bits);
 	frame_meta_range(&meta, &meta_size);
 	kprintf("frames: %lu KiB free in %lu frames, metadata 0x%lx-0x%lx\n",

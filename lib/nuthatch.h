@@ -56,4 +56,11 @@ long nh_task_info(long task, struct nh_task_info *out);
 long nh_task_set_space(long task, long space, uint64_t pc, uint64_t sp);
 long nh_task_wait(long task, struct nh_exit *out);
 
+/* Notifications: a word of signal bits 0..62 (WRITE to signal, READ to
+ * wait or poll); wait returns the pending bits and clears them. */
+long nh_notify_create(void);
+long nh_notify_signal(long notify, uint64_t bits);
+long nh_notify_wait(long notify);
+long nh_notify_poll(long notify);
+
 #endif
