@@ -20,6 +20,7 @@
 #include "kmap.h"
 #include "memobj.h"
 #include "notify.h"
+#include "uirq.h"
 #include "vm.h"
 #include "kstack.h"
 #include "smp.h"
@@ -156,6 +157,7 @@ static void start_memory(void)
 	vm_init();
 	memobj_init();
 	notify_init();
+	uirq_init();
 	vm_tlb_init(boot_info.asid_bits);
 	frame_meta_range(&meta, &meta_size);
 	kprintf("frames: %lu KiB free in %lu frames, metadata 0x%lx-0x%lx\n",
