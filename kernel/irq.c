@@ -15,14 +15,18 @@
 struct irq_slot {
 	irq_handler_t fn;	/* [irq_lock] for writers; read in dispatch */
 	void *ctx;
+	bool held;		/* [irq_lock] completed by irq_complete, not dispatch */
+	uint64_t hartid;	/* [irq_lock] whose PLIC context it is enabled on */
+	int claimed;		/* [a] held and claimed, not yet completed */
 	uint64_t count;		/* [a] */
 };
 
 static struct spinlock irq_lock = SPINLOCK_INIT("irq: handler table", RANK_IRQ);
 static struct irq_slot slots[IRQ_MAX];
 
-int irq_register(uint32_t irq, irq_handler_t fn, void *ctx)
+static int enroll(uint32_t irq, irq_handler_t fn, void *ctx, bool held)
 {
+	uint64_t hartid = hart_self()->hartid;
 	irqflags_t f;
 	int err = 0;
 
@@ -33,12 +37,36 @@ int irq_register(uint32_t irq, irq_handler_t fn, void *ctx)
 		err = -NH_EBUSY;
 	} else {
 		slots[irq].ctx = ctx;
+		slots[irq].held = held;
+		slots[irq].hartid = hartid;
+		slots[irq].claimed = 0;
 		__atomic_store_n(&slots[irq].fn, fn, __ATOMIC_RELEASE);
 	}
 	spin_unlock_irqrestore(&irq_lock, f);
 	if (!err)
-		err = plic_enable(irq, hart_self()->hartid);
+		err = plic_enable(irq, hartid);
 	return err;
+}
+
+int irq_register(uint32_t irq, irq_handler_t fn, void *ctx)
+{
+	return enroll(irq, fn, ctx, false);
+}
+
+int irq_register_held(uint32_t irq, irq_handler_t fn, void *ctx)
+{
+	return enroll(irq, fn, ctx, true);
+}
+
+bool irq_complete(uint32_t irq)
+{
+	struct irq_slot *sl = &slots[irq < IRQ_MAX ? irq : 0];
+
+	if (irq == 0 || irq >= IRQ_MAX ||
+	    !__atomic_exchange_n(&sl->claimed, 0, __ATOMIC_ACQ_REL))
+		return false;
+	plic_complete(sl->hartid, irq);	/* the context that claimed it */
+	return true;
 }
 
 void irq_unregister(uint32_t irq)
@@ -47,11 +75,13 @@ void irq_unregister(uint32_t irq)
 
 	if (irq == 0 || irq >= IRQ_MAX)
 		return;
-	plic_disable(irq, hart_self()->hartid);
 	f = spin_lock_irqsave(&irq_lock);
 	slots[irq].fn = 0;
 	slots[irq].ctx = 0;
 	spin_unlock_irqrestore(&irq_lock, f);
+	irq_complete(irq);	/* while still enabled: the PLIC ignores a
+				   completion for a disabled source */
+	plic_disable(irq, slots[irq].hartid);
 }
 
 uint64_t irq_count(uint32_t irq)
@@ -72,11 +102,17 @@ void irq_external(void)
 		h->irqs++;
 		if (fn) {
 			__atomic_fetch_add(&slots[irq].count, 1, __ATOMIC_RELAXED);
+			if (slots[irq].held) {	/* irq_complete finishes it */
+				__atomic_store_n(&slots[irq].claimed, 1, __ATOMIC_RELEASE);
+				fn(slots[irq].ctx);
+				continue;
+			}
 			fn(slots[irq].ctx);
-		} else {
-			plic_disable(irq, h->hartid);	/* nobody wants it */
+			plic_complete(h->hartid, irq);
+		} else {	/* nobody wants it: complete, then mask */
+			plic_complete(h->hartid, irq);
+			plic_disable(irq, h->hartid);
 		}
-		plic_complete(h->hartid, irq);
 	}
 }
 

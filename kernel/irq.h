@@ -6,6 +6,7 @@
 #ifndef NUTHATCH_IRQ_H
 #define NUTHATCH_IRQ_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define IRQ_MAX	1024	/* PLIC sources 1..1023 */
@@ -18,7 +19,19 @@ typedef void (*irq_handler_t)(void *ctx);
  */
 int irq_register(uint32_t irq, irq_handler_t fn, void *ctx);
 
-/* Disable @irq and forget its handler. */
+/*
+ * The same for a line whose handler cannot quiet the device itself (a
+ * user driver will): after fn runs, the line stays claimed at the PLIC,
+ * so it cannot fire again, until irq_complete(irq) from any hart.
+ */
+int irq_register_held(uint32_t irq, irq_handler_t fn, void *ctx);
+
+/* Complete a held line that fired (at the PLIC context that claimed it);
+ * false if it was not waiting for that. */
+bool irq_complete(uint32_t irq);
+
+/* Forget @irq's handler, complete it if held and claimed, then disable it
+ * (at the hart it was registered on). */
 void irq_unregister(uint32_t irq);
 
 /* Interrupts taken from @irq since boot. */

@@ -21,6 +21,8 @@
 #include "kmap.h"
 #include "ipc.h"
 #include "memobj.h"
+#include "notify.h"
+#include "uirq.h"
 #include "vm.h"
 #include "kstack.h"
 #include "smp.h"
@@ -158,6 +160,8 @@ static void start_memory(void)
 	memobj_init();
 	ipc_init();
 	futex_init();
+	notify_init();
+	uirq_init();
 	vm_tlb_init(boot_info.asid_bits);
 	frame_meta_range(&meta, &meta_size);
 	kprintf("frames: %lu KiB free in %lu frames, metadata 0x%lx-0x%lx\n",

@@ -61,6 +61,22 @@ struct memobj *memobj_create(uint64_t size, int *err)
 	return o;
 }
 
+struct memobj *memobj_device(uint64_t phys, uint64_t size, int *err)
+{
+	struct memobj *o;
+
+	if ((phys | size) & 4095 || phys + size < phys) {
+		*err = -NH_EINVAL;
+		return 0;
+	}
+	o = memobj_create(size, err);
+	if (o) {
+		o->device = true;
+		o->phys = phys;
+	}
+	return o;
+}
+
 /* The slot for page @index, creating the directory and table if @alloc. */
 static uint64_t *slot_of(struct memobj *o, uint64_t index, bool alloc)
 {
@@ -78,9 +94,18 @@ static uint64_t *slot_of(struct memobj *o, uint64_t index, bool alloc)
 
 int memobj_page(struct memobj *o, uint64_t index, bool alloc, uint64_t *pa)
 {
-	irqflags_t f = spin_lock_irqsave(&o->lock);
-	uint64_t *slot = index < o->npages ? slot_of(o, index, alloc) : 0;
+	irqflags_t f;
+	uint64_t *slot;
 	int err = 0;
+
+	if (o->device) {
+		if (index >= o->npages)
+			return -NH_ENOENT;
+		*pa = o->phys + index * 4096;
+		return 0;
+	}
+	f = spin_lock_irqsave(&o->lock);
+	slot = index < o->npages ? slot_of(o, index, alloc) : 0;
 
 	if (!slot)
 		err = index < o->npages && alloc ? -NH_ENOMEM : -NH_ENOENT;

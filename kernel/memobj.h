@@ -10,6 +10,13 @@
  * so an object holds at most MEMOBJ_MAX_PAGES pages (1 GiB).  Every
  * present frame holds one reference owned by the object; a space mapping
  * it takes its own.
+ *
+ * A device object (memobj_device) is a device's MMIO registers: its pages
+ * are the physical range [phys, phys + npages * 4096), never frames from
+ * the pool, so nobody takes or drops frame references on them (vm.c
+ * checks memobj_is_device), nothing copies them (they may only be mapped
+ * shared, and kernel copies refuse them), and memobj_put frees only the
+ * object.
  */
 #ifndef NUTHATCH_MEMOBJ_H
 #define NUTHATCH_MEMOBJ_H
@@ -25,6 +32,8 @@
 struct memobj {
 	int refs;			/* [a] handles and regions */
 	bool readonly;			/* [I] */
+	bool device;			/* [I] MMIO pages at phys, no directory */
+	uint64_t phys;			/* [I] device objects: first page */
 	uint64_t npages;		/* [I] */
 	struct spinlock lock;		/* protects the directory below */
 	uint64_t dir_pa;		/* [lock] 0 until the first frame */
@@ -40,6 +49,15 @@ struct memobj *memobj_create(uint64_t size, int *err);
 /* A read-only object holding a copy of @len bytes (then zeroes to the
  * page end). */
 struct memobj *memobj_from_bytes(const void *data, size_t len, int *err);
+
+/* A device object for the MMIO range [@phys, @phys + @size) (page
+ * aligned; -NH_EINVAL otherwise). */
+struct memobj *memobj_device(uint64_t phys, uint64_t size, int *err);
+
+static inline bool memobj_is_device(const struct memobj *o)
+{
+	return o && o->device;
+}
 
 /* The initramfs file @path as a read-only object (-NH_ENOENT). */
 struct memobj *memobj_open_initramfs(const char *path, int *err);

@@ -544,6 +544,35 @@ static void parse_test(const struct fdt *f, struct platform *p)
 		p->test_base = 0;
 }
 
+/* Record @n as a device if it qualifies (see platform.h). */
+static void add_device(const struct fdt *f, struct platform *p, int n)
+{
+	struct plat_device d = { .irq = 0 };
+	const uint8_t *irq;
+	const char *c = fdt_prop_str(f, n, "compatible");
+	uint32_t len;
+
+	if (!c || !*c || !node_enabled(f, n) || !reg_cpu(f, n, &d.base, &d.size))
+		return;
+	if (p->ndevs == PLAT_MAX_DEVS) {
+		p->ndevs_dropped++;
+		return;
+	}
+	copy_str(d.compatible, sizeof(d.compatible), c);
+	irq = fdt_prop(f, n, "interrupts", &len);
+	if (irq && len >= 4)
+		d.irq = fdt_be32(irq);
+	p->devs[p->ndevs++] = d;
+}
+
+static void parse_devices(const struct fdt *f, struct platform *p)
+{
+	int depth = 0;
+
+	for (int n = 0; n >= 0; n = fdt_walk(f, n, &depth))
+		add_device(f, p, n);
+}
+
 static void parse_model(const struct fdt *f, struct platform *p)
 {
 	const char *m = fdt_prop_str(f, 0, "model");
@@ -576,6 +605,7 @@ static int collect(const struct fdt *f, struct platform *p, uint64_t blob_pa)
 		return err;
 	parse_console(f, p, chosen);
 	parse_test(f, p);
+	parse_devices(f, p);
 	return parse_plic(f, p);
 }
 

@@ -66,7 +66,12 @@
  *    when irq == 9 and the phandle (0 and ~0 never match; the first node
  *    with that "phandle", else "linux,phandle") is a node whose parent has
  *    device_type "cpu" and a valid hart id.  Sorted by (hartid, ctx).
- *  - Any table overflow gives -NH_ENOSPC; then, missing memory, usable
+ *  - devices: every enabled node, in tree order, whose first compatible
+ *    entry is a non-empty string and whose first reg entry translates;
+ *    irq = the first cell of interrupts (0 if shorter than 4 bytes).  The
+ *    first PLAT_MAX_DEVS are kept, the rest only counted (not an error:
+ *    a big SoC tree must still boot).
+ *  - Any other table overflow gives -NH_ENOSPC; then, missing memory, usable
  *    hart or timebase gives -NH_ENOENT.
  */
 #ifndef NUTHATCH_PLATFORM_H
@@ -80,6 +85,7 @@
 #define PLAT_MAX_RSV	32	/* reserved ranges, all sources together */
 #define PLAT_MAX_HARTS	64	/* usable harts */
 #define PLAT_MAX_CTX	64	/* PLIC S-mode contexts */
+#define PLAT_MAX_DEVS	64	/* devices recorded for device_open */
 #define PLAT_STR	64	/* model, compatible, names */
 #define PLAT_ARGS	512	/* bootargs */
 
@@ -140,6 +146,14 @@ struct plat_plic {
 	struct plat_plic_ctx sctx[PLAT_MAX_CTX];
 };
 
+/* A device node user drivers may ask for (device_open). */
+struct plat_device {
+	char compatible[PLAT_STR];	/* first compatible entry */
+	uint64_t base;			/* first reg entry, CPU physical */
+	uint64_t size;
+	uint32_t irq;			/* first "interrupts" cell, 0 if none */
+};
+
 struct platform {
 	char model[PLAT_STR];		/* /model, "" if absent */
 	uint64_t timebase_hz;		/* /cpus timebase-frequency */
@@ -167,6 +181,11 @@ struct platform {
 	uint64_t test_base;
 
 	uint64_t dtb_size;		/* header totalsize */
+
+	/* Devices in tree order (see "devices" above); ndevs_dropped counts
+	 * those past the table, which are not an error. */
+	unsigned ndevs, ndevs_dropped;
+	struct plat_device devs[PLAT_MAX_DEVS];
 };
 
 /*

@@ -42,6 +42,7 @@ enum lock_rank {
 	RANK_MEMOBJ = 55,	/* a memory object's frame directory */
 	RANK_KMAP = 60,		/* kernel page tables, the MMIO window */
 	RANK_FRAME = 70,	/* the frame pool */
+	RANK_UIRQ = 75,		/* the table of user-bound interrupt lines (uirq.c) */
 	RANK_IRQ = 80,		/* the interrupt handler table */
 	RANK_PLIC = 85,		/* PLIC enable words */
 	RANK_TEST_INNER = 88,	/* self-tests only */

@@ -354,6 +354,12 @@ static int private_fill(struct vm_region *r, uint64_t va, unsigned access,
 	return 0;
 }
 
+/* Does @r hold frame references on its leaves (not a device's MMIO)? */
+static bool refs_frames(const struct vm_region *r)
+{
+	return !memobj_is_device(r->obj);
+}
+
 static int shared_fill(struct vm_region *r, uint64_t va, unsigned access,
 		       uint64_t *pa, unsigned *prot)
 {
@@ -362,7 +368,8 @@ static int shared_fill(struct vm_region *r, uint64_t va, unsigned access,
 	(void)access;
 	if (err)
 		return err == -NH_ENOENT ? -NH_EFAULT : err;
-	frame_ref(*pa);
+	if (refs_frames(r))
+		frame_ref(*pa);
 	*prot = r->prot;
 	return 0;
 }
@@ -484,7 +491,9 @@ static int copy_page_part(struct vmspace *s, uint64_t va, uint8_t *buf,
 			  size_t n, unsigned access)
 {
 	irqflags_t f = vm_lock(s);
-	int err = fault_locked(s, va & ~PAGE_MASK, access);
+	struct vm_region *r = find(s, va);
+	int err = r && !refs_frames(r) ? -NH_EFAULT :	/* MMIO: never by copy */
+		  fault_locked(s, va & ~PAGE_MASK, access);
 	pte_t *slot = err ? 0 : walk(s, va, false);
 	uint8_t *page = slot ? (uint8_t *)kmap_phys(pte_pa(*slot)) : 0;
 
@@ -567,11 +576,12 @@ static int leaf_clear(struct vmspace *s, pte_t *slot, uint64_t va, void *ctx)
 	return 0;
 }
 
-/* Step two, after the shootdown: give the frame back. */
+/* Step two, after the shootdown: give the frame back (@ctx: its region). */
 static int leaf_release(struct vmspace *s, pte_t *slot, uint64_t va, void *ctx)
 {
-	(void)va, (void)ctx;
-	frame_put(pte_pa(*slot));
+	(void)va;
+	if (refs_frames(ctx))
+		frame_put(pte_pa(*slot));
 	*slot = 0;
 	uncharge(s, 1);
 	return 0;
@@ -584,12 +594,15 @@ static int leaf_count(struct vmspace *s, pte_t *slot, uint64_t va, void *ctx)
 	return 0;
 }
 
-/* Remove every leaf of [lo, hi) and give the frames back. */
+/* Remove every leaf of [lo, hi) (region boundaries fall at lo and hi)
+ * and give the frames back; leaves exist only inside regions. */
 static void release_range(struct vmspace *s, uint64_t lo, uint64_t hi)
 {
 	for_each_leaf(s, lo, hi, leaf_clear, 0);
 	vm_tlb_shootdown(s, lo, hi - lo);
-	for_each_leaf(s, lo, hi, leaf_release, 0);
+	for (struct vm_region *r = first_above(s, lo); r && r->start < hi;
+	     r = next_of(s, r))
+		for_each_leaf(s, r->start, r->end, leaf_release, r);
 }
 
 /* ---- map, unmap, protect, query -------------------------------------- */
@@ -635,6 +648,8 @@ static int map_template(struct vm_region *t, unsigned prot, unsigned flags,
 		return -NH_EINVAL;
 	if (shared && obj && obj->readonly && (prot & VM_WRITE))
 		return -NH_EACCES;
+	if (memobj_is_device(obj) && (!shared || (prot & VM_EXEC)))
+		return -NH_EINVAL;	/* registers are never copied or run */
 	*t = (struct vm_region){ .prot = prot, .obj = obj, .offset = off,
 		.ops = !obj ? &anon_ops : shared ? &shared_ops : &private_ops };
 	return 0;
@@ -786,11 +801,12 @@ int vm_query(struct vmspace *s, uint64_t va, struct nh_region *out)
 
 /*
  * Copy the leaves [lo, hi) of one 2 MiB table from @src to @dst: private
- * ones lose W in both (and the frame gains a reference), shared ones are
- * copied as they are.  Returns how many.
+ * ones lose W in both, shared ones are copied as they are; each frame
+ * gains a reference when @refs (not for a device's MMIO pages).  Returns
+ * how many.
  */
 static uint64_t clone_leaves(pte_t *src, pte_t *dst, unsigned lo, unsigned hi,
-			     bool cow)
+			     bool cow, bool refs)
 {
 	uint64_t n = 0;
 	irqflags_t f = frame_batch_begin();
@@ -803,7 +819,8 @@ static uint64_t clone_leaves(pte_t *src, pte_t *dst, unsigned lo, unsigned hi,
 		if (cow && (e & PTE_W))
 			src[i] = e &= ~(pte_t)PTE_W;
 		dst[i] = e;
-		frame_ref_held(pte_pa(e));
+		if (refs)
+			frame_ref_held(pte_pa(e));
 		n++;
 	}
 	frame_batch_end(f);
@@ -831,7 +848,8 @@ static int clone_region(struct vmspace *p, struct vmspace *c,
 		dst = walk(c, va, true);
 		if (!dst)
 			return -NH_ENOMEM;
-		c->resident += clone_leaves(src - lo, dst - lo, lo, hi, r->ops->cow);
+		c->resident += clone_leaves(src - lo, dst - lo, lo, hi, r->ops->cow,
+					      refs_frames(r));
 		*downgraded |= r->ops->cow;
 	}
 	return 0;
@@ -930,8 +948,9 @@ void vm_stat(struct vmspace *s, struct nh_space_stat *st)
 
 static int leaf_drop(struct vmspace *s, pte_t *slot, uint64_t va, void *ctx)
 {
-	(void)s, (void)va, (void)ctx;
-	frame_put(pte_pa(*slot));
+	(void)s, (void)va;
+	if (refs_frames(ctx))
+		frame_put(pte_pa(*slot));
 	*slot = 0;
 	return 0;
 }
@@ -955,7 +974,7 @@ static void destroy(struct vmspace *s)
 	while (!list_empty(&s->regions)) {
 		struct vm_region *r = region_at(s->regions.next);
 
-		for_each_leaf(s, r->start, r->end, leaf_drop, 0);
+		for_each_leaf(s, r->start, r->end, leaf_drop, r);
 		region_remove(s, r);
 	}
 	uncharge(s, s->resident);

@@ -50,10 +50,9 @@ int waitq_wait(struct waitq *q, bool interruptible, uint64_t deadline,
 	return result;
 }
 
-/* Unlink and wake sleepers until @max have woken. */
-static unsigned wake(struct waitq *q, unsigned max)
+/* Unlink and wake sleepers until @max have woken; q->lock held. */
+static unsigned wake_locked(struct waitq *q, unsigned max)
 {
-	irqflags_t f = spin_lock_irqsave(&q->lock);
 	unsigned n = 0;
 
 	while (n < max && !list_empty(&q->waiters)) {
@@ -63,8 +62,21 @@ static unsigned wake(struct waitq *q, unsigned max)
 		list_del(&t->wait_node);
 		n += sched_wake(t, 0, true);
 	}
+	return n;
+}
+
+static unsigned wake(struct waitq *q, unsigned max)
+{
+	irqflags_t f = spin_lock_irqsave(&q->lock);
+	unsigned n = wake_locked(q, max);
+
 	spin_unlock_irqrestore(&q->lock, f);
 	return n;
+}
+
+bool waitq_wake_one_locked(struct waitq *q)
+{
+	return wake_locked(q, 1) == 1;
 }
 
 bool waitq_wake_one(struct waitq *q)

@@ -33,6 +33,9 @@ int waitq_wait(struct waitq *q, bool interruptible, uint64_t deadline,
 
 /* Wake the first sleeper still asleep; true if one woke. */
 bool waitq_wake_one(struct waitq *q);
+/* The same with q->lock held, for callers that change the condition
+ * and wake in one critical section. */
+bool waitq_wake_one_locked(struct waitq *q);
 /* Wake every sleeper; returns how many woke. */
 unsigned waitq_wake_all(struct waitq *q);
 

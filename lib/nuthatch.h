@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <nuthatch/device.h>
 #include <nuthatch/handle.h>
 #include <nuthatch/ipc.h>
 #include <nuthatch/sysno.h>
@@ -79,5 +80,18 @@ long nh_call(long ep, struct nh_msg *m);
 long nh_recv(long ep, struct nh_msg *m);
 long nh_reply(long reply, struct nh_msg *m);
 long nh_reply_recv(long ep, struct nh_msg *m);
+
+/* Notifications: a word of signal bits 0..62 (WRITE to signal, READ to
+ * wait or poll); wait returns the pending bits and clears them. */
+long nh_notify_create(void);
+long nh_notify_signal(long notify, uint64_t bits);
+long nh_notify_wait(long notify);
+long nh_notify_poll(long notify);
+
+/* User drivers (nuthatch/device.h): a device's registers as a memory
+ * object to map shared, its line bound to a notification, acked. */
+long nh_device_open(const char *compatible, struct nh_device *out);
+long nh_irq_bind(uint32_t irq, long notify, uint64_t bits);
+long nh_irq_ack(long irq);
 
 #endif

@@ -46,7 +46,7 @@ def main():
     a = ap.parse_args()
     # Instructions per operation: one hart, deterministic.
     figures = boot(a.image, 1, True,
-                   "ctx*,task*,wake*,null*,zero_fill*,clone_cow*,cow_fault*,ipc*",
+                   "ctx*,task*,wake*,null*,zero_fill*,clone_cow*,cow_fault*,ipc*,notify*",
                    a.timeout)
     if figures is None:
         return 1

@@ -662,3 +662,49 @@ KBENCH(clone_cow_64m, 16384) { return clone_cow(iters); }
 KBENCH(cow_fault_1m, 256) { return cow_fault(iters); }
 KBENCH(cow_fault_8m, 2048) { return cow_fault(iters); }
 KBENCH(cow_fault_64m, 16384) { return cow_fault(iters); }
+
+/*
+ * A device object's pages are not the pool's: mapping, faulting, cloning,
+ * unmapping and destroying never touch a frame reference, kernel copies
+ * refuse them, and only shared, non-executable mappings are allowed.  A
+ * frame stands in for the MMIO range, so its count shows any touch.
+ */
+KTEST(VM0015_device_objects_never_take_frame_references)
+{
+	int err;
+	uint64_t frame = frame_alloc_zeroed(), va = DATA_VA, pa = 0, w = 0;
+	struct memobj *o = frame ? memobj_device(frame, 4096, &err) : 0;
+	struct vmspace *s = vm_create(&err), *c = 0;
+	unsigned prot;
+
+	KT_EXPECT(t, frame && o && s);
+	if (!frame || !o || !s)
+		goto out;
+	KT_EXPECT(t, memobj_device(frame + 8, 4096, &err) == 0 && err == -NH_EINVAL);
+	KT_EXPECT(t, vm_map(s, &va, 4096, VM_READ | VM_WRITE, NH_MAP_FIXED, o, 0) == -NH_EINVAL);
+	KT_EXPECT(t, vm_map(s, &va, 4096, VM_READ | VM_EXEC, NH_MAP_FIXED | NH_MAP_SHARED, o, 0) == -NH_EINVAL);
+	KT_EXPECT(t, vm_map(s, &va, 4096, VM_READ | VM_WRITE, NH_MAP_FIXED | NH_MAP_SHARED, o, 0) == 0);
+	KT_EXPECT(t, vm_fault(s, va, VM_WRITE) == 0);
+	KT_EXPECT(t, vm_translate(s, va, &pa, &prot) == 0 && pa == frame &&
+		  (prot & VM_WRITE));
+	KT_EXPECT(t, frame_refcount(frame) == 1);
+	KT_EXPECT(t, vm_write(s, va, "x", 1, 0) == -NH_EFAULT);
+	KT_EXPECT(t, vm_read(s, va, &w, 8) == -NH_EFAULT);
+	c = vm_clone(s, &err);
+	KT_EXPECT(t, c && vm_translate(c, va, &pa, &prot) == 0 && pa == frame);
+	KT_EXPECT(t, frame_refcount(frame) == 1);
+	KT_EXPECT(t, vm_protect(s, va, 4096, 0) == 0 && vm_protect(s, va, 4096, VM_READ) == 0);
+	KT_EXPECT(t, vm_unmap(s, va, 4096) == 0);
+	KT_EXPECT(t, frame_refcount(frame) == 1);
+out:
+	if (c)
+		vm_put(c);	/* drops its device leaf */
+	if (s)
+		vm_put(s);
+	if (o)
+		memobj_put(o);
+	if (frame) {
+		KT_EXPECT(t, frame_refcount(frame) == 1);
+		frame_put(frame);
+	}
+}

@@ -510,6 +510,34 @@ static void ref_plic(struct ref *r)
 	}
 }
 
+/* Devices: enabled nodes with a non-empty first compatible string and a
+ * translatable reg, in tree order; the first PLAT_MAX_DEVS kept. */
+static void ref_devices(struct ref *r)
+{
+	const void *fdt = r->fdt;
+	struct platform *p = r->p;
+
+	for (int n = 0; n >= 0; n = fdt_next_node(fdt, n, NULL)) {
+		struct plat_device d = { .irq = 0 };
+		const char *c = ref_str(fdt, n, "compatible");
+		const fdt32_t *irq;
+		int len;
+
+		if (!c || !*c || !ref_enabled(fdt, n) ||
+		    !ref_reg_cpu(fdt, n, &d.base, &d.size))
+			continue;
+		if (p->ndevs == PLAT_MAX_DEVS) {
+			p->ndevs_dropped++;
+			continue;
+		}
+		snprintf(d.compatible, sizeof(d.compatible), "%s", c);
+		irq = fdt_getprop(fdt, n, "interrupts", &len);
+		if (irq && len >= 4)
+			d.irq = fdt32_ld(irq);
+		p->devs[p->ndevs++] = d;
+	}
+}
+
 static void ref_sort(struct platform *p)
 {
 	qsort(p->mem, p->nmem, sizeof(p->mem[0]), cmp_range);
@@ -539,6 +567,7 @@ int ref_platform_parse(struct platform *p, const void *fdt, uint64_t blob_pa)
 			       &size) >= 0;
 	if (!p->has_test)
 		p->test_base = 0;
+	ref_devices(&r);
 	ref_plic(&r);
 	if (r.overflow)
 		return -NH_ENOSPC;

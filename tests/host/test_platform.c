@@ -120,6 +120,15 @@ static bool same_platform(const struct platform *a, const struct platform *b)
 	     a->has_console, b->has_console);
 	DIFF(a->has_test != b->has_test || a->test_base != b->test_base,
 	     "test device differs");
+	DIFF(a->ndevs != b->ndevs || a->ndevs_dropped != b->ndevs_dropped,
+	     "devices %u+%u vs ref %u+%u", a->ndevs, a->ndevs_dropped,
+	     b->ndevs, b->ndevs_dropped);
+	for (unsigned i = 0; i < a->ndevs; i++)
+		DIFF(strcmp(a->devs[i].compatible, b->devs[i].compatible) ||
+		     a->devs[i].base != b->devs[i].base ||
+		     a->devs[i].size != b->devs[i].size ||
+		     a->devs[i].irq != b->devs[i].irq, "devs[%u] (%s) differs",
+		     i, a->devs[i].compatible);
 	return same_rsv(a, b) && (!a->has_console ||
 				  same_uart(&a->console, &b->console)) &&
 	       same_plic(&a->plic, &b->plic);

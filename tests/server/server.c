@@ -1050,6 +1050,250 @@ static int futex_wait_restarts_after_suspend(void)
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
+
+/* ---- notifications and user drivers ------------------------------------- */
+
+static volatile long waited[2];
+static char waiter_stacks[2][4096] __attribute__((aligned(16)));
+
+/* A task in our own space: wait on the notification handle it was given
+ * (in its own table, a0), record the result, exit with it. */
+static void notify_waiter(long h)
+{
+	long slot = h >> 16, r = nh_notify_wait(h & 0xffff);
+
+	waited[slot] = r;
+	nh_exit((int)r);
+}
+
+/* A waiter task for notification @n (installed with READ), suspended until
+ * resumed; slot 0 or 1 picks its stack and result. */
+static long start_waiter(long n, int slot)
+{
+	struct nh_task_start st = { .pc = (uintptr_t)notify_waiter,
+		.sp = (uintptr_t)waiter_stacks[slot] + sizeof(waiter_stacks[slot]),
+		.tp = (uint64_t)tp_now(), .sched = { .cls = NH_SCHED_FAIR },
+		.flags = NH_START_SUSPENDED, .name = "waiter" };
+	struct nh_regs r;
+	long t = nh_task_create(NH_SELF_SPACE, &st), h;
+
+	if (t < 0)
+		return t;
+	h = nh_handle_install(t, n, NH_RIGHT_READ);
+	waited[slot] = -1000;
+	if (h < 0 || h > 0xffff || nh_task_regs(t, 0, &r) != 0)
+		return -1;
+	r.x[10] = (uint64_t)h | (uint64_t)slot << 16;
+	if (nh_task_regs(t, 1, &r) != 0 || nh_task_resume(t) != 0)
+		return -1;
+	return t;
+}
+
+/* Is task @t asleep (in a wait) within a second? */
+static int sleeping(long t)
+{
+	struct nh_task_info info;
+
+	for (int i = 0; i < 100; i++) {
+		if (nh_task_info(t, &info) == 0 && info.state == NH_TASK_SLEEPING)
+			return 1;
+		nh_sleep_ns(10000000);
+	}
+	return 0;
+}
+
+static int notify_signals_coalesce_and_poll(void)
+{
+	long n = nh_notify_create();
+	int ok = 1;
+
+	EXPECT(n > 0);
+	EXPECT(nh_notify_poll(n) == 0);
+	EXPECT(nh_notify_signal(n, 1) == 0 && nh_notify_signal(n, 2) == 0 &&
+	       nh_notify_signal(n, 1ul << 40) == 0);
+	EXPECT(nh_notify_wait(n) == (long)(3 | 1ul << 40));
+	EXPECT(nh_notify_poll(n) == 0);
+	EXPECT(nh_notify_signal(n, 1ul << 63) == -EINVAL);
+	EXPECT(nh_notify_signal(n, 0) == 0 && nh_notify_poll(n) == 0);
+	EXPECT(nh_notify_signal(n, 0x10) == 0 && nh_notify_poll(n) == 0x10);
+	EXPECT(nh_handle_close(n) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static int notify_rights_and_bad_handles(void)
+{
+	long n = nh_notify_create(), ro, wo;
+	struct nh_handle_info info;
+	int ok = 1;
+
+	EXPECT(n > 0);
+	ro = nh_handle_dup(n, NH_RIGHT_READ);
+	wo = nh_handle_dup(n, NH_RIGHT_WRITE);
+	EXPECT(nh_handle_info(n, &info) == 0 && info.type == NH_OBJ_NOTIFY);
+	EXPECT(nh_notify_signal(ro, 1) == -EACCES);
+	EXPECT(nh_notify_wait(wo) == -EACCES && nh_notify_poll(wo) == -EACCES);
+	EXPECT(nh_notify_signal(wo, 4) == 0 && nh_notify_poll(ro) == 4);
+	EXPECT(nh_notify_signal(NH_SELF_TASK, 1) == -EBADF);
+	EXPECT(nh_notify_wait(NH_SELF_SPACE) == -EBADF);
+	EXPECT(nh_notify_poll(12345) == -EBADF);
+	EXPECT(nh_handle_close(ro) == 0 && nh_handle_close(wo) == 0);
+	EXPECT(nh_notify_poll(ro) == -EBADF && nh_notify_signal(wo, 1) == -EBADF);
+	EXPECT(nh_handle_close(n) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+/* Two waiters: each signal wakes one, the first to wait first. */
+static int notify_wakes_one_waiter_per_signal(void)
+{
+	long n = nh_notify_create(), a, b;
+	struct nh_exit e;
+	int ok = 1;
+
+	EXPECT(n > 0);
+	a = start_waiter(n, 0);
+	EXPECT(a > 0 && sleeping(a));
+	b = start_waiter(n, 1);
+	EXPECT(b > 0 && sleeping(b));
+	EXPECT(nh_notify_signal(n, 1) == 0);
+	EXPECT(nh_task_wait(a, &e) == 0 && e.code == 1 && waited[0] == 1);
+	EXPECT(waited[1] == -1000 && sleeping(b));
+	EXPECT(nh_notify_signal(n, 2) == 0);
+	EXPECT(nh_task_wait(b, &e) == 0 && e.code == 2 && waited[1] == 2);
+	EXPECT(nh_handle_close(a) == 0 && nh_handle_close(b) == 0);
+	EXPECT(nh_handle_close(n) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+/* A suspend interrupts a wait without the program seeing it (the call
+ * restarts after the resume); a kill ends the waiter. */
+static int notify_wait_restarts_after_suspend_ends_on_kill(void)
+{
+	long n = nh_notify_create(), t;
+	struct nh_exit e;
+	int ok = 1;
+
+	EXPECT(n > 0);
+	t = start_waiter(n, 0);
+	EXPECT(t > 0 && sleeping(t));
+	EXPECT(nh_task_suspend(t) == 0 && waited[0] == -1000);
+	EXPECT(nh_task_resume(t) == 0 && sleeping(t) && waited[0] == -1000);
+	EXPECT(nh_notify_signal(n, 0x40) == 0);
+	EXPECT(nh_task_wait(t, &e) == 0 && e.reason == NH_EXIT_NORMAL &&
+	       e.code == 0x40);
+	EXPECT(nh_handle_close(t) == 0);
+	t = start_waiter(n, 1);
+	EXPECT(t > 0 && sleeping(t));
+	EXPECT(nh_task_kill(t) == 0);
+	EXPECT(nh_task_wait(t, &e) == 0 && e.reason == NH_EXIT_KILLED &&
+	       waited[1] == -1000);
+	EXPECT(nh_handle_close(t) == 0 && nh_handle_close(n) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+/* QEMU virt's goldfish RTC (hw/rtc/goldfish_rtc.c). */
+#define RTC_TIME_LOW		0x00
+#define RTC_TIME_HIGH		0x04
+#define RTC_ALARM_LOW		0x08
+#define RTC_ALARM_HIGH		0x0c
+#define RTC_IRQ_ENABLED		0x10
+#define RTC_ALARM_STATUS	0x18
+#define RTC_CLEAR_INTERRUPT	0x1c
+
+static uint32_t rtc_rd(volatile uint8_t *r, unsigned off)
+{
+	return *(volatile uint32_t *)(r + off);
+}
+
+static void rtc_wr(volatile uint8_t *r, unsigned off, uint32_t v)
+{
+	*(volatile uint32_t *)(r + off) = v;
+}
+
+/* Arm an alarm @ns ahead, wait for its interrupt, quiet the device, ack. */
+static int rtc_alarm_once(volatile uint8_t *r, long n, long irq)
+{
+	uint64_t now = rtc_rd(r, RTC_TIME_LOW);	/* latches TIME_HIGH */
+	uint64_t at = ((now | (uint64_t)rtc_rd(r, RTC_TIME_HIGH) << 32)) + 3000000;
+	int ok = 1;
+
+	rtc_wr(r, RTC_ALARM_HIGH, (uint32_t)(at >> 32));
+	rtc_wr(r, RTC_ALARM_LOW, (uint32_t)at);	/* arms it */
+	EXPECT(rtc_rd(r, RTC_ALARM_STATUS) == 1);
+	EXPECT(nh_notify_wait(n) == 0x100);
+	EXPECT(rtc_rd(r, RTC_ALARM_STATUS) == 0);	/* it went off */
+	rtc_wr(r, RTC_CLEAR_INTERRUPT, 1);
+	EXPECT(nh_irq_ack(irq) == 0);
+	EXPECT(nh_notify_poll(n) == 0);	/* one firing, one signal */
+	return ok;
+}
+
+static int rtc_interrupt_reaches_a_user_driver_twice(void)
+{
+	struct nh_device d;
+	long obj = nh_device_open("google,goldfish-rtc", &d), n, irq, va;
+	volatile uint8_t *r;
+	int ok = 1;
+
+	if (obj == -ENODEV) {
+		printf("# no goldfish RTC on this board\n");
+		return NH_TEST_SKIP;
+	}
+	EXPECT(obj > 0 && d.size >= 0x1000 && d.irq != 0);
+	va = nh_space_map(NH_SELF_SPACE, 0, d.size, NH_PROT_READ | NH_PROT_WRITE |
+			  NH_MAP_SHARED << 8, obj, 0);
+	EXPECT(va > 0);
+	n = nh_notify_create();
+	irq = nh_irq_bind(d.irq, n, 0x100);
+	EXPECT(n > 0 && irq > 0);
+	if (va <= 0 || irq <= 0)
+		return NH_TEST_FAIL;
+	r = (volatile uint8_t *)va;
+	rtc_wr(r, RTC_IRQ_ENABLED, 1);
+	ok &= rtc_alarm_once(r, n, irq);
+	ok &= rtc_alarm_once(r, n, irq);	/* the ack let the line fire again */
+	rtc_wr(r, RTC_IRQ_ENABLED, 0);
+	EXPECT(nh_space_unmap(NH_SELF_SPACE, (uint64_t)va, d.size) == 0);
+	EXPECT(nh_handle_close(irq) == 0 && nh_handle_close(n) == 0 &&
+	       nh_handle_close(obj) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static int irq_bind_and_device_open_errors(void)
+{
+	struct nh_device d;
+	long obj = nh_device_open("google,goldfish-rtc", &d), n = nh_notify_create();
+	long irq, ro = nh_handle_dup(n, NH_RIGHT_READ | NH_RIGHT_GRANT);
+	int ok = 1;
+
+	EXPECT(nh_device_open("no,such-device", &d) == -ENODEV);
+	EXPECT(nh_device_open((const char *)0x10, &d) == -EFAULT);
+	EXPECT(nh_irq_bind(0, n, 1) == -EINVAL && nh_irq_bind(5000, n, 1) == -EINVAL);
+	EXPECT(nh_irq_ack(n) == -EBADF && nh_irq_ack(NH_SELF_TASK) == -EBADF);
+	if (obj == -ENODEV) {	/* not QEMU virt: the rest needs its tree */
+		EXPECT(nh_handle_close(ro) == 0 && nh_handle_close(n) == 0);
+		return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+	}
+	EXPECT(obj > 0);
+	EXPECT(nh_device_open("google,goldfish-rtc", (void *)0x10) == -EFAULT);
+	EXPECT(nh_device_open("ns16550a", &d) == -EPERM);	/* the console */
+	EXPECT(nh_irq_bind(10, n, 1) == -EPERM);		/* its line */
+	EXPECT(nh_space_map(NH_SELF_SPACE, 0, 4096, NH_PROT_READ, obj, 0) == -EINVAL);
+	EXPECT(nh_irq_bind(11, NH_SELF_TASK, 1) == -EBADF);
+	EXPECT(nh_irq_bind(11, 12345, 1) == -EBADF);
+	EXPECT(nh_irq_bind(11, ro, 1) == -EACCES);
+	EXPECT(nh_irq_bind(11, n, 0) == -EINVAL);
+	irq = nh_irq_bind(11, n, 1);
+	EXPECT(irq > 0 && nh_irq_bind(11, n, 2) == -EBUSY);
+	EXPECT(nh_irq_ack(irq) == 0);	/* nothing waiting: harmless */
+	EXPECT(nh_handle_close(irq) == 0);
+	irq = nh_irq_bind(11, n, 2);	/* closing unbound it */
+	EXPECT(irq > 0 && nh_handle_close(irq) == 0);
+	EXPECT(nh_handle_close(ro) == 0 && nh_handle_close(n) == 0 &&
+	       nh_handle_close(obj) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+
 static const struct utest catalogue[] = {
 	{ "USRT0001_program_returns_status_from_main", returns_status_from_main },
 	{ "USRT0002_argv_envp_intact_at_limits", argv_envp_intact_at_limits },
@@ -1078,6 +1322,12 @@ static const struct utest catalogue[] = {
 	{ "USRT0025_futex_clear_tid_wakes_the_joiner", futex_clear_tid_wakes_the_joiner },
 	{ "USRT0026_task_interrupt_aborts_a_blocked_call", task_interrupt_aborts_a_blocked_call },
 	{ "USRT0027_futex_wait_restarts_after_suspend", futex_wait_restarts_after_suspend },
+	{ "USRT0028_notify_signals_coalesce_and_poll", notify_signals_coalesce_and_poll },
+	{ "USRT0029_notify_rights_and_bad_handles", notify_rights_and_bad_handles },
+	{ "USRT0030_notify_wakes_one_waiter_per_signal", notify_wakes_one_waiter_per_signal },
+	{ "USRT0031_notify_wait_restarts_after_suspend_ends_on_kill", notify_wait_restarts_after_suspend_ends_on_kill },
+	{ "USRT0032_rtc_interrupt_reaches_a_user_driver_twice", rtc_interrupt_reaches_a_user_driver_twice },
+	{ "USRT0033_irq_bind_and_device_open_errors", irq_bind_and_device_open_errors },
 };
 
 /* ---- the runner ----------------------------------------------------------- */

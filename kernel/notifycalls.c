@@ -1,0 +1,78 @@
+/*
+ * The notification system calls (syscalls.tbl, notify_*): handle checks,
+ * then notify.c.  WRITE on a notification handle lets one signal it,
+ * READ lets one wait for it or poll it.  Bits are 0..62, so a wait's
+ * result is never mistaken for an error.
+ */
+#include <nuthatch/errno.h>
+
+#include "handle.h"
+#include "notify.h"
+#include "syscall.h"
+#include "task.h"
+
+#define NOTIFY_BITS	(~0ull >> 1)	/* bit 63 is never a signal */
+
+static int notify_ref(uint64_t h, uint32_t need, struct notify **n)
+{
+	return handle_lookup_self((long)h, NH_OBJ_NOTIFY, need, (void **)n);
+}
+
+long sys_notify_create(const struct syscall_args *a)
+{
+	struct handle_table *ht = task_current()->handles;
+	struct notify *n;
+	long h;
+	int err;
+
+	(void)a;
+	if (!ht)
+		return -NH_EPERM;
+	n = notify_create(&err);
+	if (!n)
+		return err;
+	h = handle_alloc(ht, NH_OBJ_NOTIFY, n, NH_RIGHTS_ALL);
+	notify_put(n);	/* the handle holds it now, or nothing does */
+	return h;
+}
+
+long sys_notify_signal(const struct syscall_args *a)
+{
+	struct notify *n;
+	int err = a->a[1] & ~NOTIFY_BITS ? -NH_EINVAL :
+		  notify_ref(a->a[0], NH_RIGHT_WRITE, &n);
+
+	if (err)
+		return err;
+	notify_signal(n, a->a[1]);
+	notify_put(n);
+	return 0;
+}
+
+/* A stop or kill request restarts the call (TASK_ERESTART); any other
+ * interruption returns -NH_EINTR. */
+long sys_notify_wait(const struct syscall_args *a)
+{
+	struct notify *n;
+	uint64_t bits;
+	int err = notify_ref(a->a[0], NH_RIGHT_READ, &n);
+
+	if (err)
+		return err;
+	err = notify_wait(n, &bits);
+	notify_put(n);
+	return err ? err : (long)bits;
+}
+
+long sys_notify_poll(const struct syscall_args *a)
+{
+	struct notify *n;
+	uint64_t bits;
+	int err = notify_ref(a->a[0], NH_RIGHT_READ, &n);
+
+	if (err)
+		return err;
+	bits = notify_poll(n);
+	notify_put(n);
+	return (long)bits;
+}
