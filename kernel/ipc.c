@@ -15,6 +15,7 @@
 #include "handle.h"
 #include "kmap.h"
 #include "lib/kstring.h"
+#include "notify.h"
 #include "sched.h"
 #include "slab.h"
 #include "spinlock.h"
@@ -36,7 +37,9 @@ enum ipc_state {
 struct endpoint {
 	int refs;			/* [a] handles, bindings, deliveries */
 	int receivers;			/* [a] handles with READ */
-	struct spinlock lock;		/* the three queues */
+	struct spinlock lock;		/* the three queues, bound, signalled */
+	struct notify *bound;		/* [lock] a bound notification (a reference) */
+	bool signalled;			/* [lock] it signalled with nobody waiting */
 	struct list_node senders;	/* tasks in IPC_SEND, FIFO */
 	struct list_node waiting;	/* tasks in IPC_RECV, FIFO */
 	struct list_node events;	/* struct event, FIFO */
@@ -74,6 +77,10 @@ static void ep_put(void *p)
 
 	if (__atomic_sub_fetch(&ep->refs, 1, __ATOMIC_ACQ_REL))
 		return;
+	if (ep->bound) {	/* no signal can reach ep after this */
+		notify_unbind(ep->bound);
+		notify_put(ep->bound);
+	}
 	while (!list_empty(&ep->events)) {	/* nobody will receive them */
 		struct event *e = container_of(ep->events.next, struct event, node);
 
@@ -335,18 +342,37 @@ static bool hand_to_waiting(struct endpoint *ep, const struct delivery *d)
 	return true;
 }
 
-/* Wait on @ep for a message: its tag (registers set), or an error. */
-static long receive(struct endpoint *ep)
+/* A notification's bits as a message (the implicit reply stays). */
+static long notify_msg(uint64_t bits)
+{
+	struct trap_frame *tf = task_user_frame(task_current());
+
+	tf->regs[11] = bits;
+	for (int i = 12; i < 17; i++)
+		tf->regs[i] = 0;
+	return (long)NH_IPC_TAG(NH_IPC_NOTIFY, 0);
+}
+
+/* A bound notification signalled (no lock held; any context): wake a
+ * receiver to pick the bits up, or leave a mark for the next one. */
+static void ep_signalled(void *ctx)
+{
+	struct endpoint *ep = ctx;
+	struct delivery d = { .tag = NH_IPC_TAG(NH_IPC_NOTIFY, 0) };
+	irqflags_t f = spin_lock_irqsave(&ep->lock);
+
+	if (!hand_to_waiting(ep, &d))
+		ep->signalled = true;
+	spin_unlock_irqrestore(&ep->lock, f);
+}
+
+/* Sleep on @ep until something is handed over: 0 (then in ipc.in) or
+ * what interrupted the sleep.  Lock held on entry, released on return. */
+static int wait_handed(struct endpoint *ep, irqflags_t f)
 {
 	struct task *self = task_current();
-	struct delivery d;
-	irqflags_t f = spin_lock_irqsave(&ep->lock);
 	int r;
 
-	if (take_queued(ep, &d)) {
-		spin_unlock_irqrestore(&ep->lock, f);
-		return consume(&d);
-	}
 	self->ipc.state = IPC_RECV;
 	self->ipc.ep = ep;
 	list_add_tail(&ep->waiting, &self->ipc.node);
@@ -360,16 +386,50 @@ static long receive(struct endpoint *ep)
 	if (self->ipc.state == IPC_RECV) {	/* interrupted */
 		list_del(&self->ipc.node);
 		self->ipc.ep = 0;
-		self->ipc.state = IPC_IDLE;
-		spin_unlock_irqrestore(&ep->lock, f);
-		return r;
+	} else {
+		r = 0;
 	}
-	spin_unlock_irqrestore(&ep->lock, f);
 	self->ipc.state = IPC_IDLE;
-	d = self->ipc.in;
-	self->ipc.in = (struct delivery){ 0 };
-	return consume(&d);
+	spin_unlock_irqrestore(&ep->lock, f);
+	return r;
 }
+
+/* Wait on @ep for a message: its tag (registers set), or an error.  The
+ * bound notification's bits come as an NH_IPC_NOTIFY message. */
+static long receive(struct endpoint *ep)
+{
+	struct task *self = task_current();
+	struct delivery d;
+	uint64_t bits;
+	irqflags_t f;
+	int r;
+
+	for (;;) {
+		bits = ep->bound ? notify_poll(ep->bound) : 0;
+		if (bits)
+			return notify_msg(bits);
+		f = spin_lock_irqsave(&ep->lock);
+		if (take_queued(ep, &d)) {
+			spin_unlock_irqrestore(&ep->lock, f);
+			return consume(&d);
+		}
+		if (ep->signalled) {	/* bits came after the poll: poll again */
+			ep->signalled = false;
+			spin_unlock_irqrestore(&ep->lock, f);
+			continue;
+		}
+		r = wait_handed(ep, f);
+		if (r)
+			return r;
+		d = self->ipc.in;
+		self->ipc.in = (struct delivery){ 0 };
+		if (d.from || d.ev)
+			return consume(&d);
+		/* a notification's wake-up: poll it */
+	}
+}
+
+long sys_endpoint_bind_notify(const struct syscall_args *a);
 
 /* Forget the reply the caller waited for (it will not come to us). */
 static void drop_wait(struct task *self)
@@ -855,4 +915,37 @@ long sys_ipc_bind_events(const struct syscall_args *a)
 		ep_put(ep);
 	handle_put_obj(NH_OBJ_TASK, t);
 	return err;
+}
+
+long sys_endpoint_bind_notify(const struct syscall_args *a)
+{
+	struct endpoint *ep;
+	struct notify *n = 0, *old;
+	irqflags_t f;
+	int err = handle_lookup_self((long)a->a[0], NH_OBJ_ENDPOINT, NH_RIGHT_READ,
+				     (void **)&ep);
+
+	if (err)
+		return err;
+	if (a->a[1])
+		err = handle_lookup_self((long)a->a[1], NH_OBJ_NOTIFY, NH_RIGHT_READ,
+					 (void **)&n);
+	if (!err && n)
+		err = notify_bind(n, ep_signalled, ep);	/* -NH_EBUSY: bound elsewhere */
+	if (err) {
+		if (n)
+			notify_put(n);
+		ep_put(ep);
+		return err;
+	}
+	f = spin_lock_irqsave(&ep->lock);
+	old = ep->bound;
+	ep->bound = n;		/* our reference */
+	spin_unlock_irqrestore(&ep->lock, f);
+	if (old) {
+		notify_unbind(old);
+		notify_put(old);
+	}
+	ep_put(ep);
+	return 0;
 }

@@ -72,10 +72,14 @@ void notify_signal(struct notify *n, uint64_t bits)
 	if (!waitq_wake_one_locked(&n->wq)) {	/* nobody sleeps here */
 		fn = n->bound_fn;
 		ctx = n->bound_ctx;
+		if (fn)		/* unbind waits for this call to end */
+			__atomic_fetch_add(&n->calling, 1, __ATOMIC_ACQUIRE);
 	}
 	spin_unlock_irqrestore(&n->wq.lock, f);
-	if (fn)
+	if (fn) {
 		fn(ctx);
+		__atomic_fetch_sub(&n->calling, 1, __ATOMIC_RELEASE);
+	}
 }
 
 /* The word, cleared; wq.lock held. */
@@ -145,6 +149,8 @@ void notify_unbind(struct notify *n)
 	n->bound_fn = 0;
 	n->bound_ctx = 0;
 	spin_unlock_irqrestore(&n->wq.lock, f);
+	while (__atomic_load_n(&n->calling, __ATOMIC_ACQUIRE))	/* a call under way */
+		arch_cpu_relax();
 }
 
 uint64_t notify_live(void)

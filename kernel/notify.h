@@ -20,9 +20,9 @@
  * recorded, with no notification lock held, so the bound receiver (a task
  * blocked receiving on an endpoint) can wake and pick the bits up with
  * notify_poll.  fn may run on any hart and in interrupt context; it must
- * not sleep.  notify_unbind waits for no caller: the owner of ctx must
- * keep it alive until every signal that could still see the binding has
- * returned (the endpoint holds a reference on the notification and
+ * not sleep.  notify_unbind returns only once no call of fn that saw the
+ * binding is still running (a count of calls in flight), so ctx may go
+ * right after it (the endpoint holds a reference on the notification and
  * unbinds before it goes).
  *
  * Locking: the word and the binding are protected by the wait queue's
@@ -43,6 +43,7 @@ struct notify {
 	uint64_t word;			/* [wq.lock] pending bits */
 	void (*bound_fn)(void *ctx);	/* [wq.lock] a bound receiver, or NULL */
 	void *bound_ctx;		/* [wq.lock] */
+	int calling;			/* [a] bound_fn calls in flight */
 };
 
 /* Set up the cache and register NH_OBJ_NOTIFY (boot). */

@@ -76,6 +76,7 @@ long nh_endpoint_mint(long ep, uint64_t badge, uint32_t rights);
 long nh_ipc_set_buffer(void *page);
 long nh_ipc_reply_save(void);
 long nh_ipc_bind_events(long task, long ep, uint64_t badge);
+long nh_endpoint_bind_notify(long ep, long notify);
 long nh_call(long ep, struct nh_msg *m);
 long nh_recv(long ep, struct nh_msg *m);
 long nh_reply(long reply, struct nh_msg *m);

@@ -1294,6 +1294,51 @@ static int irq_bind_and_device_open_errors(void)
 }
 
 
+
+/* ---- a notification bound to an endpoint -------------------------------- */
+
+/* Receive on the endpoint handle in a0 once; exit with the bits if a
+ * notification came, else 1000 + what came. */
+static void bound_receiver(long ep)
+{
+	struct nh_msg m = { 0 };
+	long r = nh_recv(ep, &m);
+
+	nh_exit(r == (long)NH_IPC_TAG(NH_IPC_NOTIFY, 0) ? (int)m.w[0] : 1000 + (int)r);
+}
+
+static int endpoint_receives_bound_notifications(void)
+{
+	long ep = nh_endpoint_create(), n = nh_notify_create(), n2 = nh_notify_create();
+	long ro = nh_handle_dup(n2, NH_RIGHT_WRITE), t, inst;
+	struct nh_msg m = { 0 };
+	struct nh_regs r;
+	struct nh_exit e;
+	int ok = 1;
+
+	EXPECT(ep > 0 && n > 0 && n2 > 0 && ro > 0);
+	EXPECT(nh_endpoint_bind_notify(ep, ro) == -EACCES);	/* no READ */
+	EXPECT(nh_endpoint_bind_notify(ep, n) == 0);
+	EXPECT(nh_endpoint_bind_notify(ep, n) == -EBUSY);	/* bound already */
+	/* bits pending before the receive: it returns them at once */
+	EXPECT(nh_notify_signal(n, 0x5) == 0);
+	EXPECT(nh_recv(ep, &m) == (long)NH_IPC_TAG(NH_IPC_NOTIFY, 0) && m.w[0] == 0x5);
+	/* a receiver blocked on the endpoint wakes for a signal */
+	t = fork_like(bound_receiver, 0, NH_START_SUSPENDED);
+	inst = t > 0 ? nh_handle_install(t, ep, NH_RIGHT_READ) : -1;
+	EXPECT(inst > 0 && nh_task_regs(t, 0, &r) == 0);
+	r.x[10] = (uint64_t)inst;
+	EXPECT(nh_task_regs(t, 1, &r) == 0 && nh_task_resume(t) == 0);
+	nh_sleep_ns(5000000);		/* let it block */
+	EXPECT(nh_notify_signal(n, 0x30) == 0);
+	EXPECT(nh_task_wait(t, &e) == 0 && e.reason == NH_EXIT_NORMAL && e.code == 0x30);
+	EXPECT(nh_endpoint_bind_notify(ep, 0) == 0);		/* unbind */
+	EXPECT(nh_endpoint_bind_notify(ep, n2) == 0);		/* another one now */
+	EXPECT(nh_handle_close(t) == 0 && nh_handle_close(ep) == 0 &&
+	       nh_handle_close(n) == 0 && nh_handle_close(n2) == 0 && nh_handle_close(ro) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
 static const struct utest catalogue[] = {
 	{ "USRT0001_program_returns_status_from_main", returns_status_from_main },
 	{ "USRT0002_argv_envp_intact_at_limits", argv_envp_intact_at_limits },
@@ -1328,6 +1373,7 @@ static const struct utest catalogue[] = {
 	{ "USRT0031_notify_wait_restarts_after_suspend_ends_on_kill", notify_wait_restarts_after_suspend_ends_on_kill },
 	{ "USRT0032_rtc_interrupt_reaches_a_user_driver_twice", rtc_interrupt_reaches_a_user_driver_twice },
 	{ "USRT0033_irq_bind_and_device_open_errors", irq_bind_and_device_open_errors },
+	{ "USRT0034_endpoint_receives_bound_notifications", endpoint_receives_bound_notifications },
 };
 
 /* ---- the runner ----------------------------------------------------------- */
