@@ -1339,6 +1339,76 @@ static int endpoint_receives_bound_notifications(void)
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
+
+/* ---- garbage into every system call ----------------------------------- */
+
+#define FUZZ_BUDGET	20000	/* calls in all */
+#define FUZZ_ROUNDS	200	/* programs at most (a round may end early) */
+
+/* Run /bin/fuzz for @budget calls from @seed, interrupting whatever call
+ * blocks; how it ended in *e.  0, or -1 if it did not end in 10 s. */
+static int fuzz_round(long budget, long seed, struct nh_exit *e)
+{
+	char b[24], s[24];
+	const char *const argv[] = { "fuzz", b, s, 0 };
+	struct nh_task_info info;
+	long h;
+	int i;
+
+	snprintf(b, sizeof(b), "%ld", budget);
+	snprintf(s, sizeof(s), "%ld", seed);
+	h = nh_test_spawn("/bin/fuzz", argv, no_env);
+	if (h < 0)
+		return -1;
+	for (i = 0; i < 10000; i++) {
+		if (nh_task_info(h, &info) == 0 && info.state == NH_TASK_DEAD)
+			break;
+		nh_task_interrupt(h);	/* a call that blocks gives up */
+		nh_sleep_ns(1000000);
+	}
+	if (i == 10000)
+		nh_task_kill(h);
+	nh_task_wait(h, e);
+	nh_handle_close(h);
+	return i == 10000 ? -1 : 0;
+}
+
+static int fuzz_every_syscall(void)
+{
+	long total = 0, rounds = 0, ended[6] = { 0 };
+	const char *const hello[] = { "hello", "one", "two", 0 };
+	static uint32_t word;
+	struct nh_msg m = { 0 };
+	struct nh_exit e;
+	long ep, badged, n;
+	int ok = 1;
+
+	while (total < FUZZ_BUDGET && rounds < FUZZ_ROUNDS) {
+		EXPECT(fuzz_round(FUZZ_BUDGET - total, rounds + 1, &e) == 0);
+		rounds++;
+		ended[e.reason >= 1 && e.reason <= 5 ? e.reason : 0]++;
+		total += e.reason == NH_EXIT_NORMAL && e.code > 0 ? e.code : 1;
+		if (!ok)
+			break;
+	}
+	printf("# fuzz: %ld calls in %ld rounds: %ld finished, %ld faulted, %ld killed, "
+	       "%ld out of memory\n", total, rounds, ended[NH_EXIT_NORMAL],
+	       ended[NH_EXIT_FAULT], ended[NH_EXIT_KILLED], ended[NH_EXIT_OOM]);
+	EXPECT(total >= FUZZ_BUDGET);
+	/* and everything still answers */
+	EXPECT(run("/bin/hello", hello, 0, &e) == 0 && e.code == 7);
+	ep = nh_endpoint_create();
+	badged = ep > 0 ? nh_endpoint_mint(ep, 9, NH_RIGHT_WRITE) : -1;
+	n = nh_notify_create();
+	EXPECT(ep > 0 && badged > 0 && n > 0);
+	EXPECT(nh_notify_signal(n, 1) == 0 && nh_notify_poll(n) == 1);
+	EXPECT(nh_futex_wake(&word, 1) == 0);
+	EXPECT(nh_call(12345, &m) == -EBADF);
+	EXPECT(nh_handle_close(badged) == 0 && nh_handle_close(ep) == 0 &&
+	       nh_handle_close(n) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
 static const struct utest catalogue[] = {
 	{ "USRT0001_program_returns_status_from_main", returns_status_from_main },
 	{ "USRT0002_argv_envp_intact_at_limits", argv_envp_intact_at_limits },
@@ -1374,6 +1444,7 @@ static const struct utest catalogue[] = {
 	{ "USRT0032_rtc_interrupt_reaches_a_user_driver_twice", rtc_interrupt_reaches_a_user_driver_twice },
 	{ "USRT0033_irq_bind_and_device_open_errors", irq_bind_and_device_open_errors },
 	{ "USRT0034_endpoint_receives_bound_notifications", endpoint_receives_bound_notifications },
+	{ "USRT0035_fuzz_every_syscall_then_everything_answers", fuzz_every_syscall },
 };
 
 /* ---- the runner ----------------------------------------------------------- */
