@@ -12,6 +12,7 @@
 #include "arch/riscv/arch.h"
 #include "arch/riscv/trap.h"
 #include "frame.h"
+#include "hart.h"
 #include "handle.h"
 #include "kmap.h"
 #include "lib/kstring.h"
@@ -637,9 +638,13 @@ int ipc_fault(struct trap_frame *tf)
 	self->ipc.msg[3] = tf->regs[0];
 	self->ipc.msg[4] = self->id;
 	self->ipc.msg[5] = 0;
+	/* Sleeping for the handler like a system call: not inside this trap
+	 * (the hart runs others meanwhile, and we may come back elsewhere). */
+	hart_self()->trap_depth--;
 	arch_irq_enable();
 	r = call(ep, badge, true);
 	arch_irq_save();
+	hart_self()->trap_depth++;
 	ep_put(ep);
 	if (r == -TASK_ERESTART) {	/* stopped or killed: fault again later */
 		drop_wait(self);
