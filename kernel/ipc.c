@@ -44,7 +44,10 @@ struct endpoint {
 };
 
 struct reply {
-	int refs;			/* [a] */
+	int refs;			/* [a] memory: the holders and the caller's wait */
+	int holders;			/* [a] who can answer: deliveries, the implicit
+					   reply, saved handles; the last one gone
+					   unanswered gives the caller EPIPE */
 	bool fault;			/* [I] answers a fault message */
 	struct spinlock lock;		/* caller, and its DONE and wake-up */
 	struct task *caller;		/* [lock] a reference, until answered */
@@ -95,32 +98,42 @@ static void ep_slot(void *p, uint32_t rights, int delta)
 		orphan(ep);
 }
 
+/* A holder's reference (one that can answer). */
 static void reply_get(void *p)
 {
+	__atomic_fetch_add(&((struct reply *)p)->holders, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&((struct reply *)p)->refs, 1, __ATOMIC_RELAXED);
 }
 
 static void answer(struct task *caller, struct reply *rp);
 
+/* The caller's own reference (its wait) going: memory only. */
+static void reply_unref(struct reply *rp)
+{
+	if (!__atomic_sub_fetch(&rp->refs, 1, __ATOMIC_ACQ_REL))
+		slab_free(&reply_cache, rp);
+}
+
+/* A holder's reference going. */
 static void reply_put(void *p)
 {
 	struct reply *rp = p;
 	struct task *caller;
 	irqflags_t f;
 
-	if (__atomic_sub_fetch(&rp->refs, 1, __ATOMIC_ACQ_REL))
-		return;
-	f = spin_lock_irqsave(&rp->lock);
-	caller = rp->caller;
-	rp->caller = 0;
-	spin_unlock_irqrestore(&rp->lock, f);
-	if (caller) {		/* never answered: the caller must not hang */
-		caller->ipc.msg[0] = (uint64_t)-NH_EPIPE;
-		for (int i = 1; i < 7; i++)
-			caller->ipc.msg[i] = 0;
-		answer(caller, rp);
+	if (!__atomic_sub_fetch(&rp->holders, 1, __ATOMIC_ACQ_REL)) {
+		f = spin_lock_irqsave(&rp->lock);
+		caller = rp->caller;
+		rp->caller = 0;
+		spin_unlock_irqrestore(&rp->lock, f);
+		if (caller) {	/* never answered: the caller must not hang */
+			caller->ipc.msg[0] = (uint64_t)-NH_EPIPE;
+			for (int i = 1; i < 7; i++)
+				caller->ipc.msg[i] = 0;
+			answer(caller, rp);
+		}
 	}
-	slab_free(&reply_cache, rp);
+	reply_unref(rp);
 }
 
 void ipc_init(void)
@@ -151,14 +164,15 @@ static struct endpoint *ep_create(void)
 	return ep;
 }
 
-/* A reply object naming @caller (taking a reference to it). */
+/* A reply object naming @caller (taking a reference to it), held by the
+ * caller's wait only: no holder yet. */
 static struct reply *reply_create(struct task *caller, bool fault)
 {
 	struct reply *rp = slab_alloc(&reply_cache);
 
 	if (!rp)
 		return 0;
-	*rp = (struct reply){ .refs = 1, .fault = fault, .caller = caller,
+	*rp = (struct reply){ .refs = 1, .holders = 0, .fault = fault, .caller = caller,
 		.lock = SPINLOCK_INIT("ipc: a reply's caller", RANK_REPLY) };
 	task_get(caller);
 	return rp;
@@ -380,7 +394,7 @@ static void drop_wait(struct task *self)
 		task_put(self);
 	self->ipc.wait = 0;
 	self->ipc.resume = false;
-	reply_put(rp);
+	reply_unref(rp);
 }
 
 /*
@@ -446,17 +460,15 @@ static long call(struct endpoint *ep, uint64_t badge, bool fault)
 		drop_wait(self);
 		return -NH_EPIPE;	/* nobody can ever receive it */
 	}
-	self->ipc.state = IPC_REPLY_WAIT;
-	task_get(self);
-	vm_get(self->space);
-	reply_get(rp);
-	if (hand_to_waiting(ep, &d)) {
+	if (!list_empty(&ep->waiting)) {
+		self->ipc.state = IPC_REPLY_WAIT;
+		task_get(self);
+		vm_get(self->space);
+		reply_get(rp);		/* the delivery holds it now */
+		hand_to_waiting(ep, &d);
 		spin_unlock_irqrestore(&ep->lock, f);
 		return wait_reply(self);
 	}
-	task_put(self);
-	vm_put(self->space);
-	reply_put(rp);
 	self->ipc.state = IPC_SEND;
 	self->ipc.badge = badge;
 	self->ipc.ep = ep;
