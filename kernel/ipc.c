@@ -718,8 +718,17 @@ long sys_endpoint_create(const struct syscall_args *a)
 long sys_endpoint_mint(const struct syscall_args *a)
 {
 	struct handle_table *ht = task_current()->handles;
+	struct endpoint *ep;
+	int err;
 
-	return ht ? handle_mint(ht, (long)a->a[0], a->a[1], (uint32_t)a->a[2]) : -NH_EBADF;
+	if (!ht)
+		return -NH_EBADF;
+	/* handle_mint takes any type: badges are for endpoints only */
+	err = handle_lookup(ht, (long)a->a[0], NH_OBJ_ENDPOINT, 0, (void **)&ep);
+	if (err)
+		return err;
+	handle_put_obj(NH_OBJ_ENDPOINT, ep);
+	return handle_mint(ht, (long)a->a[0], a->a[1], (uint32_t)a->a[2]);
 }
 
 long sys_ipc_set_buffer(const struct syscall_args *a)
