@@ -12,6 +12,7 @@
 #include "arch/riscv/arch.h"
 #include "arch/riscv/trap.h"
 #include "frame.h"
+#include "hart.h"
 #include "handle.h"
 #include "kmap.h"
 #include "lib/kstring.h"
@@ -46,7 +47,10 @@ struct endpoint {
 };
 
 struct reply {
-	int refs;			/* [a] */
+	int refs;			/* [a] memory: the holders and the caller's wait */
+	int holders;			/* [a] who can answer: deliveries, the implicit
+					   reply, saved handles; the last one gone
+					   unanswered gives the caller EPIPE */
 	bool fault;			/* [I] answers a fault message */
 	struct spinlock lock;		/* caller, and its DONE and wake-up */
 	struct task *caller;		/* [lock] a reference, until answered */
@@ -101,32 +105,42 @@ static void ep_slot(void *p, uint32_t rights, int delta)
 		orphan(ep);
 }
 
+/* A holder's reference (one that can answer). */
 static void reply_get(void *p)
 {
+	__atomic_fetch_add(&((struct reply *)p)->holders, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&((struct reply *)p)->refs, 1, __ATOMIC_RELAXED);
 }
 
 static void answer(struct task *caller, struct reply *rp);
 
+/* The caller's own reference (its wait) going: memory only. */
+static void reply_unref(struct reply *rp)
+{
+	if (!__atomic_sub_fetch(&rp->refs, 1, __ATOMIC_ACQ_REL))
+		slab_free(&reply_cache, rp);
+}
+
+/* A holder's reference going. */
 static void reply_put(void *p)
 {
 	struct reply *rp = p;
 	struct task *caller;
 	irqflags_t f;
 
-	if (__atomic_sub_fetch(&rp->refs, 1, __ATOMIC_ACQ_REL))
-		return;
-	f = spin_lock_irqsave(&rp->lock);
-	caller = rp->caller;
-	rp->caller = 0;
-	spin_unlock_irqrestore(&rp->lock, f);
-	if (caller) {		/* never answered: the caller must not hang */
-		caller->ipc.msg[0] = (uint64_t)-NH_EPIPE;
-		for (int i = 1; i < 7; i++)
-			caller->ipc.msg[i] = 0;
-		answer(caller, rp);
+	if (!__atomic_sub_fetch(&rp->holders, 1, __ATOMIC_ACQ_REL)) {
+		f = spin_lock_irqsave(&rp->lock);
+		caller = rp->caller;
+		rp->caller = 0;
+		spin_unlock_irqrestore(&rp->lock, f);
+		if (caller) {	/* never answered: the caller must not hang */
+			caller->ipc.msg[0] = (uint64_t)-NH_EPIPE;
+			for (int i = 1; i < 7; i++)
+				caller->ipc.msg[i] = 0;
+			answer(caller, rp);
+		}
 	}
-	slab_free(&reply_cache, rp);
+	reply_unref(rp);
 }
 
 void ipc_init(void)
@@ -167,14 +181,15 @@ void ipc_endpoint_put(struct endpoint *ep)
 	ep_put(ep);
 }
 
-/* A reply object naming @caller (taking a reference to it). */
+/* A reply object naming @caller (taking a reference to it), held by the
+ * caller's wait only: no holder yet. */
 static struct reply *reply_create(struct task *caller, bool fault)
 {
 	struct reply *rp = slab_alloc(&reply_cache);
 
 	if (!rp)
 		return 0;
-	*rp = (struct reply){ .refs = 1, .fault = fault, .caller = caller,
+	*rp = (struct reply){ .refs = 1, .holders = 0, .fault = fault, .caller = caller,
 		.lock = SPINLOCK_INIT("ipc: a reply's caller", RANK_REPLY) };
 	task_get(caller);
 	return rp;
@@ -449,7 +464,7 @@ static void drop_wait(struct task *self)
 		task_put(self);
 	self->ipc.wait = 0;
 	self->ipc.resume = false;
-	reply_put(rp);
+	reply_unref(rp);
 }
 
 /*
@@ -515,17 +530,15 @@ static long call(struct endpoint *ep, uint64_t badge, bool fault)
 		drop_wait(self);
 		return -NH_EPIPE;	/* nobody can ever receive it */
 	}
-	self->ipc.state = IPC_REPLY_WAIT;
-	task_get(self);
-	vm_get(self->space);
-	reply_get(rp);
-	if (hand_to_waiting(ep, &d)) {
+	if (!list_empty(&ep->waiting)) {
+		self->ipc.state = IPC_REPLY_WAIT;
+		task_get(self);
+		vm_get(self->space);
+		reply_get(rp);		/* the delivery holds it now */
+		hand_to_waiting(ep, &d);
 		spin_unlock_irqrestore(&ep->lock, f);
 		return wait_reply(self);
 	}
-	task_put(self);
-	vm_put(self->space);
-	reply_put(rp);
 	self->ipc.state = IPC_SEND;
 	self->ipc.badge = badge;
 	self->ipc.ep = ep;
@@ -707,9 +720,13 @@ int ipc_fault(struct trap_frame *tf)
 	self->ipc.msg[3] = tf->regs[0];
 	self->ipc.msg[4] = self->id;
 	self->ipc.msg[5] = 0;
+	/* Sleeping for the handler like a system call: not inside this trap
+	 * (the hart runs others meanwhile, and we may come back elsewhere). */
+	hart_self()->trap_depth--;
 	arch_irq_enable();
 	r = call(ep, badge, true);
 	arch_irq_save();
+	hart_self()->trap_depth++;
 	ep_put(ep);
 	if (r == -TASK_ERESTART) {	/* stopped or killed: fault again later */
 		drop_wait(self);
@@ -771,8 +788,17 @@ long sys_endpoint_create(const struct syscall_args *a)
 long sys_endpoint_mint(const struct syscall_args *a)
 {
 	struct handle_table *ht = task_current()->handles;
+	struct endpoint *ep;
+	int err;
 
-	return ht ? handle_mint(ht, (long)a->a[0], a->a[1], (uint32_t)a->a[2]) : -NH_EBADF;
+	if (!ht)
+		return -NH_EBADF;
+	/* handle_mint takes any type: badges are for endpoints only */
+	err = handle_lookup(ht, (long)a->a[0], NH_OBJ_ENDPOINT, 0, (void **)&ep);
+	if (err)
+		return err;
+	handle_put_obj(NH_OBJ_ENDPOINT, ep);
+	return handle_mint(ht, (long)a->a[0], a->a[1], (uint32_t)a->a[2]);
 }
 
 long sys_ipc_set_buffer(const struct syscall_args *a)

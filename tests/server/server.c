@@ -17,6 +17,7 @@
 
 #include "nhtest.h"
 #include "nuthatch.h"
+#include "parts.h"
 
 #define MAX_KTESTS	256
 #define NAME_MAX	64
@@ -71,14 +72,12 @@ static long run(const char *path, const char *const argv[],
 	return r ? r : c;
 }
 
-static int expect(int ok, const char *what)
+int expect(int ok, const char *what)
 {
 	if (!ok)
 		printf("# expected: %s\n", what);
 	return ok;
 }
-
-#define EXPECT(c) (ok &= expect((c), #c))
 
 /* ---- the user-space catalogue ------------------------------------------ */
 
@@ -560,7 +559,7 @@ static int space_calls_refuse_hostile_arguments(void)
 /* ---- task control through handles --------------------------------------- */
 
 static volatile long forked_value = 5;
-static char child_stack[8192] __attribute__((aligned(16)));
+char child_stack[8192] __attribute__((aligned(16)));
 
 /* Runs in a clone of our space: its own copy of forked_value. */
 static void child_add(long arg)
@@ -582,7 +581,7 @@ static void child_exit_42(long arg)
 	nh_exit(42);
 }
 
-static long tp_now(void)
+long tp_now(void)
 {
 	long tp;
 
@@ -591,7 +590,7 @@ static long tp_now(void)
 }
 
 /* A task in a fresh clone of our space, running @fn(@a0). */
-static long fork_like(void (*fn)(long), long a0, uint32_t flags)
+long fork_like(void (*fn)(long), long a0, uint32_t flags)
 {
 	struct nh_task_start st = { .pc = (uintptr_t)fn, .a0 = (uint64_t)a0,
 		.sp = (uintptr_t)child_stack + sizeof(child_stack),
@@ -1445,6 +1444,16 @@ static const struct utest catalogue[] = {
 	{ "USRT0033_irq_bind_and_device_open_errors", irq_bind_and_device_open_errors },
 	{ "USRT0034_endpoint_receives_bound_notifications", endpoint_receives_bound_notifications },
 	{ "USRT0035_fuzz_every_syscall_then_everything_answers", fuzz_every_syscall },
+	{ "USRT0036_ipc_round_trips_at_size_limits", ipc_round_trips_at_size_limits },
+	{ "USRT0037_ipc_badges_cannot_be_forged", ipc_badges_cannot_be_forged },
+	{ "USRT0038_ipc_grants_reduce_rights", ipc_grants_reduce_rights },
+	{ "USRT0039_ipc_deferred_replies_out_of_order", ipc_deferred_replies_out_of_order },
+	{ "USRT0040_ipc_server_death_and_last_receiver", ipc_server_death_and_last_receiver },
+	{ "USRT0041_ipc_storm_of_callers", ipc_storm_of_callers },
+	{ "USRT0042_ipc_fault_events_resume_regs_kill", ipc_fault_events_resume_regs_kill },
+	{ "USRT0043_ipc_exit_events_carry_the_record", ipc_exit_events_carry_the_record },
+	{ "USRT0044_ipc_abort_and_restart", ipc_abort_and_restart },
+	{ "USRT0045_ipc_garbage_refused", ipc_garbage_refused },
 };
 
 /* ---- the runner ----------------------------------------------------------- */

@@ -1,0 +1,1001 @@
+/*
+ * The test server's IPC tests (USRT00NN_ipc_*): synchronous calls between
+ * the server and children in copy-on-write clones of its space
+ * (fork_like's pattern), checked from both sides.  A child gets its
+ * endpoint as a handle installed while it is suspended, the number in
+ * a0; it registers its own copy of ipc_buf as its IPC buffer.  Children
+ * report through their exit codes.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <nuthatch/errno.h>
+
+#include "nhtest.h"
+#include "nuthatch.h"
+#include "parts.h"
+
+#define PAGE		4096
+#define FAULT_VA	0x3000000000ul	/* nothing is mapped there */
+
+/* Each task's IPC buffer: the server's, and each clone's own copy. */
+static uint8_t ipc_buf[PAGE] __attribute__((aligned(PAGE)));
+
+/* Parameters for the next child (the clone copies them). */
+static volatile long g_arg[4];
+
+#define PASS(ok) ((ok) ? NH_TEST_PASS : NH_TEST_FAIL)
+
+/* ---- helpers ------------------------------------------------------------ */
+
+/* A suspended task in a fresh clone of our space running @fn; the clone's
+ * space handle in *space if asked for. */
+static long fork_keep(void (*fn)(long), long *space)
+{
+	struct nh_task_start st = { .pc = (uintptr_t)fn,
+		.sp = (uintptr_t)child_stack + sizeof(child_stack),
+		.tp = (uint64_t)tp_now(), .sched = { .cls = NH_SCHED_FAIR },
+		.flags = NH_START_SUSPENDED, .name = "ipc-child" };
+	long c = nh_space_clone(NH_SELF_SPACE), t;
+
+	if (c < 0)
+		return c;
+	t = nh_task_create(c, &st);
+	if (space && t > 0)
+		*space = c;
+	else
+		nh_handle_close(c);
+	return t;
+}
+
+static int harts_online;
+
+/* Online harts: the hart masks a task may be pinned to. */
+static int nharts(void)
+{
+	struct nh_sched p;
+	long t;
+
+	if (harts_online)
+		return harts_online;
+	t = fork_keep((void (*)(long))0x10000, 0);	/* never runs */
+	if (t < 0 || nh_task_sched(t, 0, &p))
+		return 1;
+	for (int i = 0; i < 64; i++) {
+		p.allowed = 1ul << i;
+		harts_online += nh_task_sched(t, 1, &p) == 0;
+	}
+	nh_task_kill(t);
+	nh_task_wait(t, 0);
+	nh_handle_close(t);
+	if (!harts_online)
+		harts_online = 1;
+	return harts_online;
+}
+
+/* Pin @t to hart @hart (mod the harts online); nothing on one hart. */
+static void pin(long t, int hart)
+{
+	struct nh_sched p;
+	int n = nharts();
+
+	if (n < 2 || nh_task_sched(t, 0, &p))
+		return;
+	p.allowed = 1ul << (hart % n);
+	nh_task_sched(t, 1, &p);
+}
+
+/*
+ * A child running @fn(its number for @h), @h installed with @rights (or
+ * fn(0) for h 0), pinned to @hart (< 0: anywhere), resumed if @run.
+ * Its task handle, or < 0.
+ */
+static long child(void (*fn)(long), long h, uint32_t rights, int hart, int run,
+		  long *space)
+{
+	long t = fork_keep(fn, space);
+	struct nh_regs r;
+
+	if (t < 0)
+		return t;
+	if (h) {
+		long n = nh_handle_install(t, h, rights);
+
+		if (n < 0 || nh_task_regs(t, 0, &r)) {
+			nh_task_kill(t);
+			nh_task_wait(t, 0);
+			nh_handle_close(t);
+			return n < 0 ? n : -1;
+		}
+		r.x[10] = (uint64_t)n;
+		nh_task_regs(t, 1, &r);
+	}
+	if (hart >= 0)
+		pin(t, hart);
+	if (run)
+		nh_task_resume(t);
+	return t;
+}
+
+/* Wait for @t to end; its exit record; the handle closed. */
+static struct nh_exit reap(long t)
+{
+	struct nh_exit e = { 0 };
+
+	if (nh_task_wait(t, &e))
+		e.reason = -1;
+	nh_handle_close(t);
+	return e;
+}
+
+/* Until @t is in @state (a blocked call or receive: SLEEPING); 0 if it
+ * never got there in about two seconds. */
+static int wait_state(long t, uint32_t state)
+{
+	struct nh_task_info info;
+
+	for (int i = 0; i < 20000; i++) {
+		if (nh_task_info(t, &info) == 0 && info.state == state)
+			return 1;
+		nh_sleep_ns(100000);
+	}
+	return 0;
+}
+
+/* The byte at @i of a buffer sent with @label. */
+static uint8_t pat(uint64_t i, uint64_t label)
+{
+	return (uint8_t)(i * 7 + label * 31 + (i >> 8) + 1);
+}
+
+/* ---- the echo child ------------------------------------------------------ */
+
+#define ECHO_EXIT	1000	/* reply, then exit 0 */
+#define ECHO_NOBUF	1001	/* unregister the IPC buffer, reply */
+#define ECHO_REBUF	1002	/* register it again; reply w0 = the last receive error */
+#define ECHO_GRANT_INFO	1003	/* reply w0 = the grant, w1/w2 = its type/rights */
+#define ECHO_GRANT_BACK	1004	/* reply granting its endpoint handle with rights w0 */
+#define ECHO_DIE	1005	/* exit 7 without replying */
+#define ECHO_SAVE_DIE	1006	/* save the reply as a handle, exit 8 */
+
+/*
+ * Receives on @ep and answers each message with label + 1: a data message
+ * (label below 1000) is answered with w0 = its buffer's mismatches against
+ * pat(), w1 = its w1 + 1, w2 = ~its w2, w3 = the badge it came with, and
+ * a buffer of w0 bytes pat(i, label + 1).
+ */
+static void echo_child(long ep)
+{
+	struct nh_msg m = { 0 }, out;
+	long r, last_err = 0;
+
+	nh_ipc_set_buffer(ipc_buf);
+	r = nh_recv(ep, &m);
+	for (;;) {
+		uint64_t label, len, bad = 0, n;
+		struct nh_handle_info hi = { 0 };
+
+		if (r < 0) {
+			last_err = r;
+			r = nh_recv(ep, &m);
+			continue;
+		}
+		label = NH_IPC_LABEL(m.tag);
+		len = NH_IPC_LEN(m.tag);
+		for (uint64_t i = 0; i < len; i++)
+			bad += ipc_buf[i] != pat(i, label);
+		out = (struct nh_msg){ .tag = NH_IPC_TAG(label + 1, 0),
+			.w = { bad, m.w[1] + 1, ~m.w[2], m.badge } };
+		switch (label) {
+		case ECHO_EXIT:
+			nh_reply(0, &out);
+			nh_exit(0);
+		case ECHO_DIE:
+			nh_exit(7);
+		case ECHO_SAVE_DIE:
+			nh_exit(nh_ipc_reply_save() > 0 ? 8 : 9);
+		case ECHO_NOBUF:
+			nh_ipc_set_buffer(0);
+			break;
+		case ECHO_REBUF:
+			nh_ipc_set_buffer(ipc_buf);
+			out.w[0] = (uint64_t)last_err;
+			break;
+		case ECHO_GRANT_INFO:
+			out.w[0] = m.grant;
+			out.w[1] = out.w[2] = 0;
+			if ((long)m.grant > 0 && nh_handle_info((long)m.grant, &hi) == 0) {
+				out.w[1] = hi.type;
+				out.w[2] = hi.rights;
+				nh_handle_close((long)m.grant);
+			}
+			break;
+		case ECHO_GRANT_BACK:
+			out.grant = NH_IPC_GRANT(ep, m.w[0]);
+			break;
+		default:
+			n = m.w[0] <= PAGE ? m.w[0] : 0;
+			for (uint64_t i = 0; i < n; i++)
+				ipc_buf[i] = pat(i, label + 1);
+			out.tag = NH_IPC_TAG(label + 1, n);
+			break;
+		}
+		m = out;
+		r = nh_reply_recv(ep, &m);	/* the next message lands in m */
+	}
+}
+
+/*
+ * Call the echo child on @ep with @label and @len bytes, asking @want
+ * back; 1 if everything came back right (our buffer: the reply's bytes,
+ * then ours, then the 0xee we filled it with).
+ */
+static int echo(long ep, uint64_t label, uint64_t len, uint64_t want, uint64_t badge)
+{
+	struct nh_msg m = { .tag = NH_IPC_TAG(label, len),
+		.w = { want, 0x1111 * label, 0x5555aaaa5555aaaaull ^ label, 0 } };
+	long r;
+	int ok = 1;
+
+	memset(ipc_buf, 0xee, PAGE);
+	for (uint64_t i = 0; i < len; i++)
+		ipc_buf[i] = pat(i, label);
+	r = nh_call(ep, &m);
+	EXPECT(r == (long)NH_IPC_TAG(label + 1, want));
+	EXPECT(m.tag == NH_IPC_TAG(label + 1, want));
+	EXPECT(m.w[0] == 0);	/* it saw our bytes */
+	EXPECT(m.w[1] == 0x1111 * label + 1);
+	EXPECT(m.w[2] == ~(0x5555aaaa5555aaaaull ^ label));
+	EXPECT(m.w[3] == badge);
+	EXPECT(m.grant == 0);
+	for (uint64_t i = 0, bad = 0; i < PAGE; i++) {
+		uint8_t x = i < want ? pat(i, label + 1) : i < len ? pat(i, label) : 0xee;
+
+		if (ipc_buf[i] != x && !bad++)
+			ok = expect(0, "the reply's bytes, then ours, then 0xee");
+	}
+	if (!ok)
+		printf("# echo: label %lu, %lu bytes out, %lu back: %ld, w %lx %lx %lx %lx\n",
+		       (unsigned long)label, (unsigned long)len, (unsigned long)want, r,
+		       (unsigned long)m.w[0], (unsigned long)m.w[1], (unsigned long)m.w[2],
+		       (unsigned long)m.w[3]);
+	return ok;
+}
+
+/* Ask the echo child on @ep to exit; wait for it. */
+static int echo_stop(long ep, long t)
+{
+	struct nh_msg m = { .tag = NH_IPC_TAG(ECHO_EXIT, 0) };
+	struct nh_exit e;
+	int ok = 1;
+
+	EXPECT(nh_call(ep, &m) == (long)NH_IPC_TAG(ECHO_EXIT + 1, 0));
+	e = reap(t);
+	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 0);
+	return ok;
+}
+
+/* ---- 1: payloads at every size limit ------------------------------------ */
+
+int ipc_round_trips_at_size_limits(void)
+{
+	static const uint64_t sizes[] = { 0, 1, PAGE - 1, PAGE };
+	struct nh_msg m;
+	long ep = nh_endpoint_create(), t;
+	int ok = 1;
+
+	EXPECT(ep > 0 && nh_ipc_set_buffer(ipc_buf) == 0);
+	t = child(echo_child, ep, NH_RIGHT_READ, 1, 1, 0);
+	EXPECT(t > 0);
+	if (ep <= 0 || t <= 0)
+		return NH_TEST_FAIL;
+	for (int i = 0; i < 4; i++)
+		for (int j = 0; j < 4; j++)
+			EXPECT(echo(ep, 1 + 4 * i + j, sizes[i], sizes[j], 0));
+	/* tags refused before anything moves */
+	m = (struct nh_msg){ .tag = NH_IPC_TAG(1, PAGE + 1) };
+	EXPECT(nh_call(ep, &m) == -NH_EINVAL);
+	for (int b = 13; b < 16; b++) {
+		m = (struct nh_msg){ .tag = NH_IPC_TAG(1, 0) | 1ull << b };
+		EXPECT(nh_call(ep, &m) == -NH_EINVAL);
+		EXPECT(nh_reply(0, &m) == -NH_EINVAL);
+	}
+	m = (struct nh_msg){ .tag = 1ull << 63 };	/* a label past NH_IPC_LABEL_MAX */
+	EXPECT(nh_call(ep, &m) == -NH_EINVAL);
+	EXPECT(echo(ep, 30, 0, 0, 0));	/* still serving */
+	/* no IPC buffer of ours: nothing can be sent, or come back */
+	EXPECT(nh_ipc_set_buffer(0) == 0);
+	m = (struct nh_msg){ .tag = NH_IPC_TAG(1, 1) };
+	EXPECT(nh_call(ep, &m) == -NH_EINVAL);
+	EXPECT(nh_reply(0, &m) == -NH_EINVAL);
+	EXPECT(echo(ep, 31, 0, 0, 0));
+	m = (struct nh_msg){ .tag = NH_IPC_TAG(32, 0), .w = { 16 } };
+	EXPECT(nh_call(ep, &m) == -NH_E2BIG);	/* its 16 bytes had nowhere to go */
+	EXPECT(nh_ipc_set_buffer(ipc_buf) == 0);
+	/* the receiver without one: its receive fails (E2BIG), the call's
+	 * reply is dropped (EPIPE) */
+	m = (struct nh_msg){ .tag = NH_IPC_TAG(ECHO_NOBUF, 0) };
+	EXPECT(nh_call(ep, &m) == (long)NH_IPC_TAG(ECHO_NOBUF + 1, 0));
+	m = (struct nh_msg){ .tag = NH_IPC_TAG(33, 8) };
+	EXPECT(nh_call(ep, &m) == -NH_EPIPE);
+	EXPECT(echo(ep, 34, 0, 0, 0));	/* no bytes: fine without one */
+	m = (struct nh_msg){ .tag = NH_IPC_TAG(ECHO_REBUF, 0) };
+	EXPECT(nh_call(ep, &m) == (long)NH_IPC_TAG(ECHO_REBUF + 1, 0) &&
+	       m.w[0] == (uint64_t)-NH_E2BIG);
+	EXPECT(echo(ep, 35, PAGE, PAGE, 0));
+	EXPECT(echo_stop(ep, t));
+	EXPECT(nh_handle_close(ep) == 0);
+	return PASS(ok);
+}
+
+/* ---- 2: badges ---------------------------------------------------------- */
+
+int ipc_badges_cannot_be_forged(void)
+{
+	const uint64_t X = 0xfedcba9876543210ull;
+	struct nh_handle_info hi = { 0 };
+	long ep = nh_endpoint_create(), b, d, in, w, one, t;
+	int ok = 1;
+
+	EXPECT(ep > 0 && nh_ipc_set_buffer(ipc_buf) == 0);
+	b = nh_endpoint_mint(ep, X, NH_RIGHT_WRITE | NH_RIGHT_GRANT);
+	EXPECT(b > 0 && nh_handle_info(b, &hi) == 0 && hi.type == NH_OBJ_ENDPOINT &&
+	       hi.rights == (NH_RIGHT_WRITE | NH_RIGHT_GRANT));
+	EXPECT(nh_endpoint_mint(b, 0x1234, NH_RIGHT_WRITE) == -NH_EACCES);	/* never again */
+	EXPECT(nh_endpoint_mint(b, X, NH_RIGHT_WRITE) == -NH_EACCES);
+	EXPECT(nh_endpoint_mint(ep, 0, NH_RIGHT_WRITE) == -NH_EINVAL);
+	w = nh_handle_dup(ep, NH_RIGHT_WRITE);
+	EXPECT(w > 0 && nh_endpoint_mint(w, 5, NH_RIGHT_WRITE) == -NH_EACCES);	/* no GRANT */
+	EXPECT(nh_endpoint_mint(ep, 5, NH_RIGHTS_ALL | 0x100) == -NH_EACCES);
+	EXPECT(nh_endpoint_mint(b, 5, NH_RIGHT_READ) == -NH_EACCES);
+	d = nh_handle_dup(b, NH_RIGHT_WRITE);
+	in = nh_handle_install(NH_SELF_TASK, b, NH_RIGHT_WRITE);
+	one = nh_endpoint_mint(ep, 1, NH_RIGHT_WRITE);
+	EXPECT(d > 0 && in > 0 && one > 0);
+	EXPECT(d > 0 && nh_endpoint_mint(d, 7, NH_RIGHT_WRITE) == -NH_EACCES);
+	t = child(echo_child, ep, NH_RIGHT_READ, 1, 1, 0);
+	EXPECT(t > 0);
+	if (t > 0) {
+		EXPECT(echo(ep, 1, 8, 8, 0));	/* unbadged: 0 */
+		EXPECT(echo(w, 2, 0, 0, 0));
+		EXPECT(echo(b, 3, 8, 8, X));
+		EXPECT(echo(d, 4, 0, 0, X));	/* dup keeps it */
+		EXPECT(echo(in, 5, 0, 0, X));	/* install keeps it */
+		EXPECT(echo(one, 6, 0, 0, 1));
+		EXPECT(echo_stop(ep, t));
+	}
+	EXPECT(nh_handle_close(b) == 0 && nh_handle_close(d) == 0 && nh_handle_close(in) == 0);
+	EXPECT(nh_handle_close(one) == 0 && nh_handle_close(w) == 0 && nh_handle_close(ep) == 0);
+	return PASS(ok);
+}
+
+/* ---- 3: granted handles --------------------------------------------------- */
+
+/* Grant @grant to the echo child: the value it saw in *got, the type and
+ * rights of what arrived in *type, *rights. */
+static int grant_to(long ep, uint64_t grant, long *got, uint64_t *type, uint64_t *rights)
+{
+	struct nh_msg m = { .tag = NH_IPC_TAG(ECHO_GRANT_INFO, 0), .grant = grant };
+	int ok = 1;
+
+	EXPECT(nh_call(ep, &m) == (long)NH_IPC_TAG(ECHO_GRANT_INFO + 1, 0));
+	*got = (long)m.w[0];
+	*type = m.w[1];
+	*rights = m.w[2];
+	return ok;
+}
+
+int ipc_grants_reduce_rights(void)
+{
+	long ep = nh_endpoint_create(), g = nh_endpoint_create(), mo = nh_memobj_create(PAGE);
+	long rg = nh_handle_dup(g, NH_RIGHT_READ | NH_RIGHT_GRANT), r = nh_handle_dup(g, NH_RIGHT_READ);
+	long stale = nh_handle_dup(g, NH_RIGHT_READ | NH_RIGHT_GRANT), t, got;
+	struct nh_handle_info hi = { 0 };
+	uint64_t type, rights;
+	struct nh_msg m;
+	int ok = 1;
+
+	EXPECT(ep > 0 && g > 0 && mo > 0 && rg > 0 && r > 0 && stale > 0);
+	EXPECT(nh_handle_close(stale) == 0);
+	t = child(echo_child, ep, NH_RIGHT_READ | NH_RIGHT_GRANT, 1, 1, 0);
+	EXPECT(t > 0);
+	if (t <= 0)
+		return NH_TEST_FAIL;
+	EXPECT(grant_to(ep, NH_IPC_GRANT(g, NH_RIGHT_READ), &got, &type, &rights));
+	EXPECT(got > 0 && type == NH_OBJ_ENDPOINT && rights == NH_RIGHT_READ);
+	EXPECT(grant_to(ep, NH_IPC_GRANT(g, NH_RIGHT_WRITE | NH_RIGHT_GRANT), &got, &type, &rights));
+	EXPECT(got > 0 && type == NH_OBJ_ENDPOINT && rights == (NH_RIGHT_WRITE | NH_RIGHT_GRANT));
+	EXPECT(grant_to(ep, NH_IPC_GRANT(mo, NH_RIGHT_READ | NH_RIGHT_MAP), &got, &type, &rights));
+	EXPECT(got > 0 && type == NH_OBJ_MEMOBJ && rights == (NH_RIGHT_READ | NH_RIGHT_MAP));
+	EXPECT(grant_to(ep, NH_IPC_GRANT(rg, 0), &got, &type, &rights));
+	EXPECT(got > 0 && type == NH_OBJ_ENDPOINT && rights == 0);
+	/* the message arrives; the grant does not, and says why */
+	EXPECT(grant_to(ep, NH_IPC_GRANT(rg, NH_RIGHT_READ | NH_RIGHT_WRITE), &got, &type, &rights));
+	EXPECT(got == -NH_EACCES && type == 0);	/* more than held */
+	EXPECT(grant_to(ep, NH_IPC_GRANT(r, NH_RIGHT_READ), &got, &type, &rights));
+	EXPECT(got == -NH_EACCES && type == 0);	/* held without GRANT */
+	EXPECT(grant_to(ep, NH_IPC_GRANT(g, 0x100), &got, &type, &rights));
+	EXPECT(got == -NH_EACCES);		/* no such right */
+	EXPECT(grant_to(ep, NH_IPC_GRANT(stale, NH_RIGHT_READ), &got, &type, &rights));
+	EXPECT(got == -NH_EBADF);
+	EXPECT(grant_to(ep, NH_IPC_GRANT(12345, NH_RIGHT_READ), &got, &type, &rights));
+	EXPECT(got == -NH_EBADF);
+	/* and in a reply: the child's endpoint handle carries READ | GRANT */
+	m = (struct nh_msg){ .tag = NH_IPC_TAG(ECHO_GRANT_BACK, 0), .w = { NH_RIGHT_READ } };
+	EXPECT(nh_call(ep, &m) == (long)NH_IPC_TAG(ECHO_GRANT_BACK + 1, 0));
+	EXPECT((long)m.grant > 0 && nh_handle_info((long)m.grant, &hi) == 0 &&
+	       hi.type == NH_OBJ_ENDPOINT && hi.rights == NH_RIGHT_READ);
+	EXPECT((long)m.grant > 0 && nh_handle_close((long)m.grant) == 0);
+	m = (struct nh_msg){ .tag = NH_IPC_TAG(ECHO_GRANT_BACK, 0),
+		.w = { NH_RIGHT_READ | NH_RIGHT_WRITE } };
+	EXPECT(nh_call(ep, &m) == (long)NH_IPC_TAG(ECHO_GRANT_BACK + 1, 0));
+	EXPECT((long)m.grant == -NH_EACCES);	/* more than it holds */
+	EXPECT(echo_stop(ep, t));
+	EXPECT(nh_handle_close(ep) == 0 && nh_handle_close(g) == 0 && nh_handle_close(mo) == 0);
+	EXPECT(nh_handle_close(rg) == 0 && nh_handle_close(r) == 0);
+	return PASS(ok);
+}
+
+/* ---- 4: deferred replies -------------------------------------------------- */
+
+/* Calls @ep once with label g_arg[0], w0 = g_arg[1]; exits with the
+ * reply's w0 if its label is g_arg[0] + 100, the error, or 250. */
+static void caller_child(long ep)
+{
+	struct nh_msg m = { .tag = NH_IPC_TAG(g_arg[0], 0), .w = { (uint64_t)g_arg[1] } };
+	long r = nh_call(ep, &m);
+
+	nh_exit(r < 0 ? (int)r : r == (long)NH_IPC_TAG(g_arg[0] + 100, 0) ? (int)m.w[0] : 250);
+}
+
+int ipc_deferred_replies_out_of_order(void)
+{
+	long ep = nh_endpoint_create(), t[3], h[3] = { 0 }, r;
+	struct nh_handle_info hi = { 0 };
+	struct nh_msg m, out;
+	struct nh_exit e;
+	int ok = 1;
+
+	EXPECT(ep > 0);
+	for (int i = 0; i < 3; i++) {
+		g_arg[0] = i + 1;
+		g_arg[1] = 11 * (i + 1);
+		t[i] = child(caller_child, ep, NH_RIGHT_WRITE, i + 1, 1, 0);
+		EXPECT(t[i] > 0);
+	}
+	out = (struct nh_msg){ .tag = NH_IPC_TAG(1, 0) };
+	for (int k = 0; k < 3; k++) {
+		uint64_t label;
+
+		r = nh_recv(ep, &m);
+		label = NH_IPC_LABEL(m.tag);
+		EXPECT(r == (long)NH_IPC_TAG(label, 0) && label >= 1 && label <= 3 &&
+		       m.w[0] == 11 * label);
+		if (label < 1 || label > 3)
+			break;
+		EXPECT(h[label - 1] == 0);
+		h[label - 1] = nh_ipc_reply_save();
+		EXPECT(h[label - 1] > 0);
+		EXPECT(nh_ipc_reply_save() == -NH_ENOENT);	/* no implicit reply left */
+		EXPECT(nh_reply(0, &out) == -NH_ENOENT);
+	}
+	EXPECT(nh_handle_info(h[0], &hi) == 0 && hi.type == NH_OBJ_REPLY &&
+	       hi.rights == (NH_RIGHT_WRITE | NH_RIGHT_GRANT));
+	/* the second caller first */
+	out = (struct nh_msg){ .tag = NH_IPC_TAG(102, 0), .w = { 2000 } };
+	EXPECT(nh_reply(h[1], &out) == 0);
+	EXPECT(nh_reply(h[1], &out) == -NH_EPIPE);	/* once */
+	e = reap(t[1]);
+	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 2000);
+	out = (struct nh_msg){ .tag = NH_IPC_TAG(101, 0), .w = { 1000 } };
+	EXPECT(nh_reply(h[0], &out) == 0);
+	e = reap(t[0]);
+	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 1000);
+	/* a saved reply closed unanswered: its caller gets EPIPE */
+	EXPECT(nh_handle_close(h[2]) == 0);
+	e = reap(t[2]);
+	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == -NH_EPIPE);
+	EXPECT(nh_handle_close(h[0]) == 0 && nh_handle_close(h[1]) == 0);
+	EXPECT(nh_reply(h[0], &out) == -NH_EBADF);
+	EXPECT(nh_handle_close(ep) == 0);
+	return PASS(ok);
+}
+
+/* ---- 5: the server dies; the last receiver goes -------------------------- */
+
+static void close_child(long ep)
+{
+	nh_exit((int)nh_handle_close(ep));
+}
+
+int ipc_server_death_and_last_receiver(void)
+{
+	long ep = nh_endpoint_create(), s, w, c[2];
+	struct nh_msg m;
+	struct nh_exit e;
+	int ok = 1;
+
+	EXPECT(ep > 0);
+	/* a server on another hart dies holding our call as its implicit
+	 * reply, then one holding it as a saved reply handle */
+	s = child(echo_child, ep, NH_RIGHT_READ, 1, 1, 0);
+	m = (struct nh_msg){ .tag = NH_IPC_TAG(ECHO_DIE, 0) };
+	EXPECT(s > 0 && nh_call(ep, &m) == -NH_EPIPE);
+	e = reap(s);
+	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 7);
+	s = child(echo_child, ep, NH_RIGHT_READ, 1, 1, 0);
+	m = (struct nh_msg){ .tag = NH_IPC_TAG(ECHO_SAVE_DIE, 0) };
+	EXPECT(s > 0 && nh_call(ep, &m) == -NH_EPIPE);
+	e = reap(s);
+	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 8);
+	/* the last receive handle closes with two callers queued */
+	s = child(close_child, ep, NH_RIGHT_READ, 1, 0, 0);
+	w = nh_handle_dup(ep, NH_RIGHT_WRITE);
+	g_arg[0] = 1;
+	g_arg[1] = 0;
+	c[0] = child(caller_child, ep, NH_RIGHT_WRITE, 2, 1, 0);
+	c[1] = child(caller_child, ep, NH_RIGHT_WRITE, 3, 1, 0);
+	EXPECT(s > 0 && w > 0 && c[0] > 0 && c[1] > 0);
+	EXPECT(nh_handle_close(ep) == 0);	/* s's is the only READ now */
+	EXPECT(wait_state(c[0], NH_TASK_SLEEPING) && wait_state(c[1], NH_TASK_SLEEPING));
+	EXPECT(nh_task_resume(s) == 0);
+	e = reap(s);
+	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 0);
+	for (int i = 0; i < 2; i++) {
+		e = reap(c[i]);
+		EXPECT(e.reason == NH_EXIT_NORMAL && e.code == -NH_EPIPE);
+	}
+	m = (struct nh_msg){ .tag = NH_IPC_TAG(1, 0) };
+	EXPECT(nh_call(w, &m) == -NH_EPIPE);	/* and later calls */
+	EXPECT(nh_handle_close(w) == 0);
+	return PASS(ok);
+}
+
+/* ---- 6: a storm ----------------------------------------------------------- */
+
+#define STORM_CALLS	200
+
+/* Caller g_arg[0] (also its badge): STORM_CALLS calls with 8 bytes;
+ * exits with the number of wrong replies. */
+static void storm_child(long ep)
+{
+	uint64_t id = (uint64_t)g_arg[0];
+	volatile uint64_t *word = (volatile uint64_t *)ipc_buf;
+	int bad = 0;
+
+	nh_ipc_set_buffer(ipc_buf);
+	for (uint64_t j = 0; j < STORM_CALLS; j++) {
+		struct nh_msg m = { .tag = NH_IPC_TAG(id, 8), .w = { j, id, ~j, 0 } };
+		long r;
+
+		*word = j * 1000 + id;
+		r = nh_call(ep, &m);
+		bad += r != (long)NH_IPC_TAG(id + 100, 8) || m.w[0] != j * 3 + id ||
+		       m.w[1] != id || m.w[2] != j || *word != (j ^ 0x5a5a5a5a);
+	}
+	nh_exit(bad);
+}
+
+int ipc_storm_of_callers(void)
+{
+	long ep = nh_endpoint_create(), t[4], r = 0;
+	uint64_t count[5] = { 0 }, sum[5] = { 0 }, wrong = 0;
+	volatile uint64_t *word = (volatile uint64_t *)ipc_buf;
+	int ok = 1, n = 4;
+	struct nh_msg m = { 0 };
+
+	EXPECT(ep > 0 && nh_ipc_set_buffer(ipc_buf) == 0);
+	for (int i = 0; i < n; i++) {
+		long b = nh_endpoint_mint(ep, (uint64_t)i + 1, NH_RIGHT_WRITE | NH_RIGHT_GRANT);
+
+		g_arg[0] = i + 1;
+		t[i] = child(storm_child, b, NH_RIGHT_WRITE, i, 1, 0);
+		EXPECT(b > 0 && t[i] > 0 && nh_handle_close(b) == 0);
+	}
+	r = nh_recv(ep, &m);
+	for (int k = 0; k < n * STORM_CALLS && r >= 0; k++) {
+		uint64_t id = NH_IPC_LABEL(m.tag), j = m.w[0];
+		struct nh_msg out = { .tag = NH_IPC_TAG(id + 100, 8),
+			.w = { j * 3 + id, id, j, 0 } };
+
+		if (id < 1 || id > 4 || m.badge != id || NH_IPC_LEN(m.tag) != 8 ||
+		    m.w[1] != id || m.w[2] != ~j || *word != j * 1000 + id || m.grant) {
+			wrong++;
+			id = 0;
+		}
+		count[id]++;
+		sum[id] += j;
+		*word = j ^ 0x5a5a5a5a;
+		if (k == n * STORM_CALLS - 1)
+			r = nh_reply(0, &out);
+		else
+			m = out, r = nh_reply_recv(ep, &m);	/* m: the next message */
+	}
+	EXPECT(r == 0);
+	EXPECT(wrong == 0);
+	for (int i = 0; i < n; i++) {
+		struct nh_exit e = reap(t[i]);
+
+		EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 0);
+		EXPECT(count[i + 1] == STORM_CALLS);
+		EXPECT(sum[i + 1] == STORM_CALLS * (STORM_CALLS - 1) / 2);
+	}
+	if (!ok)
+		printf("# storm: %lu wrong, counts %lu %lu %lu %lu\n", (unsigned long)wrong,
+		       (unsigned long)count[1], (unsigned long)count[2],
+		       (unsigned long)count[3], (unsigned long)count[4]);
+	EXPECT(nh_handle_close(ep) == 0);
+	return PASS(ok);
+}
+
+/* ---- 7, 8: fault and exit events ------------------------------------------ */
+
+/* Loads from FAULT_VA (unmapped) and exits with what it read. */
+static void fault_child(long arg)
+{
+	(void)arg;
+	nh_exit((int)*(volatile long *)FAULT_VA);
+}
+
+static void exits_42(long arg)
+{
+	(void)arg;
+	nh_exit(42);
+}
+
+/* A page of ours the kernel must COW-break (or fill) to copy into. */
+static uint8_t cow_probe[PAGE] __attribute__((aligned(PAGE)));
+
+/* Receive the fault of @t on @ep. */
+static int got_fault(long ep, long t, uint64_t badge)
+{
+	struct nh_task_info info = { 0 };
+	struct nh_msg m = { 0 };
+	int ok = 1;
+
+	EXPECT(nh_recv(ep, &m) == (long)NH_IPC_TAG(NH_IPC_FAULT, 0));
+	EXPECT(m.w[0] == 13 && m.w[1] == FAULT_VA);	/* a load page fault there */
+	EXPECT(m.w[2] >= (uintptr_t)fault_child && m.w[2] < (uintptr_t)fault_child + 64);
+	EXPECT(nh_task_info(t, &info) == 0 && m.w[3] == info.id);
+	EXPECT(m.badge == badge && m.grant == 0);
+	/* it waits for our answer, and the kernel still resolves our own
+	 * faults in system calls meanwhile (a copy into a COW page) */
+	EXPECT(wait_state(t, NH_TASK_SLEEPING));
+	EXPECT(nh_task_info(t, (struct nh_task_info *)(cow_probe + 64 * (info.id % 32))) == 0);
+	return ok;
+}
+
+/* Receive the exit event of @t (id @id): @reason and @code, and the whole
+ * record in our buffer equal to @e. */
+static int got_exit(long ep, uint64_t id, uint64_t badge, const struct nh_exit *e)
+{
+	const struct nh_exit *rec = (const struct nh_exit *)ipc_buf;
+	struct nh_msg m = { 0 };
+	int ok = 1;
+
+	memset(ipc_buf, 0xee, PAGE);
+	EXPECT(nh_recv(ep, &m) == (long)NH_IPC_TAG(NH_IPC_EXIT, sizeof(struct nh_exit)));
+	EXPECT(m.w[0] == (uint64_t)e->reason && m.w[1] == (uint64_t)e->code && m.w[2] == id);
+	EXPECT(m.badge == badge && m.grant == 0);
+	EXPECT(rec->reason == e->reason && rec->code == e->code && rec->cause == e->cause &&
+	       rec->addr == e->addr && rec->pc == e->pc);
+	EXPECT(ipc_buf[sizeof(struct nh_exit)] == 0xee);
+	return ok;
+}
+
+/* A fault_child bound to @ep with @badge, running; its id in *id. */
+static long faulting(long ep, uint64_t badge, long *space, uint64_t *id)
+{
+	struct nh_task_info info = { 0 };
+	long t = child(fault_child, 0, 0, 1, 0, space);
+
+	if (t < 0)
+		return t;
+	nh_task_info(t, &info);
+	*id = info.id;
+	if (nh_ipc_bind_events(t, ep, badge) || nh_task_resume(t)) {
+		nh_task_kill(t);
+		reap(t);
+		return -1;
+	}
+	return t;
+}
+
+int ipc_fault_events_resume_regs_kill(void)
+{
+	long ep = nh_endpoint_create(), ep2, t, sp = 0;
+	const long value = 77;
+	struct nh_regs *regs = (struct nh_regs *)ipc_buf;
+	struct nh_msg m;
+	struct nh_exit e;
+	uint64_t id = 0;
+	int ok = 1;
+
+	EXPECT(ep > 0 && nh_ipc_set_buffer(ipc_buf) == 0);
+	/* (a) map a page there, write the value, resume */
+	t = faulting(ep, 0xfa17, &sp, &id);
+	EXPECT(t > 0);
+	if (t <= 0)
+		return NH_TEST_FAIL;
+	EXPECT(got_fault(ep, t, 0xfa17));
+	EXPECT(nh_space_map(sp, FAULT_VA, PAGE, NH_PROT_READ | NH_PROT_WRITE | NH_MAP_FIXED << 8,
+			    0, 0) == (long)FAULT_VA);
+	EXPECT(nh_space_write(sp, FAULT_VA, &value, sizeof(value)) == 0);
+	m = (struct nh_msg){ .tag = NH_IPC_TAG(NH_FAULT_RESUME, 0) };
+	EXPECT(nh_reply(0, &m) == 0);
+	EXPECT(nh_task_wait(t, &e) == 0 && e.reason == NH_EXIT_NORMAL && e.code == 77);
+	EXPECT(got_exit(ep, id, 0xfa17, &e));
+	reap(t);
+	EXPECT(nh_handle_close(sp) == 0);
+	/* (b) new registers: a function that exits 42 */
+	t = faulting(ep, 0xb, 0, &id);
+	EXPECT(t > 0 && got_fault(ep, t, 0xb));
+	memset(regs, 0, sizeof(*regs));
+	regs->x[0] = (uintptr_t)exits_42;
+	regs->x[2] = (uintptr_t)child_stack + sizeof(child_stack);
+	regs->x[4] = (uint64_t)tp_now();
+	m = (struct nh_msg){ .tag = NH_IPC_TAG(NH_FAULT_SET_REGS, sizeof(*regs)) };
+	EXPECT(nh_reply(0, &m) == 0);
+	EXPECT(nh_task_wait(t, &e) == 0 && e.reason == NH_EXIT_NORMAL && e.code == 42);
+	EXPECT(got_exit(ep, id, 0xb, &e));
+	reap(t);
+	/* (b') registers the kernel refuses: the reply fails, the fault ends it */
+	t = faulting(ep, 0xb, 0, &id);
+	EXPECT(t > 0 && got_fault(ep, t, 0xb));
+	memset(regs, 0, sizeof(*regs));
+	regs->x[0] = 0xffffffff80000000ul;
+	m = (struct nh_msg){ .tag = NH_IPC_TAG(NH_FAULT_SET_REGS, sizeof(*regs)) };
+	EXPECT(nh_reply(0, &m) == -NH_EINVAL);
+	EXPECT(nh_task_wait(t, &e) == 0 && e.reason == NH_EXIT_FAULT && e.code == -NH_EFAULT &&
+	       e.cause == 13 && e.addr == FAULT_VA);
+	EXPECT(got_exit(ep, id, 0xb, &e));
+	reap(t);
+	/* (c) kill */
+	t = faulting(ep, 0xc, 0, &id);
+	EXPECT(t > 0 && got_fault(ep, t, 0xc));
+	m = (struct nh_msg){ .tag = NH_IPC_TAG(NH_FAULT_KILL, 0) };
+	EXPECT(nh_reply(0, &m) == 0);
+	EXPECT(nh_task_wait(t, &e) == 0 && e.reason == NH_EXIT_FAULT && e.code == -NH_EFAULT &&
+	       e.cause == 13 && e.addr == FAULT_VA);
+	EXPECT(got_exit(ep, id, 0xc, &e));
+	reap(t);
+	/* (d) bound to an endpoint nobody can receive on: an ordinary fault */
+	ep2 = nh_endpoint_create();
+	t = child(fault_child, 0, 0, 1, 0, 0);
+	EXPECT(ep2 > 0 && t > 0 && nh_ipc_bind_events(t, ep2, 1) == 0);
+	EXPECT(nh_handle_close(ep2) == 0 && nh_task_resume(t) == 0);
+	e = reap(t);
+	EXPECT(e.reason == NH_EXIT_FAULT && e.cause == 13 && e.addr == FAULT_VA);
+	EXPECT(nh_handle_close(ep) == 0);
+	return PASS(ok);
+}
+
+/* Exits with g_arg[0] after sleeping g_arg[1] ns. */
+static void exit_child(long arg)
+{
+	(void)arg;
+	if (g_arg[1])
+		nh_sleep_ns((uint64_t)g_arg[1]);
+	nh_exit((int)g_arg[0]);
+}
+
+static void sleep_child(long arg)
+{
+	(void)arg;
+	for (;;)
+		nh_sleep_ns(1000000);
+}
+
+/* A suspended child running @fn bound to @ep with @badge; its id. */
+static long bound(void (*fn)(long), long ep, uint64_t badge, uint64_t *id)
+{
+	struct nh_task_info info = { 0 };
+	long t = child(fn, 0, 0, 1, 0, 0);
+
+	if (t > 0 && (nh_task_info(t, &info) || nh_ipc_bind_events(t, ep, badge))) {
+		nh_task_kill(t);
+		reap(t);
+		return -1;
+	}
+	*id = info.id;
+	return t;
+}
+
+int ipc_exit_events_carry_the_record(void)
+{
+	long ep = nh_endpoint_create(), t, t2;
+	struct nh_exit e;
+	uint64_t id = 0, id2 = 0;
+	int ok = 1;
+
+	EXPECT(ep > 0 && nh_ipc_set_buffer(ipc_buf) == 0);
+	/* queued before anyone receives */
+	g_arg[0] = 5;
+	g_arg[1] = 0;
+	t = bound(exit_child, ep, 0xe1e1, &id);
+	EXPECT(t > 0 && nh_task_resume(t) == 0);
+	EXPECT(nh_task_wait(t, &e) == 0 && e.reason == NH_EXIT_NORMAL && e.code == 5);
+	EXPECT(got_exit(ep, id, 0xe1e1, &e));
+	reap(t);
+	/* handed to a waiting receiver (badge 0) */
+	g_arg[0] = 6;
+	g_arg[1] = 20000000;
+	t = bound(exit_child, ep, 0, &id);
+	EXPECT(t > 0 && nh_task_resume(t) == 0);
+	e = (struct nh_exit){ .reason = NH_EXIT_NORMAL, .code = 6 };
+	EXPECT(got_exit(ep, id, 0, &e));
+	e = reap(t);
+	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 6);
+	/* killed */
+	t = bound(sleep_child, ep, 3, &id);
+	EXPECT(t > 0 && nh_task_resume(t) == 0 && nh_task_kill(t) == 0);
+	EXPECT(nh_task_wait(t, &e) == 0 && e.reason == NH_EXIT_KILLED && e.code == -NH_EINTR);
+	EXPECT(got_exit(ep, id, 3, &e));
+	reap(t);
+	/* unbound before it ends: no event; the next bound one's comes */
+	g_arg[0] = 9;
+	g_arg[1] = 0;
+	t = bound(exit_child, ep, 1, &id);
+	EXPECT(t > 0 && nh_ipc_bind_events(t, 0, 0) == 0 && nh_task_resume(t) == 0);
+	e = reap(t);
+	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 9);
+	g_arg[0] = 10;
+	t2 = bound(exit_child, ep, 2, &id2);
+	EXPECT(t2 > 0 && nh_task_resume(t2) == 0);
+	EXPECT(nh_task_wait(t2, &e) == 0 && e.code == 10);
+	EXPECT(got_exit(ep, id2, 2, &e));
+	reap(t2);
+	/* an event nobody received goes with its endpoint */
+	g_arg[0] = 11;
+	t = bound(exit_child, ep, 4, &id);
+	EXPECT(t > 0 && nh_task_resume(t) == 0);
+	e = reap(t);
+	EXPECT(e.code == 11);
+	EXPECT(nh_handle_close(ep) == 0);
+	return PASS(ok);
+}
+
+/* ---- 9: suspend, resume, kill in the middle ------------------------------- */
+
+/* Calls label 7 (w0 123), then label 8 with the first reply's w0; exits
+ * with the second reply's w0 (100, 101: a wrong reply). */
+static void twice_child(long ep)
+{
+	struct nh_msg m = { .tag = NH_IPC_TAG(7, 0), .w = { 123 } };
+
+	if (nh_call(ep, &m) != (long)NH_IPC_TAG(70, 0))
+		nh_exit(100);
+	m = (struct nh_msg){ .tag = NH_IPC_TAG(8, 0), .w = { m.w[0] } };
+	nh_exit(nh_call(ep, &m) == (long)NH_IPC_TAG(80, 0) ? (int)m.w[0] : 101);
+}
+
+/* Serve the second call of a twice_child @t (the first answered). */
+static int second_call(long ep, long t)
+{
+	struct nh_msg m = { 0 };
+	struct nh_exit e;
+	int ok = 1;
+
+	EXPECT(nh_recv(ep, &m) == (long)NH_IPC_TAG(8, 0));	/* not 7 again */
+	EXPECT(m.w[0] == 124);
+	m = (struct nh_msg){ .tag = NH_IPC_TAG(80, 0), .w = { 125 } };
+	EXPECT(nh_reply(0, &m) == 0);
+	e = reap(t);
+	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 125);
+	return ok;
+}
+
+int ipc_abort_and_restart(void)
+{
+	long ep = nh_endpoint_create(), t;
+	struct nh_task_info info;
+	struct nh_msg m, first = { .tag = NH_IPC_TAG(70, 0), .w = { 124 } };
+	struct nh_exit e;
+	int ok = 1;
+
+	EXPECT(ep > 0 && nh_ipc_set_buffer(ipc_buf) == 0);
+	/* a receiver stopped and resumed still receives */
+	t = child(echo_child, ep, NH_RIGHT_READ, 1, 1, 0);
+	EXPECT(t > 0 && wait_state(t, NH_TASK_SLEEPING));
+	EXPECT(nh_task_suspend(t) == 0);
+	EXPECT(nh_task_info(t, &info) == 0 && info.state == NH_TASK_STOPPED);
+	EXPECT(nh_task_resume(t) == 0);
+	EXPECT(echo(ep, 3, 100, 200, 0));
+	EXPECT(echo_stop(ep, t));
+	/* a call taken, its caller stopped and resumed, then answered; then
+	 * answered while it is stopped */
+	for (int answer_stopped = 0; answer_stopped < 2; answer_stopped++) {
+		t = child(twice_child, ep, NH_RIGHT_WRITE, 1, 1, 0);
+		EXPECT(t > 0 && nh_recv(ep, &m) == (long)NH_IPC_TAG(7, 0) && m.w[0] == 123);
+		EXPECT(wait_state(t, NH_TASK_SLEEPING));
+		EXPECT(nh_task_suspend(t) == 0);
+		EXPECT(nh_task_info(t, &info) == 0 && info.state == NH_TASK_STOPPED);
+		if (answer_stopped)
+			EXPECT(nh_reply(0, &first) == 0);
+		EXPECT(nh_task_resume(t) == 0);
+		if (!answer_stopped) {
+			EXPECT(wait_state(t, NH_TASK_SLEEPING));
+			EXPECT(nh_reply(0, &first) == 0);
+		}
+		EXPECT(second_call(ep, t));
+	}
+	/* a call still queued, its caller stopped and resumed: sent once */
+	t = child(twice_child, ep, NH_RIGHT_WRITE, 1, 1, 0);
+	EXPECT(t > 0 && wait_state(t, NH_TASK_SLEEPING));
+	EXPECT(nh_task_suspend(t) == 0 && nh_task_resume(t) == 0);
+	EXPECT(nh_recv(ep, &m) == (long)NH_IPC_TAG(7, 0) && m.w[0] == 123);
+	EXPECT(nh_reply(0, &first) == 0);
+	EXPECT(second_call(ep, t));
+	/* killed in a call we took: our answer finds nobody */
+	t = child(twice_child, ep, NH_RIGHT_WRITE, 1, 1, 0);
+	EXPECT(t > 0 && nh_recv(ep, &m) == (long)NH_IPC_TAG(7, 0));
+	EXPECT(wait_state(t, NH_TASK_SLEEPING) && nh_task_kill(t) == 0);
+	e = reap(t);
+	EXPECT(e.reason == NH_EXIT_KILLED);
+	EXPECT(nh_reply(0, &first) == -NH_EPIPE);
+	EXPECT(nh_reply(0, &first) == -NH_ENOENT);	/* used up */
+	/* killed while queued: the next caller's message is the next one */
+	t = child(twice_child, ep, NH_RIGHT_WRITE, 1, 1, 0);
+	EXPECT(t > 0 && wait_state(t, NH_TASK_SLEEPING) && nh_task_kill(t) == 0);
+	e = reap(t);
+	EXPECT(e.reason == NH_EXIT_KILLED);
+	g_arg[0] = 9;
+	g_arg[1] = 99;
+	t = child(caller_child, ep, NH_RIGHT_WRITE, 1, 1, 0);
+	EXPECT(t > 0 && nh_recv(ep, &m) == (long)NH_IPC_TAG(9, 0) && m.w[0] == 99);
+	m = (struct nh_msg){ .tag = NH_IPC_TAG(109, 0), .w = { 5 } };
+	EXPECT(nh_reply(0, &m) == 0);
+	e = reap(t);
+	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 5);
+	EXPECT(nh_handle_close(ep) == 0);
+	return PASS(ok);
+}
+
+/* ---- 10: garbage ----------------------------------------------------------- */
+
+int ipc_garbage_refused(void)
+{
+	long ep = nh_endpoint_create(), stale = nh_endpoint_create(), sp = nh_space_create();
+	long w = nh_handle_dup(ep, NH_RIGHT_WRITE), r = nh_handle_dup(ep, NH_RIGHT_READ);
+	long t = child(exits_42, 0, 0, -1, 0, 0), tr = 0, task = nh_handle_dup(NH_SELF_TASK, NH_RIGHTS_ALL);
+	struct nh_msg m = { .tag = NH_IPC_TAG(1, 0) };
+	struct nh_exit e;
+	int ok = 1;
+
+	EXPECT(ep > 0 && stale > 0 && sp > 0 && w > 0 && r > 0 && t > 0 && task > 0);
+	EXPECT(nh_handle_close(stale) == 0);
+	EXPECT(nh_call(12345, &m) == -NH_EBADF && nh_recv(12345, &m) == -NH_EBADF);
+	EXPECT(nh_call(0, &m) == -NH_EBADF && nh_recv(-1, &m) == -NH_EBADF);
+	EXPECT(nh_call(stale, &m) == -NH_EBADF && nh_recv(stale, &m) == -NH_EBADF);
+	EXPECT(nh_call(sp, &m) == -NH_EBADF && nh_recv(sp, &m) == -NH_EBADF);	/* a space */
+	EXPECT(nh_call(NH_SELF_SPACE, &m) == -NH_EBADF && nh_recv(NH_SELF_TASK, &m) == -NH_EBADF);
+	EXPECT(nh_reply_recv(stale, &m) == -NH_EBADF);
+	EXPECT(nh_call(r, &m) == -NH_EACCES);	/* calling needs WRITE */
+	EXPECT(nh_recv(w, &m) == -NH_EACCES);	/* receiving needs READ */
+	EXPECT(nh_reply(12345, &m) == -NH_EBADF);
+	EXPECT(nh_reply(ep, &m) == -NH_EBADF);	/* not a reply */
+	EXPECT(nh_reply(0, &m) == -NH_ENOENT && nh_ipc_reply_save() == -NH_ENOENT);
+	EXPECT(nh_endpoint_mint(12345, 1, NH_RIGHT_WRITE) == -NH_EBADF);
+	EXPECT(nh_endpoint_mint(stale, 1, NH_RIGHT_WRITE) == -NH_EBADF);
+	EXPECT(nh_endpoint_mint(task, 1, NH_RIGHT_READ) == -NH_EBADF);	/* not an endpoint */
+	EXPECT(nh_endpoint_mint(sp, 1, NH_RIGHT_READ) == -NH_EBADF);
+	EXPECT(nh_ipc_set_buffer(ipc_buf + 8) == -NH_EINVAL);
+	EXPECT(nh_ipc_set_buffer(ipc_buf + 2048) == -NH_EINVAL);
+	EXPECT(nh_ipc_set_buffer((void *)0xffffffc000000000ul) == -NH_EINVAL);
+	EXPECT(nh_ipc_set_buffer((void *)0xfffffffffffff000ul) == -NH_EINVAL);
+	EXPECT(nh_ipc_set_buffer(ipc_buf) == 0);
+	tr = nh_handle_dup(t, NH_RIGHT_READ | NH_RIGHT_GRANT);
+	EXPECT(tr > 0 && nh_ipc_bind_events(tr, ep, 1) == -NH_EACCES);	/* no CONTROL */
+	EXPECT(nh_ipc_bind_events(t, r, 1) == -NH_EACCES);	/* events need WRITE */
+	EXPECT(nh_ipc_bind_events(t, stale, 1) == -NH_EBADF);
+	EXPECT(nh_ipc_bind_events(t, sp, 1) == -NH_EBADF);
+	EXPECT(nh_ipc_bind_events(ep, ep, 1) == -NH_EBADF);	/* not a task */
+	EXPECT(nh_ipc_bind_events(t, w, 1) == 0 && nh_ipc_bind_events(t, 0, 0) == 0);
+	EXPECT(nh_task_resume(t) == 0 && nh_task_wait(t, &e) == 0 && e.code == 42);
+	EXPECT(nh_ipc_bind_events(t, w, 1) == -NH_ESRCH);	/* dead */
+	EXPECT(nh_handle_close(t) == 0 && nh_handle_close(tr) == 0 && nh_handle_close(task) == 0);
+	EXPECT(nh_handle_close(ep) == 0 && nh_handle_close(sp) == 0);
+	EXPECT(nh_handle_close(w) == 0 && nh_handle_close(r) == 0);
+	return PASS(ok);
+}

@@ -1,0 +1,36 @@
+/*
+ * What the test server's catalogue parts (the other tests/server files) share with
+ * server.c: the EXPECT check, the child stack and the fork-like start of a
+ * task in a copy-on-write clone of the server's space, and the parts'
+ * test functions for the catalogue.
+ */
+#ifndef TESTS_SERVER_PARTS_H
+#define TESTS_SERVER_PARTS_H
+
+#include <stdint.h>
+
+/* Prints "# expected: what" when !ok; returns ok. */
+int expect(int ok, const char *what);
+#define EXPECT(c) (ok &= expect((c), #c))
+
+/* The stack fork_like's children run on (each clone has its own copy). */
+extern char child_stack[8192];
+
+long tp_now(void);
+
+/* A task in a fresh clone of our space, running @fn(@a0). */
+long fork_like(void (*fn)(long), long a0, uint32_t flags);
+
+/* ipc.c */
+int ipc_round_trips_at_size_limits(void);
+int ipc_badges_cannot_be_forged(void);
+int ipc_grants_reduce_rights(void);
+int ipc_deferred_replies_out_of_order(void);
+int ipc_server_death_and_last_receiver(void);
+int ipc_storm_of_callers(void);
+int ipc_fault_events_resume_regs_kill(void);
+int ipc_exit_events_carry_the_record(void);
+int ipc_abort_and_restart(void);
+int ipc_garbage_refused(void);
+
+#endif
