@@ -224,22 +224,22 @@ def suite_fuzz(build, shared):
 # boots spend most of their time in MEM0004 (every frame allocated and
 # freed) and the task tests (2,000 create/exit cycles, lock torture).
 BOOTS = [
-    ("virt", 1, "128M", "dynamic", [0], 1.6, False),
-    ("virt", 4, "1G", "dynamic", [0, 1, 2, 3], 6.0, False),
-    ("virt", 1, "128M", "jump", [0], 1.6, False),
-    ("virt", 4, "1G", "jump", [0, 1, 2, 3], 6.0, False),
+    ("virt", 1, "128M", "dynamic", [0], 3.6, False),
+    ("virt", 4, "1G", "dynamic", [0, 1, 2, 3], 6.8, False),
+    ("virt", 1, "128M", "jump", [0], 3.6, False),
+    ("virt", 4, "1G", "jump", [0, 1, 2, 3], 6.8, False),
     # JH7110-like: hart 0 is an MMU-less monitor core, the console is a
     # sifive,uart0, there is no test device (SRST reboot + -no-reboot).
-    ("sifive_u", 5, "1G", "dynamic", [1, 2, 3, 4], 3.5, False),
+    ("sifive_u", 5, "1G", "dynamic", [1, 2, 3, 4], 8.6, False),
     # Deterministic time (1 instruction = 1 ns): the timing tests run.
-    ("virt", 1, "128M", "dynamic", [0], 1.4, True),
-    ("virt", 4, "1G", "dynamic", [0, 1, 2, 3], 0.4, True),
+    ("virt", 1, "128M", "dynamic", [0], 1.6, True),
+    ("virt", 4, "1G", "dynamic", [0, 1, 2, 3], 0.9, True),
     # Address spaces without ASIDs (the U74's case) and with a width so
     # small that the generation rolls over all the time.
-    ("virt", 1, "512M", "dynamic", [0], 1.6, False, "nuthatch.asid=off"),
+    ("virt", 1, "512M", "dynamic", [0], 4.0, False, "nuthatch.asid=off"),
     ("virt", 4, "512M", "dynamic", [0, 1, 2, 3], 6.0, False, "nuthatch.asid=off"),
-    ("virt", 1, "512M", "dynamic", [0], 1.6, False, "nuthatch.asid_bits=1"),
-    ("virt", 4, "1G", "dynamic", [0, 1, 2, 3], 6.0, False, "nuthatch.asid_bits=2"),
+    ("virt", 1, "512M", "dynamic", [0], 4.0, False, "nuthatch.asid_bits=1"),
+    ("virt", 4, "1G", "dynamic", [0, 1, 2, 3], 6.8, False, "nuthatch.asid_bits=2"),
 ]
 # The icount boots run the timing-sensitive tests only: the tick rate at
 # the default 100 Hz with 1 hart and at 250 Hz on each of 4; fair shares,
