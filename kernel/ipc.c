@@ -467,6 +467,14 @@ static void drop_wait(struct task *self)
 	reply_unref(rp);
 }
 
+void ipc_cancel_restart(struct task *t)
+{
+	if (t->ipc.resume) {
+		drop_wait(t);	/* its reply, if it comes, goes nowhere */
+		t->ipc.state = IPC_IDLE;
+	}
+}
+
 /*
  * Wait for the reply to the call in self->ipc.wait: out[0] (a tag or an
  * error), with out[1..6] for the registers.  A stop (TASK_ERESTART) keeps

@@ -92,6 +92,11 @@ void ipc_endpoint_put(struct endpoint *ep);
 /* Set up / tear down a task's IPC state (creation; the task's end, in
  * its own context: drops its reply objects, queues its exit event). */
 void ipc_task_init(struct task *t);
+
+/* Stopped @t gets new registers from a tracer: a call of its that was
+ * to restart straight into waiting for its reply (ipc.resume) is
+ * abandoned, so whatever its new registers run does not inherit it. */
+void ipc_cancel_restart(struct task *t);
 void ipc_task_exit(struct task *t);
 
 /*

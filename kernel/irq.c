@@ -63,7 +63,7 @@ bool irq_complete(uint32_t irq)
 	struct irq_slot *sl = &slots[irq < IRQ_MAX ? irq : 0];
 
 	if (irq == 0 || irq >= IRQ_MAX ||
-	    !__atomic_exchange_n(&sl->claimed, 0, __ATOMIC_ACQ_REL))
+	    !__atomic_exchange_n(&sl->claimed, 0, __ATOMIC_SEQ_CST))
 		return false;
 	plic_complete(sl->hartid, irq);	/* the context that claimed it */
 	return true;
@@ -76,7 +76,7 @@ void irq_unregister(uint32_t irq)
 	if (irq == 0 || irq >= IRQ_MAX)
 		return;
 	f = spin_lock_irqsave(&irq_lock);
-	slots[irq].fn = 0;
+	__atomic_store_n(&slots[irq].fn, 0, __ATOMIC_SEQ_CST);
 	slots[irq].ctx = 0;
 	spin_unlock_irqrestore(&irq_lock, f);
 	irq_complete(irq);	/* while still enabled: the PLIC ignores a
@@ -103,8 +103,14 @@ void irq_external(void)
 		if (fn) {
 			__atomic_fetch_add(&slots[irq].count, 1, __ATOMIC_RELAXED);
 			if (slots[irq].held) {	/* irq_complete finishes it */
-				__atomic_store_n(&slots[irq].claimed, 1, __ATOMIC_RELEASE);
-				fn(slots[irq].ctx);
+				__atomic_store_n(&slots[irq].claimed, 1, __ATOMIC_SEQ_CST);
+				/* Unregistered meanwhile?  Then either its
+				 * irq_complete saw the claim, or we see it gone
+				 * here: one of us completes the line. */
+				if (!__atomic_load_n(&slots[irq].fn, __ATOMIC_SEQ_CST))
+					irq_complete(irq);
+				else
+					fn(slots[irq].ctx);
 				continue;
 			}
 			fn(slots[irq].ctx);

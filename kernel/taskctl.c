@@ -220,6 +220,7 @@ int taskctl_set_regs(struct task *t, const struct nh_regs *in)
 		err = -NH_EINVAL;
 	if (err)
 		return err;
+	ipc_cancel_restart(t);
 	tf = task_user_frame(t);
 	memcpy(tf->regs, in->x, sizeof(tf->regs));
 	memcpy(t->fp.f, in->f, sizeof(t->fp.f));

@@ -999,3 +999,50 @@ int ipc_garbage_refused(void)
 	EXPECT(nh_handle_close(w) == 0 && nh_handle_close(r) == 0);
 	return PASS(ok);
 }
+
+/* ---- 11: new registers abandon a call waiting to restart --------------- */
+
+/* Calls a0 once; exits with 1000 + the call's result if it returns. */
+static void one_call(long ep)
+{
+	struct nh_msg m = { .tag = NH_IPC_TAG(5, 0) };
+
+	nh_exit(1000 + (int)nh_call(ep, &m));
+}
+
+/* Calls a0 with label 7 (a tracer's new start); exits 1000 + the result. */
+static void another_call(long ep)
+{
+	struct nh_msg m = { .tag = NH_IPC_TAG(7, 0) };
+
+	nh_exit(1000 + (int)NH_IPC_LABEL((uint64_t)nh_call(ep, &m)));
+}
+
+int ipc_new_registers_abandon_a_waiting_call(void)
+{
+	long ep = nh_endpoint_create(), t;
+	struct nh_msg m = { 0 };
+	struct nh_regs r;
+	struct nh_exit e;
+	int ok = 1;
+
+	EXPECT(ep > 0);
+	t = child(one_call, ep, NH_RIGHT_WRITE, -1, 1, 0);
+	EXPECT(t > 0);
+	EXPECT(nh_recv(ep, &m) == (long)NH_IPC_TAG(5, 0));	/* its call is ours */
+	EXPECT(wait_state(t, NH_TASK_SLEEPING));
+	EXPECT(nh_task_suspend(t) == 0);		/* its wait would restart */
+	EXPECT(nh_task_regs(t, 0, &r) == 0);		/* a0: its endpoint */
+	r.x[0] = (uintptr_t)another_call;		/* a different call instead */
+	r.x[2] = (uintptr_t)child_stack + sizeof(child_stack);
+	EXPECT(nh_task_regs(t, 1, &r) == 0 && nh_task_resume(t) == 0);
+	m.tag = NH_IPC_TAG(6, 0);
+	EXPECT(nh_reply(0, &m) == -NH_EPIPE);	/* the first call is abandoned */
+	EXPECT(nh_recv(ep, &m) == (long)NH_IPC_TAG(7, 0));	/* the new one came */
+	m.tag = NH_IPC_TAG(8, 0);
+	EXPECT(nh_reply(0, &m) == 0);
+	e = reap(t);
+	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 1008);
+	EXPECT(nh_handle_close(ep) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}

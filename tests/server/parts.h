@@ -32,5 +32,6 @@ int ipc_fault_events_resume_regs_kill(void);
 int ipc_exit_events_carry_the_record(void);
 int ipc_abort_and_restart(void);
 int ipc_garbage_refused(void);
+int ipc_new_registers_abandon_a_waiting_call(void);
 
 #endif

@@ -1454,6 +1454,7 @@ static const struct utest catalogue[] = {
 	{ "USRT0043_ipc_exit_events_carry_the_record", ipc_exit_events_carry_the_record },
 	{ "USRT0044_ipc_abort_and_restart", ipc_abort_and_restart },
 	{ "USRT0045_ipc_garbage_refused", ipc_garbage_refused },
+	{ "USRT0046_ipc_new_registers_abandon_a_waiting_call", ipc_new_registers_abandon_a_waiting_call },
 };
 
 /* ---- the runner ----------------------------------------------------------- */
