@@ -46,16 +46,6 @@ struct endpoint {
 	struct list_node events;	/* struct event, FIFO */
 };
 
-struct reply {
-	int refs;			/* [a] memory: the holders and the caller's wait */
-	int holders;			/* [a] who can answer: deliveries, the implicit
-					   reply, saved handles; the last one gone
-					   unanswered gives the caller EPIPE */
-	bool fault;			/* [I] answers a fault message */
-	struct spinlock lock;		/* caller, and its DONE and wake-up */
-	struct task *caller;		/* [lock] a reference, until answered */
-};
-
 #define delivery ipc_delivery
 
 struct event {
@@ -117,7 +107,11 @@ static void answer(struct task *caller, struct reply *rp);
 /* The caller's own reference (its wait) going: memory only. */
 static void reply_unref(struct reply *rp)
 {
-	if (!__atomic_sub_fetch(&rp->refs, 1, __ATOMIC_ACQ_REL))
+	if (__atomic_sub_fetch(&rp->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	if (rp->home)
+		task_put(rp->home);	/* its own reply is free for its next call */
+	else
 		slab_free(&reply_cache, rp);
 }
 
@@ -185,13 +179,22 @@ void ipc_endpoint_put(struct endpoint *ep)
  * caller's wait only: no holder yet. */
 static struct reply *reply_create(struct task *caller, bool fault)
 {
-	struct reply *rp = slab_alloc(&reply_cache);
+	struct reply *rp = &caller->ipc.own;
+	struct task *home = caller;
 
-	if (!rp)
-		return 0;
+	/* Its own reply object, unless an earlier one is still held (a saved
+	 * handle nobody closed yet): then one from the cache. */
+	if (__atomic_load_n(&rp->refs, __ATOMIC_ACQUIRE)) {
+		rp = slab_alloc(&reply_cache);
+		home = 0;
+		if (!rp)
+			return 0;
+	}
 	*rp = (struct reply){ .refs = 1, .holders = 0, .fault = fault, .caller = caller,
-		.lock = SPINLOCK_INIT("ipc: a reply's caller", RANK_REPLY) };
-	task_get(caller);
+		.home = home, .lock = SPINLOCK_INIT("ipc: a reply's caller", RANK_REPLY) };
+	task_get(caller);		/* for rp->caller */
+	if (home)
+		task_get(home);		/* its memory is the task's */
 	return rp;
 }
 

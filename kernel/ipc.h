@@ -45,6 +45,7 @@
 #include <stdint.h>
 
 #include "lib/list.h"
+#include "spinlock.h"
 
 struct task;
 struct trap_frame;
@@ -52,6 +53,21 @@ struct endpoint;
 struct reply;
 struct event;
 struct vmspace;
+
+/* A reply capability: what answers one call (see above).  Each task
+ * embeds one for its own calls; a call finding it still held elsewhere
+ * takes one from a cache. */
+struct reply {
+	int refs;			/* [a] memory: the holders and the caller's wait */
+	int holders;			/* [a] who can answer: deliveries, the implicit
+					   reply, saved handles; the last one gone
+					   unanswered gives the caller EPIPE */
+	bool fault;			/* [I] answers a fault message */
+	struct task *home;		/* [I] the task it is embedded in (a
+					   reference while refs > 0), or NULL */
+	struct spinlock lock;		/* caller, and its DONE and wake-up */
+	struct task *caller;		/* [lock] a reference, until answered */
+};
 
 /* A message on its way to a receiver (handed over while it sleeps). */
 struct ipc_delivery {
@@ -78,6 +94,7 @@ struct ipc_task {
 	struct reply *reply;	/* [s] its implicit reply (a reference) */
 	uint64_t buf;		/* [s] its IPC buffer, 0: none */
 	bool resume;		/* [s] restarted: wait for ->wait again */
+	struct reply own;		/* its calls' reply object, when free */
 	struct endpoint *events;	/* [ctl_lock] where its faults and exit go */
 	uint64_t events_badge;		/* [ctl_lock] the badge they carry */
 };

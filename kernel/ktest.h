@@ -49,7 +49,7 @@ struct slab_cache;
 
 /* What a test must give back: free frames and every cache's live count. */
 struct leak_snapshot {
-	uint64_t free_frames;
+	uint64_t free_frames;	/* free, or under a slab cache */
 	unsigned tasks;		/* live task objects */
 	unsigned stacks;	/* kernel stacks in use */
 	uint64_t handles;	/* open handles in every table */

@@ -12,7 +12,8 @@
 /* What a leak check compares (after the kernel settled: reaper drained,
  * cached stacks and empty slabs given back). */
 struct nh_counters {
-	uint64_t free_frames;	/* free, or held by the caller's own space */
+	uint64_t free_frames;	/* free, under a slab cache, or held by the
+				   caller's own space */
 	uint64_t live_objects;	/* over every slab cache */
 	uint64_t tasks;
 	uint64_t stacks;
