@@ -294,7 +294,7 @@ static void keep_reply(struct reply *rp)
 /* Hand delivery @d to the calling receiver: its registers and result. */
 static long consume(struct delivery *d)
 {
-	struct trap_frame *tf = task_user_frame(task_current());
+	struct trap_frame *tf = task_user_frame_self();
 	uint64_t tag = d->tag;
 	int err = take_buffer(d, NH_IPC_LEN(tag));
 	long granted = err ? 0 : take_grant(d);
@@ -363,7 +363,7 @@ static bool hand_to_waiting(struct endpoint *ep, const struct delivery *d)
 /* A notification's bits as a message (the implicit reply stays). */
 static long notify_msg(uint64_t bits)
 {
-	struct trap_frame *tf = task_user_frame(task_current());
+	struct trap_frame *tf = task_user_frame_self();
 
 	tf->regs[11] = bits;
 	for (int i = 12; i < 17; i++)
@@ -767,7 +767,7 @@ static int load_msg(const struct syscall_args *a, uint64_t m[6])
 	m[0] = a->a[1];
 	for (int i = 0; i < 4; i++)
 		m[1 + i] = a->a[2 + i];
-	m[5] = task_user_frame(self)->regs[16];
+	m[5] = task_user_frame_self()->regs[16];
 	if (!tag_ok(m[0]))
 		return -NH_EINVAL;
 	return NH_IPC_LEN(m[0]) && !self->ipc.buf ? -NH_EINVAL : 0;
@@ -776,7 +776,7 @@ static int load_msg(const struct syscall_args *a, uint64_t m[6])
 /* A call's result registers a1..a6 (the reply's words and grant). */
 static void reply_regs(struct task *self, long r)
 {
-	struct trap_frame *tf = task_user_frame(self);
+	struct trap_frame *tf = task_user_frame_self();
 
 	for (int i = 1; i < 7; i++)
 		tf->regs[10 + i] = r >= 0 ? self->ipc.msg[i] : 0;

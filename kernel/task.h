@@ -236,6 +236,14 @@ void task_exit_record(struct task *t, struct nh_exit *out);
  * stack), reached through the direct map so any hart may read it. */
 struct trap_frame *task_user_frame(struct task *t);
 
+#define TRAP_FRAME_SIZE	(36 * 8)	/* sizeof(struct trap_frame), trap.h */
+
+/* The calling user task's own frame, through its own stack mapping. */
+static inline struct trap_frame *task_user_frame_self(void)
+{
+	return (struct trap_frame *)(hart_self()->kstack_hi - TRAP_FRAME_SIZE);
+}
+
 /* Wait until @t is dead and reaped, drop the caller's reference, and
  * return its exit code. */
 int task_join(struct task *t);

@@ -34,6 +34,8 @@
 
 long fault_catch_call(long (*fn)(void *), void *arg, struct fault_catch *c);
 
+_Static_assert(sizeof(struct trap_frame) == TRAP_FRAME_SIZE, "task.h's frame size");
+
 static const char *const exc_names[] = {
 	[0] = "instruction address misaligned",
 	[1] = "instruction access fault",
