@@ -360,6 +360,24 @@ static bool hand_to_waiting(struct endpoint *ep, const struct delivery *d)
 	return true;
 }
 
+/* The bits of @ep's bound notification, taken (0: none or not bound).  The
+ * binding is read under the lock with a reference: a rebind may drop it. */
+static uint64_t bound_bits(struct endpoint *ep)
+{
+	irqflags_t f = spin_lock_irqsave(&ep->lock);
+	struct notify *n = ep->bound;
+	uint64_t bits;
+
+	if (n)
+		notify_get(n);
+	spin_unlock_irqrestore(&ep->lock, f);
+	if (!n)
+		return 0;
+	bits = notify_poll(n);
+	notify_put(n);
+	return bits;
+}
+
 /* A notification's bits as a message (the implicit reply stays). */
 static long notify_msg(uint64_t bits)
 {
@@ -423,7 +441,7 @@ static long receive(struct endpoint *ep)
 	int r;
 
 	for (;;) {
-		bits = ep->bound ? notify_poll(ep->bound) : 0;
+		bits = bound_bits(ep);
 		if (bits)
 			return notify_msg(bits);
 		f = spin_lock_irqsave(&ep->lock);
@@ -711,6 +729,7 @@ void ipc_task_exit(struct task *t)
 	f = spin_lock_irqsave(&t->ctl_lock);
 	ep = t->ipc.events;
 	t->ipc.events = 0;
+	t->ipc.events_closed = true;	/* no binding from now on */
 	spin_unlock_irqrestore(&t->ctl_lock, f);
 	if (ep)
 		ep_put(ep);
@@ -725,6 +744,7 @@ int ipc_fault(struct trap_frame *tf)
 
 	if (!ep)
 		return -1;
+	ipc_cancel_restart(self);	/* a call it was to restart is over */
 	self->ipc.msg[0] = NH_IPC_TAG(NH_IPC_FAULT, 0);
 	self->ipc.msg[1] = tf->scause;
 	self->ipc.msg[2] = tf->stval;
@@ -942,11 +962,15 @@ long sys_ipc_bind_events(const struct syscall_args *a)
 		err = t->kernel ? -NH_EPERM : -NH_ESRCH;
 	if (!err) {
 		f = spin_lock_irqsave(&t->ctl_lock);
-		old = t->ipc.events;
-		t->ipc.events = ep;
-		t->ipc.events_badge = a->a[2];
+		if (t->ipc.events_closed) {	/* it is ending: nothing would drop it */
+			err = -NH_ESRCH;
+		} else {
+			old = t->ipc.events;
+			t->ipc.events = ep;
+			t->ipc.events_badge = a->a[2];
+			ep = old;	/* drop the one it replaced */
+		}
 		spin_unlock_irqrestore(&t->ctl_lock, f);
-		ep = old;	/* drop the one it replaced */
 	}
 	if (ep)
 		ep_put(ep);

@@ -97,6 +97,7 @@ struct ipc_task {
 	struct reply own;		/* its calls' reply object, when free */
 	struct endpoint *events;	/* [ctl_lock] where its faults and exit go */
 	uint64_t events_badge;		/* [ctl_lock] the badge they carry */
+	bool events_closed;		/* [ctl_lock] it is ending: no new binding */
 };
 
 void ipc_init(void);

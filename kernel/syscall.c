@@ -9,6 +9,7 @@
 #include "arch/riscv/arch.h"
 #include "arch/riscv/trap.h"
 #include "console.h"
+#include "ipc.h"
 #include "sched.h"
 #include "task.h"
 #include "taskctl.h"
@@ -41,8 +42,10 @@ void syscall_dispatch(struct trap_frame *tf)
 	tf->regs[0] += 4;	/* past the ecall, also for exit's sake */
 	r = n < SYS_COUNT ? sysent[n].fn(&a) : -NH_ENOSYS;
 	if (r == -TASK_ERESTART &&	/* an interrupt overtook the restart */
-	    (__atomic_load_n(&task_current()->work, __ATOMIC_ACQUIRE) & TASK_WORK_EINTR))
+	    (__atomic_load_n(&task_current()->work, __ATOMIC_ACQUIRE) & TASK_WORK_EINTR)) {
+		ipc_cancel_restart(task_current());	/* no restart to come back to */
 		r = -NH_EINTR;
+	}
 	if (r == -TASK_ERESTART) {	/* run it again after the stop */
 		tf->regs[0] -= 4;
 		r = (long)tf->orig_a0;

@@ -325,6 +325,8 @@ static void take_new_space(struct task *t, struct trap_frame *tf)
 	t->new_space = 0;
 	__atomic_fetch_and(&t->work, ~TASK_WORK_SPACE, __ATOMIC_ACQ_REL);
 	spin_unlock(&t->ctl_lock);
+	ipc_cancel_restart(t);	/* the old image's call and buffer are gone */
+	t->ipc.buf = 0;
 	sched_switch_space(u);
 	memset(tf->regs, 0, sizeof(tf->regs));
 	tf->regs[0] = pc;

@@ -482,6 +482,8 @@ int vm_fault(struct vmspace *s, uint64_t va, unsigned access)
 	vm_unlock(s, f);
 	if (!err)	/* an invalid or weaker entry may be cached here */
 		arch_tlb_flush_page(va & ~PAGE_MASK);
+	if (!err && (access & VM_EXEC))
+		vm_tlb_poll();	/* fence.i if code was written since this hart's last */
 	return err;
 }
 
@@ -529,7 +531,7 @@ static int copy_range(struct vmspace *s, uint64_t va, uint8_t *buf,
 
 int vm_read(struct vmspace *s, uint64_t va, void *dst, size_t len)
 {
-	return copy_range(s, va, dst, len, VM_READ | VM_FORCE);
+	return copy_range(s, va, dst, len, VM_READ);
 }
 
 int vm_write(struct vmspace *s, uint64_t va, const void *src, size_t len,
@@ -635,13 +637,27 @@ static int find_free(struct vmspace *s, uint64_t from, uint64_t len, uint64_t *v
 	return 0;
 }
 
+/* What protect may ever give a mapping: never W on a shared mapping of
+ * an object its mapper may not write (or nobody may), never X on device
+ * registers. */
+static unsigned max_prot(const struct memobj *obj, bool shared, unsigned flags)
+{
+	unsigned max = PROT_ALL;
+
+	if (shared && obj && (obj->readonly || (flags & VM_MAP_OBJ_NOWRITE)))
+		max &= ~VM_WRITE;
+	if (memobj_is_device(obj))
+		max &= ~VM_EXEC;
+	return max;
+}
+
 /* The region template of a mapping request. */
 static int map_template(struct vm_region *t, unsigned prot, unsigned flags,
 			struct memobj *obj, uint64_t off, uint64_t len)
 {
 	bool shared = flags & NH_MAP_SHARED;
 
-	if ((flags & ~(NH_MAP_FIXED | NH_MAP_SHARED | NH_MAP_PRIVATE)) ||
+	if ((flags & ~(NH_MAP_FIXED | NH_MAP_SHARED | NH_MAP_PRIVATE | VM_MAP_OBJ_NOWRITE)) ||
 	    (shared && (flags & NH_MAP_PRIVATE)) || !prot_ok(prot) ||
 	    (obj && ((off & PAGE_MASK) || off + len < off ||
 		     off + len > obj->npages * PAGE_SIZE)) || (!obj && off))
@@ -651,8 +667,9 @@ static int map_template(struct vm_region *t, unsigned prot, unsigned flags,
 	if (memobj_is_device(obj) && (!shared || (prot & VM_EXEC)))
 		return -NH_EINVAL;	/* registers are never copied or run */
 	*t = (struct vm_region){ .prot = prot, .obj = obj, .offset = off,
+		.maxprot = max_prot(obj, shared, flags),
 		.ops = !obj ? &anon_ops : shared ? &shared_ops : &private_ops };
-	return 0;
+	return (prot & ~t->maxprot) ? -NH_EACCES : 0;
 }
 
 int vm_map(struct vmspace *s, uint64_t *va, uint64_t len, unsigned prot,
@@ -753,8 +770,8 @@ static int protect_locked(struct vmspace *s, uint64_t lo, uint64_t hi,
 	if (!covered(s, lo, hi))
 		return -NH_ENOMEM;
 	for (struct vm_region *r = first_above(s, lo); r && r->start < hi; r = next_of(s, r)) {
-		if ((prot & VM_WRITE) && r->obj && r->obj->readonly && !r->ops->cow)
-			return -NH_EACCES;
+		if (prot & ~r->maxprot)
+			return -NH_EACCES;	/* more than its mapper could have */
 	}
 	err = carve(s, lo, hi);
 	for (struct vm_region *r = first_above(s, lo); !err && r && r->start < hi;
@@ -763,9 +780,9 @@ static int protect_locked(struct vmspace *s, uint64_t lo, uint64_t hi,
 		p.r = r;
 		for_each_leaf(s, r->start, r->end, leaf_reprot, &p);
 	}
-	vm_tlb_shootdown(s, lo, hi - lo);
-	if (p.exec)
+	if (p.exec)	/* before the shootdown: its IPI handlers fence.i */
 		__atomic_fetch_add(&exec_code_gen, 1, __ATOMIC_RELEASE);
+	vm_tlb_shootdown(s, lo, hi - lo);
 	return err;
 }
 
@@ -858,7 +875,7 @@ static int clone_region(struct vmspace *p, struct vmspace *c,
 struct vmspace *vm_clone(struct vmspace *p, int *err)
 {
 	struct vmspace *c = vm_create(err);
-	bool downgraded = false;
+	bool downgraded = false, charged;
 	irqflags_t f;
 
 	if (!c)
@@ -869,11 +886,12 @@ struct vmspace *vm_clone(struct vmspace *p, int *err)
 	c->brk_start = p->brk_start;
 	c->brk = p->brk;
 	*err = c->charge(c, (int64_t)p->resident);
+	charged = !*err;
 	for (struct list_node *n = p->regions.next; !*err && n != &p->regions; n = n->next)
 		*err = clone_region(p, c, region_at(n), &downgraded);
 	if (downgraded)
 		vm_tlb_shootdown(p, VM_USER_LO, VM_USER_HI - VM_USER_LO);
-	if (*err && c->resident < p->resident)	/* charged in full, not all came */
+	if (charged && c->resident < p->resident)	/* charged in full, not all came */
 		c->charge(c, -(int64_t)(p->resident - c->resident));
 	vm_unlock(p, f);
 	if (*err) {
@@ -895,7 +913,7 @@ static int heap_grow(struct vmspace *s, uint64_t lo, uint64_t hi)
 {
 	struct vm_region *r = lo > VM_USER_LO ? find(s, lo - 1) : 0;
 	struct vm_region t = { .start = lo, .end = hi, .ops = &anon_ops,
-			       .prot = VM_READ | VM_WRITE };
+			       .prot = VM_READ | VM_WRITE, .maxprot = PROT_ALL };
 
 	if (!range_free(s, lo, hi))
 		return -NH_ENOMEM;
@@ -915,8 +933,8 @@ uint64_t vm_brk(struct vmspace *s, uint64_t end)
 	uint64_t old = page_up(s->brk), want = page_up(end), now;
 	int err = 0;
 
-	if (end && end >= s->brk_start && end - s->brk_start <= VM_BRK_MAX &&
-	    want <= VM_USER_HI) {
+	if (end && s->brk_start >= VM_USER_LO && end >= s->brk_start &&
+	    end - s->brk_start <= VM_BRK_MAX && want <= VM_USER_HI) {
 		if (want > old)
 			err = heap_grow(s, old, want);
 		else if (want < old)

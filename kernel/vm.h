@@ -59,6 +59,10 @@
 #define VM_FORCE	0x100	/* kernel copy: ignore the region's prot
 				   (never a read-only object's) */
 
+/* vm_map flag beside NH_MAP_*: the mapper may not write the object (a
+ * shared mapping of it can never be made writable). */
+#define VM_MAP_OBJ_NOWRITE	0x100
+
 struct memobj;
 struct vmspace;
 struct vm_region;
@@ -79,6 +83,7 @@ struct vm_region {
 	struct list_node node;		/* [L] the space's list, by start */
 	uint64_t start, end;		/* [L] page aligned, [start, end) */
 	unsigned prot;			/* [L] NH_PROT_* */
+	unsigned maxprot;		/* [I] what protect may ever give it */
 	const struct vm_region_ops *ops;	/* [I] */
 	struct memobj *obj;		/* [I] NULL for anon (a reference) */
 	uint64_t offset;		/* [L] of start in obj */
@@ -179,7 +184,8 @@ void vm_tlb_init(unsigned asid_bits);
 void vm_switch(struct hart *h, struct vmspace *next);
 
 /* After leaves of @s lost permissions or went away: flush [va, va + len)
- * here and make sure no hart keeps them (see above).  No lock held. */
+ * here and make sure no hart keeps them (see above).  The space's lock is
+ * held (waiters on it answer flush requests while they spin). */
 void vm_tlb_shootdown(struct vmspace *s, uint64_t va, uint64_t len);
 
 /* This hart's flush requests (from the IPI handler, and while waiting). */

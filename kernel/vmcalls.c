@@ -58,16 +58,26 @@ long sys_space_clone(const struct syscall_args *a)
 
 /* The memory object of a mapping request (0: anonymous), with the rights
  * its kind needs. */
-static int map_obj(uint64_t h, unsigned prot, unsigned flags, struct memobj **o)
+static int map_obj(uint64_t h, unsigned prot, unsigned *flags, struct memobj **o)
 {
 	uint32_t need = NH_RIGHT_MAP | NH_RIGHT_READ;
+	int err;
 
 	*o = 0;
 	if (!h)
 		return 0;
-	if ((flags & NH_MAP_SHARED) && (prot & NH_PROT_WRITE))
+	if ((*flags & NH_MAP_SHARED) && (prot & NH_PROT_WRITE))
 		need |= NH_RIGHT_WRITE;
-	return handle_lookup_self((long)h, NH_OBJ_MEMOBJ, need, (void **)o);
+	err = handle_lookup_self((long)h, NH_OBJ_MEMOBJ, need, (void **)o);
+	if (err || (need & NH_RIGHT_WRITE) || !(*flags & NH_MAP_SHARED))
+		return err;
+	/* Shared without asking for W: may its mapper ever write it? */
+	if (handle_lookup_self((long)h, NH_OBJ_MEMOBJ, need | NH_RIGHT_WRITE,
+			       (void **)o) == 0)
+		memobj_put(*o);		/* (the second reference) */
+	else
+		*flags |= VM_MAP_OBJ_NOWRITE;
+	return 0;
 }
 
 long sys_space_map(const struct syscall_args *a)
@@ -80,7 +90,7 @@ long sys_space_map(const struct syscall_args *a)
 
 	if (err)
 		return err;
-	err = map_obj(a->a[4], prot, flags, &o);
+	err = map_obj(a->a[4], prot, &flags, &o);
 	if (!err && !o && (flags & NH_MAP_SHARED)) {	/* shared anonymous */
 		if (a->a[5])
 			err = -NH_EINVAL;

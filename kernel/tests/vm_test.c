@@ -694,6 +694,7 @@ KTEST(VM0015_device_objects_never_take_frame_references)
 	KT_EXPECT(t, c && vm_translate(c, va, &pa, &prot) == 0 && pa == frame);
 	KT_EXPECT(t, frame_refcount(frame) == 1);
 	KT_EXPECT(t, vm_protect(s, va, 4096, 0) == 0 && vm_protect(s, va, 4096, VM_READ) == 0);
+	KT_EXPECT(t, vm_protect(s, va, 4096, VM_READ | VM_EXEC) == -NH_EACCES);	/* never run */
 	KT_EXPECT(t, vm_unmap(s, va, 4096) == 0);
 	KT_EXPECT(t, frame_refcount(frame) == 1);
 out:
@@ -707,4 +708,23 @@ out:
 		KT_EXPECT(t, frame_refcount(frame) == 1);
 		frame_put(frame);
 	}
+}
+
+KTEST(VM0016_no_heap_before_a_program_and_no_peeking_at_guards)
+{
+	int err;
+	struct vmspace *s = vm_create(&err);
+	struct nh_region r;
+	uint64_t va = DATA_VA, w;
+
+	KT_EXPECT(t, s != 0);
+	if (!s)
+		return;
+	KT_EXPECT(t, vm_brk(s, 0x20000) == 0);	/* no heap was ever set up */
+	KT_EXPECT(t, vm_query(s, 0, &r) == -NH_ENOENT);
+	KT_EXPECT(t, vm_map(s, &va, 4096, VM_READ | VM_WRITE, NH_MAP_FIXED, 0, 0) == 0);
+	KT_EXPECT(t, vm_protect(s, DATA_VA, 4096, 0) == 0);
+	KT_EXPECT(t, vm_read(s, DATA_VA, &w, 8) == -NH_EFAULT);	/* a guard stays shut */
+	KT_EXPECT(t, vm_query(s, DATA_VA, &r) == 0 && r.resident == 0);	/* nothing charged */
+	vm_put(s);
 }

@@ -511,6 +511,15 @@ static int space_calls_check_rights(void)
 	EXPECT(va > 0 && nh_space_read(sp, va, &magic, 4) == 0 && magic == 0x464c457f);
 	EXPECT(nh_space_map(sp, 0, PAGE, NH_PROT_READ | NH_PROT_WRITE | NH_MAP_SHARED << 8, obj, 0) == -EACCES);
 	EXPECT(nh_space_map(sp, 0, PAGE, NH_PROT_READ, obj, info.size + PAGE) == -EINVAL);
+	{	/* protect never gives more than the mapper's rights allowed */
+		long mo = nh_memobj_create(PAGE), mro = mo > 0 ? nh_handle_dup(mo, NH_RIGHT_READ | NH_RIGHT_MAP) : -1;
+		long v1 = nh_space_map(sp, 0, PAGE, NH_PROT_READ | NH_MAP_SHARED << 8, mro, 0);
+		long v2 = nh_space_map(sp, 0, PAGE, NH_PROT_READ | NH_MAP_SHARED << 8, mo, 0);
+
+		EXPECT(v1 > 0 && nh_space_protect(sp, v1, PAGE, NH_PROT_READ | NH_PROT_WRITE) == -EACCES);
+		EXPECT(v2 > 0 && nh_space_protect(sp, v2, PAGE, NH_PROT_READ | NH_PROT_WRITE) == 0);
+		EXPECT(nh_handle_close(mo) == 0 && nh_handle_close(mro) == 0);
+	}
 	stale = sp;
 	EXPECT(nh_handle_close(sp) == 0);
 	EXPECT(nh_space_map(stale, 0, PAGE, NH_PROT_READ, 0, 0) == -EBADF);
