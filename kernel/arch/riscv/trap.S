@@ -220,6 +220,9 @@ trap_entry_kernel:
 	mv	a0, sp
 	call	syscall_entry
 	bnez	a0, trap_return		/* the slow way: every register */
+	/* The fast way back to user mode: s0-s11 are still the user's, so
+	 * only what C may clobber comes from the frame. */
+.Lfast_return:
 	ld	t0, 0*8(sp)
 	csrw	CSR_SEPC, t0
 	ld	t0, 32*8(sp)
@@ -249,18 +252,7 @@ trap_entry_kernel:
 	SAVE_CSRS
 	mv	a0, sp
 	call	trap_user_page_fault
-	bnez	a0, .Lpage_fault_slow
-	ld	t0, 0*8(sp)
-	csrw	CSR_SEPC, t0
-	ld	t0, 32*8(sp)
-	csrw	CSR_SSTATUS, t0
-	csrw	CSR_SSCRATCH, tp
-	ld	t0, 5*8(sp)
-	RESTORE_CALLER
-	ld	tp, 4*8(sp)
-	ld	sp, 2*8(sp)
-	sret
-.Lpage_fault_slow:
+	beqz	a0, .Lfast_return
 	SAVE_CALLEE
 	mv	s0, zero		/* end of the kernel's frame chain */
 	j	.Ldispatch_saved
