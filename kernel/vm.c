@@ -45,19 +45,14 @@ static void page_zero(uint64_t pa)
 	arch_page_zero(kmap_phys(pa));
 }
 
+/* A user leaf for @prot (VM_* are PGT_*'s R, W, X), or a kept one for none. */
 static inline pte_t leaf(uint64_t pa, unsigned prot)
 {
-	pte_t f = PTE_V | PTE_U | PTE_A;
-
+	_Static_assert(VM_READ == PGT_R && VM_WRITE == PGT_W && VM_EXEC == PGT_X,
+		       "the same permission bits");
 	if (!(prot & PROT_ALL))
 		return pte_make(pa, PTE_SW_KEPT);
-	if (prot & VM_READ)
-		f |= PTE_R;
-	if (prot & VM_WRITE)
-		f |= PTE_R | PTE_W | PTE_D;
-	if (prot & VM_EXEC)
-		f |= PTE_X;
-	return pte_make(pa, f);
+	return pte_make(pa, pgt_leaf_flags((prot & PROT_ALL) | PGT_U));
 }
 
 /* The 4 KiB leaf slot of @va, or NULL if a table above it is missing. */

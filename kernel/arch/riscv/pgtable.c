@@ -15,23 +15,6 @@ static bool va_canonical(uint64_t va)
 	return top == 0 || top == (1ul << 26) - 1;
 }
 
-static pte_t leaf_flags(unsigned prot)
-{
-	pte_t f = PTE_V | PTE_A;
-
-	if (prot & PGT_R)
-		f |= PTE_R;
-	if (prot & PGT_W)
-		f |= PTE_W | PTE_D | PTE_R;
-	if (prot & PGT_X)
-		f |= PTE_X;
-	if (prot & PGT_U)
-		f |= PTE_U;
-	if (prot & PGT_GLOBAL)
-		f |= PTE_G;
-	return f;
-}
-
 /* The slot for @va at @level, creating tables above it as needed. */
 static int walk_create(const struct pgt_alloc *a, uint64_t root_pa,
 		       uint64_t va, int level, pte_t **slot)
@@ -82,7 +65,7 @@ int pgt_map(const struct pgt_alloc *a, uint64_t root_pa, uint64_t va,
 			return err;
 		if (*slot & PTE_V)
 			return -NH_EEXIST;
-		*slot = pte_make(pa, leaf_flags(prot));
+		*slot = pte_make(pa, pgt_leaf_flags(prot));
 		va += LEVEL_SIZE(l);
 		pa += LEVEL_SIZE(l);
 		size -= LEVEL_SIZE(l);

@@ -19,6 +19,25 @@ enum pgt_prot {
 	PGT_GLOBAL = 16,
 };
 
+/* A valid leaf's flags for @prot: A always, D (and R) with W; the U74
+ * faults instead of setting A and D itself. */
+static inline pte_t pgt_leaf_flags(unsigned prot)
+{
+	pte_t f = PTE_V | PTE_A;
+
+	if (prot & PGT_R)
+		f |= PTE_R;
+	if (prot & PGT_W)
+		f |= PTE_W | PTE_D | PTE_R;
+	if (prot & PGT_X)
+		f |= PTE_X;
+	if (prot & PGT_U)
+		f |= PTE_U;
+	if (prot & PGT_GLOBAL)
+		f |= PTE_G;
+	return f;
+}
+
 struct pgt_alloc {
 	/* A zeroed, page-aligned page's physical address, or 0 if none. */
 	uint64_t (*alloc)(void *ctx);
