@@ -13,10 +13,9 @@
 #include "task.h"
 #include "taskctl.h"
 #include "timer.h"
+#include "tests/uprog.h"
 #include "vm.h"
 
-#define CODE_VA		0x10000ul
-#define STACK_VA	0x7f000ul
 
 extern const char uprog_ipc_client[], uprog_ipc_client_end[];
 extern const char uprog_ipc_server[], uprog_ipc_server_end[];
@@ -29,21 +28,13 @@ static struct task *start_with(const char *from, const char *to,
 	struct nh_task_start st = { .pc = CODE_VA, .sp = STACK_VA + 4096,
 		.sched = { .cls = NH_SCHED_FAIR, .allowed = 1 },
 		.flags = NH_START_SUSPENDED, .name = "ipcbench" };
-	struct vmspace *s = vm_create(err);
-	uint64_t code = CODE_VA, stack = STACK_VA;
-	size_t len = (size_t)(to - from);
+	struct vmspace *s = uprog_space(from, to, err);
 	struct task *t = 0;
 	long h;
 
 	if (!s)
 		return 0;
-	*err = vm_map(s, &code, (len + 4095) & ~4095ul, VM_READ | VM_EXEC, NH_MAP_FIXED, 0, 0);
-	if (!*err)
-		*err = vm_write(s, CODE_VA, from, len, VM_FORCE);
-	if (!*err)
-		*err = vm_map(s, &stack, 4096, VM_READ | VM_WRITE, NH_MAP_FIXED, 0, 0);
-	if (!*err)
-		*err = vm_write(s, STACK_VA, &word, sizeof(word), 0);
+	*err = vm_write(s, STACK_VA, &word, sizeof(word), 0);
 	t = *err ? 0 : taskctl_create(s, &st, err);
 	if (!t) {
 		vm_put(s);

@@ -18,10 +18,9 @@
 #include "task.h"
 #include "taskctl.h"
 #include "timer.h"
+#include "tests/uprog.h"
 #include "vm.h"
 
-#define CODE_VA		0x10000ul
-#define STACK_VA	0x7f000ul
 #define STACK_TOP	(STACK_VA + 4096)
 #define MS		1000000ull
 #define SCAUSE_LOAD_PAGE_FAULT	13
@@ -36,28 +35,6 @@ extern const char uprog_spin_exit[], uprog_sleeper_ecall[];
 
 #define VA_OF(prog, label)	(CODE_VA + (uint64_t)((label) - uprog_##prog))
 
-/* A space holding [from, to) at CODE_VA and a stack page; NULL and *err. */
-static struct vmspace *space_with(const char *from, const char *to, int *err)
-{
-	size_t len = (size_t)(to - from);
-	struct vmspace *u = vm_create(err);
-	uint64_t code = CODE_VA, stack = STACK_VA;
-
-	if (!u)
-		return 0;
-	*err = vm_map(u, &code, (len + 4095) & ~4095ul, VM_READ | VM_EXEC,
-		      NH_MAP_FIXED, 0, 0);
-	if (!*err)
-		*err = vm_write(u, CODE_VA, from, len, VM_FORCE);
-	if (!*err)
-		*err = vm_map(u, &stack, 4096, VM_READ | VM_WRITE, NH_MAP_FIXED, 0, 0);
-	if (*err) {
-		vm_put(u);
-		return 0;
-	}
-	return u;
-}
-
 /* Start a program through taskctl_create (a0 = @a0, harts @allowed). */
 static struct task *spawn(const char *from, const char *to, uint64_t a0,
 			  uint64_t allowed, uint32_t flags)
@@ -67,7 +44,7 @@ static struct task *spawn(const char *from, const char *to, uint64_t a0,
 					       .allowed = allowed },
 				    .flags = flags, .name = "tctl" };
 	int err;
-	struct vmspace *u = space_with(from, to, &err);
+	struct vmspace *u = uprog_space(from, to, &err);
 	struct task *t;
 
 	if (!u)
@@ -345,7 +322,7 @@ KTEST(TCTL0008_create_rejects_bad_starts)
 				    .sched = { .cls = NH_SCHED_FAIR } };
 	struct nh_task_start bad[5];
 	int err;
-	struct vmspace *u = space_with(uprog_hello, uprog_hello_end, &err);
+	struct vmspace *u = uprog_space(uprog_hello, uprog_hello_end, &err);
 
 	KT_EXPECT(t, u != 0);
 	if (!u)
@@ -368,7 +345,7 @@ KTEST(TCTL0008_create_rejects_bad_starts)
 KTEST(TCTL0009_create_suspended_with_start_registers)
 {
 	int err;
-	struct vmspace *u = space_with(uprog_startregs, uprog_startregs_end, &err);
+	struct vmspace *u = uprog_space(uprog_startregs, uprog_startregs_end, &err);
 	struct nh_task_start st = { .pc = CODE_VA, .sp = STACK_TOP, .a0 = 40,
 				    .tp = 2, .sched = { .cls = NH_SCHED_FAIR },
 				    .flags = NH_START_SUSPENDED, .name = "startregs" };
@@ -398,7 +375,7 @@ KTEST(TCTL0009_create_suspended_with_start_registers)
 static void replace_with_hello(struct ktest_ctx *t, struct task *k)
 {
 	int err;
-	struct vmspace *u = space_with(uprog_hello, uprog_hello_end, &err);
+	struct vmspace *u = uprog_space(uprog_hello, uprog_hello_end, &err);
 
 	KT_EXPECT(t, u != 0);
 	if (u)

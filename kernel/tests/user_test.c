@@ -17,10 +17,9 @@
 #include "ktest.h"
 #include "task.h"
 #include "timer.h"
+#include "tests/uprog.h"
 #include "vm.h"
 
-#define CODE_VA		0x10000ul
-#define STACK_VA	0x7f000ul
 
 #define PROG(name) extern const char uprog_##name[], uprog_##name##_end[]
 PROG(hello);
@@ -39,23 +38,11 @@ static struct task *start(const char *from, const char *to, uint64_t arg,
 			  uint64_t harts, int *err)
 {
 	struct task_attr a = { .cls = SCHED_FAIR, .allowed = harts };
-	size_t len = (size_t)(to - from);
-	struct vmspace *u = vm_create(err);
-	uint64_t code = CODE_VA, stack = STACK_VA;
+	struct vmspace *u = uprog_space(from, to, err);
 	struct task *t;
 
 	if (!u)
 		return 0;
-	*err = vm_map(u, &code, (len + 4095) & ~4095ul, VM_READ | VM_EXEC,
-		      NH_MAP_FIXED, 0, 0);
-	if (!*err)
-		*err = vm_write(u, CODE_VA, from, len, VM_FORCE);
-	if (!*err)
-		*err = vm_map(u, &stack, 4096, VM_READ | VM_WRITE, NH_MAP_FIXED, 0, 0);
-	if (*err) {
-		vm_put(u);
-		return 0;
-	}
 	t = utask_create("uprog", u, CODE_VA, STACK_VA + 4096, arg, &a, err);
 	if (!t) {
 		vm_put(u);

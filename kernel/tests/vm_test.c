@@ -19,10 +19,9 @@
 #include "memobj.h"
 #include "task.h"
 #include "timer.h"
+#include "tests/uprog.h"
 #include "vm.h"
 
-#define CODE_VA		0x10000ul
-#define STACK_VA	0x7f000ul
 #define DATA_VA		0x10000000ul
 #define MODE_LOAD	1
 #define SLEEP(ns)	((uint64_t)(ns) << 1)
@@ -30,31 +29,9 @@
 extern const char uprog_pages[], uprog_pages_end[];
 extern const char uprog_spinstore[], uprog_spinstore_end[];
 
-/* A space running @from..@to at CODE_VA with one stack page. */
-static struct vmspace *space_with(const char *from, const char *to, int *err)
-{
-	struct vmspace *s = vm_create(err);
-	uint64_t code = CODE_VA, stack = STACK_VA;
-	size_t len = (size_t)(to - from);
-
-	if (!s)
-		return 0;
-	*err = vm_map(s, &code, (len + 4095) & ~4095ul, VM_READ | VM_EXEC,
-		      NH_MAP_FIXED, 0, 0);
-	if (!*err)
-		*err = vm_write(s, CODE_VA, from, len, VM_FORCE);
-	if (!*err)
-		*err = vm_map(s, &stack, 4096, VM_READ | VM_WRITE, NH_MAP_FIXED, 0, 0);
-	if (*err) {
-		vm_put(s);
-		return 0;
-	}
-	return s;
-}
-
 static struct vmspace *pages_space(uint64_t npages, int *err)
 {
-	struct vmspace *s = space_with(uprog_pages, uprog_pages_end, err);
+	struct vmspace *s = uprog_space(uprog_pages, uprog_pages_end, err);
 	uint64_t va = DATA_VA;
 
 	if (s && (*err = vm_map(s, &va, npages * 4096, VM_READ | VM_WRITE,
@@ -242,7 +219,7 @@ static bool spinning(struct vmspace *s)
 static struct task *spinner(struct vmspace **sp, int *err)
 {
 	struct task_attr a = { .cls = SCHED_FAIR, .allowed = 2 };	/* hart 1 */
-	struct vmspace *s = space_with(uprog_spinstore, uprog_spinstore_end, err);
+	struct vmspace *s = uprog_space(uprog_spinstore, uprog_spinstore_end, err);
 	uint64_t va = DATA_VA;
 	struct task *t;
 
