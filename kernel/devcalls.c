@@ -19,17 +19,6 @@
 #define DEVICE_RIGHTS	(NH_RIGHT_READ | NH_RIGHT_WRITE | NH_RIGHT_MAP | NH_RIGHT_GRANT)
 #define IRQ_RIGHTS	(NH_RIGHT_READ | NH_RIGHT_WRITE | NH_RIGHT_GRANT)
 
-/* A handle for a new object in the caller's table (dropping the
- * creator's reference either way). */
-static long give(unsigned type, void *obj, uint32_t rights)
-{
-	struct handle_table *ht = task_current()->handles;
-	long h = ht ? handle_alloc(ht, type, obj, rights) : -NH_EPERM;
-
-	handle_put_obj(type, obj);
-	return h;
-}
-
 /* (compatible, struct nh_device *): the registers' memory object. */
 long sys_device_open(const struct syscall_args *a)
 {
@@ -49,7 +38,7 @@ long sys_device_open(const struct syscall_args *a)
 		memobj_put(o);
 		return err;
 	}
-	return give(NH_OBJ_MEMOBJ, o, DEVICE_RIGHTS);
+	return handle_give(NH_OBJ_MEMOBJ, o, DEVICE_RIGHTS);
 }
 
 /* (irq, notify_h, bits): an IRQ handle. */
@@ -65,7 +54,7 @@ long sys_irq_bind(const struct syscall_args *a)
 		return err;
 	u = uirq_bind((uint32_t)a->a[0], n, a->a[2] & (~0ull >> 1), &err);
 	notify_put(n);
-	return u ? give(NH_OBJ_IRQ, u, IRQ_RIGHTS) : err;
+	return u ? handle_give(NH_OBJ_IRQ, u, IRQ_RIGHTS) : err;
 }
 
 /* (irq_h): complete the line so it can fire again. */

@@ -284,6 +284,15 @@ long handle_alloc(struct handle_table *ht, unsigned type, void *obj, uint32_t ri
 	return pass_on(ht, &r, rights);
 }
 
+long handle_give(unsigned type, void *obj, uint32_t rights)
+{
+	struct handle_table *ht = task_current()->handles;
+	long h = ht ? handle_alloc(ht, type, obj, rights) : -NH_EPERM;
+
+	handle_put_obj(type, obj);
+	return h;
+}
+
 long handle_reserve(struct handle_table *ht)
 {
 	irqflags_t f = spin_lock_irqsave(&ht->lock);

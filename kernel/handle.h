@@ -74,6 +74,10 @@ void handle_table_close_all(struct handle_table *ht);
 /* Close whatever is left and free the table (its task object is freed). */
 void handle_table_destroy(struct handle_table *ht);
 
+/* A handle in the calling task's table to a new object @obj, taking over
+ * the creator's reference (dropped if no handle could be made). */
+long handle_give(unsigned type, void *obj, uint32_t rights);
+
 /* A new handle to @obj (taking a new reference): the number, or an error
  * (-NH_EINVAL for an unregistered type or rights outside NH_RIGHTS_ALL). */
 long handle_alloc(struct handle_table *ht, unsigned type, void *obj,

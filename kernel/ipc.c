@@ -804,16 +804,10 @@ static void reply_regs(struct task *self, long r)
 
 long sys_endpoint_create(const struct syscall_args *a)
 {
-	struct handle_table *ht = task_current()->handles;
 	struct endpoint *ep = ep_create();
-	long h;
 
 	(void)a;
-	if (!ep)
-		return -NH_ENOMEM;
-	h = ht ? handle_alloc(ht, NH_OBJ_ENDPOINT, ep, NH_RIGHTS_ALL) : -NH_EPERM;
-	ep_put(ep);
-	return h;
+	return ep ? handle_give(NH_OBJ_ENDPOINT, ep, NH_RIGHTS_ALL) : -NH_ENOMEM;
 }
 
 long sys_endpoint_mint(const struct syscall_args *a)

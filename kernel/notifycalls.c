@@ -20,20 +20,11 @@ static int notify_ref(uint64_t h, uint32_t need, struct notify **n)
 
 long sys_notify_create(const struct syscall_args *a)
 {
-	struct handle_table *ht = task_current()->handles;
-	struct notify *n;
-	long h;
 	int err;
+	struct notify *n = notify_create(&err);
 
 	(void)a;
-	if (!ht)
-		return -NH_EPERM;
-	n = notify_create(&err);
-	if (!n)
-		return err;
-	h = handle_alloc(ht, NH_OBJ_NOTIFY, n, NH_RIGHTS_ALL);
-	notify_put(n);	/* the handle holds it now, or nothing does */
-	return h;
+	return n ? handle_give(NH_OBJ_NOTIFY, n, NH_RIGHTS_ALL) : err;
 }
 
 long sys_notify_signal(const struct syscall_args *a)

@@ -24,24 +24,13 @@ static int space_ref(uint64_t h, uint32_t need, struct vmspace **s)
 	return handle_lookup_self((long)h, NH_OBJ_SPACE, need, (void **)s);
 }
 
-/* A handle in the caller's table for a new object (dropping the
- * creator's reference either way). */
-static long give(unsigned type, void *obj, uint32_t rights)
-{
-	struct handle_table *ht = task_current()->handles;
-	long h = ht ? handle_alloc(ht, type, obj, rights) : -NH_EPERM;
-
-	handle_put_obj(type, obj);
-	return h;
-}
-
 long sys_space_create(const struct syscall_args *a)
 {
 	int err;
 	struct vmspace *s = vm_create(&err);
 
 	(void)a;
-	return s ? give(NH_OBJ_SPACE, s, NEW_RIGHTS) : err;
+	return s ? handle_give(NH_OBJ_SPACE, s, NEW_RIGHTS) : err;
 }
 
 long sys_space_clone(const struct syscall_args *a)
@@ -53,7 +42,7 @@ long sys_space_clone(const struct syscall_args *a)
 		return err;
 	c = vm_clone(s, &err);
 	vm_put(s);
-	return c ? give(NH_OBJ_SPACE, c, NEW_RIGHTS) : err;
+	return c ? handle_give(NH_OBJ_SPACE, c, NEW_RIGHTS) : err;
 }
 
 /* The memory object of a mapping request (0: anonymous), with the rights
@@ -226,7 +215,7 @@ long sys_memobj_create(const struct syscall_args *a)
 	int err;
 	struct memobj *o = memobj_create(a->a[0], &err);
 
-	return o ? give(NH_OBJ_MEMOBJ, o, NEW_RIGHTS) : err;
+	return o ? handle_give(NH_OBJ_MEMOBJ, o, NEW_RIGHTS) : err;
 }
 
 long sys_initrd_open(const struct syscall_args *a)
@@ -239,5 +228,5 @@ long sys_initrd_open(const struct syscall_args *a)
 	if (len < 0)
 		return len == -NH_E2BIG ? -NH_ENAMETOOLONG : len;
 	o = memobj_open_initramfs(path, &err);
-	return o ? give(NH_OBJ_MEMOBJ, o, INITRD_RIGHTS) : err;
+	return o ? handle_give(NH_OBJ_MEMOBJ, o, INITRD_RIGHTS) : err;
 }
