@@ -293,11 +293,12 @@ static int page_fault(struct task *t, const struct trap_frame *tf)
 static void user_exception(struct hart *h, struct trap_frame *tf)
 {
 	struct task *t = h->current;
-	int err = page_fault(t, tf);
+	int err = h->fault_known ? h->fault_err : page_fault(t, tf);
 	struct task_end e = { .reason = NH_EXIT_FAULT, .code = -NH_EFAULT,
 			      .cause = tf->scause, .addr = tf->stval,
 			      .pc = tf->regs[0] };
 
+	h->fault_known = false;
 	if (!err)
 		return;		/* resolved: run the instruction again */
 	if (err != -NH_ENOMEM && ipc_fault(tf) == NH_FAULT_RESUME)
@@ -332,8 +333,12 @@ int trap_user_page_fault(struct trap_frame *tf)
 	h->trap_depth++;
 	err = page_fault(t, tf);
 	h->trap_depth--;
-	return err || __atomic_load_n(&t->work, __ATOMIC_RELAXED) ||
-	       __atomic_load_n(&h->need_resched, __ATOMIC_RELAXED);
+	if (!err && !__atomic_load_n(&t->work, __ATOMIC_RELAXED) &&
+	    !__atomic_load_n(&h->need_resched, __ATOMIC_RELAXED))
+		return 0;
+	h->fault_known = true;	/* user_exception takes it from here */
+	h->fault_err = err;
+	return 1;
 }
 
 /*
