@@ -14,6 +14,7 @@
 #include "frame.h"
 #include "handle.h"
 #include "kmap.h"
+#include "memobj.h"
 #include "ksyms.h"
 #include "kstack.h"
 #include "ktest.h"
@@ -88,7 +89,10 @@ long sys_test_counters(const struct syscall_args *a)
 	c.handles = s->handles;
 	c.free_frames = s->free_frames;	/* not counting the page we borrow */
 	if (task_current()->space)	/* nor what the caller's own memory grew by */
-		c.free_frames += vm_frames_held(task_current()->space);
+		c.own_frames = vm_frames_held(task_current()->space);
+	c.free_frames += c.own_frames;
+	c.spaces = vm_live_spaces();
+	c.memobjs = memobj_live();
 	frame_put(pa);
 	return copy_to_user(a->a[0], &c, sizeof(c)) ? -NH_EFAULT : 0;
 }

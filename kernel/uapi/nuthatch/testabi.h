@@ -18,6 +18,10 @@ struct nh_counters {
 	uint64_t tasks;
 	uint64_t stacks;
 	uint64_t handles;	/* open handles in every table */
+	/* Not compared, for the diagnosis of a leak of frames: */
+	uint64_t own_frames;	/* frames the caller's own space holds */
+	uint64_t spaces;	/* live address spaces */
+	uint64_t memobjs;	/* live memory objects */
 };
 
 /* test_wait fills a struct nh_exit (nuthatch/task.h). */
