@@ -349,6 +349,27 @@ int handle_lookup(struct handle_table *ht, long h, unsigned type,
 	return err;
 }
 
+void handle_table_lock(struct handle_table *ht)
+{
+	spin_lock(&ht->lock);
+}
+
+void handle_table_unlock(struct handle_table *ht)
+{
+	spin_unlock(&ht->lock);
+}
+
+void *handle_peek(struct handle_table *ht, long h, unsigned type, uint32_t need,
+		  uint64_t *badge)
+{
+	struct slot *s = open_slot(ht, h);
+
+	if (!s || s->type != type || (s->rights & need) != need)
+		return 0;
+	*badge = s->badge;
+	return s->obj;
+}
+
 int handle_close(struct handle_table *ht, long h)
 {
 	irqflags_t f = spin_lock_irqsave(&ht->lock);

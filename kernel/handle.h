@@ -119,6 +119,18 @@ int handle_lookup_badged(long h, unsigned type, uint32_t need, void **obj,
 int handle_close(struct handle_table *ht, long h);
 
 /*
+ * For fast paths that hold @ht's lock (interrupts off) instead of taking
+ * a reference: the object @h names if it is of @type with every right in
+ * @need (its badge in *badge), else NULL.  The slot's reference keeps the
+ * object alive until handle_table_unlock.  Real handles only.
+ */
+void handle_table_lock(struct handle_table *ht);
+void handle_table_unlock(struct handle_table *ht);
+void *handle_peek(struct handle_table *ht, long h, unsigned type, uint32_t need,
+		  uint64_t *badge);
+
+
+/*
  * A second handle to @h's object carrying @badge (non-zero) and @rights
  * (a subset; h needs GRANT).  A badged handle cannot be minted again
  * (-NH_EACCES): whoever holds one cannot forge another badge.  Dup and

@@ -59,6 +59,8 @@ struct hart {
 	uint64_t vm_asid;		/* [h] the ASID it runs under here */
 	uint64_t vm_last_id;		/* [h] last space installed (no ASIDs) */
 	uint64_t asid_gen;		/* [h] ASID generation flushed for */
+	struct task *fp_owner;		/* [h] whose FP state the registers hold
+					   (if its fp_hart names us: sched.c) */
 	bool fault_known;		/* [h] trap.S's fast page-fault path tried: */
 	int fault_err;			/* [h] what vm_fault said (trap.c) */
 	uint64_t irqs;			/* [h] external interrupts taken */

@@ -25,27 +25,6 @@
 #include "uaccess.h"
 #include "vm.h"
 
-enum ipc_state {
-	IPC_IDLE,
-	IPC_SEND,	/* queued as a caller */
-	IPC_RECV,	/* queued as a receiver */
-	IPC_GOT,	/* a receiver handed a delivery (ipc_task in) */
-	IPC_REPLY_WAIT,	/* a caller whose message was taken */
-	IPC_DONE,	/* a caller whose reply (or error) arrived in out[] */
-	IPC_ORPHANED,	/* a queued caller whose endpoint lost its receivers */
-};
-
-struct endpoint {
-	int refs;			/* [a] handles, bindings, deliveries */
-	int receivers;			/* [a] handles with READ */
-	struct spinlock lock;		/* the three queues, bound, signalled */
-	struct notify *bound;		/* [lock] a bound notification (a reference) */
-	bool signalled;			/* [lock] it signalled with nobody waiting */
-	struct list_node senders;	/* tasks in IPC_SEND, FIFO */
-	struct list_node waiting;	/* tasks in IPC_RECV, FIFO */
-	struct list_node events;	/* struct event, FIFO */
-};
-
 #define delivery ipc_delivery
 
 struct event {
@@ -402,23 +381,33 @@ static void ep_signalled(void *ctx)
 	spin_unlock_irqrestore(&ep->lock, f);
 }
 
-/* Sleep on @ep until something is handed over: 0 (then in ipc.in) or
- * what interrupted the sleep.  Lock held on entry, released on return. */
-static int wait_handed(struct endpoint *ep, irqflags_t f)
+/*
+ * Sleep on @ep until something is handed over (lock held, released).
+ * The stack is not kept: the task resumes in ipc_recv_cont, with the
+ * reference to @ep in ipc.cont_ep.
+ */
+static __attribute__((noreturn)) void wait_handed(struct endpoint *ep, irqflags_t f)
 {
 	struct task *self = task_current();
-	int r;
 
 	self->ipc.state = IPC_RECV;
 	self->ipc.ep = ep;
+	self->ipc.cont = IPC_CONT_RECV;
 	list_add_tail(&ep->waiting, &self->ipc.node);
-	do {
-		sched_prepare_sleep(TASK_SLEEPING, 0);
-		spin_unlock_irqrestore(&ep->lock, f);
-		schedule();
-		r = self->wake_result;
-		f = spin_lock_irqsave(&ep->lock);
-	} while (self->ipc.state == IPC_RECV && !r);
+	sched_prepare_sleep(TASK_SLEEPING, 0);
+	spin_unlock_irqrestore(&ep->lock, f);
+	sched_block(ipc_recv_cont);
+}
+
+/* Woken on @ep: 0 (what came is in ipc.in), or what interrupted it. */
+static int handed(struct endpoint *ep)
+{
+	struct task *self = task_current();
+	int r = self->wake_result;
+	irqflags_t f = spin_lock_irqsave(&ep->lock);
+
+	if (self->ipc.state == IPC_RECV && !r)
+		wait_handed(ep, f);		/* woken for nothing */
 	if (self->ipc.state == IPC_RECV) {	/* interrupted */
 		list_del(&self->ipc.node);
 		self->ipc.ep = 0;
@@ -431,14 +420,14 @@ static int wait_handed(struct endpoint *ep, irqflags_t f)
 }
 
 /* Wait on @ep for a message: its tag (registers set), or an error.  The
- * bound notification's bits come as an NH_IPC_NOTIFY message. */
+ * bound notification's bits come as an NH_IPC_NOTIFY message.  The
+ * caller's reference to @ep is in ipc.cont_ep (a wait continues in
+ * ipc_recv_cont). */
 static long receive(struct endpoint *ep)
 {
-	struct task *self = task_current();
 	struct delivery d;
 	uint64_t bits;
 	irqflags_t f;
-	int r;
 
 	for (;;) {
 		bits = bound_bits(ep);
@@ -449,20 +438,31 @@ static long receive(struct endpoint *ep)
 			spin_unlock_irqrestore(&ep->lock, f);
 			return consume(&d);
 		}
-		if (ep->signalled) {	/* bits came after the poll: poll again */
-			ep->signalled = false;
-			spin_unlock_irqrestore(&ep->lock, f);
-			continue;
-		}
-		r = wait_handed(ep, f);
-		if (r)
-			return r;
+		if (!ep->signalled)
+			wait_handed(ep, f);
+		ep->signalled = false;	/* bits came after the poll: poll again */
+		spin_unlock_irqrestore(&ep->lock, f);
+	}
+}
+
+long ipc_recv_cont(void)
+{
+	struct task *self = task_current();
+	struct endpoint *ep = self->ipc.cont_ep;
+	struct delivery d;
+	long r;
+
+	self->ipc.cont = IPC_CONT_NONE;
+	r = handed(ep);
+	if (!r) {
 		d = self->ipc.in;
 		self->ipc.in = (struct delivery){ 0 };
-		if (d.from || d.ev)
-			return consume(&d);
 		/* a notification's wake-up: poll it */
+		r = d.from || d.ev ? consume(&d) : receive(ep);
 	}
+	self->ipc.cont_ep = 0;
+	ep_put(ep);
+	return r;
 }
 
 long sys_endpoint_bind_notify(const struct syscall_args *a);
@@ -498,14 +498,16 @@ void ipc_cancel_restart(struct task *t)
 
 /*
  * Wait for the reply to the call in self->ipc.wait: out[0] (a tag or an
- * error), with out[1..6] for the registers.  A stop (TASK_ERESTART) keeps
- * the reply attached for the restarted call; -NH_EINTR detaches it.
+ * error), with out[1..6] for the registers.  @r: what interrupted the
+ * last sleep (0: none).  A stop (TASK_ERESTART) keeps the reply attached
+ * for the restarted call; -NH_EINTR detaches it.  With @cont (a system
+ * call's own wait, nothing else on the stack) it sleeps with the
+ * continuation ipc_call_cont.
  */
-static long wait_reply(struct task *self)
+static long wait_reply(struct task *self, int r, bool cont)
 {
 	struct reply *rp = self->ipc.wait;
 	irqflags_t f;
-	int r = 0;
 
 	for (;;) {
 		f = spin_lock_irqsave(&rp->lock);
@@ -522,9 +524,12 @@ static long wait_reply(struct task *self)
 			return r;
 		}
 		/* Being answered: nothing may stop it now. */
+		self->ipc.cont = cont ? IPC_CONT_REPLY : IPC_CONT_NONE;
 		sched_prepare_sleep(rp->caller == self ? TASK_SLEEPING
 						       : TASK_SLEEPING_UNINTR, 0);
 		spin_unlock_irqrestore(&rp->lock, f);
+		if (cont)
+			sched_block(ipc_call_cont);
 		schedule();
 		r = self->wake_result;
 	}
@@ -534,9 +539,25 @@ static long wait_reply(struct task *self)
 	return (long)self->ipc.msg[0];
 }
 
+static void reply_regs(struct task *self, long r);
+
+long ipc_call_cont(void)
+{
+	struct task *self = task_current();
+	long r;
+
+	self->ipc.cont = IPC_CONT_NONE;
+	r = wait_reply(self, self->wake_result, true);
+	if (r != -TASK_ERESTART)
+		reply_regs(self, r);
+	return r;
+}
+
 /*
  * Call @ep with the message in self->ipc.msg, through a handle badged
- * @badge; wait for the reply (wait_reply's result).
+ * @badge, dropping the caller's reference to @ep once it is not needed;
+ * wait for the reply (wait_reply's result).  A fault's call keeps its
+ * stack; a system call's waits for the reply with a continuation.
  */
 static long call(struct endpoint *ep, uint64_t badge, bool fault)
 {
@@ -546,8 +567,10 @@ static long call(struct endpoint *ep, uint64_t badge, bool fault)
 	irqflags_t f;
 	int r;
 
-	if (!rp)
+	if (!rp) {
+		ep_put(ep);
 		return -NH_ENOMEM;
+	}
 	self->ipc.wait = rp;
 	d = (struct delivery){ .from = self, .space = self->space,
 		.tag = self->ipc.msg[0], .w = { self->ipc.msg[1], self->ipc.msg[2],
@@ -556,6 +579,7 @@ static long call(struct endpoint *ep, uint64_t badge, bool fault)
 	f = spin_lock_irqsave(&ep->lock);
 	if (!__atomic_load_n(&ep->receivers, __ATOMIC_ACQUIRE)) {
 		spin_unlock_irqrestore(&ep->lock, f);
+		ep_put(ep);
 		drop_wait(self);
 		return -NH_EPIPE;	/* nobody can ever receive it */
 	}
@@ -566,7 +590,8 @@ static long call(struct endpoint *ep, uint64_t badge, bool fault)
 		reply_get(rp);		/* the delivery holds it now */
 		hand_to_waiting(ep, &d);
 		spin_unlock_irqrestore(&ep->lock, f);
-		return wait_reply(self);
+		ep_put(ep);
+		return wait_reply(self, 0, !fault);
 	}
 	self->ipc.state = IPC_SEND;
 	self->ipc.badge = badge;
@@ -582,6 +607,7 @@ static long call(struct endpoint *ep, uint64_t badge, bool fault)
 		self->ipc.ep = 0;
 	}
 	spin_unlock_irqrestore(&ep->lock, f);
+	ep_put(ep);
 	if (self->ipc.state == IPC_SEND || self->ipc.state == IPC_ORPHANED) {
 		bool orphaned = self->ipc.state == IPC_ORPHANED;
 
@@ -589,7 +615,7 @@ static long call(struct endpoint *ep, uint64_t badge, bool fault)
 		drop_wait(self);
 		return orphaned ? -NH_EPIPE : (r ? r : -NH_EINTR);
 	}
-	return wait_reply(self);
+	return wait_reply(self, 0, !fault);
 }
 
 /* ---- replies ------------------------------------------------------------ */
@@ -755,10 +781,9 @@ int ipc_fault(struct trap_frame *tf)
 	 * (the hart runs others meanwhile, and we may come back elsewhere). */
 	hart_self()->trap_depth--;
 	arch_irq_enable();
-	r = call(ep, badge, true);
+	r = call(ep, badge, true);	/* (drops ep) */
 	arch_irq_save();
 	hart_self()->trap_depth++;
-	ep_put(ep);
 	if (r == -TASK_ERESTART) {	/* stopped or killed: fault again later */
 		drop_wait(self);
 		self->ipc.state = IPC_IDLE;
@@ -845,7 +870,7 @@ long sys_ipc_call(const struct syscall_args *a)
 	int err;
 
 	if (self->ipc.resume) {		/* restarted: the message was taken */
-		r = wait_reply(self);
+		r = wait_reply(self, 0, true);
 	} else {
 		err = load_msg(a, self->ipc.msg);
 		if (!err)
@@ -853,8 +878,7 @@ long sys_ipc_call(const struct syscall_args *a)
 						   NH_RIGHT_WRITE, (void **)&ep, &badge);
 		if (err)
 			return err;
-		r = call(ep, badge, false);
-		ep_put(ep);
+		r = call(ep, badge, false);	/* (drops ep) */
 	}
 	if (r != -TASK_ERESTART)
 		reply_regs(self, r);
@@ -869,7 +893,9 @@ static long recv_on(uint64_t h)
 
 	if (err)
 		return err;
+	task_current()->ipc.cont_ep = ep;
 	r = receive(ep);
+	task_current()->ipc.cont_ep = 0;
 	ep_put(ep);
 	return r;
 }

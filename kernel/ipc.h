@@ -50,6 +50,7 @@
 struct task;
 struct trap_frame;
 struct endpoint;
+struct notify;
 struct reply;
 struct event;
 struct vmspace;
@@ -67,6 +68,36 @@ struct reply {
 					   reference while refs > 0), or NULL */
 	struct spinlock lock;		/* caller, and its DONE and wake-up */
 	struct task *caller;		/* [lock] a reference, until answered */
+};
+
+/* How a task blocked in an IPC system call resumes (ipc_task cont). */
+enum ipc_cont {
+	IPC_CONT_NONE,		/* not blocked with a continuation */
+	IPC_CONT_RECV,		/* receiving on cont_ep (ipc_recv_cont) */
+	IPC_CONT_REPLY,		/* a call waiting for its reply (ipc_call_cont) */
+};
+
+/* An endpoint (ipc.c; the fast path, ipc_fast.c, reads it too). */
+struct endpoint {
+	int refs;			/* [a] handles, bindings, deliveries,
+					   receivers blocked on it */
+	int receivers;			/* [a] handles with READ */
+	struct spinlock lock;		/* the three queues, bound, signalled */
+	struct notify *bound;		/* [lock] a bound notification (a reference) */
+	bool signalled;			/* [lock] it signalled with nobody waiting */
+	struct list_node senders;	/* tasks in IPC_SEND, FIFO */
+	struct list_node waiting;	/* tasks in IPC_RECV, FIFO */
+	struct list_node events;	/* struct event, FIFO */
+};
+
+enum ipc_state {
+	IPC_IDLE,
+	IPC_SEND,	/* queued as a caller */
+	IPC_RECV,	/* queued as a receiver */
+	IPC_GOT,	/* a receiver handed a delivery (ipc_task in) */
+	IPC_REPLY_WAIT,	/* a caller whose message was taken */
+	IPC_DONE,	/* a caller whose reply (or error) arrived in out[] */
+	IPC_ORPHANED,	/* a queued caller whose endpoint lost its receivers */
 };
 
 /* A message on its way to a receiver (handed over while it sleeps). */
@@ -94,6 +125,11 @@ struct ipc_task {
 	struct reply *reply;	/* [s] its implicit reply (a reference) */
 	uint64_t buf;		/* [s] its IPC buffer, 0: none */
 	bool resume;		/* [s] restarted: wait for ->wait again */
+	int cont;		/* IPC_CONT_*: asleep with a continuation
+				   (sched_block), set by the task before it
+				   sleeps, cleared by whoever resumes it */
+	struct endpoint *cont_ep;	/* [s] IPC_CONT_RECV: the endpoint it
+					   receives on (a reference) */
 	struct reply own;		/* its calls' reply object, when free */
 	struct endpoint *events;	/* [ctl_lock] where its faults and exit go */
 	uint64_t events_badge;		/* [ctl_lock] the badge they carry */
@@ -124,5 +160,23 @@ void ipc_task_exit(struct task *t);
  * the handler is gone (then the fault ends the task as usual).
  */
 int ipc_fault(struct trap_frame *tf);
+
+/* The continuations of a blocked receive and of a call waiting for its
+ * reply (IPC_CONT_*): what remains of the system call, its result. */
+long ipc_recv_cont(void);
+long ipc_call_cont(void);
+
+/*
+ * The fast path (ipc_fast.c), tried first for ipc_call and
+ * ipc_reply_recv, interrupts off: when the message is registers only and
+ * the partner is asleep with a continuation on this hart and may run now,
+ * hand over the message and switch to it directly (sched.h); returns its
+ * frame.  NULL: nothing done, take the system call the usual way.
+ */
+struct trap_frame *ipc_fast_call(struct trap_frame *tf);
+struct trap_frame *ipc_fast_reply_recv(struct trap_frame *tf);
+
+/* Direct switches the fast path made (calls and replies), for tests. */
+uint64_t ipc_fast_count(void);
 
 #endif

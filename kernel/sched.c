@@ -8,6 +8,8 @@
 
 #include <nuthatch/errno.h>
 
+#include "arch/riscv/asm.h"
+#include "arch/riscv/trap.h"
 #include "exec.h"
 #include "hart.h"
 #include "kmap.h"
@@ -20,6 +22,8 @@
 						   one this far ahead of it */
 
 void arch_context_switch(struct context *from, struct context *to);
+__attribute__((noreturn)) void arch_context_load(const struct context *to);
+void arch_resume_trampoline(void);	/* trap.S */
 
 
 /* Fixed level p is bit 63 - p of fixed_mask (see top_fixed). */
@@ -129,7 +133,8 @@ static struct task *pick(struct runqueue *rq)
  * to @now (timer ticks), as user time when @user (a tick that interrupted
  * user mode: sampled, like a tick-based kernel), else as system time.
  * No division: the switch path runs this. */
-static void account(struct hart *h, struct task *t, uint64_t now, bool user)
+static inline __attribute__((always_inline)) void
+account(struct hart *h, struct task *t, uint64_t now, bool user)
 {
 	uint64_t d = timer_delta_ns(now - t->last_ticks);
 
@@ -271,33 +276,78 @@ static void fence_stack_if_new(struct hart *h, struct task *t)
 }
 
 /*
- * FP registers belong to the user task on the hart: save them when they
- * changed and another task comes, load the next user task's (eagerly),
- * leave FP off for kernel threads.
+ * Lazy FP.  The registers hold the state of h->fp_owner, valid if that
+ * task's fp_hart names this hart too (it may have run elsewhere since).
+ * A user task leaving a hart saves them if it owns them and changed
+ * them (sstatus.FS dirty), so t->fp is current for every task not
+ * running.  A user task arriving runs with FP on (clean) if its state is
+ * still in the registers, else with FP off: its first FP instruction
+ * traps (illegal instruction) and sched_fp_first_use loads it.  FS lives
+ * in the user frame's sstatus, which the return to user mode restores.
  */
-static void switch_fp(struct task *prev, struct task *next)
+static bool fp_live(const struct hart *h, const struct task *t)
 {
-	if (prev->space) {
-		if (arch_fp_dirty())
-			arch_fp_save(&prev->fp);
-		if (!next->space)
-			arch_fp_enable(false);	/* kernel threads: FP off */
-	}
-	if (next->space) {
-		uint64_t gen = __atomic_load_n(&exec_code_gen, __ATOMIC_ACQUIRE);
+	return h->fp_owner == t && t->fp_hart == h->index + 1;
+}
 
-		if (hart_self()->code_gen_seen != gen) {	/* code was loaded */
-			arch_fence_i();
-			hart_self()->code_gen_seen = gen;
-		}
-		arch_fp_enable(true);
-		arch_fp_restore(&next->fp);
-		arch_fp_enable(true);	/* clean again after the loads */
+static void set_user_fs(struct task *t, uint64_t fs)
+{
+	struct trap_frame *tf = (struct trap_frame *)(t->stack.hi - TRAP_FRAME_SIZE);
+
+	tf->sstatus = (tf->sstatus & ~(uint64_t)SSTATUS_FS) | fs;
+}
+
+void sched_fp_save(struct task *t)
+{
+	if (fp_live(hart_self(), t) && arch_fp_dirty()) {
+		arch_fp_save(&t->fp);
+		arch_fp_enable(true);	/* clean: memory matches */
+		set_user_fs(t, SSTATUS_FS_CLEAN);
 	}
 }
 
-static void switch_to(struct hart *h, struct task *prev, struct task *next,
-		      bool voluntary, uint64_t now)
+void sched_fp_forget(struct task *t)
+{
+	t->fp_hart = 0;
+	if (t == task_current())
+		set_user_fs(t, 0);	/* off: the next use loads t->fp */
+}
+
+bool sched_fp_first_use(struct trap_frame *tf)
+{
+	struct hart *h = hart_self();
+	struct task *t = h->current;
+
+	if ((tf->sstatus & SSTATUS_FS) || !t->space)
+		return false;	/* FP was on: a truly illegal instruction */
+	arch_fp_enable(true);
+	arch_fp_restore(&t->fp);
+	arch_fp_enable(true);
+	h->fp_owner = t;
+	t->fp_hart = h->index + 1;
+	tf->sstatus |= SSTATUS_FS_CLEAN;
+	return true;
+}
+
+static void switch_fp(struct hart *h, struct task *prev, struct task *next)
+{
+	if (prev->space)
+		sched_fp_save(prev);
+	if (next->space) {
+		uint64_t gen = __atomic_load_n(&exec_code_gen, __ATOMIC_ACQUIRE);
+
+		if (h->code_gen_seen != gen) {	/* code was loaded */
+			arch_fence_i();
+			h->code_gen_seen = gen;
+		}
+		set_user_fs(next, fp_live(h, next) ? SSTATUS_FS_CLEAN : 0);
+	}
+}
+
+/* Everything of a switch but the registers: @next becomes current.
+ * (Inlined: the switch path is measured to the instruction.) */
+static inline __attribute__((always_inline)) void switch_prepare(struct hart *h, struct task *prev, struct task *next,
+			   bool voluntary, uint64_t now)
 {
 	if (voluntary)
 		prev->nvcsw++;
@@ -308,12 +358,22 @@ static void switch_to(struct hart *h, struct task *prev, struct task *next,
 	fence_stack_if_new(h, next);
 	if (prev->space || next->space) {	/* kernel to kernel: nothing */
 		vm_switch(h, next->space);
-		switch_fp(prev, next);
+		switch_fp(h, prev, next);
 	}
 	h->current = next;
 	hart_set_stack(h, next->stack.lo, next->stack.hi, next->stack.slot != ~0u);
 	h->rq.switches++;
+}
+
+/* Switch to @next: save prev's registers unless it @abandons its stack
+ * (it resumes at the continuation already in prev->ctx). */
+static void switch_to(struct hart *h, struct task *prev, struct task *next,
+		      bool voluntary, uint64_t now, bool abandon)
+{
+	switch_prepare(h, prev, next, voluntary, now);
 	h->switched_from = prev;
+	if (abandon)
+		arch_context_load(&next->ctx);
 	arch_context_switch(&prev->ctx, &next->ctx);
 }
 
@@ -342,9 +402,11 @@ static struct task *put_prev(struct hart *h, struct task *prev)
 /*
  * Change tasks.  Called with interrupts off and h->rq.lock held; returns
  * with the lock released and interrupts still off, on whatever hart the
- * caller runs when it is switched back to.
+ * caller runs when it is switched back to.  A task that @abandons its
+ * stack never returns here: it resumes at its continuation (prev->ctx),
+ * which releases the lock (sched_finish_switch) like any switched-to task.
  */
-static void schedule_unlock(struct hart *h, bool voluntary)
+static void schedule_unlock(struct hart *h, bool voluntary, bool abandon)
 {
 	struct task *prev = h->current, *next;
 	uint64_t now = arch_ticks();
@@ -358,10 +420,14 @@ static void schedule_unlock(struct hart *h, bool voluntary)
 	if (next == prev) {
 		if (prev != h->idle)
 			task_set_state(prev, TASK_RUNNING);
+		if (abandon) {		/* back into its own continuation */
+			h->switched_from = 0;
+			arch_context_load(&prev->ctx);
+		}
 		spin_unlock(&h->rq.lock);
 		return;
 	}
-	switch_to(h, prev, next, voluntary, now);
+	switch_to(h, prev, next, voluntary, now, abandon);
 	sched_finish_switch();
 }
 
@@ -391,13 +457,73 @@ void schedule(void)
 	if (h->nheld)
 		panic("schedule() with %s held", NH_DEBUG ? h->held[0]->name : "a spinlock");
 	spin_lock(&h->rq.lock);
-	schedule_unlock(h, true);
+	schedule_unlock(h, true, false);
 	arch_irq_restore(f);
 }
 
 void sched_yield(void)
 {
 	schedule();
+}
+
+void sched_block(long (*cont)(void))
+{
+	struct hart *h;
+	struct task *t;
+
+	arch_irq_save();
+	h = hart_self();
+	t = h->current;
+	if (h->nheld)
+		panic("sched_block() with %s held", NH_DEBUG ? h->held[0]->name : "a spinlock");
+	t->ctx = (struct context){ .ra = (uint64_t)arch_resume_trampoline,
+		.sp = h->kstack_hi - TRAP_FRAME_SIZE, .s = { 0, (uint64_t)cont } };
+	spin_lock(&h->rq.lock);
+	schedule_unlock(h, true, true);
+	panic("sched_block: returned");
+}
+
+/* ---- direct switches (IPC's fast path) ------------------------------ */
+
+struct hart *sched_direct_lock(void)
+{
+	struct hart *h = hart_self();
+
+	spin_lock(&h->rq.lock);
+	return h;
+}
+
+void sched_direct_unlock(void)
+{
+	spin_unlock(&hart_self()->rq.lock);
+}
+
+bool sched_direct_ok(struct hart *h, const struct task *next)
+{
+	const struct task *prev = h->current;
+
+	if (next->hart != h->index || next->state != TASK_SLEEPING ||
+	    next->wake_at || next->stop_pending || !allowed_on(next, h) ||
+	    (__atomic_load_n(&prev->work, __ATOMIC_ACQUIRE) & TASK_WORK_INTR) ||
+	    __atomic_load_n(&h->need_resched, __ATOMIC_RELAXED))
+		return false;
+	if (next->cls == SCHED_FIXED)
+		return top_fixed(&h->rq) <= next->prio;
+	return h->rq.fixed_mask == 0;	/* a fair task takes the caller's turn */
+}
+
+void sched_direct_switch(struct hart *h, struct task *next, long (*cont)(void))
+{
+	struct task *prev = h->current;
+	uint64_t now = arch_ticks();
+
+	account(h, prev, now, false);
+	prev->ctx = (struct context){ .ra = (uint64_t)arch_resume_trampoline,
+		.sp = h->kstack_hi - TRAP_FRAME_SIZE, .s = { 0, (uint64_t)cont } };
+	prev->wake_result = 0;
+	task_set_state(prev, TASK_SLEEPING);
+	next->wake_result = 0;
+	switch_prepare(h, prev, next, true, now);
 }
 
 void sched_trap_exit(bool interrupted_with_irqs_on)
@@ -409,7 +535,7 @@ void sched_trap_exit(bool interrupted_with_irqs_on)
 		return;
 	h->trap_depth--;	/* the next task is not inside this trap */
 	spin_lock(&h->rq.lock);
-	schedule_unlock(h, false);
+	schedule_unlock(h, false, false);
 	hart_self()->trap_depth++;
 }
 
@@ -422,7 +548,7 @@ void sched_user_return(void)
 		return;
 	spin_lock(&h->rq.lock);
 	t->user_parked = true;		/* sched_notify_work may stop it here */
-	schedule_unlock(h, false);
+	schedule_unlock(h, false, false);
 	t->user_parked = false;		/* RUNNING again: nobody reads it now */
 }
 
@@ -462,7 +588,7 @@ void sched_exit(void)
 	h = hart_self();
 	spin_lock(&h->rq.lock);
 	task_set_state(h->current, TASK_DEAD);
-	schedule_unlock(h, true);
+	schedule_unlock(h, true, false);
 	panic("a dead task was switched back to");
 }
 

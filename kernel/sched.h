@@ -123,6 +123,54 @@ __attribute__((noreturn)) void sched_exit(void);
 void sched_prepare_sleep(int state, uint64_t deadline);
 int sched_sleep(int state, uint64_t deadline);
 
+/*
+ * Continuations.  A user task blocked in a system call needs nothing of
+ * its kernel stack but its user frame at the top, if what remains of the
+ * call can be written as a function: @cont, which returns the call's
+ * result.  sched_block is schedule() for such a task, after
+ * sched_prepare_sleep: it abandons the stack and never returns; when the
+ * task next runs, on any hart, it starts afresh at the top of its stack in
+ * syscall_resume, which runs @cont and finishes the call
+ * (arch_resume_trampoline, trap.S).  No lock may be held.
+ */
+__attribute__((noreturn)) void sched_block(long (*cont)(void));
+
+/*
+ * Direct switches, for IPC's fast path (ipc_fast.c): the current task,
+ * in a system call with interrupts off, goes to sleep with continuation
+ * @cont and @next, asleep with a continuation of its own, runs on this
+ * hart at once: no run queue, no register switch; the caller returns to
+ * user mode through @next's frame.
+ *
+ * sched_direct_lock locks this hart's run queue (taken after endpoint and
+ * reply locks); sched_direct_ok says, under it, whether @next may run
+ * here now in the current task's place: it sleeps interruptibly on this
+ * hart, may run here, is not being stopped, the current task has no
+ * interrupting work pending, and no ready task would be picked before it
+ * (fixed: none above its priority; fair: no fixed task ready; the caller
+ * gives it the rest of its turn).  sched_direct_switch does it, keeping
+ * the lock; trap.S releases it with sched_direct_unlock once it runs on
+ * @next's stack (until then nobody may resume the task that left).
+ */
+/*
+ * Lazy FP (sched.c): sched_fp_save puts the calling task's FP registers
+ * in t->fp if they are its and changed (before a tracer may read them);
+ * sched_fp_forget makes the next FP use of @t load t->fp afresh (after a
+ * tracer or exec wrote it); sched_fp_first_use takes an illegal-
+ * instruction trap from user mode (interrupts off): true if it was the
+ * first FP instruction since the task came to the hart, now loaded (run
+ * it again), false if it is illegal indeed.
+ */
+struct trap_frame;
+void sched_fp_save(struct task *t);
+void sched_fp_forget(struct task *t);
+bool sched_fp_first_use(struct trap_frame *tf);
+
+struct hart *sched_direct_lock(void);
+bool sched_direct_ok(struct hart *h, const struct task *next);
+void sched_direct_switch(struct hart *h, struct task *next, long (*cont)(void));
+void sched_direct_unlock(void);
+
 /* Stop a task (it leaves the run queue) and let it continue. */
 int sched_stop(struct task *t);
 int sched_continue(struct task *t);

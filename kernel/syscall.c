@@ -21,8 +21,8 @@
 
 /*
  * From trap.S's system-call path (interrupts off, on the task's kernel
- * stack): run the call in task context with interrupts on, then pass the
- * user boundary with them off.
+ * stack; IPC's fast path was tried first): run the call in task context
+ * with interrupts on, then pass the user boundary with them off.
  */
 int syscall_entry(struct trap_frame *tf)
 {
@@ -32,25 +32,41 @@ int syscall_entry(struct trap_frame *tf)
 	return taskctl_user_return();
 }
 
+/* A stop or kill interrupted the call (TASK_ERESTART): what a0 becomes. */
+static long restart(struct trap_frame *tf)
+{
+	if (__atomic_load_n(&task_current()->work, __ATOMIC_ACQUIRE) & TASK_WORK_EINTR) {
+		/* an interrupt overtook the restart: none to come back to */
+		ipc_cancel_restart(task_current());
+		return -NH_EINTR;
+	}
+	tf->regs[0] -= 4;	/* run it again after the stop */
+	return (long)tf->orig_a0;
+}
+
+/* A call's result @r into @tf, or its restart. */
+static inline void finish(struct trap_frame *tf, long r)
+{
+	tf->regs[10] = (uint64_t)(r == -TASK_ERESTART ? restart(tf) : r);
+}
+
 void syscall_dispatch(struct trap_frame *tf)
 {
 	uint64_t n = tf->regs[17];
 	struct syscall_args a = { { tf->regs[10], tf->regs[11], tf->regs[12],
 				    tf->regs[13], tf->regs[14], tf->regs[15] } };
-	long r;
 
 	tf->regs[0] += 4;	/* past the ecall, also for exit's sake */
-	r = n < SYS_COUNT ? sysent[n].fn(&a) : -NH_ENOSYS;
-	if (r == -TASK_ERESTART &&	/* an interrupt overtook the restart */
-	    (__atomic_load_n(&task_current()->work, __ATOMIC_ACQUIRE) & TASK_WORK_EINTR)) {
-		ipc_cancel_restart(task_current());	/* no restart to come back to */
-		r = -NH_EINTR;
-	}
-	if (r == -TASK_ERESTART) {	/* run it again after the stop */
-		tf->regs[0] -= 4;
-		r = (long)tf->orig_a0;
-	}
-	tf->regs[10] = (uint64_t)r;
+	finish(tf, n < SYS_COUNT ? sysent[n].fn(&a) : -NH_ENOSYS);
+}
+
+void syscall_resume(struct trap_frame *tf, long (*cont)(void))
+{
+	sched_finish_switch();
+	arch_irq_enable();
+	finish(tf, cont());
+	arch_irq_save();
+	taskctl_user_return();
 }
 
 long sys_null(const struct syscall_args *a)

@@ -45,7 +45,8 @@ const uint8_t task_legal[] = {
 	[TASK_RUNNING] = 1 << TASK_READY | 1 << TASK_SLEEPING |
 			 1 << TASK_SLEEPING_UNINTR | 1 << TASK_STOPPED |
 			 1 << TASK_DEAD,
-	[TASK_SLEEPING] = 1 << TASK_READY | 1 << TASK_STOPPED,
+	[TASK_SLEEPING] = 1 << TASK_READY | 1 << TASK_STOPPED |
+			  1 << TASK_RUNNING,	/* a direct switch (sched.h) */
 	[TASK_SLEEPING_UNINTR] = 1 << TASK_READY | 1 << TASK_STOPPED,
 	[TASK_STOPPED] = 1 << TASK_READY,
 	[TASK_DEAD] = 0,
@@ -237,16 +238,15 @@ static void build_user_frame(struct task *t, const struct utask_start *s)
 }
 
 /* A user task's first kernel code: its frame is ready (build_user_frame,
- * perhaps changed by a tracer while it was suspended); load its FP state
- * (zero, or what a tracer set), do any pending user-boundary work and go. */
+ * perhaps changed by a tracer while it was suspended); its FP state (zero,
+ * or what a tracer set) loads at its first FP use (sched.c, lazy FP).  Do
+ * any pending user-boundary work and go. */
 static void user_start(void *arg)
 {
 	struct task *t = arg;
 	struct trap_frame *tf = (struct trap_frame *)(t->stack.hi - sizeof(*tf));
 
 	arch_irq_save();
-	arch_fp_restore(&t->fp);
-	arch_fp_enable(true);
 	taskctl_user_return();
 	arch_enter_user(tf);
 }

@@ -8,6 +8,7 @@
  *   READY --pick--> RUNNING --yield/preempt--> READY
  *   RUNNING --sleep--> SLEEPING / SLEEPING_UNINTR --wake/timeout--> READY
  *   SLEEPING --interrupt--> READY   (the sleep returns -NH_EINTR)
+ *   SLEEPING --direct switch--> RUNNING   (IPC's fast path, sched.h)
  *   RUNNING / READY / sleeping --stop--> STOPPED --continue--> READY
  *   RUNNING --exit or fatal fault--> DEAD
  *
@@ -140,6 +141,8 @@ struct task {
 	uint64_t new_pc, new_sp;	/* [c] and where it starts in it */
 	struct ipc_task ipc;		/* IPC state (ipc.h) */
 	struct fpstate fp;		/* [s] user FP registers while off the hart */
+	unsigned fp_hart;		/* [s] hart index + 1 whose registers hold
+					   fp (if its fp_owner is us), else 0 */
 	bool faulted;			/* [I] once DEAD: a user fault ended it */
 	uint64_t fault_cause, fault_addr, fault_pc;	/* [I] likewise */
 	struct kstack stack;		/* [I] */

@@ -225,6 +225,7 @@ int taskctl_set_regs(struct task *t, const struct nh_regs *in)
 	memcpy(tf->regs, in->x, sizeof(tf->regs));
 	memcpy(t->fp.f, in->f, sizeof(t->fp.f));
 	t->fp.fcsr = (uint32_t)(in->fcsr & FCSR_MASK);
+	sched_fp_forget(t);	/* its registers on some hart are stale now */
 	return 0;
 }
 
@@ -333,8 +334,7 @@ static void take_new_space(struct task *t, struct trap_frame *tf)
 	tf->regs[2] = sp;
 	tf->sstatus = arch_user_sstatus();
 	memset(&t->fp, 0, sizeof(t->fp));
-	arch_fp_restore(&t->fp);
-	arch_fp_enable(true);
+	sched_fp_forget(t);	/* the first FP use loads the zeros */
 	arch_irq_enable();
 	vm_put(old);
 	arch_irq_save();
@@ -342,19 +342,15 @@ static void take_new_space(struct task *t, struct trap_frame *tf)
 
 /* ---- the user boundary ------------------------------------------------------ */
 
-/* Stop here until resumed.  The FP registers go to t->fp first and are
- * marked clean, so a tracer's writes there are what comes back. */
+/* Stop here until resumed.  The FP registers go to t->fp first, where
+ * a tracer reads them (and its writes are what comes back). */
 static void stop_self(struct task *t)
 {
-	if (arch_fp_dirty())
-		arch_fp_save(&t->fp);
-	arch_fp_enable(true);
+	sched_fp_save(t);
 	if (!sched_stop_current())
 		return;		/* resumed before it stopped */
 	waitq_wake_all(&t->exit_wq);	/* suspenders */
 	schedule();
-	arch_fp_restore(&t->fp);
-	arch_fp_enable(true);
 }
 
 void taskctl_user_work(void)

@@ -24,20 +24,29 @@ arch_context_switch:
 	sd	s9, 11*8(a0)
 	sd	s10, 12*8(a0)
 	sd	s11, 13*8(a0)
-	ld	ra, 0*8(a1)
-	ld	sp, 1*8(a1)
-	ld	s0, 2*8(a1)
-	ld	s1, 3*8(a1)
-	ld	s2, 4*8(a1)
-	ld	s3, 5*8(a1)
-	ld	s4, 6*8(a1)
-	ld	s5, 7*8(a1)
-	ld	s6, 8*8(a1)
-	ld	s7, 9*8(a1)
-	ld	s8, 10*8(a1)
-	ld	s9, 11*8(a1)
-	ld	s10, 12*8(a1)
-	ld	s11, 13*8(a1)
+	mv	a0, a1
+	/* fall through */
+
+/*
+ * arch_context_load(to): load *to and return into it, saving nothing: the
+ * caller's stack is abandoned (a task that blocks with a continuation).
+ */
+	.globl	arch_context_load
+arch_context_load:
+	ld	ra, 0*8(a0)
+	ld	sp, 1*8(a0)
+	ld	s0, 2*8(a0)
+	ld	s1, 3*8(a0)
+	ld	s2, 4*8(a0)
+	ld	s3, 5*8(a0)
+	ld	s4, 6*8(a0)
+	ld	s5, 7*8(a0)
+	ld	s6, 8*8(a0)
+	ld	s7, 9*8(a0)
+	ld	s8, 10*8(a0)
+	ld	s9, 11*8(a0)
+	ld	s10, 12*8(a0)
+	ld	s11, 13*8(a0)
 	ret
 
 /*

@@ -28,6 +28,8 @@
  * faults, trap_dispatch rewinds the frame to fault_catch_call's return
  * with a0 = -NH_EFAULT (see trap.c).
  */
+#include <nuthatch/sysno.h>
+
 #include "arch/riscv/asm.h"
 
 #define FRAME_SIZE	(36 * 8)
@@ -218,6 +220,11 @@ trap_entry_kernel:
 	li	t0, EXC_ECALL_U
 	sd	t0, 33*8(sp)
 	mv	a0, sp
+	li	t0, SYS_ipc_call
+	beq	a7, t0, .Lipc_call
+	li	t0, SYS_ipc_reply_recv
+	beq	a7, t0, .Lipc_reply_recv
+.Lsyscall_slow:
 	call	syscall_entry
 	bnez	a0, trap_return		/* the slow way: every register */
 	/* The fast way back to user mode: s0-s11 are still the user's, so
@@ -233,6 +240,25 @@ trap_entry_kernel:
 	ld	tp, 4*8(sp)
 	ld	sp, 2*8(sp)
 	sret
+
+	/*
+	 * IPC's fast path (ipc_fast.c), interrupts still off.  It returns
+	 * NULL (then the call goes the usual way; a0-a7 are reloaded from
+	 * the frame), or the frame of the task it switched to, at the top of
+	 * that task's stack: the run queue is released once we are off the
+	 * stack of the task that left (sched.h, direct switches).
+	 */
+.Lipc_call:
+	call	ipc_fast_call
+	j	1f
+.Lipc_reply_recv:
+	call	ipc_fast_reply_recv
+1:	beqz	a0, 2f
+	mv	sp, a0
+	call	sched_direct_unlock
+	j	trap_return
+2:	mv	a0, sp
+	j	.Lsyscall_slow
 
 	/*
 	 * A page fault from user mode: most are resolved (zero-fill, COW)
@@ -281,6 +307,19 @@ trap_return:				/* sp = the frame */
 	RESTORE_GPRS
 	ld	sp, 2*8(sp)		/* the frame's sp: a rewind may change it */
 	sret
+
+	/*
+	 * Where a task blocked with a continuation resumes (sched_block):
+	 * sp = its user frame, s1 = the continuation.  syscall_resume
+	 * finishes the call; every register then comes from the frame.
+	 */
+	.globl	arch_resume_trampoline
+arch_resume_trampoline:
+	mv	s0, zero		/* end of the kernel's frame chain */
+	mv	a0, sp
+	mv	a1, s1
+	call	syscall_resume
+	j	trap_return
 
 	/* void arch_enter_user(struct trap_frame *tf): sret through tf */
 	.globl	arch_enter_user

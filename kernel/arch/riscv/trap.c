@@ -25,6 +25,7 @@
 #include "vm.h"
 #include "taskctl.h"
 
+#define EXC_ILLEGAL_INSN	2
 #define EXC_ECALL_U	8
 #define EXC_INST_PAGE_FAULT	12
 #define EXC_LOAD_PAGE_FAULT	13
@@ -301,6 +302,8 @@ static void user_exception(struct hart *h, struct trap_frame *tf)
 	h->fault_known = false;
 	if (!err)
 		return;		/* resolved: run the instruction again */
+	if (tf->scause == EXC_ILLEGAL_INSN && sched_fp_first_use(tf))
+		return;		/* FP was off for the task: now loaded */
 	if (err != -NH_ENOMEM && ipc_fault(tf) == NH_FAULT_RESUME)
 		return;		/* its fault handler dealt with it */
 	kprintf("%suser fault: task %lu [%s]: %s at pc 0x%lx, address 0x%lx%s\n",

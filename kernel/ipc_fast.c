@@ -1,0 +1,243 @@
+/*
+ * IPC's fast path (see ipc.h): ipc_call and ipc_reply_recv when the
+ * message is registers only and the partner sleeps with a continuation
+ * on this hart.  It leaves the objects exactly as the slow path would
+ * (ipc.c: the same states, references and reply object), so either path
+ * may take over from the other at any step; what it skips is the
+ * delivery, the run queue and both kernel stacks: the message goes from
+ * the caller's frame to the partner's, and trap.S returns through the
+ * partner's frame (sched.h, direct switches).
+ *
+ * Locks, in rank order: the caller's handle table (its slot keeps the
+ * endpoint alive, so no reference is taken), the endpoint, the reply
+ * object, this hart's run queue.  Everything is checked under them
+ * before anything changes; the run queue stays locked until trap.S is
+ * on the partner's stack.
+ */
+#include <nuthatch/handle.h>
+#include <nuthatch/ipc.h>
+
+#include "arch/riscv/trap.h"
+#include "handle.h"
+#include "ipc.h"
+#include "sched.h"
+#include "task.h"
+
+static uint64_t fast_count;	/* [a] */
+
+uint64_t ipc_fast_count(void)
+{
+	return __atomic_load_n(&fast_count, __ATOMIC_RELAXED);
+}
+
+/* A message the fast path carries: a valid tag, no buffer, no grant. */
+static bool fast_msg(const struct trap_frame *tf)
+{
+	uint64_t tag = tf->regs[11];
+
+	return !(tag & 0xe000) && NH_IPC_LEN(tag) == 0 &&
+	       NH_IPC_LABEL(tag) <= NH_IPC_LABEL_MAX && !tf->regs[16];
+}
+
+static struct trap_frame *frame_of(struct task *t)
+{
+	return (struct trap_frame *)(t->stack.hi - TRAP_FRAME_SIZE);
+}
+
+/* The message words a1..a4 of @from, @badge and no grant into @to,
+ * with @tag as the result. */
+static void move_msg(struct trap_frame *to, const struct trap_frame *from,
+		     uint64_t badge)
+{
+	to->regs[10] = from->regs[11];
+	to->regs[11] = from->regs[12];
+	to->regs[12] = from->regs[13];
+	to->regs[13] = from->regs[14];
+	to->regs[14] = from->regs[15];
+	to->regs[15] = badge;
+	to->regs[16] = 0;
+}
+
+/* Leave the current task asleep (@cont) and run @next: its frame, with
+ * the message from @tf.  The caller's pc moves past its ecall now, as
+ * syscall_dispatch would have done. */
+static struct trap_frame *switch_with(struct hart *h, struct trap_frame *tf,
+				      struct task *next, long (*cont)(void),
+				      uint64_t badge)
+{
+	struct trap_frame *nf;
+
+	tf->regs[0] += 4;
+	sched_direct_switch(h, next, cont);	/* next's stack is fenced now */
+	nf = frame_of(next);
+	move_msg(nf, tf, badge);
+	__atomic_fetch_add(&fast_count, 1, __ATOMIC_RELAXED);
+	return nf;
+}
+
+/* ---- call ----------------------------------------------------------------- */
+
+/* The receiver waiting on @ep the fast path can hand a call to (ep
+ * locked): asleep with a continuation, holding no reply. */
+static struct task *fast_receiver(struct endpoint *ep)
+{
+	struct task *r;
+
+	if (list_empty(&ep->waiting) || !__atomic_load_n(&ep->receivers, __ATOMIC_ACQUIRE))
+		return 0;
+	r = container_of(ep->waiting.next, struct task, ipc.node);
+	return r->ipc.cont == IPC_CONT_RECV && !r->ipc.reply ? r : 0;
+}
+
+/* The call from @self is taken by @r: what call() and consume() leave. */
+static void hand_call(struct task *self, struct task *r)
+{
+	struct reply *rp = &self->ipc.own;
+
+	list_del(&r->ipc.node);
+	r->ipc.ep = 0;
+	r->ipc.state = IPC_IDLE;
+	r->ipc.cont = IPC_CONT_NONE;
+	/* the receive's reference: the caller's handle slot holds another */
+	__atomic_fetch_sub(&r->ipc.cont_ep->refs, 1, __ATOMIC_RELEASE);
+	r->ipc.cont_ep = 0;
+	*rp = (struct reply){ .refs = 2, .holders = 1, .caller = self, .home = self,
+		.lock = SPINLOCK_INIT("ipc: a reply's caller", RANK_REPLY) };
+	task_get(self);		/* rp->caller */
+	task_get(self);		/* rp->home */
+	r->ipc.reply = rp;	/* its implicit reply */
+	self->ipc.wait = rp;
+	self->ipc.state = IPC_REPLY_WAIT;
+	self->ipc.cont = IPC_CONT_REPLY;
+}
+
+/* With the caller's table locked: hand the call to a receiver if one
+ * can take it here and now; its frame, or NULL. */
+static struct trap_frame *call_locked(struct trap_frame *tf, struct endpoint *ep,
+				      uint64_t badge)
+{
+	struct task *self = task_current(), *r;
+	struct hart *h = 0;
+
+	spin_lock(&ep->lock);
+	r = fast_receiver(ep);
+	if (r) {
+		h = sched_direct_lock();
+		if (!sched_direct_ok(h, r)) {
+			sched_direct_unlock();
+			h = 0;
+		}
+	}
+	if (h)	/* the commit point */
+		hand_call(self, r);
+	spin_unlock(&ep->lock);
+	return h ? switch_with(h, tf, r, ipc_call_cont, badge) : 0;
+}
+
+struct trap_frame *ipc_fast_call(struct trap_frame *tf)
+{
+	struct task *self = task_current();
+	struct handle_table *ht = self->handles;
+	struct trap_frame *next = 0;
+	struct endpoint *ep;
+	uint64_t badge;
+
+	if (!fast_msg(tf) || self->ipc.resume || !ht ||
+	    __atomic_load_n(&self->ipc.own.refs, __ATOMIC_ACQUIRE))
+		return 0;
+	handle_table_lock(ht);
+	ep = handle_peek(ht, (long)tf->regs[10], NH_OBJ_ENDPOINT, NH_RIGHT_WRITE, &badge);
+	if (ep)
+		next = call_locked(tf, ep, badge);
+	handle_table_unlock(ht);
+	return next;
+}
+
+/* ---- reply and receive ------------------------------------------------------ */
+
+/* Nothing for a receiver on @ep but to wait (ep locked). */
+static bool nothing_queued(const struct endpoint *ep)
+{
+	return list_empty(&ep->senders) && list_empty(&ep->events) &&
+	       !ep->bound && !ep->signalled;
+}
+
+/* The caller waiting for @rp, if the fast path can answer it (rp
+ * locked): its own reply object, waiting with a continuation. */
+static struct task *fast_caller(struct reply *rp)
+{
+	struct task *c = rp->caller;
+
+	if (!c || rp->fault || rp->home != c)
+		return 0;
+	return c->ipc.cont == IPC_CONT_REPLY && c->ipc.wait == rp ? c : 0;
+}
+
+/* @c gets its answer from @self: what answer_with(), reply_put() and
+ * wait_reply() leave, and @self waits on @ep (what receive() leaves). */
+static void answer_and_wait(struct task *self, struct reply *rp, struct task *c,
+			    struct endpoint *ep)
+{
+	rp->caller = 0;
+	c->ipc.wait = 0;
+	c->ipc.resume = false;
+	c->ipc.state = IPC_IDLE;
+	c->ipc.cont = IPC_CONT_NONE;
+	self->ipc.reply = 0;
+	__atomic_fetch_sub(&rp->holders, 1, __ATOMIC_ACQ_REL);
+	if (!__atomic_sub_fetch(&rp->refs, 2, __ATOMIC_ACQ_REL))
+		task_put(c);	/* rp->home; the scheduler still holds c */
+	task_put(c);		/* rp->caller */
+	__atomic_fetch_add(&ep->refs, 1, __ATOMIC_RELAXED);
+	self->ipc.cont_ep = ep;
+	self->ipc.state = IPC_RECV;
+	self->ipc.ep = ep;
+	self->ipc.cont = IPC_CONT_RECV;
+	list_add_tail(&ep->waiting, &self->ipc.node);
+}
+
+/* With the caller's table and @ep locked: answer @rp and wait on @ep if
+ * its caller can run here and now; the caller's frame, or NULL. */
+static struct trap_frame *reply_locked(struct trap_frame *tf, struct endpoint *ep,
+				       struct reply *rp)
+{
+	struct task *self = task_current(), *c;
+	struct hart *h = 0;
+
+	spin_lock(&rp->lock);
+	c = fast_caller(rp);
+	if (c) {
+		h = sched_direct_lock();
+		if (!sched_direct_ok(h, c)) {
+			sched_direct_unlock();
+			h = 0;
+		}
+	}
+	if (h)	/* the commit point */
+		answer_and_wait(self, rp, c, ep);
+	spin_unlock(&rp->lock);
+	return h ? switch_with(h, tf, c, ipc_recv_cont, 0) : 0;
+}
+
+struct trap_frame *ipc_fast_reply_recv(struct trap_frame *tf)
+{
+	struct task *self = task_current();
+	struct handle_table *ht = self->handles;
+	struct reply *rp = self->ipc.reply;
+	struct trap_frame *next = 0;
+	struct endpoint *ep;
+	uint64_t badge;
+
+	if (!fast_msg(tf) || !rp || !ht)
+		return 0;
+	handle_table_lock(ht);
+	ep = handle_peek(ht, (long)tf->regs[10], NH_OBJ_ENDPOINT, NH_RIGHT_READ, &badge);
+	if (ep) {
+		spin_lock(&ep->lock);
+		if (nothing_queued(ep))
+			next = reply_locked(tf, ep, rp);
+		spin_unlock(&ep->lock);
+	}
+	handle_table_unlock(ht);
+	return next;
+}
