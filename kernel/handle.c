@@ -23,26 +23,6 @@
 #include "task.h"
 #include "uaccess.h"
 
-#define SLOT_BITS	8
-#define SLOT_FREE	0	/* slot.type of an unused slot */
-#define SLOT_RESERVED	0xff	/* slot.type of a slot held by handle_reserve */
-
-struct slot {
-	void *obj;		/* a reference, while in use */
-	uint64_t badge;		/* what a receiver learns of the holder (endpoints) */
-	uint32_t gen;		/* generation of its current (or next) handle */
-	uint8_t type;		/* SLOT_FREE, SLOT_RESERVED or an NH_OBJ_* */
-	uint8_t rights;		/* NH_RIGHT_* */
-	bool retired;		/* its generations are used up: never reused */
-};
-
-struct handle_table {
-	struct spinlock lock;	/* protects closed and every slot */
-	bool closed;		/* its task is dead: no new handles */
-	uint64_t pa;		/* [I] the frame holding the table */
-	struct slot slot[HANDLE_SLOTS];
-};
-
 _Static_assert(sizeof(struct handle_table) <= 4096, "a table fits a frame");
 _Static_assert(HANDLE_SLOTS <= 1 << SLOT_BITS, "slot index fits its bits");
 _Static_assert(((uint64_t)HANDLE_GEN_MAX << SLOT_BITS | (HANDLE_SLOTS - 1)) + 1 <
@@ -112,26 +92,6 @@ static long encode(unsigned index, uint32_t gen)
 	return ((long)gen << SLOT_BITS | index) + 1;
 }
 
-/* The slot @h names with its current generation (in any state), or NULL. */
-static struct slot *decode(struct handle_table *ht, long h)
-{
-	uint64_t v = (uint64_t)h - 1;
-	unsigned index = v & ((1u << SLOT_BITS) - 1);
-	struct slot *s;
-
-	if (h < 1 || (v >> SLOT_BITS) > HANDLE_GEN_MAX || index >= HANDLE_SLOTS)
-		return 0;
-	s = &ht->slot[index];
-	return s->gen == v >> SLOT_BITS ? s : 0;
-}
-
-/* The slot of the open handle @h, or NULL. */
-static struct slot *open_slot(struct handle_table *ht, long h)
-{
-	struct slot *s = decode(ht, h);
-
-	return s && s->type != SLOT_FREE && s->type != SLOT_RESERVED ? s : 0;
-}
 
 /* A free slot's index, or -NH_ESRCH (table closed) / -NH_ENOSPC. */
 static int free_slot(struct handle_table *ht)
@@ -231,7 +191,7 @@ static int table_ref(struct handle_table *ht, long h, unsigned type,
 		     uint32_t need, struct href *r)
 {
 	irqflags_t f = spin_lock_irqsave(&ht->lock);
-	struct slot *s = open_slot(ht, h);
+	struct slot *s = handle_open_slot(ht, h);
 	int err = 0;
 
 	if (!s || (type && s->type != type))
@@ -310,7 +270,7 @@ long handle_reserve(struct handle_table *ht)
 /* The slot reserved as @h (lock held); a wrong @h is a kernel bug. */
 static struct slot *reserved_slot(struct handle_table *ht, long h)
 {
-	struct slot *s = decode(ht, h);
+	struct slot *s = handle_decode(ht, h);
 
 	if (!s || s->type != SLOT_RESERVED)
 		panic("handle: %ld was not reserved", h);
@@ -349,31 +309,10 @@ int handle_lookup(struct handle_table *ht, long h, unsigned type,
 	return err;
 }
 
-void handle_table_lock(struct handle_table *ht)
-{
-	spin_lock(&ht->lock);
-}
-
-void handle_table_unlock(struct handle_table *ht)
-{
-	spin_unlock(&ht->lock);
-}
-
-void *handle_peek(struct handle_table *ht, long h, unsigned type, uint32_t need,
-		  uint64_t *badge)
-{
-	struct slot *s = open_slot(ht, h);
-
-	if (!s || s->type != type || (s->rights & need) != need)
-		return 0;
-	*badge = s->badge;
-	return s->obj;
-}
-
 int handle_close(struct handle_table *ht, long h)
 {
 	irqflags_t f = spin_lock_irqsave(&ht->lock);
-	struct slot *s = open_slot(ht, h);
+	struct slot *s = handle_open_slot(ht, h);
 	struct href r;
 
 	if (s)

@@ -40,16 +40,39 @@
 #ifndef NUTHATCH_HANDLE_H
 #define NUTHATCH_HANDLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <nuthatch/handle.h>
+
+#include "spinlock.h"
 
 #define HANDLE_SLOTS	128		/* per table (at most 256: 8 bits) */
 #define HANDLE_GEN_MAX	((1u << 22) - 1)
 #define HANDLE_TYPES	16		/* type numbers 1..15 */
 #define HANDLE_OBJ_TEST	15		/* reserved for self-tests */
 
-struct handle_table;
+#define SLOT_BITS	8
+#define SLOT_FREE	0	/* slot.type of an unused slot */
+#define SLOT_RESERVED	0xff	/* slot.type of a slot held by handle_reserve */
+
+/* A table's slot (its fields are handle.c's, but for handle_peek). */
+struct slot {
+	void *obj;		/* a reference, while in use */
+	uint64_t badge;		/* what a receiver learns of the holder (endpoints) */
+	uint32_t gen;		/* generation of its current (or next) handle */
+	uint8_t type;		/* SLOT_FREE, SLOT_RESERVED or an NH_OBJ_* */
+	uint8_t rights;		/* NH_RIGHT_* */
+	bool retired;		/* its generations are used up: never reused */
+};
+
+/* A task's handle table: one frame. */
+struct handle_table {
+	struct spinlock lock;	/* protects closed and every slot */
+	bool closed;		/* its task is dead: no new handles */
+	uint64_t pa;		/* [I] the frame holding the table */
+	struct slot slot[HANDLE_SLOTS];
+};
 
 struct handle_type_ops {
 	void (*get)(void *obj);		/* take a reference (under the table lock) */
@@ -118,16 +141,44 @@ int handle_lookup_badged(long h, unsigned type, uint32_t need, void **obj,
 
 int handle_close(struct handle_table *ht, long h);
 
+/* The slot @h names with its current generation (in any state), or NULL
+ * (table lock held). */
+static inline struct slot *handle_decode(struct handle_table *ht, long h)
+{
+	uint64_t v = (uint64_t)h - 1;
+	unsigned index = v & ((1u << SLOT_BITS) - 1);
+	struct slot *s;
+
+	if (h < 1 || (v >> SLOT_BITS) > HANDLE_GEN_MAX || index >= HANDLE_SLOTS)
+		return 0;
+	s = &ht->slot[index];
+	return s->gen == v >> SLOT_BITS ? s : 0;
+}
+
+/* The slot of the open handle @h, or NULL (table lock held). */
+static inline struct slot *handle_open_slot(struct handle_table *ht, long h)
+{
+	struct slot *s = handle_decode(ht, h);
+
+	return s && s->type != SLOT_FREE && s->type != SLOT_RESERVED ? s : 0;
+}
+
 /*
- * For fast paths that hold @ht's lock (interrupts off) instead of taking
- * a reference: the object @h names if it is of @type with every right in
- * @need (its badge in *badge), else NULL.  The slot's reference keeps the
- * object alive until handle_table_unlock.  Real handles only.
+ * For fast paths that hold @ht's lock (interrupts off: spin_lock) instead
+ * of taking a reference: the object @h names if it is of @type with every
+ * right in @need (its badge in *badge), else NULL.  The slot's reference
+ * keeps the object alive until the table is unlocked.  Real handles only.
  */
-void handle_table_lock(struct handle_table *ht);
-void handle_table_unlock(struct handle_table *ht);
-void *handle_peek(struct handle_table *ht, long h, unsigned type, uint32_t need,
-		  uint64_t *badge);
+static inline void *handle_peek(struct handle_table *ht, long h, unsigned type,
+				uint32_t need, uint64_t *badge)
+{
+	struct slot *s = handle_open_slot(ht, h);
+
+	if (!s || s->type != type || (s->rights & need) != need)
+		return 0;
+	*badge = s->badge;
+	return s->obj;
+}
 
 
 /*

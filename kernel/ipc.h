@@ -67,7 +67,10 @@ struct reply {
 	struct task *home;		/* [I] the task it is embedded in (a
 					   reference while refs > 0), or NULL */
 	struct spinlock lock;		/* caller, and its DONE and wake-up */
-	struct task *caller;		/* [lock] a reference, until answered */
+	struct task *caller;		/* [lock] a reference, until answered;
+					   (the fast path writes it unlocked as
+					   the only holder while the caller
+					   sleeps on its hart: ipc_fast.c) */
 };
 
 /* How a task blocked in an IPC system call resumes (ipc_task cont). */

@@ -103,8 +103,8 @@ static void hand_call(struct task *self, struct task *r)
 	r->ipc.cont_ep = 0;
 	*rp = (struct reply){ .refs = 2, .holders = 1, .caller = self, .home = self,
 		.lock = SPINLOCK_INIT("ipc: a reply's caller", RANK_REPLY) };
-	task_get(self);		/* rp->caller */
-	task_get(self);		/* rp->home */
+	/* rp->caller and rp->home (task_get twice) */
+	__atomic_fetch_add(&self->refs, 2, __ATOMIC_RELAXED);
 	r->ipc.reply = rp;	/* its implicit reply */
 	self->ipc.wait = rp;
 	self->ipc.state = IPC_REPLY_WAIT;
@@ -117,17 +117,11 @@ static struct trap_frame *call_locked(struct trap_frame *tf, struct endpoint *ep
 				      uint64_t badge)
 {
 	struct task *self = task_current(), *r;
-	struct hart *h = 0;
+	struct hart *h;
 
 	spin_lock(&ep->lock);
 	r = fast_receiver(ep);
-	if (r) {
-		h = sched_direct_lock();
-		if (!sched_direct_ok(h, r)) {
-			sched_direct_unlock();
-			h = 0;
-		}
-	}
+	h = r ? sched_direct_try(r) : 0;
 	if (h)	/* the commit point */
 		hand_call(self, r);
 	spin_unlock(&ep->lock);
@@ -145,11 +139,11 @@ struct trap_frame *ipc_fast_call(struct trap_frame *tf)
 	if (!fast_msg(tf) || self->ipc.resume || !ht ||
 	    __atomic_load_n(&self->ipc.own.refs, __ATOMIC_ACQUIRE))
 		return 0;
-	handle_table_lock(ht);
+	spin_lock(&ht->lock);
 	ep = handle_peek(ht, (long)tf->regs[10], NH_OBJ_ENDPOINT, NH_RIGHT_WRITE, &badge);
 	if (ep)
 		next = call_locked(tf, ep, badge);
-	handle_table_unlock(ht);
+	spin_unlock(&ht->lock);
 	return next;
 }
 
@@ -162,15 +156,10 @@ static bool nothing_queued(const struct endpoint *ep)
 	       !ep->bound && !ep->signalled;
 }
 
-/* The caller waiting for @rp, if the fast path can answer it (rp
- * locked): its own reply object, waiting with a continuation. */
-static struct task *fast_caller(struct reply *rp)
+/* Is @c waiting for @rp with a continuation (run queue locked)? */
+static bool fast_caller(const struct reply *rp, const struct task *c)
 {
-	struct task *c = rp->caller;
-
-	if (!c || rp->fault || rp->home != c)
-		return 0;
-	return c->ipc.cont == IPC_CONT_REPLY && c->ipc.wait == rp ? c : 0;
+	return rp->caller == c && c->ipc.cont == IPC_CONT_REPLY && c->ipc.wait == rp;
 }
 
 /* @c gets its answer from @self: what answer_with(), reply_put() and
@@ -185,9 +174,11 @@ static void answer_and_wait(struct task *self, struct reply *rp, struct task *c,
 	c->ipc.cont = IPC_CONT_NONE;
 	self->ipc.reply = 0;
 	__atomic_fetch_sub(&rp->holders, 1, __ATOMIC_ACQ_REL);
-	if (!__atomic_sub_fetch(&rp->refs, 2, __ATOMIC_ACQ_REL))
-		task_put(c);	/* rp->home; the scheduler still holds c */
-	task_put(c);		/* rp->caller */
+	/* rp->caller, and rp->home if rp is free now: never c's last
+	 * references (the scheduler holds one while it lives) */
+	__atomic_fetch_sub(&c->refs,
+			   __atomic_sub_fetch(&rp->refs, 2, __ATOMIC_ACQ_REL) ? 1 : 2,
+			   __ATOMIC_ACQ_REL);
 	__atomic_fetch_add(&ep->refs, 1, __ATOMIC_RELAXED);
 	self->ipc.cont_ep = ep;
 	self->ipc.state = IPC_RECV;
@@ -196,27 +187,32 @@ static void answer_and_wait(struct task *self, struct reply *rp, struct task *c,
 	list_add_tail(&ep->waiting, &self->ipc.node);
 }
 
-/* With the caller's table and @ep locked: answer @rp and wait on @ep if
- * its caller can run here and now; the caller's frame, or NULL. */
+/*
+ * With the caller's table and @ep locked: answer @rp and wait on @ep if
+ * its caller can run here and now; the caller's frame, or NULL.  The
+ * reply's lock is not taken: rp->caller changes only by the caller
+ * itself (asleep on this hart once sched_direct_try holds the run queue)
+ * and by a holder, and an implicit reply has one, us.  What is read
+ * before that is a hint, checked again under the run queue; c's memory
+ * stays (rp->home is c, held while we hold rp).
+ */
 static struct trap_frame *reply_locked(struct trap_frame *tf, struct endpoint *ep,
 				       struct reply *rp)
 {
-	struct task *self = task_current(), *c;
-	struct hart *h = 0;
+	struct task *c = __atomic_load_n(&rp->caller, __ATOMIC_RELAXED);
+	struct hart *h;
 
-	spin_lock(&rp->lock);
-	c = fast_caller(rp);
-	if (c) {
-		h = sched_direct_lock();
-		if (!sched_direct_ok(h, c)) {
-			sched_direct_unlock();
-			h = 0;
-		}
+	if (!c || rp->fault || rp->home != c)
+		return 0;
+	h = sched_direct_try(c);
+	if (h && !fast_caller(rp, c)) {
+		sched_direct_unlock();
+		h = 0;
 	}
-	if (h)	/* the commit point */
-		answer_and_wait(self, rp, c, ep);
-	spin_unlock(&rp->lock);
-	return h ? switch_with(h, tf, c, ipc_recv_cont, 0) : 0;
+	if (!h)
+		return 0;
+	answer_and_wait(task_current(), rp, c, ep);	/* the commit point */
+	return switch_with(h, tf, c, ipc_recv_cont, 0);
 }
 
 struct trap_frame *ipc_fast_reply_recv(struct trap_frame *tf)
@@ -230,7 +226,7 @@ struct trap_frame *ipc_fast_reply_recv(struct trap_frame *tf)
 
 	if (!fast_msg(tf) || !rp || !ht)
 		return 0;
-	handle_table_lock(ht);
+	spin_lock(&ht->lock);
 	ep = handle_peek(ht, (long)tf->regs[10], NH_OBJ_ENDPOINT, NH_RIGHT_READ, &badge);
 	if (ep) {
 		spin_lock(&ep->lock);
@@ -238,6 +234,6 @@ struct trap_frame *ipc_fast_reply_recv(struct trap_frame *tf)
 			next = reply_locked(tf, ep, rp);
 		spin_unlock(&ep->lock);
 	}
-	handle_table_unlock(ht);
+	spin_unlock(&ht->lock);
 	return next;
 }

@@ -264,15 +264,19 @@ void sched_start_stopped(struct task *t)
 
 /* ---- switching ------------------------------------------------------- */
 
-static void fence_stack_if_new(struct hart *h, struct task *t)
+static void fence_stack(struct hart *h, struct task *t, uint64_t bit)
 {
-	uint64_t bit = 1ull << h->index;
-
-	if (!(__atomic_load_n(&t->stack_flush, __ATOMIC_ACQUIRE) & bit))
-		return;
 	for (uintptr_t va = t->stack.lo; va < t->stack.hi; va += 4096)
 		arch_tlb_flush_page(va);
 	__atomic_fetch_and(&t->stack_flush, ~bit, __ATOMIC_RELEASE);
+}
+
+static inline void fence_stack_if_new(struct hart *h, struct task *t)
+{
+	uint64_t bit = 1ull << h->index;
+
+	if (__atomic_load_n(&t->stack_flush, __ATOMIC_ACQUIRE) & bit)
+		fence_stack(h, t, bit);
 }
 
 /*
@@ -466,6 +470,15 @@ void sched_yield(void)
 	schedule();
 }
 
+/* The context a task blocked with @cont resumes at (the trampoline sets
+ * s0 itself and reads nothing else). */
+static inline void set_continuation(struct hart *h, struct task *t, long (*cont)(void))
+{
+	t->ctx.ra = (uint64_t)arch_resume_trampoline;
+	t->ctx.sp = h->kstack_hi - TRAP_FRAME_SIZE;
+	t->ctx.s[1] = (uint64_t)cont;
+}
+
 void sched_block(long (*cont)(void))
 {
 	struct hart *h;
@@ -476,8 +489,7 @@ void sched_block(long (*cont)(void))
 	t = h->current;
 	if (h->nheld)
 		panic("sched_block() with %s held", NH_DEBUG ? h->held[0]->name : "a spinlock");
-	t->ctx = (struct context){ .ra = (uint64_t)arch_resume_trampoline,
-		.sp = h->kstack_hi - TRAP_FRAME_SIZE, .s = { 0, (uint64_t)cont } };
+	set_continuation(h, t, cont);
 	spin_lock(&h->rq.lock);
 	schedule_unlock(h, true, true);
 	panic("sched_block: returned");
@@ -485,31 +497,29 @@ void sched_block(long (*cont)(void))
 
 /* ---- direct switches (IPC's fast path) ------------------------------ */
 
-struct hart *sched_direct_lock(void)
-{
-	struct hart *h = hart_self();
-
-	spin_lock(&h->rq.lock);
-	return h;
-}
-
 void sched_direct_unlock(void)
 {
 	spin_unlock(&hart_self()->rq.lock);
 }
 
-bool sched_direct_ok(struct hart *h, const struct task *next)
+struct hart *sched_direct_try(const struct task *next)
 {
+	struct hart *h = hart_self();
 	const struct task *prev = h->current;
+	bool ok;
 
-	if (next->hart != h->index || next->state != TASK_SLEEPING ||
-	    next->wake_at || next->stop_pending || !allowed_on(next, h) ||
-	    (__atomic_load_n(&prev->work, __ATOMIC_ACQUIRE) & TASK_WORK_INTR) ||
-	    __atomic_load_n(&h->need_resched, __ATOMIC_RELAXED))
-		return false;
-	if (next->cls == SCHED_FIXED)
-		return top_fixed(&h->rq) <= next->prio;
-	return h->rq.fixed_mask == 0;	/* a fair task takes the caller's turn */
+	spin_lock(&h->rq.lock);
+	ok = next->hart == h->index && next->state == TASK_SLEEPING &&
+	     !next->wake_at && !next->stop_pending && allowed_on(next, h) &&
+	     !(__atomic_load_n(&prev->work, __ATOMIC_ACQUIRE) & TASK_WORK_INTR) &&
+	     !__atomic_load_n(&h->need_resched, __ATOMIC_RELAXED) &&
+	     (next->cls == SCHED_FIXED ? top_fixed(&h->rq) <= next->prio
+				       : !h->rq.fixed_mask);	/* fair: it takes
+								   the caller's turn */
+	if (ok)
+		return h;
+	spin_unlock(&h->rq.lock);
+	return 0;
 }
 
 void sched_direct_switch(struct hart *h, struct task *next, long (*cont)(void))
@@ -518,10 +528,9 @@ void sched_direct_switch(struct hart *h, struct task *next, long (*cont)(void))
 	uint64_t now = arch_ticks();
 
 	account(h, prev, now, false);
-	prev->ctx = (struct context){ .ra = (uint64_t)arch_resume_trampoline,
-		.sp = h->kstack_hi - TRAP_FRAME_SIZE, .s = { 0, (uint64_t)cont } };
+	set_continuation(h, prev, cont);
 	prev->wake_result = 0;
-	task_set_state(prev, TASK_SLEEPING);
+	prev->state = TASK_SLEEPING;	/* RUNNING -> SLEEPING, legal */
 	next->wake_result = 0;
 	switch_prepare(h, prev, next, true, now);
 }

@@ -142,15 +142,16 @@ __attribute__((noreturn)) void sched_block(long (*cont)(void));
  * hart at once: no run queue, no register switch; the caller returns to
  * user mode through @next's frame.
  *
- * sched_direct_lock locks this hart's run queue (taken after endpoint and
- * reply locks); sched_direct_ok says, under it, whether @next may run
- * here now in the current task's place: it sleeps interruptibly on this
- * hart, may run here, is not being stopped, the current task has no
- * interrupting work pending, and no ready task would be picked before it
- * (fixed: none above its priority; fair: no fixed task ready; the caller
- * gives it the rest of its turn).  sched_direct_switch does it, keeping
- * the lock; trap.S releases it with sched_direct_unlock once it runs on
- * @next's stack (until then nobody may resume the task that left).
+ * sched_direct_try locks this hart's run queue (taken after endpoint
+ * locks) and checks under it whether @next may run here now in the
+ * current task's place: it sleeps interruptibly on this hart, may run
+ * here, is not being stopped, the current task has no interrupting work
+ * pending, and no ready task would be picked before it (fixed: none above
+ * its priority; fair: no fixed task ready; the caller gives it the rest
+ * of its turn).  It returns the hart, still locked, or NULL (unlocked).
+ * sched_direct_switch does the switch, keeping the lock; trap.S releases
+ * it with sched_direct_unlock once it runs on @next's stack (until then
+ * nobody may resume the task that left).
  */
 /*
  * Lazy FP (sched.c): sched_fp_save puts the calling task's FP registers
@@ -166,8 +167,7 @@ void sched_fp_save(struct task *t);
 void sched_fp_forget(struct task *t);
 bool sched_fp_first_use(struct trap_frame *tf);
 
-struct hart *sched_direct_lock(void);
-bool sched_direct_ok(struct hart *h, const struct task *next);
+struct hart *sched_direct_try(const struct task *next);
 void sched_direct_switch(struct hart *h, struct task *next, long (*cont)(void));
 void sched_direct_unlock(void);
 

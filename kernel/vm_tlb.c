@@ -80,33 +80,14 @@ static uint64_t take_asid(struct hart *h, struct vmspace *s, bool *full,
 	return asid;
 }
 
-/* take_asid without the lock when the space's tag is of the generation
- * this hart has flushed for (the usual case), or there are no ASIDs. */
-static uint64_t take_asid_fast(struct hart *h, struct vmspace *s, bool *full,
-			       bool *fresh)
+/* Install @next, now active here (@bit), with @asid; flush what the
+ * rules say: @full everything, or its ASID when @pending or @fresh. */
+static void set_root(struct hart *h, struct vmspace *next, uint64_t bit,
+		     uint64_t asid, bool full, bool fresh)
 {
-	uint64_t gen = __atomic_load_n(&asids.generation, __ATOMIC_ACQUIRE);
-	uint64_t tag = __atomic_load_n(&s->asid_tag, __ATOMIC_RELAXED);
-
-	*full = *fresh = false;
-	if (!asids.bits)
-		return 0;
-	if (h->asid_gen == gen && asid_generation_of(&asids, tag) == gen)
-		return asid_of(&asids, tag);
-	return take_asid(h, s, full, fresh);
-}
-
-static void install(struct hart *h, struct vmspace *next)
-{
-	uint64_t bit = 1ull << h->index;
-	bool full, fresh, pending;
-	uint64_t asid;
-
-	__atomic_fetch_or(&next->ran_on, bit, __ATOMIC_SEQ_CST);
-	__atomic_fetch_or(&next->active, bit, __ATOMIC_SEQ_CST);
-	asid = take_asid_fast(h, next, &full, &fresh);
 	/* Clear, then flush: a request after the clear sees us active. */
-	pending = __atomic_fetch_and(&next->pending, ~bit, __ATOMIC_SEQ_CST) & bit;
+	bool pending = __atomic_fetch_and(&next->pending, ~bit, __ATOMIC_SEQ_CST) & bit;
+
 	if (!asids.bits)
 		full = full || pending || h->vm_last_id != next->id;
 	arch_set_root(next->root_pa, asid);
@@ -126,6 +107,34 @@ static void install(struct hart *h, struct vmspace *next)
 	    !__atomic_load_n(&next->shooting, __ATOMIC_SEQ_CST))
 		panic("vm: hart %u runs space %lu with a flush pending", h->index, next->id);
 #endif
+}
+
+/* install's way when the tag may need the allocator, or no ASIDs. */
+static __attribute__((noinline)) void install_slow(struct hart *h, struct vmspace *next,
+						   uint64_t bit)
+{
+	bool full = false, fresh = false;
+	uint64_t asid = asids.bits ? take_asid(h, next, &full, &fresh) : 0;
+
+	set_root(h, next, bit, asid, full, fresh);
+}
+
+/* Install @next on @h.  The usual case takes no lock: the space's tag is
+ * of the generation this hart has flushed for. */
+static void install(struct hart *h, struct vmspace *next)
+{
+	uint64_t bit = 1ull << h->index;
+	uint64_t gen = __atomic_load_n(&asids.generation, __ATOMIC_ACQUIRE);
+	uint64_t tag;
+
+	if (!(__atomic_load_n(&next->ran_on, __ATOMIC_RELAXED) & bit))
+		__atomic_fetch_or(&next->ran_on, bit, __ATOMIC_SEQ_CST);
+	__atomic_fetch_or(&next->active, bit, __ATOMIC_SEQ_CST);
+	tag = __atomic_load_n(&next->asid_tag, __ATOMIC_RELAXED);
+	if (!asids.bits || h->asid_gen != gen || asid_generation_of(&asids, tag) != gen)
+		install_slow(h, next, bit);
+	else
+		set_root(h, next, bit, asid_of(&asids, tag), false, false);
 }
 
 void vm_switch(struct hart *h, struct vmspace *next)

@@ -13,16 +13,6 @@ void asid_init(struct asid_alloc *a, unsigned bits)
 	a->max = (1ull << bits) - 1;
 }
 
-uint64_t asid_of(const struct asid_alloc *a, uint64_t tag)
-{
-	return tag & a->max;
-}
-
-uint64_t asid_generation_of(const struct asid_alloc *a, uint64_t tag)
-{
-	return tag >> a->bits;
-}
-
 bool asid_current(const struct asid_alloc *a, uint64_t tag)
 {
 	return a->bits && tag && asid_generation_of(a, tag) == a->generation;

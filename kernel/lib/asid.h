@@ -44,7 +44,14 @@ uint64_t asid_get(struct asid_alloc *a, uint64_t *tag, bool *rolled);
 bool asid_current(const struct asid_alloc *a, uint64_t tag);
 
 /* The ASID part and the generation part of a tag. */
-uint64_t asid_of(const struct asid_alloc *a, uint64_t tag);
-uint64_t asid_generation_of(const struct asid_alloc *a, uint64_t tag);
+static inline uint64_t asid_of(const struct asid_alloc *a, uint64_t tag)
+{
+	return tag & a->max;
+}
+
+static inline uint64_t asid_generation_of(const struct asid_alloc *a, uint64_t tag)
+{
+	return tag >> a->bits;
+}
 
 #endif

@@ -11,21 +11,11 @@
 
 extern char trap_entry_kernel[];
 
-uint64_t arch_satp(uint64_t root_pa)
-{
-	return SATP_MODE_SV39 | SATP_PPN(root_pa);
-}
-
 void arch_switch_root(uint64_t root_pa)
 {
 	__asm__ volatile("sfence.vma" ::: "memory");
 	csr_write(CSR_SATP, arch_satp(root_pa));
 	__asm__ volatile("sfence.vma" ::: "memory");
-}
-
-void arch_set_root(uint64_t root_pa, uint64_t asid)
-{
-	csr_write(CSR_SATP, arch_satp(root_pa) | asid << SATP_ASID_SHIFT);
 }
 
 void arch_trap_init(void)

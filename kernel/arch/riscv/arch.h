@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "arch/riscv/csr.h"
+#include "arch/riscv/pte.h"
 
 typedef unsigned long irqflags_t;
 
@@ -119,8 +120,6 @@ static inline void arch_tlb_flush_asid(uint64_t asid)
 void arch_page_copy(void *dst, const void *src);
 void arch_page_zero(void *dst);
 
-/* Install @root_pa with @asid; no fence (the caller knows what is cached). */
-void arch_set_root(uint64_t root_pa, uint64_t asid);
 
 /* Make hart @hartid forget translations of [va, va + size) (SBI RFENCE). */
 int arch_tlb_flush_remote(uint64_t hartid, uint64_t va, uint64_t size);
@@ -133,7 +132,16 @@ int arch_hart_start(uint64_t hartid, uint64_t entry, uint64_t opaque);
 unsigned arch_asid_bits(void);
 
 /* The satp value that installs @root_pa. */
-uint64_t arch_satp(uint64_t root_pa);
+static inline uint64_t arch_satp(uint64_t root_pa)
+{
+	return SATP_MODE_SV39 | SATP_PPN(root_pa);
+}
+
+/* Install @root_pa with @asid; no fence (the caller knows what is cached). */
+static inline void arch_set_root(uint64_t root_pa, uint64_t asid)
+{
+	csr_write(CSR_SATP, arch_satp(root_pa) | asid << SATP_ASID_SHIFT);
+}
 
 /* Let the kernel touch user pages (sstatus.SUM), or stop it. */
 static inline void arch_user_access(bool on)
