@@ -13,6 +13,7 @@
 #include "exec.h"
 #include "frame.h"
 #include "handle.h"
+#include "ipc.h"
 #include "kmap.h"
 #include "memobj.h"
 #include "ksyms.h"
@@ -93,6 +94,7 @@ long sys_test_counters(const struct syscall_args *a)
 	c.free_frames += c.own_frames;
 	c.spaces = vm_live_spaces();
 	c.memobjs = memobj_live();
+	c.ipc_fast = ipc_fast_count();
 	frame_put(pa);
 	return copy_to_user(a->a[0], &c, sizeof(c)) ? -NH_EFAULT : 0;
 }

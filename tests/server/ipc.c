@@ -1046,3 +1046,150 @@ int ipc_new_registers_abandon_a_waiting_call(void)
 	EXPECT(nh_handle_close(ep) == 0);
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
+
+/* ---- 12: the fast path ------------------------------------------------------ */
+
+#define FAST_CALLS	300
+
+/* fs0-fs11 as bit patterns: the caller's and the receiver's. */
+static const uint64_t fp_mine[12] = {
+	0x3ff8000000000000, 0xc002000000000000, 0x4009000000000000, 0x7ff0000000000000,
+	0x0000000000000001, 0x8000000000000000, 0x3fd5555555555555, 0x4059000000000000,
+	0xbff0000000000000, 0x1234567890abcdef, 0x7fefffffffffffff, 0x0010000000000000,
+};
+static const uint64_t fp_theirs[12] = {
+	0x4000000000000000, 0x4010000000000000, 0x4020000000000000, 0x4030000000000000,
+	0x4040000000000000, 0x4050000000000000, 0x4060000000000000, 0x4070000000000000,
+	0x4080000000000000, 0x4090000000000000, 0x40a0000000000000, 0x40b0000000000000,
+};
+
+/* Load / store fs0-fs11 (the compiler keeps no values of its own there:
+ * nothing between uses FP). */
+static void fp_load(const uint64_t v[12])
+{
+	__asm__ volatile("fld fs0, 0(%0)\n fld fs1, 8(%0)\n fld fs2, 16(%0)\n"
+			 "fld fs3, 24(%0)\n fld fs4, 32(%0)\n fld fs5, 40(%0)\n"
+			 "fld fs6, 48(%0)\n fld fs7, 56(%0)\n fld fs8, 64(%0)\n"
+			 "fld fs9, 72(%0)\n fld fs10, 80(%0)\n fld fs11, 88(%0)"
+			 :: "r"(v) : "fs0", "fs1", "fs2", "fs3", "fs4", "fs5", "fs6",
+			 "fs7", "fs8", "fs9", "fs10", "fs11");
+}
+
+static void fp_store(uint64_t v[12])
+{
+	__asm__ volatile("fsd fs0, 0(%0)\n fsd fs1, 8(%0)\n fsd fs2, 16(%0)\n"
+			 "fsd fs3, 24(%0)\n fsd fs4, 32(%0)\n fsd fs5, 40(%0)\n"
+			 "fsd fs6, 48(%0)\n fsd fs7, 56(%0)\n fsd fs8, 64(%0)\n"
+			 "fsd fs9, 72(%0)\n fsd fs10, 80(%0)\n fsd fs11, 88(%0)"
+			 :: "r"(v) : "memory");
+}
+
+/*
+ * Answers register-only calls on @ep with label + 1, w0 + 1, w1 and w2
+ * as they came and the badge in w3, changing an FP temporary each time
+ * while fs0-fs11 hold fp_theirs; at ECHO_EXIT, answers and exits with the
+ * number of those registers that changed.
+ */
+static void fp_echo_child(long ep)
+{
+	struct nh_msg m = { 0 };
+	uint64_t got[12];
+	long r;
+	int bad = 0;
+
+	nh_ipc_set_buffer(ipc_buf);
+	fp_load(fp_theirs);
+	r = nh_recv(ep, &m);
+	while (r >= 0 && NH_IPC_LABEL(m.tag) != ECHO_EXIT) {
+		__asm__ volatile("fadd.d ft0, fs0, fs1" ::: "ft0");	/* FP dirty */
+		m = (struct nh_msg){ .tag = NH_IPC_TAG(NH_IPC_LABEL(m.tag) + 1, 0),
+			.w = { m.w[0] + 1, m.w[1], m.w[2], m.badge } };
+		if ((long)m.grant > 0)
+			nh_handle_close((long)m.grant);
+		r = nh_reply_recv(ep, &m);
+	}
+	fp_store(got);
+	for (int i = 0; i < 12; i++)
+		bad += got[i] != fp_theirs[i];
+	m = (struct nh_msg){ .tag = NH_IPC_TAG(ECHO_EXIT + 1, 0) };
+	nh_reply(0, &m);
+	nh_exit(r < 0 ? 100 : bad);
+}
+
+/* @n register-only calls on @ep, every word checked; the wrong ones. */
+static int fast_calls(long ep, int n, uint64_t badge)
+{
+	int bad = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct nh_msg m = { .tag = NH_IPC_TAG(1, 0),
+			.w = { (uint64_t)i, 0x1234, ~(uint64_t)i, 0 } };
+		long r = nh_call(ep, &m);
+
+		bad += r != (long)NH_IPC_TAG(2, 0) || m.tag != NH_IPC_TAG(2, 0) ||
+		       m.w[0] != (uint64_t)i + 1 || m.w[1] != 0x1234 ||
+		       m.w[2] != ~(uint64_t)i || m.w[3] != badge || m.grant;
+	}
+	return bad;
+}
+
+/*
+ * Caller and receiver on one hart, registers only: after the first round
+ * trip each call and reply-receive is a direct switch (the kernel's count
+ * of them shows it), the words and badge arrive whole, and both sides'
+ * FP registers (loaded lazily) survive.  A buffer or a grant is never
+ * taken the fast way, and still arrives.
+ */
+int ipc_fast_path_keeps_registers(void)
+{
+	long ep = nh_endpoint_create(), b = 0, t = 0;
+	struct nh_counters c0, c1;
+	struct nh_sched was, p;
+	uint64_t got[12];
+	int ok = 1, bad;
+
+	EXPECT(ep > 0 && nh_task_sched(NH_SELF_TASK, 0, &was) == 0);
+	p = was;
+	p.allowed = 1;		/* the first hart, with the child */
+	EXPECT(nh_task_sched(NH_SELF_TASK, 1, &p) == 0);
+	b = nh_endpoint_mint(ep, 77, NH_RIGHT_WRITE);
+	t = child(fp_echo_child, ep, NH_RIGHT_READ, 0, 1, 0);
+	EXPECT(b > 0 && t > 0);
+	if (ep <= 0 || b <= 0 || t <= 0)
+		return NH_TEST_FAIL;
+	EXPECT(fast_calls(b, 1, 77) == 0);	/* the child waits now */
+	EXPECT(nh_test_counters(&c0) == 0);
+	fp_load(fp_mine);
+	bad = fast_calls(b, FAST_CALLS, 77);
+	fp_store(got);
+	EXPECT(nh_test_counters(&c1) == 0);
+	EXPECT(bad == 0);
+	EXPECT(memcmp(got, fp_mine, sizeof(got)) == 0);
+	EXPECT(c1.ipc_fast - c0.ipc_fast >= 2 * FAST_CALLS - 8);
+	if (!ok)
+		printf("# fast path: %d wrong, %lu direct switches for %d round trips\n",
+		       bad, (unsigned long)(c1.ipc_fast - c0.ipc_fast), FAST_CALLS);
+	/* the slow way still works between fast ones: a buffer, then a grant */
+	memset(ipc_buf, 0x5a, 16);
+	EXPECT(nh_ipc_set_buffer(ipc_buf) == 0);
+	{
+		struct nh_msg m = { .tag = NH_IPC_TAG(1, 16), .w = { 5, 0x1234, ~5ull, 0 } };
+
+		EXPECT(nh_call(b, &m) == (long)NH_IPC_TAG(2, 0) && m.w[0] == 6 && m.w[3] == 77);
+		m = (struct nh_msg){ .tag = NH_IPC_TAG(1, 0), .w = { 9, 0x1234, ~9ull, 0 },
+				     .grant = NH_IPC_GRANT(ep, NH_RIGHT_WRITE) };
+		EXPECT(nh_call(b, &m) == (long)NH_IPC_TAG(2, 0) && m.w[0] == 10);
+	}
+	EXPECT(fast_calls(b, 10, 77) == 0);
+	{
+		struct nh_msg m = { .tag = NH_IPC_TAG(ECHO_EXIT, 0) };
+		struct nh_exit e;
+
+		EXPECT(nh_call(b, &m) == (long)NH_IPC_TAG(ECHO_EXIT + 1, 0));
+		e = reap(t);
+		EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 0);
+	}
+	EXPECT(nh_task_sched(NH_SELF_TASK, 1, &was) == 0);
+	EXPECT(nh_handle_close(b) == 0 && nh_handle_close(ep) == 0);
+	return PASS(ok);
+}

@@ -33,5 +33,6 @@ int ipc_exit_events_carry_the_record(void);
 int ipc_abort_and_restart(void);
 int ipc_garbage_refused(void);
 int ipc_new_registers_abandon_a_waiting_call(void);
+int ipc_fast_path_keeps_registers(void);
 
 #endif

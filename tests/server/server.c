@@ -1464,6 +1464,7 @@ static const struct utest catalogue[] = {
 	{ "USRT0044_ipc_abort_and_restart", ipc_abort_and_restart },
 	{ "USRT0045_ipc_garbage_refused", ipc_garbage_refused },
 	{ "USRT0046_ipc_new_registers_abandon_a_waiting_call", ipc_new_registers_abandon_a_waiting_call },
+	{ "USRT0047_ipc_fast_path_keeps_registers", ipc_fast_path_keeps_registers },
 };
 
 /* ---- the runner ----------------------------------------------------------- */

@@ -22,6 +22,7 @@ struct nh_counters {
 	uint64_t own_frames;	/* frames the caller's own space holds */
 	uint64_t spaces;	/* live address spaces */
 	uint64_t memobjs;	/* live memory objects */
+	uint64_t ipc_fast;	/* direct switches IPC's fast path made */
 };
 
 /* test_wait fills a struct nh_exit (nuthatch/task.h). */
