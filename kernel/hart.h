@@ -64,6 +64,7 @@ struct hart {
 	bool fault_known;		/* [h] trap.S's fast page-fault path tried: */
 	int fault_err;			/* [h] what vm_fault said (trap.c) */
 	uint64_t irqs;			/* [h] external interrupts taken */
+	uint64_t ipc_fast;		/* [h] IPC fast-path switches (read by any) */
 	struct fault_catch *fault_catch; /* [h] armed before tasks exist */
 	struct spinlock *held[HART_MAX_HELD];	/* [h] in acquisition order (debug) */
 	bool lock_catch;		/* [h] a self-test expects a lock report */

@@ -169,8 +169,13 @@ static struct reply *reply_create(struct task *caller, bool fault)
 		if (!rp)
 			return 0;
 	}
-	*rp = (struct reply){ .refs = 1, .holders = 0, .fault = fault, .caller = caller,
-		.home = home, .lock = SPINLOCK_INIT("ipc: a reply's caller", RANK_REPLY) };
+	if (!home)
+		rp->lock = (struct spinlock)REPLY_LOCK_INIT;	/* (own ones: ipc_task_init) */
+	rp->refs = 1;
+	rp->holders = 0;
+	rp->fault = fault;
+	rp->caller = caller;
+	rp->home = home;
 	task_get(caller);		/* for rp->caller */
 	if (home)
 		task_get(home);		/* its memory is the task's */
@@ -736,6 +741,7 @@ static void post_exit(struct task *t)
 void ipc_task_init(struct task *t)
 {
 	t->ipc = (struct ipc_task){ 0 };
+	t->ipc.own.lock = (struct spinlock)REPLY_LOCK_INIT;
 	list_init(&t->ipc.node);
 }
 

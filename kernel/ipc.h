@@ -103,6 +103,8 @@ enum ipc_state {
 	IPC_ORPHANED,	/* a queued caller whose endpoint lost its receivers */
 };
 
+#define REPLY_LOCK_INIT	SPINLOCK_INIT("ipc: a reply's caller", RANK_REPLY)
+
 /* A message on its way to a receiver (handed over while it sleeps). */
 struct ipc_delivery {
 	struct task *from;		/* a reference; NULL for events */

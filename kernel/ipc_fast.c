@@ -19,15 +19,18 @@
 
 #include "arch/riscv/trap.h"
 #include "handle.h"
+#include "hart.h"
 #include "ipc.h"
 #include "sched.h"
 #include "task.h"
 
-static uint64_t fast_count;	/* [a] */
-
 uint64_t ipc_fast_count(void)
 {
-	return __atomic_load_n(&fast_count, __ATOMIC_RELAXED);
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < PLAT_MAX_HARTS; i++)
+		n += __atomic_load_n(&harts[i].ipc_fast, __ATOMIC_RELAXED);
+	return n;
 }
 
 /* A message the fast path carries: a valid tag, no buffer, no grant. */
@@ -71,7 +74,7 @@ static struct trap_frame *switch_with(struct hart *h, struct trap_frame *tf,
 	sched_direct_switch(h, next, cont);	/* next's stack is fenced now */
 	nf = frame_of(next);
 	move_msg(nf, tf, badge);
-	__atomic_fetch_add(&fast_count, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&h->ipc_fast, h->ipc_fast + 1, __ATOMIC_RELAXED);
 	return nf;
 }
 
@@ -101,8 +104,11 @@ static void hand_call(struct task *self, struct task *r)
 	/* the receive's reference: the caller's handle slot holds another */
 	__atomic_fetch_sub(&r->ipc.cont_ep->refs, 1, __ATOMIC_RELEASE);
 	r->ipc.cont_ep = 0;
-	*rp = (struct reply){ .refs = 2, .holders = 1, .caller = self, .home = self,
-		.lock = SPINLOCK_INIT("ipc: a reply's caller", RANK_REPLY) };
+	rp->refs = 2;		/* what reply_create and take_queued leave */
+	rp->holders = 1;
+	rp->fault = false;
+	rp->caller = self;
+	rp->home = self;
 	/* rp->caller and rp->home (task_get twice) */
 	__atomic_fetch_add(&self->refs, 2, __ATOMIC_RELAXED);
 	r->ipc.reply = rp;	/* its implicit reply */

@@ -301,13 +301,18 @@ static void set_user_fs(struct task *t, uint64_t fs)
 	tf->sstatus = (tf->sstatus & ~(uint64_t)SSTATUS_FS) | fs;
 }
 
-void sched_fp_save(struct task *t)
+static inline __attribute__((always_inline)) void fp_save(struct hart *h, struct task *t)
 {
-	if (fp_live(hart_self(), t) && arch_fp_dirty()) {
+	if (fp_live(h, t) && arch_fp_dirty()) {
 		arch_fp_save(&t->fp);
 		arch_fp_enable(true);	/* clean: memory matches */
 		set_user_fs(t, SSTATUS_FS_CLEAN);
 	}
+}
+
+void sched_fp_save(struct task *t)
+{
+	fp_save(hart_self(), t);
 }
 
 void sched_fp_forget(struct task *t)
@@ -333,10 +338,11 @@ bool sched_fp_first_use(struct trap_frame *tf)
 	return true;
 }
 
-static void switch_fp(struct hart *h, struct task *prev, struct task *next)
+static inline __attribute__((always_inline)) void
+switch_fp(struct hart *h, struct task *prev, struct task *next)
 {
 	if (prev->space)
-		sched_fp_save(prev);
+		fp_save(h, prev);
 	if (next->space) {
 		uint64_t gen = __atomic_load_n(&exec_code_gen, __ATOMIC_ACQUIRE);
 
@@ -530,7 +536,8 @@ void sched_direct_switch(struct hart *h, struct task *next, long (*cont)(void))
 	account(h, prev, now, false);
 	set_continuation(h, prev, cont);
 	prev->wake_result = 0;
-	prev->state = TASK_SLEEPING;	/* RUNNING -> SLEEPING, legal */
+	prev->state = TASK_SLEEPING;	/* RUNNING -> SLEEPING and */
+	next->state = TASK_RUNNING;	/* SLEEPING -> RUNNING: both legal */
 	next->wake_result = 0;
 	switch_prepare(h, prev, next, true, now);
 }

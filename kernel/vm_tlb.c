@@ -82,8 +82,9 @@ static uint64_t take_asid(struct hart *h, struct vmspace *s, bool *full,
 
 /* Install @next, now active here (@bit), with @asid; flush what the
  * rules say: @full everything, or its ASID when @pending or @fresh. */
-static void set_root(struct hart *h, struct vmspace *next, uint64_t bit,
-		     uint64_t asid, bool full, bool fresh)
+static inline __attribute__((always_inline)) void
+set_root(struct hart *h, struct vmspace *next, uint64_t bit, uint64_t asid, bool full,
+	 bool fresh)
 {
 	/* Clear, then flush: a request after the clear sees us active. */
 	bool pending = __atomic_fetch_and(&next->pending, ~bit, __ATOMIC_SEQ_CST) & bit;
