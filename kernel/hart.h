@@ -47,6 +47,8 @@ struct hart {
 	uint64_t code_gen_seen;		/* [h] exec_code_gen at its last fence.i */
 	struct runqueue rq;		/* its own lock */
 	bool need_resched;		/* [a] preempt at the next chance */
+	unsigned kick_deferred;		/* [h] a wake-up here sets need_resched
+					   only: sched_kick_point acts on it */
 	unsigned trap_depth;		/* [h] nested traps being handled */
 	bool trap_from_user;		/* [h] the interrupt being handled came
 					   from user mode (time accounting) */

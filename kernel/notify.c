@@ -9,6 +9,7 @@
 #include <nuthatch/errno.h>
 
 #include "handle.h"
+#include "sched.h"
 #include "slab.h"
 
 static struct slab_cache notify_cache;
@@ -68,6 +69,7 @@ void notify_signal(struct notify *n, uint64_t bits)
 	if (!bits)
 		return;
 	f = spin_lock_irqsave(&n->wq.lock);
+	sched_defer_kick();	/* a waiter that preempts us runs at once */
 	n->word |= bits;
 	if (!waitq_wake_one_locked(&n->wq)) {	/* nobody sleeps here */
 		fn = n->bound_fn;
@@ -75,7 +77,8 @@ void notify_signal(struct notify *n, uint64_t bits)
 		if (fn)		/* unbind waits for this call to end */
 			__atomic_fetch_add(&n->calling, 1, __ATOMIC_ACQUIRE);
 	}
-	spin_unlock_irqrestore(&n->wq.lock, f);
+	spin_unlock(&n->wq.lock);
+	sched_kick_point(f);
 	if (fn) {
 		fn(ctx);
 		__atomic_fetch_sub(&n->calling, 1, __ATOMIC_RELEASE);

@@ -176,8 +176,35 @@ static void kick(struct hart *h)
 	__atomic_store_n(&h->need_resched, true, __ATOMIC_RELEASE);
 	if (h != hart_self())
 		arch_send_ipi(h->hartid);
-	else
+	else if (!h->kick_deferred)
 		arch_self_ipi();
+}
+
+static void schedule_unlock(struct hart *h, bool voluntary, bool abandon);
+
+void sched_defer_kick(void)
+{
+	hart_self()->kick_deferred++;
+}
+
+void sched_kick_point(irqflags_t f)
+{
+	struct hart *h = hart_self();
+
+	h->kick_deferred--;
+	if (!__atomic_load_n(&h->need_resched, __ATOMIC_ACQUIRE)) {
+		arch_irq_restore(f);
+		return;
+	}
+	if (!arch_irqs_were_on(f) || h->trap_depth || h->nheld || h->kick_deferred ||
+	    h->current == h->idle) {
+		arch_self_ipi();	/* not here: at the next chance */
+		arch_irq_restore(f);
+		return;
+	}
+	spin_lock(&h->rq.lock);
+	schedule_unlock(h, false, false);	/* preempted, in task context */
+	arch_irq_restore(f);
 }
 
 /*

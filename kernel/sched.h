@@ -124,6 +124,19 @@ void sched_prepare_sleep(int state, uint64_t deadline);
 int sched_sleep(int state, uint64_t deadline);
 
 /*
+ * A wake-up that should preempt the current task on this hart normally
+ * raises a software interrupt, taken once interrupts are on again (a trap
+ * and its frame).  Code that wakes under a lock it took with interrupts
+ * off can defer that instead: sched_defer_kick() while holding it,
+ * spin_unlock (interrupts still off), then sched_kick_point(f) with the
+ * flags the lock saved: it switches right there if this is task context
+ * with interrupts on in @f and no lock held, else raises the interrupt
+ * after all; then restores @f.
+ */
+void sched_defer_kick(void);
+void sched_kick_point(irqflags_t f);
+
+/*
  * Continuations.  A user task blocked in a system call needs nothing of
  * its kernel stack but its user frame at the top, if what remains of the
  * call can be written as a function: @cont, which returns the call's

@@ -212,3 +212,41 @@ KTEST(NTFY0005_signals_from_another_hart)
 	KT_EXPECT(t, s && task_join(s) == 0);
 	notify_put(n);
 }
+
+/*
+ * A signal that wakes a waiter of higher priority on this hart switches
+ * to it before notify_signal returns (sched_kick_point), unless it comes
+ * with a lock held: then the waiter runs once the lock (and interrupts)
+ * are released, never inside it.
+ */
+KTEST(NTFY0006_a_preempting_waiter_runs_at_once)
+{
+	static struct spinlock l = SPINLOCK_INIT("test: held over a signal", RANK_TEST_OUTER);
+	struct task_attr fixed = { .cls = SCHED_FIXED, .prio = 30 };
+	struct task *self = task_current(), *tw = 0;
+	struct waiter a = { .rounds = 2 };
+	uint64_t seen;
+	irqflags_t f;
+	int err;
+
+	a.n = notify_create(&err);
+	fixed.allowed = 1ull << hart_self()->index;
+	if (a.n && !sched_set_affinity(self, fixed.allowed) && !sched_set_fixed(self, 20))
+		tw = kthread_create("ntfy-hi", waiter_main, &a, &fixed, &err);
+	KT_EXPECT(t, tw && reaches(tw, TASK_SLEEPING, 1000));
+	if (tw) {
+		notify_signal(a.n, 1);
+		KT_EXPECT(t, __atomic_load_n(&a.wakes, __ATOMIC_ACQUIRE) == 1);
+		f = spin_lock_irqsave(&l);
+		notify_signal(a.n, 2);
+		seen = __atomic_load_n(&a.wakes, __ATOMIC_ACQUIRE);
+		spin_unlock_irqrestore(&l, f);
+		KT_EXPECT(t, seen == 1);	/* not under the lock */
+		KT_EXPECT(t, __atomic_load_n(&a.wakes, __ATOMIC_ACQUIRE) == 2);
+		KT_EXPECT(t, task_join(tw) == 0 && a.bits == 3);
+	}
+	sched_set_nice(self, 0);
+	sched_set_affinity(self, hart_online_mask());
+	if (a.n)
+		notify_put(a.n);
+}

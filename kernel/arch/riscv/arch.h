@@ -25,6 +25,12 @@ static inline void arch_irq_restore(irqflags_t flags)
 		csr_set(CSR_SSTATUS, SSTATUS_SIE);
 }
 
+/* Were interrupts on when @flags was saved? */
+static inline bool arch_irqs_were_on(irqflags_t flags)
+{
+	return flags & SSTATUS_SIE;
+}
+
 static inline void arch_wait_for_interrupt(void)
 {
 	__asm__ volatile("wfi" ::: "memory");
