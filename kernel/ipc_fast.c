@@ -9,10 +9,10 @@
  * partner's frame (sched.h, direct switches).
  *
  * Locks, in rank order: the caller's handle table (its slot keeps the
- * endpoint alive, so no reference is taken), the endpoint, the reply
- * object, this hart's run queue.  Everything is checked under them
- * before anything changes; the run queue stays locked until trap.S is
- * on the partner's stack.
+ * endpoint alive, so no reference is taken), the endpoint, this hart's
+ * run queue (no reply-object lock: see reply_locked).  Everything is
+ * checked under them before anything changes; the run queue stays
+ * locked until trap.S is on the partner's stack.
  */
 #include <nuthatch/handle.h>
 #include <nuthatch/ipc.h>

@@ -166,6 +166,10 @@ __attribute__((noreturn)) void sched_block(long (*cont)(void));
  * it with sched_direct_unlock once it runs on @next's stack (until then
  * nobody may resume the task that left).
  */
+struct hart *sched_direct_try(const struct task *next);
+void sched_direct_switch(struct hart *h, struct task *next, long (*cont)(void));
+void sched_direct_unlock(void);
+
 /*
  * Lazy FP (sched.c): sched_fp_save puts the calling task's FP registers
  * in t->fp if they are its and changed (before a tracer may read them);
@@ -179,10 +183,6 @@ struct trap_frame;
 void sched_fp_save(struct task *t);
 void sched_fp_forget(struct task *t);
 bool sched_fp_first_use(struct trap_frame *tf);
-
-struct hart *sched_direct_try(const struct task *next);
-void sched_direct_switch(struct hart *h, struct task *next, long (*cont)(void));
-void sched_direct_unlock(void);
 
 /* Stop a task (it leaves the run queue) and let it continue. */
 int sched_stop(struct task *t);

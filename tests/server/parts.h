@@ -34,5 +34,6 @@ int ipc_abort_and_restart(void);
 int ipc_garbage_refused(void);
 int ipc_new_registers_abandon_a_waiting_call(void);
 int ipc_fast_path_keeps_registers(void);
+int ipc_blocked_tasks_move_harts(void);
 
 #endif

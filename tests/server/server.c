@@ -1465,6 +1465,7 @@ static const struct utest catalogue[] = {
 	{ "USRT0045_ipc_garbage_refused", ipc_garbage_refused },
 	{ "USRT0046_ipc_new_registers_abandon_a_waiting_call", ipc_new_registers_abandon_a_waiting_call },
 	{ "USRT0047_ipc_fast_path_keeps_registers", ipc_fast_path_keeps_registers },
+	{ "USRT0048_ipc_blocked_tasks_move_harts", ipc_blocked_tasks_move_harts },
 };
 
 /* ---- the runner ----------------------------------------------------------- */
