@@ -544,6 +544,8 @@ struct hart *sched_direct_try(const struct task *next)
 	spin_lock(&h->rq.lock);
 	ok = next->hart == h->index && next->state == TASK_SLEEPING &&
 	     !next->wake_at && !next->stop_pending && allowed_on(next, h) &&
+	     /* it returns to user mode without the boundary's work check */
+	     !__atomic_load_n(&next->work, __ATOMIC_ACQUIRE) &&
 	     !(__atomic_load_n(&prev->work, __ATOMIC_ACQUIRE) & TASK_WORK_INTR) &&
 	     !__atomic_load_n(&h->need_resched, __ATOMIC_RELAXED) &&
 	     (next->cls == SCHED_FIXED ? top_fixed(&h->rq) <= next->prio

@@ -158,8 +158,10 @@ __attribute__((noreturn)) void sched_block(long (*cont)(void));
  * sched_direct_try locks this hart's run queue (taken after endpoint
  * locks) and checks under it whether @next may run here now in the
  * current task's place: it sleeps interruptibly on this hart, may run
- * here, is not being stopped, the current task has no interrupting work
- * pending, and no ready task would be picked before it (fixed: none above
+ * here, is not being stopped and has no user-boundary work pending (it
+ * returns to user mode without that check; work requested later reaches
+ * it by IPI, as for any running task), the current task has no
+ * interrupting work pending, and no ready task would be picked before it (fixed: none above
  * its priority; fair: no fixed task ready; the caller gives it the rest
  * of its turn).  It returns the hart, still locked, or NULL (unlocked).
  * sched_direct_switch does the switch, keeping the lock; trap.S releases

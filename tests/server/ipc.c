@@ -1265,3 +1265,47 @@ int ipc_blocked_tasks_move_harts(void)
 	EXPECT(nh_handle_close(ep) == 0);
 	return PASS(ok);
 }
+
+/* ---- 14: user-boundary work is never skipped ----------------------------------- */
+
+/*
+ * A receiver given a new address space while it waits (exec by another
+ * task) must pass its user boundary before it runs again, so a call on
+ * the same hart is not answered by its old image: the receiver starts
+ * afresh in the new space (and exits 42 there), and the call it took
+ * gets -NH_EPIPE when it dies unanswered.
+ */
+int ipc_waiting_receiver_takes_its_new_space(void)
+{
+	long ep = nh_endpoint_create(), t, s, r;
+	struct nh_sched was, p;
+	struct nh_msg m = { .tag = NH_IPC_TAG(1, 0) };
+	struct nh_exit e;
+	int ok = 1;
+
+	EXPECT(ep > 0 && nh_task_sched(NH_SELF_TASK, 0, &was) == 0);
+	p = was;
+	p.allowed = 1;		/* one hart with the receiver: the fast path's case */
+	EXPECT(nh_task_sched(NH_SELF_TASK, 1, &p) == 0);
+	t = child(fp_echo_child, ep, NH_RIGHT_READ, 0, 1, 0);
+	EXPECT(t > 0);
+	if (ep <= 0 || t <= 0)
+		return NH_TEST_FAIL;
+	EXPECT(fast_calls(ep, 3, 0) == 0);	/* it waits in its reply-receive */
+	EXPECT(wait_state(t, NH_TASK_SLEEPING));
+	s = nh_space_clone(NH_SELF_SPACE);
+	EXPECT(s > 0);
+	EXPECT(nh_task_set_space(t, s, (uintptr_t)exits_42,
+				 (uintptr_t)child_stack + sizeof(child_stack)) == 0);
+	r = nh_call(ep, &m);
+	EXPECT(r == -NH_EPIPE);
+	if (r >= 0) {		/* its old image answered: end it */
+		m = (struct nh_msg){ .tag = NH_IPC_TAG(ECHO_EXIT, 0) };
+		nh_call(ep, &m);
+	}
+	e = reap(t);
+	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 42);
+	EXPECT(nh_task_sched(NH_SELF_TASK, 1, &was) == 0);
+	EXPECT(nh_handle_close(s) == 0 && nh_handle_close(ep) == 0);
+	return PASS(ok);
+}

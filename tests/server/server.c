@@ -1466,6 +1466,7 @@ static const struct utest catalogue[] = {
 	{ "USRT0046_ipc_new_registers_abandon_a_waiting_call", ipc_new_registers_abandon_a_waiting_call },
 	{ "USRT0047_ipc_fast_path_keeps_registers", ipc_fast_path_keeps_registers },
 	{ "USRT0048_ipc_blocked_tasks_move_harts", ipc_blocked_tasks_move_harts },
+	{ "USRT0049_ipc_waiting_receiver_takes_its_new_space", ipc_waiting_receiver_takes_its_new_space },
 };
 
 /* ---- the runner ----------------------------------------------------------- */
