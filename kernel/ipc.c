@@ -558,6 +558,8 @@ long ipc_call_cont(void)
 	return r;
 }
 
+static long sent(struct task *self, struct endpoint *ep, int r, bool cont);
+
 /*
  * Call @ep with the message in self->ipc.msg, through a handle badged
  * @badge, dropping the caller's reference to @ep once it is not needed;
@@ -570,7 +572,6 @@ static long call(struct endpoint *ep, uint64_t badge, bool fault)
 	struct reply *rp = reply_create(self, fault);
 	struct delivery d;
 	irqflags_t f;
-	int r;
 
 	if (!rp) {
 		ep_put(ep);
@@ -602,11 +603,28 @@ static long call(struct endpoint *ep, uint64_t badge, bool fault)
 	self->ipc.badge = badge;
 	self->ipc.ep = ep;
 	list_add_tail(&ep->senders, &self->ipc.node);
+	if (!fault) {	/* queued with a continuation, keeping the reference */
+		self->ipc.cont = IPC_CONT_SEND;
+		self->ipc.cont_ep = ep;
+	}
 	sched_prepare_sleep(TASK_SLEEPING, 0);
 	spin_unlock_irqrestore(&ep->lock, f);
+	if (!fault)
+		sched_block(ipc_send_cont);
 	schedule();
-	r = self->wake_result;
-	f = spin_lock_irqsave(&ep->lock);
+	return sent(self, ep, self->wake_result, false);
+}
+
+/*
+ * A queued call woke (@r: what interrupted it, 0 if nothing did): it was
+ * taken by a receiver (then wait for the reply), or the endpoint lost its
+ * receivers, or it was interrupted still queued.  Drops the reference to
+ * @ep.
+ */
+static long sent(struct task *self, struct endpoint *ep, int r, bool cont)
+{
+	irqflags_t f = spin_lock_irqsave(&ep->lock);
+
 	if (self->ipc.state == IPC_SEND) {	/* interrupted before anyone took it */
 		list_del(&self->ipc.node);
 		self->ipc.ep = 0;
@@ -620,7 +638,21 @@ static long call(struct endpoint *ep, uint64_t badge, bool fault)
 		drop_wait(self);
 		return orphaned ? -NH_EPIPE : (r ? r : -NH_EINTR);
 	}
-	return wait_reply(self, 0, !fault);
+	return wait_reply(self, 0, cont);
+}
+
+long ipc_send_cont(void)
+{
+	struct task *self = task_current();
+	struct endpoint *ep = self->ipc.cont_ep;
+	long r;
+
+	self->ipc.cont = IPC_CONT_NONE;
+	self->ipc.cont_ep = 0;
+	r = sent(self, ep, self->wake_result, true);
+	if (r != -TASK_ERESTART)
+		reply_regs(self, r);
+	return r;
 }
 
 /* ---- replies ------------------------------------------------------------ */

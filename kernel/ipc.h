@@ -78,6 +78,9 @@ enum ipc_cont {
 	IPC_CONT_NONE,		/* not blocked with a continuation */
 	IPC_CONT_RECV,		/* receiving on cont_ep (ipc_recv_cont) */
 	IPC_CONT_REPLY,		/* a call waiting for its reply (ipc_call_cont) */
+	IPC_CONT_SEND,		/* a call queued on cont_ep, or taken from
+				   there and waiting for its reply
+				   (ipc_send_cont) */
 };
 
 /* An endpoint (ipc.c; the fast path, ipc_fast.c, reads it too). */
@@ -133,8 +136,9 @@ struct ipc_task {
 	int cont;		/* IPC_CONT_*: asleep with a continuation
 				   (sched_block), set by the task before it
 				   sleeps, cleared by whoever resumes it */
-	struct endpoint *cont_ep;	/* [s] IPC_CONT_RECV: the endpoint it
-					   receives on (a reference) */
+	struct endpoint *cont_ep;	/* [s] IPC_CONT_RECV, _SEND: the
+					   endpoint it receives on or called
+					   (a reference) */
 	struct reply own;		/* its calls' reply object, when free */
 	struct endpoint *events;	/* [ctl_lock] where its faults and exit go */
 	uint64_t events_badge;		/* [ctl_lock] the badge they carry */
@@ -166,10 +170,12 @@ void ipc_task_exit(struct task *t);
  */
 int ipc_fault(struct trap_frame *tf);
 
-/* The continuations of a blocked receive and of a call waiting for its
- * reply (IPC_CONT_*): what remains of the system call, its result. */
+/* The continuations of a blocked receive, of a call waiting for its
+ * reply, and of a queued call (IPC_CONT_*): what remains of the system
+ * call, its result. */
 long ipc_recv_cont(void);
 long ipc_call_cont(void);
+long ipc_send_cont(void);
 
 /*
  * The fast path (ipc_fast.c), tried first for ipc_call and

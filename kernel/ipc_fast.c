@@ -162,10 +162,35 @@ static bool nothing_queued(const struct endpoint *ep)
 	       !ep->bound && !ep->signalled;
 }
 
-/* Is @c waiting for @rp with a continuation (run queue locked)? */
-static bool fast_caller(const struct reply *rp, const struct task *c)
+/* Drop a reference to @ep unless it is the last (then false). */
+static bool ep_put_not_last(struct endpoint *ep)
 {
-	return rp->caller == c && c->ipc.cont == IPC_CONT_REPLY && c->ipc.wait == rp;
+	int n = __atomic_load_n(&ep->refs, __ATOMIC_RELAXED);
+
+	while (n > 1) {
+		if (__atomic_compare_exchange_n(&ep->refs, &n, n - 1, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Is @c waiting for @rp with a continuation (run queue locked)?  Its
+ * reply continuation, or the one of a queued call a receiver has taken
+ * since: then the endpoint reference that continuation would have
+ * dropped goes now, unless it is the last (ep_put may not run here).
+ */
+static bool fast_caller(const struct reply *rp, struct task *c)
+{
+	if (rp->caller != c || c->ipc.wait != rp || c->ipc.state != IPC_REPLY_WAIT)
+		return false;
+	if (c->ipc.cont == IPC_CONT_REPLY)
+		return true;
+	if (c->ipc.cont != IPC_CONT_SEND || !ep_put_not_last(c->ipc.cont_ep))
+		return false;
+	c->ipc.cont_ep = 0;
+	return true;
 }
 
 /* @c gets its answer from @self: what answer_with(), reply_put() and

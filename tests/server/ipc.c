@@ -1309,3 +1309,68 @@ int ipc_waiting_receiver_takes_its_new_space(void)
 	EXPECT(nh_handle_close(s) == 0 && nh_handle_close(ep) == 0);
 	return PASS(ok);
 }
+
+/* ---- 15: a queued call answered the fast way ---------------------------------- */
+
+#define QUEUED_ROUNDS	20
+
+/* Calls @ep 2 x QUEUED_ROUNDS times with w0 = the call's number,
+ * expecting it + 1 back; exits with the wrong replies. */
+static void queued_caller_child(long ep)
+{
+	int bad = 0;
+
+	for (uint64_t i = 0; i < 2 * QUEUED_ROUNDS; i++) {
+		struct nh_msg m = { .tag = NH_IPC_TAG(3, 0), .w = { i, 0, 0, 0 } };
+
+		bad += nh_call(ep, &m) != (long)NH_IPC_TAG(4, 0) || m.w[0] != i + 1;
+	}
+	nh_exit(bad);
+}
+
+/*
+ * A call that had to queue (nobody was receiving) and was then taken by
+ * a receive is still answered by a direct switch when the receiver's
+ * reply-receive finds nothing else queued: each round below is one such
+ * reply plus the fast call that follows it.
+ */
+int ipc_queued_call_answered_fast(void)
+{
+	long ep = nh_endpoint_create(), t;
+	struct nh_counters c0, c1;
+	struct nh_sched was, p;
+	struct nh_msg m = { 0 };
+	struct nh_exit e;
+	int ok = 1, bad = 0;
+
+	EXPECT(ep > 0 && nh_task_sched(NH_SELF_TASK, 0, &was) == 0);
+	p = was;
+	p.allowed = 1;
+	EXPECT(nh_task_sched(NH_SELF_TASK, 1, &p) == 0);
+	t = child(queued_caller_child, ep, NH_RIGHT_WRITE, 0, 1, 0);
+	EXPECT(t > 0);
+	if (ep <= 0 || t <= 0)
+		return NH_TEST_FAIL;
+	EXPECT(nh_test_counters(&c0) == 0);
+	for (uint64_t k = 0; k < QUEUED_ROUNDS; k++) {
+		EXPECT(wait_state(t, NH_TASK_SLEEPING));	/* call 2k is queued */
+		bad += nh_recv(ep, &m) != (long)NH_IPC_TAG(3, 0) || m.w[0] != 2 * k;
+		m = (struct nh_msg){ .tag = NH_IPC_TAG(4, 0), .w = { 2 * k + 1 } };
+		/* the fast way back to it; call 2k + 1 comes the fast way too */
+		bad += nh_reply_recv(ep, &m) != (long)NH_IPC_TAG(3, 0) ||
+		       m.w[0] != 2 * k + 1;
+		m = (struct nh_msg){ .tag = NH_IPC_TAG(4, 0), .w = { 2 * k + 2 } };
+		bad += nh_reply(0, &m) != 0;	/* its next call finds nobody waiting */
+	}
+	EXPECT(nh_test_counters(&c1) == 0);
+	EXPECT(bad == 0);
+	EXPECT(c1.ipc_fast - c0.ipc_fast >= 2 * QUEUED_ROUNDS - 2);
+	if (!ok)
+		printf("# queued: %d wrong, %lu direct switches for %d rounds\n", bad,
+		       (unsigned long)(c1.ipc_fast - c0.ipc_fast), QUEUED_ROUNDS);
+	e = reap(t);
+	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 0);
+	EXPECT(nh_task_sched(NH_SELF_TASK, 1, &was) == 0);
+	EXPECT(nh_handle_close(ep) == 0);
+	return PASS(ok);
+}

@@ -1467,6 +1467,7 @@ static const struct utest catalogue[] = {
 	{ "USRT0047_ipc_fast_path_keeps_registers", ipc_fast_path_keeps_registers },
 	{ "USRT0048_ipc_blocked_tasks_move_harts", ipc_blocked_tasks_move_harts },
 	{ "USRT0049_ipc_waiting_receiver_takes_its_new_space", ipc_waiting_receiver_takes_its_new_space },
+	{ "USRT0050_ipc_queued_call_answered_fast", ipc_queued_call_answered_fast },
 };
 
 /* ---- the runner ----------------------------------------------------------- */
