@@ -21,6 +21,7 @@
 #include "handle.h"
 #include "hart.h"
 #include "ipc.h"
+#include "notify.h"
 #include "sched.h"
 #include "task.h"
 
@@ -155,11 +156,13 @@ struct trap_frame *ipc_fast_call(struct trap_frame *tf)
 
 /* ---- reply and receive ------------------------------------------------------ */
 
-/* Nothing for a receiver on @ep but to wait (ep locked). */
+/* Nothing for a receiver on @ep but to wait (ep locked): no caller or
+ * event queued, no bits of its bound notification pending (a signal
+ * after this finds the receiver waiting, through ep_signalled). */
 static bool nothing_queued(const struct endpoint *ep)
 {
 	return list_empty(&ep->senders) && list_empty(&ep->events) &&
-	       !ep->bound && !ep->signalled;
+	       !ep->signalled && (!ep->bound || !notify_pending(ep->bound));
 }
 
 /* Drop a reference to @ep unless it is the last (then false). */

@@ -33,6 +33,7 @@
 #ifndef NUTHATCH_NOTIFY_H
 #define NUTHATCH_NOTIFY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "waitq.h"
@@ -45,6 +46,16 @@ struct notify {
 	void *bound_ctx;		/* [wq.lock] */
 	int calling;			/* [a] bound_fn calls in flight */
 };
+
+/*
+ * Bits pending, read without the lock: a hint for IPC's fast path, which
+ * blocks a receiver only if none are (a signal racing with it finds the
+ * receiver waiting through the bound hook, under the endpoint lock).
+ */
+static inline bool notify_pending(const struct notify *n)
+{
+	return __atomic_load_n(&n->word, __ATOMIC_RELAXED) != 0;
+}
 
 /* Set up the cache and register NH_OBJ_NOTIFY (boot). */
 void notify_init(void);

@@ -1374,3 +1374,68 @@ int ipc_queued_call_answered_fast(void)
 	EXPECT(nh_handle_close(ep) == 0);
 	return PASS(ok);
 }
+
+/* ---- 16: the fast path with a bound notification ------------------------------- */
+
+/* Echoes register-only calls on @ep as fp_echo_child does, and collects
+ * the bits of its bound notification; at ECHO_EXIT answers w0 = them. */
+static void notify_echo_child(long ep)
+{
+	struct nh_msg m = { 0 };
+	uint64_t seen = 0;
+	long r = nh_recv(ep, &m);
+
+	while (r >= 0 && NH_IPC_LABEL(m.tag) != ECHO_EXIT) {
+		if (NH_IPC_LABEL(m.tag) == NH_IPC_NOTIFY) {
+			seen |= m.w[0];
+			r = nh_recv(ep, &m);	/* no call to answer */
+			continue;
+		}
+		m = (struct nh_msg){ .tag = NH_IPC_TAG(NH_IPC_LABEL(m.tag) + 1, 0),
+			.w = { m.w[0] + 1, m.w[1], m.w[2], m.badge } };
+		r = nh_reply_recv(ep, &m);
+	}
+	m = (struct nh_msg){ .tag = NH_IPC_TAG(ECHO_EXIT + 1, 0), .w = { seen } };
+	nh_reply(0, &m);
+	nh_exit(r < 0 ? 1 : 0);
+}
+
+/*
+ * A server whose endpoint has a notification bound keeps the fast path
+ * while no bits are pending, and still gets every signal: one that comes
+ * while it waits arrives as a notification message, and calls go on.
+ */
+int ipc_fast_path_with_bound_notification(void)
+{
+	long ep = nh_endpoint_create(), n = nh_notify_create(), t;
+	struct nh_counters c0, c1;
+	struct nh_sched was, p;
+	struct nh_msg m = { .tag = NH_IPC_TAG(ECHO_EXIT, 0) };
+	struct nh_exit e;
+	int ok = 1;
+
+	EXPECT(ep > 0 && n > 0 && nh_endpoint_bind_notify(ep, n) == 0);
+	EXPECT(nh_task_sched(NH_SELF_TASK, 0, &was) == 0);
+	p = was;
+	p.allowed = 1;
+	EXPECT(nh_task_sched(NH_SELF_TASK, 1, &p) == 0);
+	t = child(notify_echo_child, ep, NH_RIGHT_READ, 0, 1, 0);
+	EXPECT(t > 0);
+	if (ep <= 0 || n <= 0 || t <= 0)
+		return NH_TEST_FAIL;
+	EXPECT(fast_calls(ep, 1, 0) == 0);
+	EXPECT(nh_test_counters(&c0) == 0);
+	EXPECT(fast_calls(ep, 50, 0) == 0);
+	EXPECT(nh_test_counters(&c1) == 0);
+	EXPECT(c1.ipc_fast - c0.ipc_fast >= 2 * 50 - 4);
+	EXPECT(wait_state(t, NH_TASK_SLEEPING));
+	EXPECT(nh_notify_signal(n, 0x11) == 0);		/* while it waits */
+	EXPECT(fast_calls(ep, 5, 0) == 0);
+	EXPECT(nh_notify_signal(n, 0x100) == 0);
+	EXPECT(nh_call(ep, &m) == (long)NH_IPC_TAG(ECHO_EXIT + 1, 0) && m.w[0] == 0x111);
+	e = reap(t);
+	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 0);
+	EXPECT(nh_task_sched(NH_SELF_TASK, 1, &was) == 0);
+	EXPECT(nh_handle_close(ep) == 0 && nh_handle_close(n) == 0);
+	return PASS(ok);
+}

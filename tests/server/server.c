@@ -1468,6 +1468,7 @@ static const struct utest catalogue[] = {
 	{ "USRT0048_ipc_blocked_tasks_move_harts", ipc_blocked_tasks_move_harts },
 	{ "USRT0049_ipc_waiting_receiver_takes_its_new_space", ipc_waiting_receiver_takes_its_new_space },
 	{ "USRT0050_ipc_queued_call_answered_fast", ipc_queued_call_answered_fast },
+	{ "USRT0051_ipc_fast_path_with_bound_notification", ipc_fast_path_with_bound_notification },
 };
 
 /* ---- the runner ----------------------------------------------------------- */
