@@ -19,19 +19,6 @@
 
 #define DEBUG_WRITE_MAX	4096	/* longer writes are cut */
 
-/*
- * From trap.S's system-call path (interrupts off, on the task's kernel
- * stack; IPC's fast path was tried first): run the call in task context
- * with interrupts on, then pass the user boundary with them off.
- */
-int syscall_entry(struct trap_frame *tf)
-{
-	arch_irq_enable();
-	syscall_dispatch(tf);
-	arch_irq_save();
-	return taskctl_user_return();
-}
-
 /* A stop or kill interrupted the call (TASK_ERESTART): what a0 becomes. */
 static long restart(struct trap_frame *tf)
 {
@@ -50,7 +37,12 @@ static inline void finish(struct trap_frame *tf, long r)
 	tf->regs[10] = (uint64_t)(r == -TASK_ERESTART ? restart(tf) : r);
 }
 
-void syscall_dispatch(struct trap_frame *tf)
+/* Handle the ecall in @tf (from U-mode): result in a0, sepc past it; or,
+ * when the call returned TASK_ERESTART (a stop or kill request
+ * interrupted it), sepc back on the ecall and a0 = orig_a0: it runs again.
+ * (Inlined into syscall_entry: the null call is measured to the
+ * instruction.) */
+static inline __attribute__((always_inline)) void syscall_dispatch(struct trap_frame *tf)
 {
 	uint64_t n = tf->regs[17];
 	struct syscall_args a = { { tf->regs[10], tf->regs[11], tf->regs[12],
@@ -58,6 +50,19 @@ void syscall_dispatch(struct trap_frame *tf)
 
 	tf->regs[0] += 4;	/* past the ecall, also for exit's sake */
 	finish(tf, n < SYS_COUNT ? sysent[n].fn(&a) : -NH_ENOSYS);
+}
+
+/*
+ * From trap.S's system-call path (interrupts off, on the task's kernel
+ * stack; IPC's fast path was tried first): run the call in task context
+ * with interrupts on, then pass the user boundary with them off.
+ */
+int syscall_entry(struct trap_frame *tf)
+{
+	arch_irq_enable();
+	syscall_dispatch(tf);
+	arch_irq_save();
+	return taskctl_user_return();
 }
 
 void syscall_resume(struct trap_frame *tf, long (*cont)(void))

@@ -28,10 +28,6 @@ extern const struct sysent sysent[SYS_COUNT];
 /* Handlers called from elsewhere than the table. */
 long sys_task_wait(const struct syscall_args *a);
 
-/* Handle the ecall in @tf (from U-mode): result in a0, sepc past it; or,
- * when the call returned TASK_ERESTART (a stop or kill request
- * interrupted it), sepc back on the ecall and a0 = orig_a0: it runs again. */
-void syscall_dispatch(struct trap_frame *tf);
 
 /* trap.S's system-call path: dispatch in task context, then the user
  * boundary (preemption, task control's work).  Returns 0 when nothing
@@ -43,7 +39,7 @@ int syscall_entry(struct trap_frame *tf);
 /*
  * Where a task blocked with a continuation (sched_block) resumes, on its
  * own stack below @tf: release the switch, run @cont (what remained of
- * the call; its result), finish the call as syscall_dispatch does, and
+ * the call; its result), finish the call as the dispatcher does, and
  * pass the user boundary.  trap.S then returns through @tf.
  */
 void syscall_resume(struct trap_frame *tf, long (*cont)(void));
