@@ -1439,3 +1439,100 @@ int ipc_fast_path_with_bound_notification(void)
 	EXPECT(nh_handle_close(ep) == 0 && nh_handle_close(n) == 0);
 	return PASS(ok);
 }
+
+/* ---- 17: chaos ---------------------------------------------------------------- */
+
+#define CHAOS_CLIENTS	3
+#define CHAOS_CALLS	400
+#define CHAOS_ROUNDS	150
+
+/* Client g_arg[0] (its badge): CHAOS_CALLS register-only calls to the
+ * echo child, each checked; a call interrupted (-NH_EINTR) is made again.
+ * Exits with the wrong replies. */
+static void chaos_client(long ep)
+{
+	uint64_t id = (uint64_t)g_arg[0];
+	int bad = 0;
+
+	for (uint64_t i = 0; i < CHAOS_CALLS; i++) {
+		uint64_t x = i * 0x9e3779b97f4a7c15ull ^ id;
+		struct nh_msg m = { .tag = NH_IPC_TAG(7, 0), .w = { 0, i, x, 0 } };
+		long r = nh_call(ep, &m);
+
+		if (r == -NH_EINTR) {
+			i--;		/* interrupted: the same call again */
+			continue;
+		}
+		bad += r != (long)NH_IPC_TAG(8, 0) || m.w[0] || m.w[1] != i + 1 ||
+		       m.w[2] != ~x || m.w[3] != id;
+	}
+	nh_exit(bad);
+}
+
+/*
+ * Callers and a server on every hart while the test moves them between
+ * harts, suspends and resumes them and interrupts their calls at random:
+ * the fast and the slow path take over from each other at every step,
+ * and every reply that arrives is the right one.
+ */
+int ipc_chaos(void)
+{
+	long ep = nh_endpoint_create(), srv, t[CHAOS_CLIENTS + 1];
+	uint64_t seed = 0x2545f4914f6cdd1dull;
+	struct nh_msg m = { .tag = NH_IPC_TAG(ECHO_EXIT, 0) };
+	struct nh_counters c0, c1;
+	struct nh_exit e;
+	int ok = 1;
+
+	EXPECT(ep > 0 && nh_ipc_set_buffer(ipc_buf) == 0);
+	EXPECT(nh_test_counters(&c0) == 0);
+	srv = child(echo_child, ep, NH_RIGHT_READ, 0, 1, 0);
+	t[0] = srv;
+	for (int i = 1; i <= CHAOS_CLIENTS; i++) {
+		long b = nh_endpoint_mint(ep, (uint64_t)i, NH_RIGHT_WRITE | NH_RIGHT_GRANT);
+
+		g_arg[0] = i;
+		t[i] = child(chaos_client, b, NH_RIGHT_WRITE, i, 1, 0);
+		EXPECT(b > 0 && t[i] > 0 && nh_handle_close(b) == 0);
+	}
+	if (ep <= 0 || srv <= 0)
+		return NH_TEST_FAIL;
+	for (int round = 0; round < CHAOS_ROUNDS; round++) {
+		long v;
+
+		seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+		v = t[seed % (CHAOS_CLIENTS + 1)];
+		if (v <= 0)
+			continue;
+		switch ((seed >> 8) % 3) {
+		case 0:
+			pin(v, (int)(seed >> 16));
+			break;
+		case 1:
+			if (nh_task_suspend(v) == 0)
+				nh_task_resume(v);
+			break;
+		default:
+			if (v != srv)	/* a server's receive would just restart */
+				nh_task_interrupt(v);
+			break;
+		}
+		nh_sleep_ns(100000 + (seed >> 24) % 400000);
+	}
+	for (int i = 1; i <= CHAOS_CLIENTS; i++) {
+		if (t[i] <= 0)
+			continue;
+		e = reap(t[i]);
+		EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 0);
+		if (e.code)
+			printf("# chaos: client %d: %ld wrong replies\n", i, (long)e.code);
+	}
+	EXPECT(nh_call(ep, &m) == (long)NH_IPC_TAG(ECHO_EXIT + 1, 0));
+	e = reap(srv);
+	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 0);
+	EXPECT(nh_test_counters(&c1) == 0);
+	printf("# chaos: %d calls, %lu of them or their replies by direct switch\n",
+	       CHAOS_CLIENTS * CHAOS_CALLS, (unsigned long)(c1.ipc_fast - c0.ipc_fast));
+	EXPECT(nh_handle_close(ep) == 0);
+	return PASS(ok);
+}

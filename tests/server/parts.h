@@ -38,5 +38,6 @@ int ipc_blocked_tasks_move_harts(void);
 int ipc_waiting_receiver_takes_its_new_space(void);
 int ipc_queued_call_answered_fast(void);
 int ipc_fast_path_with_bound_notification(void);
+int ipc_chaos(void);
 
 #endif

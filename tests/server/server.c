@@ -1469,6 +1469,7 @@ static const struct utest catalogue[] = {
 	{ "USRT0049_ipc_waiting_receiver_takes_its_new_space", ipc_waiting_receiver_takes_its_new_space },
 	{ "USRT0050_ipc_queued_call_answered_fast", ipc_queued_call_answered_fast },
 	{ "USRT0051_ipc_fast_path_with_bound_notification", ipc_fast_path_with_bound_notification },
+	{ "USRT0052_ipc_chaos", ipc_chaos },
 };
 
 /* ---- the runner ----------------------------------------------------------- */
