@@ -48,8 +48,9 @@ static struct trap_frame *frame_of(struct task *t)
 	return (struct trap_frame *)(t->stack.hi - TRAP_FRAME_SIZE);
 }
 
-/* The message words a1..a4 of @from, @badge and no grant into @to,
- * with @tag as the result. */
+/* The message of @from (tag in a1, words a2..a5) into @to as a receive
+ * or a call returns it: the tag as the result (a0), the words in a1..a4,
+ * @badge in a5, no grant (a6). */
 static void move_msg(struct trap_frame *to, const struct trap_frame *from,
 		     uint64_t badge)
 {
