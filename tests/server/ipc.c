@@ -1134,6 +1134,19 @@ static int fast_calls(long ep, int n, uint64_t badge)
 	return bad;
 }
 
+/* Pin ourselves to the first hart (where child(..., 0, ...) puts a
+ * child: the fast path's case), our parameters before in *was; 1 if so. */
+static int pin_self_first(struct nh_sched *was)
+{
+	struct nh_sched p;
+
+	if (nh_task_sched(NH_SELF_TASK, 0, was))
+		return 0;
+	p = *was;
+	p.allowed = 1;
+	return nh_task_sched(NH_SELF_TASK, 1, &p) == 0;
+}
+
 /*
  * Caller and receiver on one hart, registers only: after the first round
  * trip each call and reply-receive is a direct switch (the kernel's count
@@ -1145,14 +1158,11 @@ int ipc_fast_path_keeps_registers(void)
 {
 	long ep = nh_endpoint_create(), b = 0, t = 0;
 	struct nh_counters c0, c1;
-	struct nh_sched was, p;
+	struct nh_sched was;
 	uint64_t got[12];
 	int ok = 1, bad;
 
-	EXPECT(ep > 0 && nh_task_sched(NH_SELF_TASK, 0, &was) == 0);
-	p = was;
-	p.allowed = 1;		/* the first hart, with the child */
-	EXPECT(nh_task_sched(NH_SELF_TASK, 1, &p) == 0);
+	EXPECT(ep > 0 && pin_self_first(&was));
 	b = nh_endpoint_mint(ep, 77, NH_RIGHT_WRITE);
 	t = child(fp_echo_child, ep, NH_RIGHT_READ, 0, 1, 0);
 	EXPECT(b > 0 && t > 0);
@@ -1278,15 +1288,12 @@ int ipc_blocked_tasks_move_harts(void)
 int ipc_waiting_receiver_takes_its_new_space(void)
 {
 	long ep = nh_endpoint_create(), t, s, r;
-	struct nh_sched was, p;
+	struct nh_sched was;
 	struct nh_msg m = { .tag = NH_IPC_TAG(1, 0) };
 	struct nh_exit e;
 	int ok = 1;
 
-	EXPECT(ep > 0 && nh_task_sched(NH_SELF_TASK, 0, &was) == 0);
-	p = was;
-	p.allowed = 1;		/* one hart with the receiver: the fast path's case */
-	EXPECT(nh_task_sched(NH_SELF_TASK, 1, &p) == 0);
+	EXPECT(ep > 0 && pin_self_first(&was));
 	t = child(fp_echo_child, ep, NH_RIGHT_READ, 0, 1, 0);
 	EXPECT(t > 0);
 	if (ep <= 0 || t <= 0)
@@ -1338,15 +1345,12 @@ int ipc_queued_call_answered_fast(void)
 {
 	long ep = nh_endpoint_create(), t;
 	struct nh_counters c0, c1;
-	struct nh_sched was, p;
+	struct nh_sched was;
 	struct nh_msg m = { 0 };
 	struct nh_exit e;
 	int ok = 1, bad = 0;
 
-	EXPECT(ep > 0 && nh_task_sched(NH_SELF_TASK, 0, &was) == 0);
-	p = was;
-	p.allowed = 1;
-	EXPECT(nh_task_sched(NH_SELF_TASK, 1, &p) == 0);
+	EXPECT(ep > 0 && pin_self_first(&was));
 	t = child(queued_caller_child, ep, NH_RIGHT_WRITE, 0, 1, 0);
 	EXPECT(t > 0);
 	if (ep <= 0 || t <= 0)
@@ -1409,16 +1413,13 @@ int ipc_fast_path_with_bound_notification(void)
 {
 	long ep = nh_endpoint_create(), n = nh_notify_create(), t;
 	struct nh_counters c0, c1;
-	struct nh_sched was, p;
+	struct nh_sched was;
 	struct nh_msg m = { .tag = NH_IPC_TAG(ECHO_EXIT, 0) };
 	struct nh_exit e;
 	int ok = 1;
 
 	EXPECT(ep > 0 && n > 0 && nh_endpoint_bind_notify(ep, n) == 0);
-	EXPECT(nh_task_sched(NH_SELF_TASK, 0, &was) == 0);
-	p = was;
-	p.allowed = 1;
-	EXPECT(nh_task_sched(NH_SELF_TASK, 1, &p) == 0);
+	EXPECT(pin_self_first(&was));
 	t = child(notify_echo_child, ep, NH_RIGHT_READ, 0, 1, 0);
 	EXPECT(t > 0);
 	if (ep <= 0 || n <= 0 || t <= 0)
