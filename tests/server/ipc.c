@@ -129,20 +129,6 @@ static struct nh_exit reap(long t)
 	return e;
 }
 
-/* Until @t is in @state (a blocked call or receive: SLEEPING); 0 if it
- * never got there in about two seconds. */
-static int wait_state(long t, uint32_t state)
-{
-	struct nh_task_info info;
-
-	for (int i = 0; i < 20000; i++) {
-		if (nh_task_info(t, &info) == 0 && info.state == state)
-			return 1;
-		nh_sleep_ns(100000);
-	}
-	return 0;
-}
-
 /* The byte at @i of a buffer sent with @label. */
 static uint8_t pat(uint64_t i, uint64_t label)
 {

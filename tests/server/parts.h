@@ -13,6 +13,10 @@
 int expect(int ok, const char *what);
 #define EXPECT(c) (ok &= expect((c), #c))
 
+/* Until task @t is in @state (NH_TASK_*: a blocked call, receive or wait
+ * is SLEEPING); 0 if it never got there in about two seconds. */
+int wait_state(long t, uint32_t state);
+
 /* The stack fork_like's children run on (each clone has its own copy). */
 extern char child_stack[8192];
 

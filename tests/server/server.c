@@ -72,6 +72,32 @@ static long run(const char *path, const char *const argv[],
 	return r ? r : c;
 }
 
+/* Run @path with @argv and expect it to end normally with 0; 1 if it
+ * did (else the failing step, its exit code, is reported). */
+static int runs_clean(const char *path, const char *const argv[])
+{
+	struct nh_exit e = { 0 };
+	long r = run(path, argv, 0, &e);
+
+	if (!r && e.reason == NH_EXIT_NORMAL && e.code == 0)
+		return 1;
+	printf("# %s %s: spawn %ld, exit reason %d, code (failed step) %ld\n", path,
+	       argv[1] ? argv[1] : "", r, (int)e.reason, (long)e.code);
+	return 0;
+}
+
+int wait_state(long t, uint32_t state)
+{
+	struct nh_task_info info;
+
+	for (int i = 0; i < 20000; i++) {
+		if (nh_task_info(t, &info) == 0 && info.state == state)
+			return 1;
+		nh_sleep_ns(100000);
+	}
+	return 0;
+}
+
 int expect(int ok, const char *what)
 {
 	if (!ok)
@@ -170,11 +196,9 @@ static int faults_end_only_that_program(void)
 static int printf_long_and_wide(void)
 {
 	const char *const argv[] = { "printf", 0 };
-	struct nh_exit e;
 	int ok = 1;
 
-	EXPECT(run("/bin/printf", argv, 0, &e) == 0);
-	EXPECT(e.code == 0 && e.reason == NH_EXIT_NORMAL);
+	EXPECT(runs_clean("/bin/printf", argv));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
@@ -259,13 +283,9 @@ static int threads_share_memory(void)
 static int heap_grows_shrinks_and_regrows(void)
 {
 	const char *const argv[] = { "heap", 0 };
-	struct nh_exit e;
 	int ok = 1;
 
-	EXPECT(run("/bin/heap", argv, 0, &e) == 0);
-	EXPECT(e.code == 0 && e.reason == NH_EXIT_NORMAL);
-	if (e.code)
-		printf("# heap: step %ld failed\n", (long)e.code);
+	EXPECT(runs_clean("/bin/heap", argv));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
@@ -438,10 +458,7 @@ static int mappings_from_a_program(void)
 	struct nh_exit e;
 	int ok = 1;
 
-	EXPECT(run("/bin/mem", maps, 0, &e) == 0);
-	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 0);
-	if (e.code)
-		printf("# mem maps: step %ld failed\n", (long)e.code);
+	EXPECT(runs_clean("/bin/mem", maps));
 	EXPECT(run("/bin/mem", unmapped, 0, &e) == 0);
 	EXPECT(e.reason == NH_EXIT_FAULT && e.cause == 15 && e.addr == FIXED_VA);
 	EXPECT(run("/bin/mem", readonly, 0, &e) == 0);
@@ -743,19 +760,6 @@ static long fx_thread(void (*fn)(long), long arg, unsigned slot, unsigned hart)
 	return t;
 }
 
-/* Wait (up to 2 s) until task @t is in @state. */
-static int fx_wait_state(long t, uint32_t state)
-{
-	struct nh_task_info info;
-
-	for (int i = 0; i < 2000; i++) {
-		if (nh_task_info(t, &info) == 0 && info.state == state)
-			return 1;
-		nh_sleep_ns(MS);
-	}
-	return 0;
-}
-
 /* Wait for thread @t, close its handle; its exit code, or -1000. */
 static long fx_join(long t)
 {
@@ -817,9 +821,9 @@ static int futex_thread_waits_and_is_woken(void)
 	fx_result = 1;
 	t = fx_thread(fx_waiter, 0, 0, 1);
 	EXPECT(t > 0);
-	EXPECT(fx_wait_state(t, NH_TASK_SLEEPING));
+	EXPECT(wait_state(t, NH_TASK_SLEEPING));
 	EXPECT(nh_futex_wake(&fx_word, 1) == 1);	/* woken, still 0: waits again */
-	EXPECT(fx_wait_state(t, NH_TASK_SLEEPING));
+	EXPECT(wait_state(t, NH_TASK_SLEEPING));
 	__atomic_store_n(&fx_word, 1, __ATOMIC_RELEASE);
 	EXPECT(nh_futex_wake(&fx_word, 5) == 1);
 	EXPECT(fx_join(t) == 0 && fx_result == 0);
@@ -891,7 +895,7 @@ static int futex_mutex_races_across_harts(void)
 	for (unsigned i = 0; i < FX_THREADS; i++)
 		t[i] = fx_thread(fx_contender, FX_ROUNDS, i, i);
 	for (unsigned i = 0; i < FX_THREADS; i++)
-		EXPECT(t[i] > 0 && fx_wait_state(t[i], NH_TASK_SLEEPING));
+		EXPECT(t[i] > 0 && wait_state(t[i], NH_TASK_SLEEPING));
 	t0 = nh_clock_ns();
 	__atomic_store_n(&fx_start, 1, __ATOMIC_RELEASE);
 	EXPECT(nh_futex_wake(&fx_start, ~0u) == FX_THREADS);
@@ -931,7 +935,7 @@ static int futex_wake_in_a_clone(void)
 	ro = nh_handle_dup(c, NH_RIGHT_READ);
 	t = nh_task_create(c, &st);
 	EXPECT(c > 0 && ro > 0 && t > 0);
-	EXPECT(fx_wait_state(t, NH_TASK_SLEEPING));
+	EXPECT(wait_state(t, NH_TASK_SLEEPING));
 	EXPECT(nh_futex_wake(&fx_word, 1) == 0);	/* our space: another key */
 	EXPECT(nh_futex_wake_in(ro, (uintptr_t)&fx_word, 1) == -EACCES);
 	EXPECT(nh_space_write(c, (uintptr_t)&fx_word, &seven, 4) == 0);
@@ -1007,7 +1011,7 @@ static int task_interrupt_aborts_a_blocked_call(void)
 	t = fx_thread(fx_waiter, 0, 0, 1);
 	ro = nh_handle_dup(t, NH_RIGHT_READ);
 	EXPECT(t > 0 && ro > 0);
-	EXPECT(fx_wait_state(t, NH_TASK_SLEEPING));
+	EXPECT(wait_state(t, NH_TASK_SLEEPING));
 	EXPECT(nh_task_interrupt(ro) == -EACCES);
 	EXPECT(nh_task_interrupt(t) == 0);
 	EXPECT(fx_join(t) == EINTR && fx_result == -EINTR);
@@ -1015,7 +1019,7 @@ static int task_interrupt_aborts_a_blocked_call(void)
 	/* any interruptible sleep */
 	t0 = nh_clock_ns();
 	t = fx_thread(fx_sleeper, 10000 * (long)MS, 0, 1);
-	EXPECT(t > 0 && fx_wait_state(t, NH_TASK_SLEEPING));
+	EXPECT(t > 0 && wait_state(t, NH_TASK_SLEEPING));
 	EXPECT(nh_task_interrupt(t) == 0);
 	EXPECT(fx_join(t) == EINTR);
 	EXPECT(nh_clock_ns() - t0 < 5000 * (long)MS);
@@ -1044,12 +1048,12 @@ static int futex_wait_restarts_after_suspend(void)
 	fx_result = 1;
 	t = fx_thread(fx_waiter, 0, 0, 1);
 	EXPECT(t > 0);
-	EXPECT(fx_wait_state(t, NH_TASK_SLEEPING));
+	EXPECT(wait_state(t, NH_TASK_SLEEPING));
 	EXPECT(nh_task_suspend(t) == 0);
 	EXPECT(nh_task_regs(t, 0, &r) == 0 && r.x[17] == SYS_futex_wait &&
 	       r.x[10] == (uintptr_t)&fx_word);	/* back on the ecall */
 	EXPECT(nh_task_resume(t) == 0);
-	EXPECT(fx_wait_state(t, NH_TASK_SLEEPING));
+	EXPECT(wait_state(t, NH_TASK_SLEEPING));
 	nh_sleep_ns(20 * MS);
 	EXPECT(fx_result == 1);	/* the wait never returned */
 	__atomic_store_n(&fx_word, 1, __ATOMIC_RELEASE);
