@@ -348,10 +348,17 @@ static bool hand_to_waiting(struct endpoint *ep, const struct delivery *d)
  * binding is read under the lock with a reference: a rebind may drop it. */
 static uint64_t bound_bits(struct endpoint *ep)
 {
-	irqflags_t f = spin_lock_irqsave(&ep->lock);
-	struct notify *n = ep->bound;
+	irqflags_t f;
+	struct notify *n;
 	uint64_t bits;
 
+	/* Not bound (read unlocked, the usual case): nothing to poll.  A
+	 * binding and signal racing with this set ep->signalled, which the
+	 * receive checks under the lock before it sleeps. */
+	if (!__atomic_load_n(&ep->bound, __ATOMIC_ACQUIRE))
+		return 0;
+	f = spin_lock_irqsave(&ep->lock);
+	n = ep->bound;
 	if (n)
 		notify_get(n);
 	spin_unlock_irqrestore(&ep->lock, f);
@@ -1059,7 +1066,7 @@ long sys_endpoint_bind_notify(const struct syscall_args *a)
 	}
 	f = spin_lock_irqsave(&ep->lock);
 	old = ep->bound;
-	ep->bound = n;		/* our reference */
+	__atomic_store_n(&ep->bound, n, __ATOMIC_RELEASE);	/* our reference */
 	spin_unlock_irqrestore(&ep->lock, f);
 	if (old) {
 		notify_unbind(old);

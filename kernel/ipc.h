@@ -89,7 +89,8 @@ struct endpoint {
 					   receivers blocked on it */
 	int receivers;			/* [a] handles with READ */
 	struct spinlock lock;		/* the three queues, bound, signalled */
-	struct notify *bound;		/* [lock] a bound notification (a reference) */
+	struct notify *bound;		/* [lock] a bound notification (a reference);
+					   receive reads it unlocked as a hint */
 	bool signalled;			/* [lock] it signalled with nobody waiting */
 	struct list_node senders;	/* tasks in IPC_SEND, FIFO */
 	struct list_node waiting;	/* tasks in IPC_RECV, FIFO */

@@ -43,11 +43,6 @@ static bool fast_msg(const struct trap_frame *tf)
 	       NH_IPC_LABEL(tag) <= NH_IPC_LABEL_MAX && !tf->regs[16];
 }
 
-static struct trap_frame *frame_of(struct task *t)
-{
-	return (struct trap_frame *)(t->stack.hi - TRAP_FRAME_SIZE);
-}
-
 /* The message of @from (tag in a1, words a2..a5) into @to as a receive
  * or a call returns it: the tag as the result (a0), the words in a1..a4,
  * @badge in a5, no grant (a6). */
@@ -75,7 +70,7 @@ switch_with(struct hart *h, struct trap_frame *tf, struct task *next,
 
 	tf->regs[0] += 4;
 	sched_direct_switch(h, next, cont);	/* next's stack is fenced now */
-	nf = frame_of(next);
+	nf = task_user_frame_mapped(next);
 	move_msg(nf, tf, badge);
 	__atomic_store_n(&h->ipc_fast, h->ipc_fast + 1, __ATOMIC_RELAXED);
 	return nf;

@@ -323,7 +323,7 @@ static bool fp_live(const struct hart *h, const struct task *t)
 
 static void set_user_fs(struct task *t, uint64_t fs)
 {
-	struct trap_frame *tf = (struct trap_frame *)(t->stack.hi - TRAP_FRAME_SIZE);
+	struct trap_frame *tf = task_user_frame_mapped(t);
 
 	tf->sstatus = (tf->sstatus & ~(uint64_t)SSTATUS_FS) | fs;
 }

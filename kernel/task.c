@@ -244,7 +244,7 @@ static void build_user_frame(struct task *t, const struct utask_start *s)
 static void user_start(void *arg)
 {
 	struct task *t = arg;
-	struct trap_frame *tf = (struct trap_frame *)(t->stack.hi - sizeof(*tf));
+	struct trap_frame *tf = task_user_frame_mapped(t);
 
 	arch_irq_save();
 	taskctl_user_return();

@@ -247,6 +247,13 @@ static inline struct trap_frame *task_user_frame_self(void)
 	return (struct trap_frame *)(hart_self()->kstack_hi - TRAP_FRAME_SIZE);
 }
 
+/* @t's user frame through its stack mapping, for a hart that has fenced
+ * that stack: the hart running @t or switching to it. */
+static inline struct trap_frame *task_user_frame_mapped(const struct task *t)
+{
+	return (struct trap_frame *)(t->stack.hi - TRAP_FRAME_SIZE);
+}
+
 /* Wait until @t is dead and reaped, drop the caller's reference, and
  * return its exit code. */
 int task_join(struct task *t);

@@ -356,7 +356,7 @@ static void stop_self(struct task *t)
 void taskctl_user_work(void)
 {
 	struct task *t = task_current();
-	struct trap_frame *tf = (struct trap_frame *)(t->stack.hi - sizeof(*tf));
+	struct trap_frame *tf = task_user_frame_mapped(t);
 
 	for (;;) {
 		uint64_t w = work_of(t);
