@@ -21,6 +21,16 @@ HOSTCC		?= clang
 DEBUG		?= 1
 PYTHON		?= python3
 
+# One line per step, as kbuild prints them; V=1 shows the commands.
+ifeq ($(V),1)
+Q		:=
+say		= @true
+else
+Q		:= @
+say		= @printf '  %-7s %s\n' '$(1)' '$(2)'
+endif
+tgt		= $(patsubst %.c.o,%.o,$(patsubst %.S.o,%.o,$(@:$(BUILD)/%=%)))
+
 CC		:= $(CROSS_COMPILE)gcc
 OBJCOPY		:= $(CROSS_COMPILE)objcopy
 NM		:= $(CROSS_COMPILE)nm
@@ -41,9 +51,12 @@ KCFLAGS		:= $(KARCH) -std=gnu11 -O2 -g -ffreestanding \
 KLDFLAGS	:= -march=rv64imac -mabi=lp64 -nostdlib -static -no-pie \
 		   -Wl,-T,boot/kernel.ld -Wl,--gc-sections -Wl,--build-id=none
 
-KSRC		:= $(wildcard boot/*.S kernel/*.c kernel/lib/*.c \
-		     kernel/drivers/*.c kernel/arch/riscv/*.c kernel/arch/riscv/*.S \
-		     kernel/tests/*.c kernel/tests/*.S)
+# Every kernel folder (docs/DESIGN.md has the map; tools/layers.py checks
+# which way its includes go).
+KDIRS		:= kernel/lib kernel/arch/riscv kernel/core kernel/mm kernel/sched \
+		   kernel/obj kernel/ipc kernel/dev kernel/sys kernel/entry \
+		   kernel/debug kernel/debug/tests kernel/init
+KSRC		:= $(wildcard boot/*.S $(foreach d,$(KDIRS),$(d)/*.c $(d)/*.S))
 KOBJ		:= $(patsubst %,$(BUILD)/%.o,$(KSRC)) $(BUILD)/gen/sysent.c.o
 
 # One syscall list generates the numbers, the dispatch table, user stubs.
@@ -52,11 +65,13 @@ GEN_SYS		:= $(BUILD)/gen/nuthatch/sysno.h $(BUILD)/gen/sysent.c $(BUILD)/gen/usy
 
 $(GEN_SYS) &: $(SYSCALL_TBL) tools/gensyscalls.py
 	@mkdir -p $(BUILD)/gen/nuthatch
-	$(PYTHON) tools/gensyscalls.py $(SYSCALL_TBL) --header $(BUILD)/gen/nuthatch/sysno.h \
+	$(call say,GEN,$(tgt))
+	$(Q)$(PYTHON) tools/gensyscalls.py $(SYSCALL_TBL) --header $(BUILD)/gen/nuthatch/sysno.h \
 		--table $(BUILD)/gen/sysent.c --stubs $(BUILD)/gen/usys.S
 
 $(BUILD)/gen/sysent.c.o: $(BUILD)/gen/sysent.c
-	$(CC) $(KCFLAGS) -Ikernel -c $< -o $@
+	$(call say,CC,$(tgt))
+	$(Q)$(CC) $(KCFLAGS) -Ikernel -c $< -o $@
 
 # Every kernel object may include the generated numbers.
 $(patsubst %,$(BUILD)/%.o,$(KSRC)): | $(BUILD)/gen/nuthatch/sysno.h
@@ -65,11 +80,13 @@ all: $(BUILD)/Image $(BUILD)/initramfs.cpio
 
 $(BUILD)/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	$(call say,CC,$(tgt))
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
 $(BUILD)/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
+	$(call say,AS,$(tgt))
+	$(Q)$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
 # Runs before the MMU is on, at the load address: no jump tables (they hold
 # absolute addresses) and no calls the compiler invents.
@@ -84,24 +101,30 @@ $(BUILD)/kernel/lib/string.c.o: KCFLAGS += -fno-tree-loop-distribute-patterns
 # no function moves; ksyms.py --compare proves it.
 $(BUILD)/ksyms0.S: tools/ksyms.py
 	@mkdir -p $(dir $@)
-	$(PYTHON) tools/ksyms.py --empty > $@
+	$(call say,KSYMS,$(tgt))
+	$(Q)$(PYTHON) tools/ksyms.py --empty > $@
 
 $(BUILD)/ksyms.S: $(BUILD)/nuthatch.pass1.elf tools/ksyms.py
-	$(PYTHON) tools/ksyms.py --nm $(NM) $< > $@
+	$(call say,KSYMS,$(tgt))
+	$(Q)$(PYTHON) tools/ksyms.py --nm $(NM) $< > $@
 
 $(BUILD)/%.S.o: $(BUILD)/%.S
-	$(CC) $(KCFLAGS) -c $< -o $@
+	$(call say,AS,$(tgt))
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
 $(BUILD)/nuthatch.pass1.elf: $(KOBJ) $(BUILD)/ksyms0.S.o boot/kernel.ld
-	$(CC) $(KLDFLAGS) $(KOBJ) $(BUILD)/ksyms0.S.o -lgcc -o $@
+	$(call say,LD,$(tgt))
+	$(Q)$(CC) $(KLDFLAGS) $(KOBJ) $(BUILD)/ksyms0.S.o -lgcc -o $@
 
 $(BUILD)/nuthatch.elf: $(BUILD)/nuthatch.pass1.elf $(BUILD)/ksyms.S.o
-	$(CC) $(KLDFLAGS) $(KOBJ) $(BUILD)/ksyms.S.o -lgcc -o $@
+	$(call say,LD,$(tgt))
+	$(Q)$(CC) $(KLDFLAGS) $(KOBJ) $(BUILD)/ksyms.S.o -lgcc -o $@
 	@$(PYTHON) tools/ksyms.py --nm $(NM) --compare $< $@
 	@$(PYTHON) tools/imagecheck.py --elf $@ --nm $(NM)
 
 $(BUILD)/Image: $(BUILD)/nuthatch.elf
-	$(OBJCOPY) -O binary $< $@
+	$(call say,OBJCOPY,$(tgt))
+	$(Q)$(OBJCOPY) -O binary $< $@
 	@$(PYTHON) tools/imagecheck.py --image $@
 
 -include $(KOBJ:.o=.d)
@@ -121,23 +144,28 @@ UPROGS		:= $(patsubst user/%.c,$(BUILD)/user/%,$(wildcard user/*.c)) \
 
 $(BUILD)/lib/%.c.o: lib/%.c $(BUILD)/gen/nuthatch/sysno.h
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -c $< -o $@
+	$(call say,CC,$(tgt))
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
 
 $(BUILD)/lib/%.S.o: lib/%.S $(BUILD)/gen/nuthatch/sysno.h
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -c $< -o $@
+	$(call say,CC,$(tgt))
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
 
 $(BUILD)/lib/usys.S.o: $(BUILD)/gen/usys.S
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -c $< -o $@
+	$(call say,CC,$(tgt))
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
 
 $(BUILD)/user/%.o: user/%.c $(BUILD)/gen/nuthatch/sysno.h
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -c $< -o $@
+	$(call say,CC,$(tgt))
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
 
 $(BUILD)/user/testserver.o: tests/server/server.c $(BUILD)/gen/nuthatch/sysno.h
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -c $< -o $@
+	$(call say,CC,$(tgt))
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
 
 # The test server's other catalogue parts: tests/server/*.c but server.c.
 TSERVER_PARTS	:= $(patsubst tests/server/%.c,$(BUILD)/user/testserver-%.o,\
@@ -145,20 +173,24 @@ TSERVER_PARTS	:= $(patsubst tests/server/%.c,$(BUILD)/user/testserver-%.o,\
 
 $(BUILD)/user/testserver-%.o: tests/server/%.c $(BUILD)/gen/nuthatch/sysno.h
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -Itests/server -c $< -o $@
+	$(call say,CC,$(tgt))
+	$(Q)$(CC) $(UCFLAGS) -Itests/server -c $< -o $@
 
 $(BUILD)/user/testserver: $(BUILD)/user/testserver.o $(TSERVER_PARTS) $(ULIBOBJ) lib/user.ld
-	$(CC) $(ULDFLAGS) $(BUILD)/user/testserver.o $(TSERVER_PARTS) $(ULIBOBJ) -o $@
+	$(call say,LD,$(tgt))
+	$(Q)$(CC) $(ULDFLAGS) $(BUILD)/user/testserver.o $(TSERVER_PARTS) $(ULIBOBJ) -o $@
 
 $(BUILD)/user/%: $(BUILD)/user/%.o $(ULIBOBJ) lib/user.ld
-	$(CC) $(ULDFLAGS) $< $(ULIBOBJ) -o $@
+	$(call say,LD,$(tgt))
+	$(Q)$(CC) $(ULDFLAGS) $< $(ULIBOBJ) -o $@
 
 # The initramfs: every user program under /bin.
 $(BUILD)/initramfs.cpio: $(UPROGS) tools/mkinitramfs
 	@rm -rf $(BUILD)/initramfs && mkdir -p $(BUILD)/initramfs/bin
-	cp $(UPROGS) $(BUILD)/initramfs/bin/
-	head -c 1000 $(BUILD)/user/hello > $(BUILD)/initramfs/bin/corrupt
-	tools/mkinitramfs $@ $(BUILD)/initramfs
+	$(Q)cp $(UPROGS) $(BUILD)/initramfs/bin/
+	$(Q)head -c 1000 $(BUILD)/user/hello > $(BUILD)/initramfs/bin/corrupt
+	$(call say,CPIO,$(tgt))
+	$(Q)tools/mkinitramfs $@ $(BUILD)/initramfs
 
 -include $(ULIBOBJ:.o=.d) $(UPROGS:=.d)
 -include tests/host/host.mk
@@ -174,14 +206,16 @@ DTC		?= dtc
 ifneq ($(SD_DTB),)
 $(SD_DTB): board/$(BOARD)/$(basename $(notdir $(SD_FDT))).dts
 	@mkdir -p $(dir $@)
-	$(DTC) -q -I dts -O dtb -o $@ $<
+	$(call say,DTC,$(tgt))
+	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
 endif
 
 $(BUILD)/$(BOARD)/sdcard.img: $(BUILD)/Image $(SD_LAYOUT) $(SD_DTB) tools/sdimage.py
 	@mkdir -p $(dir $@)
-	$(PYTHON) tools/sdimage.py --layout $(SD_LAYOUT) --image $(BUILD)/Image \
+	$(call say,SDIMAGE,$(tgt))
+	$(Q)$(PYTHON) tools/sdimage.py --layout $(SD_LAYOUT) --image $(BUILD)/Image \
 		$(if $(SD_DTB),--dtb $(SD_DTB)) --append "$(BOOTARGS)" --out $@
-	$(PYTHON) tools/sdimage.py --layout $(SD_LAYOUT) --check $@
+	$(Q)$(PYTHON) tools/sdimage.py --layout $(SD_LAYOUT) --check $@
 	@echo "sdimage: $@ (write it to a card with dd: see README.md)"
 
 sdimage: deps $(BUILD)/$(BOARD)/sdcard.img

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fdt.h"
-#include "platform.h"
+#include "lib/fdt.h"
+#include "lib/platform.h"
 #include <nuthatch/errno.h>
 
 #define DTINFO_MAX_FILE	(64u << 20)

@@ -6,7 +6,7 @@
  * order: every PT_LOAD is checked on its own (check_load) and against the
  * one before it (add_segment); the span, size and entry checks run last.
  */
-#include "elf.h"
+#include "lib/elf.h"
 
 #include <stdbool.h>
 

@@ -3,7 +3,7 @@
  * Output goes through a bounded sink, so a format never writes past the
  * caller's buffer.  Pure code: also built for the host and fuzzed there.
  */
-#include "fmt.h"
+#include "lib/fmt.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "platform.h"
+#include "lib/platform.h"
 
 #define FRAME_SIZE	4096ul
 #define FRAME_NONE	0xffffffffu	/* end of the free list */

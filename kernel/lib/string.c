@@ -3,7 +3,7 @@
  * Simple byte loops with a word-at-a-time path for aligned bulk copies
  * and fills; the compiler also emits calls to memcpy/memset on its own.
  */
-#include "kstring.h"
+#include "lib/kstring.h"
 
 #include <stdint.h>
 

@@ -1,9 +1,9 @@
 /*
- * fdt_why(): the reason kernel/fdt.c gives for rejecting a blob, for
- * test diagnostics.  A separate file because kernel/fdt.h and libfdt's
+ * fdt_why(): the reason kernel/lib/fdt.c gives for rejecting a blob, for
+ * test diagnostics.  A separate file because kernel/lib/fdt.h and libfdt's
  * headers define the same macro names.
  */
-#include "fdt.h"
+#include "lib/fdt.h"
 #include "fdt_why.h"
 
 const char *fdt_why(const void *blob, size_t len)

@@ -1,4 +1,4 @@
-/* Why kernel/fdt.c rejects @blob ("" if it does not); see fdt_why.c. */
+/* Why kernel/lib/fdt.c rejects @blob ("" if it does not); see fdt_why.c. */
 #ifndef NUTHATCH_TESTS_FDT_WHY_H
 #define NUTHATCH_TESTS_FDT_WHY_H
 

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "platform.h"
+#include "lib/platform.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -21,7 +21,7 @@ HOST_FUZZ := -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=all
 HOST_FIXTURES := $(SHARED)/fixtures/dtb tests/fixtures/dtb
 
-HOST_PLAT_SRCS := kernel/fdt.c kernel/platform.c kernel/lib/fmt.c
+HOST_PLAT_SRCS := kernel/lib/fdt.c kernel/lib/platform.c kernel/lib/fmt.c
 HOST_PLAT_SAN := $(HOST_PLAT_SRCS:%.c=$(HOST_DIR)/san/%.o)
 HOST_PLAT_FUZZ := $(HOST_PLAT_SRCS:%.c=$(HOST_DIR)/fuzz/%.o)
 HOST_TP_SRCS := tests/host/test_platform.c tests/host/hostile.c \
@@ -29,30 +29,37 @@ HOST_TP_SRCS := tests/host/test_platform.c tests/host/hostile.c \
 
 $(HOST_DIR)/san/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) $(HOST_SAN) -c $< -o $@
+	$(call say,HOSTCC,$(tgt))
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(HOST_SAN) -c $< -o $@
 
 $(HOST_DIR)/fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) $(HOST_FUZZ) -c $< -o $@
+	$(call say,HOSTCC,$(tgt))
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(HOST_FUZZ) -c $< -o $@
 
 $(HOST_DIR)/dtinfo: $(HOST_DIR)/san/tools/dtinfo.o $(HOST_PLAT_SAN)
-	$(HOSTCC) $(HOST_SAN) $^ -o $@
+	$(call say,HOSTLD,$(tgt))
+	$(Q)$(HOSTCC) $(HOST_SAN) $^ -o $@
 
 $(HOST_DIR)/test_fmt: $(HOST_DIR)/san/tests/host/test_fmt.o \
 		$(HOST_DIR)/san/kernel/lib/fmt.o
-	$(HOSTCC) $(HOST_SAN) $^ -o $@
+	$(call say,HOSTLD,$(tgt))
+	$(Q)$(HOSTCC) $(HOST_SAN) $^ -o $@
 
 $(HOST_DIR)/test_framepool: $(HOST_DIR)/san/tests/host/test_framepool.o \
 		$(HOST_DIR)/san/kernel/lib/framepool.o
-	$(HOSTCC) $(HOST_SAN) $^ -o $@
+	$(call say,HOSTLD,$(tgt))
+	$(Q)$(HOSTCC) $(HOST_SAN) $^ -o $@
 
 $(HOST_DIR)/test_platform: $(HOST_TP_SRCS:%.c=$(HOST_DIR)/san/%.o) \
 		$(HOST_PLAT_SAN)
-	$(HOSTCC) $(HOST_SAN) $^ -lfdt -o $@
+	$(call say,HOSTLD,$(tgt))
+	$(Q)$(HOSTCC) $(HOST_SAN) $^ -lfdt -o $@
 
 $(HOST_DIR)/fuzz_platform: $(HOST_DIR)/fuzz/tests/host/fuzz_platform.o \
 		$(HOST_PLAT_FUZZ)
-	$(HOSTCC) -fsanitize=fuzzer,address,undefined $^ -o $@
+	$(call say,HOSTLD,$(tgt))
+	$(Q)$(HOSTCC) -fsanitize=fuzzer,address,undefined $^ -o $@
 
 HOST_TESTS := $(HOST_DIR)/test_fmt $(HOST_DIR)/test_platform \
 	$(HOST_DIR)/test_framepool
@@ -60,29 +67,34 @@ HOST_TESTS := $(HOST_DIR)/test_fmt $(HOST_DIR)/test_platform \
 # The initramfs reader (kernel/lib/cpio.c).
 $(HOST_DIR)/test_cpio: $(HOST_DIR)/san/tests/host/test_cpio.o \
 		$(HOST_DIR)/san/kernel/lib/cpio.o
-	$(HOSTCC) $(HOST_SAN) $^ -o $@
+	$(call say,HOSTLD,$(tgt))
+	$(Q)$(HOSTCC) $(HOST_SAN) $^ -o $@
 
 $(HOST_DIR)/fuzz_cpio: $(HOST_DIR)/fuzz/tests/host/fuzz_cpio.o \
 		$(HOST_DIR)/fuzz/kernel/lib/cpio.o
-	$(HOSTCC) -fsanitize=fuzzer,address,undefined $^ -o $@
+	$(call say,HOSTLD,$(tgt))
+	$(Q)$(HOSTCC) -fsanitize=fuzzer,address,undefined $^ -o $@
 
 HOST_TESTS += $(HOST_DIR)/test_cpio
 
 # The ELF executable checker (kernel/lib/elf.c).
 $(HOST_DIR)/test_elf: $(HOST_DIR)/san/tests/host/test_elf.o \
 		$(HOST_DIR)/san/kernel/lib/elf.o
-	$(HOSTCC) $(HOST_SAN) $^ -o $@
+	$(call say,HOSTLD,$(tgt))
+	$(Q)$(HOSTCC) $(HOST_SAN) $^ -o $@
 
 $(HOST_DIR)/fuzz_elf: $(HOST_DIR)/fuzz/tests/host/fuzz_elf.o \
 		$(HOST_DIR)/fuzz/kernel/lib/elf.o
-	$(HOSTCC) -fsanitize=fuzzer,address,undefined $^ -o $@
+	$(call say,HOSTLD,$(tgt))
+	$(Q)$(HOSTCC) -fsanitize=fuzzer,address,undefined $^ -o $@
 
 HOST_TESTS += $(HOST_DIR)/test_elf
 HOST_TESTS += $(HOST_DIR)/test_asid
 
 $(HOST_DIR)/test_asid: $(HOST_DIR)/san/tests/host/test_asid.o \
 		$(HOST_DIR)/san/kernel/lib/asid.o
-	$(HOSTCC) $(HOST_SAN) $^ -o $@
+	$(call say,HOSTLD,$(tgt))
+	$(Q)$(HOSTCC) $(HOST_SAN) $^ -o $@
 
 .PHONY: host-build host-test fuzz fuzz-ci
 # What tools/testsuite.py needs: every test binary and dtinfo.

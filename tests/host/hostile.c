@@ -1,7 +1,7 @@
 /*
  * Hand-made blobs for test_platform: a tiny FDT writer builds small trees,
  * some then patched into hostile shapes, each with the exact result the
- * rules in kernel/fdt.h and kernel/platform.h demand.  Every blob also
+ * rules in kernel/lib/fdt.h and kernel/lib/platform.h demand.  Every blob also
  * goes through check_blob(), so accepted ones must match the oracle.
  */
 #include <stdarg.h>

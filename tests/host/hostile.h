@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "platform.h"
+#include "lib/platform.h"
 
 struct tally {
 	unsigned rejected, accepted, stricter;

@@ -1,7 +1,7 @@
 /*
  * The test oracle: platform facts extracted with libfdt, following the
- * rules in kernel/platform.h independently of kernel/fdt.c and
- * kernel/platform.c.  Tables are collected unbounded (up to REF_CAP),
+ * rules in kernel/lib/platform.h independently of kernel/lib/fdt.c and
+ * kernel/lib/platform.c.  Tables are collected unbounded (up to REF_CAP),
  * then checked against the kernel's limits and sorted with qsort.
  */
 #include <libfdt.h>

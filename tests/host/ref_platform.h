@@ -1,7 +1,7 @@
 /*
  * ref_platform_parse(): an independent extractor of the same platform
- * facts, written against libfdt (not against kernel/fdt.c), applying the
- * rules documented in kernel/platform.h.  Only meaningful for a blob that
+ * facts, written against libfdt (not against kernel/lib/fdt.c), applying the
+ * rules documented in kernel/lib/platform.h.  Only meaningful for a blob that
  * fdt_check_full() accepts.  Used by test_platform.c as the oracle.
  */
 #ifndef NUTHATCH_TESTS_REF_PLATFORM_H
@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#include "platform.h"
+#include "lib/platform.h"
 
 /* Returns 0, -NH_ENOSPC or -NH_ENOENT, as platform_parse() would. */
 int ref_platform_parse(struct platform *p, const void *fdt, uint64_t blob_pa);

@@ -1,5 +1,5 @@
 /*
- * Host tests for the device-tree parser (kernel/fdt.c, kernel/platform.c).
+ * Host tests for the device-tree parser (kernel/lib/fdt.c, kernel/lib/platform.c).
  *
  *   test_platform DIR...      every *.dtb in each DIR is a fixture
  *
@@ -21,7 +21,7 @@
 #include "fdt_why.h"
 #include "hostile.h"
 #include "ktap.h"
-#include "platform.h"
+#include "lib/platform.h"
 #include "ref_platform.h"
 #include <nuthatch/errno.h>
 

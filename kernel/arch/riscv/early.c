@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "arch/riscv/pte.h"
-#include "memlayout.h"
+#include "arch/riscv/memlayout.h"
 
 #define GIGA	LEVEL_SIZE(2)
 #define MEGA	LEVEL_SIZE(1)

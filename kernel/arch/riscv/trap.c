@@ -11,19 +11,19 @@
 #include <nuthatch/task.h>
 
 #include "arch/riscv/arch.h"
-#include "hart.h"
-#include "ksyms.h"
-#include "kstack.h"
-#include "ktest.h"
-#include "printk.h"
-#include "sched.h"
-#include "spinlock.h"
-#include "syscall.h"
-#include "task.h"
-#include "ipc.h"
+#include "core/hart.h"
+#include "lib/ksyms.h"
+#include "sched/kstack.h"
+#include "debug/ktest.h"
+#include "core/printk.h"
+#include "sched/sched.h"
+#include "core/spinlock.h"
+#include "sys/syscall.h"
+#include "sched/task.h"
+#include "ipc/ipc.h"
 #include <nuthatch/ipc.h>
-#include "vm.h"
-#include "taskctl.h"
+#include "mm/vm.h"
+#include "sched/taskctl.h"
 
 #define EXC_ILLEGAL_INSN	2
 #define EXC_ECALL_U	8

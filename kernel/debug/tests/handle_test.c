@@ -1,0 +1,236 @@
+/*
+ * Self-tests of handle tables (handle.c), on a dummy object type
+ * (HANDLE_OBJ_TEST) that counts its references: the number encoding,
+ * stale numbers after close and slot reuse, wrong types and missing
+ * rights, rights that only shrink through dup and install, a full table
+ * and reservations, put() callbacks never run under a lock, and a closed
+ * table refusing new handles.  Every test drops every reference it takes
+ * (the runner's leak check counts handles too).
+ */
+#include <stdint.h>
+
+#include <nuthatch/errno.h>
+
+#include "arch/riscv/arch.h"
+#include "obj/handle.h"
+#include "core/hart.h"
+#include "debug/ktest.h"
+#include "core/spinlock.h"
+
+struct dummy {
+	int refs;		/* [a] */
+	int put_under_lock;	/* put() calls made with a spinlock held */
+};
+
+static unsigned held_here(void)
+{
+	irqflags_t f = arch_irq_save();
+	unsigned n = hart_self()->nheld;
+
+	arch_irq_restore(f);
+	return n;
+}
+
+static void dummy_get(void *obj)
+{
+	__atomic_fetch_add(&((struct dummy *)obj)->refs, 1, __ATOMIC_RELAXED);
+}
+
+static void dummy_put(void *obj)
+{
+	struct dummy *d = obj;
+
+	if (held_here())
+		d->put_under_lock++;
+	__atomic_fetch_sub(&d->refs, 1, __ATOMIC_RELAXED);
+}
+
+static uint64_t dummy_size(void *obj)
+{
+	(void)obj;
+	return 12345;
+}
+
+static const struct handle_type_ops dummy_ops = {
+	.get = dummy_get, .put = dummy_put, .size = dummy_size,
+};
+
+#define RW	(NH_RIGHT_READ | NH_RIGHT_WRITE)
+#define RWG	(RW | NH_RIGHT_GRANT)
+
+/* A fresh table (the dummy type registered), or NULL: the test fails. */
+static struct handle_table *table(struct ktest_ctx *t)
+{
+	int err;
+	struct handle_table *ht;
+
+	handle_type_register(HANDLE_OBJ_TEST, &dummy_ops);
+	ht = handle_table_create(&err);
+	KT_EXPECT(t, ht && !err);
+	return ht;
+}
+
+KTEST(HNDL0001_numbers_encode_slot_and_generation)
+{
+	struct handle_table *ht = table(t);
+	struct dummy d = { 0 };
+	long a, b, c;
+
+	if (!ht)
+		return;
+	a = handle_alloc(ht, HANDLE_OBJ_TEST, &d, RWG);
+	b = handle_alloc(ht, HANDLE_OBJ_TEST, &d, RWG);
+	KT_EXPECT(t, a == 1 && b == 2);		/* (0 << 8 | slot) + 1 */
+	KT_EXPECT(t, d.refs == 2);
+	KT_EXPECT(t, handle_close(ht, a) == 0);
+	c = handle_alloc(ht, HANDLE_OBJ_TEST, &d, RWG);
+	KT_EXPECT(t, c == (1 << 8 | 0) + 1);	/* slot 0, generation 1 */
+	KT_EXPECT(t, handle_live_count() >= 2);
+	handle_table_destroy(ht);
+	KT_EXPECT(t, d.refs == 0 && d.put_under_lock == 0);
+}
+
+KTEST(HNDL0002_stale_after_close_and_reuse)
+{
+	struct handle_table *ht = table(t);
+	struct dummy d = { 0 }, e = { 0 };
+	void *obj;
+	long a, b;
+
+	if (!ht)
+		return;
+	a = handle_alloc(ht, HANDLE_OBJ_TEST, &d, RWG);
+	KT_EXPECT(t, handle_lookup(ht, a, HANDLE_OBJ_TEST, 0, &obj) == 0 && obj == &d);
+	handle_put_obj(HANDLE_OBJ_TEST, obj);
+	KT_EXPECT(t, handle_close(ht, a) == 0);
+	KT_EXPECT(t, handle_close(ht, a) == -NH_EBADF);
+	KT_EXPECT(t, handle_lookup(ht, a, HANDLE_OBJ_TEST, 0, &obj) == -NH_EBADF);
+	b = handle_alloc(ht, HANDLE_OBJ_TEST, &e, RWG);	/* the same slot */
+	KT_EXPECT(t, b > 0 && b != a && ((b - 1) & 0xff) == ((a - 1) & 0xff));
+	KT_EXPECT(t, handle_lookup(ht, a, HANDLE_OBJ_TEST, 0, &obj) == -NH_EBADF);
+	KT_EXPECT(t, handle_dup(ht, a, NH_RIGHT_READ) == -NH_EBADF);
+	for (long bad = -2; bad <= 0; bad++)
+		KT_EXPECT(t, handle_close(ht, bad) == -NH_EBADF);
+	KT_EXPECT(t, handle_close(ht, NH_SELF_TASK) == -NH_EBADF);
+	KT_EXPECT(t, handle_close(ht, NH_SELF_SPACE) == -NH_EBADF);
+	KT_EXPECT(t, handle_close(ht, HANDLE_SLOTS + 1) == -NH_EBADF);	/* no such slot */
+	KT_EXPECT(t, handle_close(ht, (1l << 31) + 1) == -NH_EBADF);
+	handle_table_destroy(ht);
+	KT_EXPECT(t, d.refs == 0 && e.refs == 0);
+}
+
+KTEST(HNDL0003_wrong_type_and_missing_rights)
+{
+	struct handle_table *ht = table(t);
+	struct dummy d = { 0 };
+	struct nh_handle_info info;
+	void *obj = 0;
+	long a;
+
+	if (!ht)
+		return;
+	a = handle_alloc(ht, HANDLE_OBJ_TEST, &d, NH_RIGHT_READ);
+	KT_EXPECT(t, handle_lookup(ht, a, NH_OBJ_TASK, 0, &obj) == -NH_EBADF);
+	KT_EXPECT(t, handle_lookup(ht, a, HANDLE_OBJ_TEST, NH_RIGHT_WRITE, &obj) ==
+		  -NH_EACCES);
+	KT_EXPECT(t, handle_info(ht, a, &info) == 0 && info.type == HANDLE_OBJ_TEST &&
+		  info.rights == NH_RIGHT_READ && info.size == 12345);
+	KT_EXPECT(t, handle_alloc(ht, 0, &d, 0) == -NH_EINVAL);
+	KT_EXPECT(t, handle_alloc(ht, HANDLE_OBJ_TEST, &d, 0x100) == -NH_EINVAL);
+	KT_EXPECT(t, d.refs == 1);
+	handle_table_destroy(ht);
+	KT_EXPECT(t, d.refs == 0);
+}
+
+KTEST(HNDL0004_dup_and_install_only_shrink)
+{
+	struct handle_table *ht = table(t), *to = table(t);
+	struct dummy d = { 0 };
+	struct nh_handle_info info;
+	long a, r, n;
+
+	if (!ht || !to)
+		goto out;
+	a = handle_alloc(ht, HANDLE_OBJ_TEST, &d, RWG);
+	r = handle_dup(ht, a, NH_RIGHT_READ);
+	KT_EXPECT(t, r > 0 && handle_info(ht, r, &info) == 0 &&
+		  info.rights == NH_RIGHT_READ);
+	KT_EXPECT(t, handle_dup(ht, r, NH_RIGHT_READ) == -NH_EACCES);	/* no GRANT */
+	KT_EXPECT(t, handle_dup(ht, a, RWG | NH_RIGHT_MAP) == -NH_EACCES);
+	KT_EXPECT(t, handle_install(ht, r, to, NH_RIGHT_READ) == -NH_EACCES);
+	KT_EXPECT(t, handle_install(ht, a, to, NH_RIGHTS_ALL) == -NH_EACCES);
+	n = handle_install(ht, a, to, NH_RIGHT_WRITE);
+	KT_EXPECT(t, n == 1 && handle_info(to, n, &info) == 0 &&
+		  info.rights == NH_RIGHT_WRITE);
+	KT_EXPECT(t, d.refs == 3);
+	handle_table_close_all(to);
+	KT_EXPECT(t, handle_install(ht, a, to, NH_RIGHT_READ) == -NH_ESRCH);
+	KT_EXPECT(t, handle_alloc(to, HANDLE_OBJ_TEST, &d, 0) == -NH_ESRCH);
+	KT_EXPECT(t, d.refs == 2);
+out:
+	if (ht)
+		handle_table_destroy(ht);
+	if (to)
+		handle_table_destroy(to);
+	KT_EXPECT(t, d.refs == 0 && d.put_under_lock == 0);
+}
+
+KTEST(HNDL0005_full_table_and_reservations)
+{
+	struct handle_table *ht = table(t);
+	struct dummy d = { 0 };
+	uint64_t live = handle_live_count();
+	long h = 0, r;
+	int n = 0;
+
+	if (!ht)
+		return;
+	while ((h = handle_alloc(ht, HANDLE_OBJ_TEST, &d, RW)) > 0)
+		n++;
+	KT_EXPECT(t, h == -NH_ENOSPC && n == HANDLE_SLOTS);
+	KT_EXPECT(t, d.refs == HANDLE_SLOTS);	/* the failed one took none */
+	KT_EXPECT(t, handle_live_count() == live + HANDLE_SLOTS);
+	KT_EXPECT(t, handle_reserve(ht) == -NH_ENOSPC);
+	KT_EXPECT(t, handle_close(ht, 5) == 0);
+	r = handle_reserve(ht);
+	KT_EXPECT(t, r == (1 << 8 | 4) + 1);	/* slot 4, its next generation */
+	KT_EXPECT(t, handle_close(ht, r) == -NH_EBADF);	/* not open yet */
+	if (r > 0) {
+		handle_unreserve(ht, r);
+		r = handle_reserve(ht);		/* never given: the same number */
+		KT_EXPECT(t, r == (1 << 8 | 4) + 1);
+		dummy_get(&d);
+		handle_commit(ht, r, HANDLE_OBJ_TEST, &d, NH_RIGHT_READ);
+		KT_EXPECT(t, handle_close(ht, r) == 0);
+	}
+	handle_table_destroy(ht);
+	KT_EXPECT(t, d.refs == 0 && handle_live_count() == live);
+}
+
+KTEST(HNDL0006_put_runs_without_locks_held)
+{
+	struct handle_table *ht = table(t);
+	struct dummy d = { 0 };
+	struct nh_handle_info info;
+	long a, b;
+
+	if (!ht)
+		return;
+	a = handle_alloc(ht, HANDLE_OBJ_TEST, &d, RWG);
+	b = handle_dup(ht, a, RW);
+	KT_EXPECT(t, handle_dup(ht, a, NH_RIGHTS_ALL) == -NH_EACCES);	/* drops one */
+	KT_EXPECT(t, handle_info(ht, b, &info) == 0);	/* drops one */
+	KT_EXPECT(t, handle_close(ht, a) == 0);
+	handle_table_destroy(ht);	/* closes b */
+	KT_EXPECT(t, d.refs == 0);
+	KT_EXPECT(t, d.put_under_lock == 0);
+	{	/* the probe itself notices a lock */
+		static struct spinlock l = SPINLOCK_INIT("handle test", RANK_TEST_OUTER);
+		irqflags_t f = spin_lock_irqsave(&l);
+
+		dummy_get(&d);
+		dummy_put(&d);
+		spin_unlock_irqrestore(&l, f);
+		KT_EXPECT(t, d.put_under_lock == 1);
+	}
+}

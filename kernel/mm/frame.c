@@ -1,0 +1,98 @@
+/*
+ * The kernel's frame allocator: the one frame pool, its lock, and the
+ * zeroing allocation.  Frames are reached through the direct map.
+ */
+#include "mm/frame.h"
+
+#include <nuthatch/errno.h>
+
+#include "mm/kmap.h"
+#include "lib/kstring.h"
+#include "core/spinlock.h"
+
+static struct spinlock frame_lock = SPINLOCK_INIT("frame: kpool", RANK_FRAME);
+static struct frame_pool kpool;		/* [frame_lock] */
+
+static void *direct(uint64_t pa)
+{
+	return kmap_phys(pa);
+}
+
+int frame_init(const struct platform *p)
+{
+	return frame_pool_init(&kpool, p, direct);
+}
+
+uint64_t frame_alloc(void)
+{
+	irqflags_t f = spin_lock_irqsave(&frame_lock);
+	uint64_t pa = frame_pool_alloc(&kpool);
+
+	spin_unlock_irqrestore(&frame_lock, f);
+	return pa;
+}
+
+uint64_t frame_alloc_zeroed(void)
+{
+	uint64_t pa = frame_alloc();
+
+	if (pa)
+		memset(kmap_phys(pa), 0, FRAME_SIZE);
+	return pa;
+}
+
+int frame_ref(uint64_t pa)
+{
+	irqflags_t f = spin_lock_irqsave(&frame_lock);
+	int err = frame_pool_ref(&kpool, pa);
+
+	spin_unlock_irqrestore(&frame_lock, f);
+	return err;
+}
+
+int frame_put(uint64_t pa)
+{
+	irqflags_t f = spin_lock_irqsave(&frame_lock);
+	int err = frame_pool_put(&kpool, pa);
+
+	spin_unlock_irqrestore(&frame_lock, f);
+	return err;
+}
+
+/* Without the lock: a snapshot, exact for a caller whose own reference
+ * keeps the frame and who knows nobody else can add one (COW breaks). */
+long frame_refcount(uint64_t pa)
+{
+	return frame_pool_refcount(&kpool, pa);
+}
+
+uint64_t frame_free_count(void)
+{
+	return __atomic_load_n(&kpool.nfree, __ATOMIC_RELAXED);
+}
+
+uint64_t frame_usable_count(void)
+{
+	return kpool.nusable;
+}
+
+void frame_meta_range(uint64_t *base, uint64_t *size)
+{
+	*base = kpool.meta_base;
+	*size = kpool.meta_size;
+}
+
+irqflags_t frame_batch_begin(void)
+{
+	return spin_lock_irqsave(&frame_lock);
+}
+
+void frame_ref_held(uint64_t pa)
+{
+	frame_pool_ref(&kpool, pa);
+}
+
+void frame_batch_end(irqflags_t f)
+{
+	spin_unlock_irqrestore(&frame_lock, f);
+}

@@ -1,0 +1,42 @@
+/*
+ * The kernel's frame allocator: one struct frame_pool (lib/framepool.h)
+ * built at boot from the device tree's memory, behind frame_lock.
+ * frame_free_count() is what leak checks compare.
+ */
+#ifndef NUTHATCH_FRAME_H
+#define NUTHATCH_FRAME_H
+
+#include <stdint.h>
+
+#include "arch/riscv/arch.h"
+
+#include "lib/framepool.h"
+#include "lib/platform.h"
+
+/* Build the pool once on the boot hart, after kmap_init. */
+int frame_init(const struct platform *p);
+
+/* A frame's physical address (refcount 1), or 0 when memory is exhausted. */
+uint64_t frame_alloc(void);
+/* The same, zero-filled. */
+uint64_t frame_alloc_zeroed(void);
+/* Take or drop a reference: 0 or -NH_EINVAL for a frame not in use. */
+int frame_ref(uint64_t pa);
+int frame_put(uint64_t pa);
+long frame_refcount(uint64_t pa);
+
+/*
+ * Many references at one lock: frame_batch_begin() takes the pool's lock,
+ * frame_ref_held() adds a reference to a frame in use (as frame_ref),
+ * frame_batch_end() lets go.  Nothing else may be called in between.
+ */
+irqflags_t frame_batch_begin(void);
+void frame_ref_held(uint64_t pa);
+void frame_batch_end(irqflags_t f);
+
+uint64_t frame_free_count(void);
+uint64_t frame_usable_count(void);
+/* Where the pool's metadata lives (for the boot summary). */
+void frame_meta_range(uint64_t *base, uint64_t *size);
+
+#endif

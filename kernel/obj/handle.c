@@ -1,0 +1,511 @@
+/*
+ * Handle tables (handle.h): a frame per task holding HANDLE_SLOTS slots,
+ * each a reference to an object with its type and rights, behind one
+ * lock; the encoding of handle numbers with per-slot generations; the
+ * calling task's pseudo-handles; and the handle system calls
+ * (handle_close, handle_dup, handle_install, handle_info).
+ *
+ * Every reference a slot holds was taken through the type's get() (or
+ * handed over by handle_commit) and is dropped through its put(), always
+ * after the table lock is released.
+ */
+#include "obj/handle.h"
+
+#include <stdbool.h>
+
+#include <nuthatch/errno.h>
+
+#include "mm/frame.h"
+#include "mm/kmap.h"
+#include "core/printk.h"
+#include "core/spinlock.h"
+#include "sys/syscall.h"
+#include "sched/task.h"
+#include "mm/uaccess.h"
+
+_Static_assert(sizeof(struct handle_table) <= 4096, "a table fits a frame");
+_Static_assert(HANDLE_SLOTS <= 1 << SLOT_BITS, "slot index fits its bits");
+_Static_assert(((uint64_t)HANDLE_GEN_MAX << SLOT_BITS | (HANDLE_SLOTS - 1)) + 1 <
+	       NH_SELF_TASK, "numbers never meet the pseudo-handles");
+_Static_assert(HANDLE_TYPES <= SLOT_RESERVED, "type numbers fit a slot");
+
+/* A reference to an object, as a handle gives it. */
+struct href {
+	unsigned type;
+	uint32_t rights;
+	void *obj;
+	uint64_t badge;
+};
+
+static const struct handle_type_ops *types[HANDLE_TYPES];	/* [a] set at boot */
+static uint64_t live;						/* [a] handles in use */
+
+/* ---- types ---------------------------------------------------------- */
+
+void handle_type_register(unsigned type, const struct handle_type_ops *ops)
+{
+	const struct handle_type_ops *was;
+
+	if (type == 0 || type >= HANDLE_TYPES || !ops || !ops->get || !ops->put)
+		panic("handle: bad type registration %u", type);
+	was = __atomic_load_n(&types[type], __ATOMIC_ACQUIRE);
+	if (was && was != ops)
+		panic("handle: type %u registered twice", type);
+	__atomic_store_n(&types[type], ops, __ATOMIC_RELEASE);
+}
+
+static const struct handle_type_ops *ops_of(unsigned type)
+{
+	return type < HANDLE_TYPES ? __atomic_load_n(&types[type], __ATOMIC_ACQUIRE) : 0;
+}
+
+static void href_put(const struct href *r)
+{
+	ops_of(r->type)->put(r->obj);
+}
+
+/* Drop the reference a slot held (after the table lock): the type hears
+ * of the rights going first. */
+static void slot_put(const struct href *r)
+{
+	const struct handle_type_ops *ops = ops_of(r->type);
+
+	if (ops->slot)
+		ops->slot(r->obj, r->rights, -1);
+	ops->put(r->obj);
+}
+
+void handle_put_obj(unsigned type, void *obj)
+{
+	ops_of(type)->put(obj);
+}
+
+uint64_t handle_live_count(void)
+{
+	return __atomic_load_n(&live, __ATOMIC_RELAXED);
+}
+
+/* ---- slots and numbers (table lock held) ------------------------------ */
+
+static long encode(unsigned index, uint32_t gen)
+{
+	return ((long)gen << SLOT_BITS | index) + 1;
+}
+
+
+/* A free slot's index, or -NH_ESRCH (table closed) / -NH_ENOSPC. */
+static int free_slot(struct handle_table *ht)
+{
+	if (ht->closed)
+		return -NH_ESRCH;
+	for (unsigned i = 0; i < HANDLE_SLOTS; i++) {
+		if (ht->slot[i].type == SLOT_FREE && !ht->slot[i].retired)
+			return (int)i;
+	}
+	return -NH_ENOSPC;
+}
+
+static void fill(struct slot *s, const struct href *r, uint32_t rights)
+{
+	const struct handle_type_ops *ops = ops_of(r->type);
+
+	s->type = (uint8_t)r->type;
+	s->obj = r->obj;
+	s->rights = (uint8_t)rights;
+	s->badge = r->badge;
+	if (ops->slot)
+		ops->slot(r->obj, rights, 1);
+	__atomic_fetch_add(&live, 1, __ATOMIC_RELAXED);
+}
+
+/* Empty an open slot, its reference into *r; its number goes stale. */
+static void vacate(struct slot *s, struct href *r)
+{
+	*r = (struct href){ s->type, s->rights, s->obj, s->badge };
+	s->type = SLOT_FREE;
+	s->obj = 0;
+	s->rights = 0;
+	s->badge = 0;
+	if (s->gen == HANDLE_GEN_MAX)
+		s->retired = true;
+	else
+		s->gen++;
+	__atomic_fetch_sub(&live, 1, __ATOMIC_RELAXED);
+}
+
+/* ---- tables ------------------------------------------------------------ */
+
+struct handle_table *handle_table_create(int *err)
+{
+	uint64_t pa = frame_alloc_zeroed();
+	struct handle_table *ht;
+
+	if (!pa) {
+		*err = -NH_ENOMEM;
+		return 0;
+	}
+	ht = kmap_phys(pa);
+	ht->lock = (struct spinlock)SPINLOCK_INIT("handle: a task's table", RANK_HANDLES);
+	ht->pa = pa;
+	*err = 0;
+	return ht;
+}
+
+/* Close slot @index if open; true if it was. */
+static bool close_index(struct handle_table *ht, unsigned index)
+{
+	irqflags_t f = spin_lock_irqsave(&ht->lock);
+	struct slot *s = &ht->slot[index];
+	bool open = s->type != SLOT_FREE && s->type != SLOT_RESERVED;
+	struct href r;
+
+	if (open)
+		vacate(s, &r);
+	spin_unlock_irqrestore(&ht->lock, f);
+	if (open)
+		slot_put(&r);
+	return open;
+}
+
+void handle_table_close_all(struct handle_table *ht)
+{
+	irqflags_t f = spin_lock_irqsave(&ht->lock);
+
+	ht->closed = true;
+	spin_unlock_irqrestore(&ht->lock, f);
+	for (unsigned i = 0; i < HANDLE_SLOTS; i++)
+		close_index(ht, i);
+}
+
+void handle_table_destroy(struct handle_table *ht)
+{
+	handle_table_close_all(ht);
+	frame_put(ht->pa);
+}
+
+/* ---- references in and out ------------------------------------------------ */
+
+/* A new reference to what @h names in @ht, if of @type (0: any) and
+ * carrying @need. */
+static int table_ref(struct handle_table *ht, long h, unsigned type,
+		     uint32_t need, struct href *r)
+{
+	irqflags_t f = spin_lock_irqsave(&ht->lock);
+	struct slot *s = handle_open_slot(ht, h);
+	int err = 0;
+
+	if (!s || (type && s->type != type))
+		err = -NH_EBADF;
+	else if ((s->rights & need) != need)
+		err = -NH_EACCES;
+	else {
+		*r = (struct href){ s->type, s->rights, s->obj, s->badge };
+		ops_of(s->type)->get(s->obj);
+	}
+	spin_unlock_irqrestore(&ht->lock, f);
+	return err;
+}
+
+/* Store @r's reference in a free slot of @ht: the number.  On failure
+ * the reference is still the caller's. */
+static long insert(struct handle_table *ht, const struct href *r, uint32_t rights)
+{
+	irqflags_t f = spin_lock_irqsave(&ht->lock);
+	int index = free_slot(ht);
+	long n = index;
+
+	if (index >= 0) {
+		fill(&ht->slot[index], r, rights);
+		n = encode((unsigned)index, ht->slot[index].gen);
+	}
+	spin_unlock_irqrestore(&ht->lock, f);
+	return n;
+}
+
+/* A handle in @to holding @r's reference with @rights (a subset of r's):
+ * the number.  On failure the reference is dropped. */
+static long pass_on(struct handle_table *to, const struct href *r, uint64_t rights)
+{
+	long n = rights & ~(uint64_t)r->rights ? -NH_EACCES : insert(to, r, (uint32_t)rights);
+
+	if (n < 0)
+		href_put(r);
+	return n;
+}
+
+long handle_alloc(struct handle_table *ht, unsigned type, void *obj, uint32_t rights)
+{
+	struct href r = { type, NH_RIGHTS_ALL, obj, 0 };
+	const struct handle_type_ops *ops = ops_of(type);
+
+	if (type == 0 || !ops || (rights & ~NH_RIGHTS_ALL))
+		return -NH_EINVAL;
+	ops->get(obj);
+	return pass_on(ht, &r, rights);
+}
+
+long handle_give(unsigned type, void *obj, uint32_t rights)
+{
+	struct handle_table *ht = task_current()->handles;
+	long h = ht ? handle_alloc(ht, type, obj, rights) : -NH_EPERM;
+
+	handle_put_obj(type, obj);
+	return h;
+}
+
+long handle_reserve(struct handle_table *ht)
+{
+	irqflags_t f = spin_lock_irqsave(&ht->lock);
+	int index = free_slot(ht);
+	long n = index;
+
+	if (index >= 0) {
+		ht->slot[index].type = SLOT_RESERVED;
+		n = encode((unsigned)index, ht->slot[index].gen);
+	}
+	spin_unlock_irqrestore(&ht->lock, f);
+	return n;
+}
+
+/* The slot reserved as @h (lock held); a wrong @h is a kernel bug. */
+static struct slot *reserved_slot(struct handle_table *ht, long h)
+{
+	struct slot *s = handle_decode(ht, h);
+
+	if (!s || s->type != SLOT_RESERVED)
+		panic("handle: %ld was not reserved", h);
+	return s;
+}
+
+void handle_commit(struct handle_table *ht, long h, unsigned type, void *obj,
+		   uint32_t rights)
+{
+	struct href r = { type, rights, obj, 0 };
+	irqflags_t f;
+
+	if (type == 0 || !ops_of(type) || (rights & ~NH_RIGHTS_ALL))
+		panic("handle: commit of type %u, rights 0x%x", type, rights);
+	f = spin_lock_irqsave(&ht->lock);
+	fill(reserved_slot(ht, h), &r, rights);
+	spin_unlock_irqrestore(&ht->lock, f);
+}
+
+void handle_unreserve(struct handle_table *ht, long h)
+{
+	irqflags_t f = spin_lock_irqsave(&ht->lock);
+
+	reserved_slot(ht, h)->type = SLOT_FREE;	/* the number was never given */
+	spin_unlock_irqrestore(&ht->lock, f);
+}
+
+int handle_lookup(struct handle_table *ht, long h, unsigned type,
+		  uint32_t need, void **obj)
+{
+	struct href r;
+	int err = table_ref(ht, h, type, need, &r);
+
+	if (!err)
+		*obj = r.obj;
+	return err;
+}
+
+int handle_close(struct handle_table *ht, long h)
+{
+	irqflags_t f = spin_lock_irqsave(&ht->lock);
+	struct slot *s = handle_open_slot(ht, h);
+	struct href r;
+
+	if (s)
+		vacate(s, &r);
+	spin_unlock_irqrestore(&ht->lock, f);
+	if (!s)
+		return -NH_EBADF;
+	slot_put(&r);
+	return 0;
+}
+
+long handle_mint(struct handle_table *ht, long h, uint64_t badge, uint32_t rights)
+{
+	struct href r;
+	int err = badge ? table_ref(ht, h, 0, NH_RIGHT_GRANT, &r) : -NH_EINVAL;
+
+	if (err)
+		return err;
+	if (r.badge) {		/* a badge is for good: never replaced */
+		href_put(&r);
+		return -NH_EACCES;
+	}
+	r.badge = badge;
+	return pass_on(ht, &r, rights);
+}
+
+long handle_dup(struct handle_table *ht, long h, uint32_t rights)
+{
+	struct href r;
+	int err = table_ref(ht, h, 0, NH_RIGHT_GRANT, &r);
+
+	return err ? err : pass_on(ht, &r, rights);
+}
+
+long handle_install(struct handle_table *from, long h,
+		    struct handle_table *to, uint32_t rights)
+{
+	struct href r;
+	int err = table_ref(from, h, 0, NH_RIGHT_GRANT, &r);
+
+	return err ? err : pass_on(to, &r, rights);
+}
+
+static void info_of(const struct href *r, struct nh_handle_info *out)
+{
+	const struct handle_type_ops *ops = ops_of(r->type);
+
+	out->type = r->type;
+	out->rights = r->rights;
+	out->size = ops->size ? ops->size(r->obj) : 0;
+}
+
+int handle_info(struct handle_table *ht, long h, struct nh_handle_info *out)
+{
+	struct href r;
+	int err = table_ref(ht, h, 0, 0, &r);
+
+	if (err)
+		return err;
+	info_of(&r, out);
+	href_put(&r);
+	return 0;
+}
+
+/* ---- the calling task: pseudo-handles ------------------------------------ */
+
+static bool is_pseudo(long h)
+{
+	return h == NH_SELF_TASK || h == NH_SELF_SPACE;
+}
+
+/* NH_SELF_SPACE: the calling task's address space, with every right. */
+static int self_space_ref(struct href *r)
+{
+	struct vmspace *s = task_current()->space;
+
+	if (!s)
+		return -NH_EBADF;
+	*r = (struct href){ NH_OBJ_SPACE, NH_RIGHTS_ALL, s, 0 };
+	ops_of(NH_OBJ_SPACE)->get(s);
+	return 0;
+}
+
+static int self_ref(long h, struct href *r)
+{
+	if (h == NH_SELF_SPACE)
+		return self_space_ref(r);
+	*r = (struct href){ NH_OBJ_TASK, NH_RIGHTS_ALL, task_current(), 0 };
+	ops_of(NH_OBJ_TASK)->get(r->obj);
+	return 0;
+}
+
+/* A new reference to what the caller's @h names (pseudo-handles
+ * included), if of @type (0: any) and carrying @need. */
+static int caller_ref(long h, unsigned type, uint32_t need, struct href *r)
+{
+	struct handle_table *ht = task_current()->handles;
+	int err;
+
+	if (!is_pseudo(h))
+		return ht ? table_ref(ht, h, type, need, r) : -NH_EBADF;
+	err = self_ref(h, r);
+	if (!err && type && r->type != type)
+		err = -NH_EBADF;
+	else if (!err && (r->rights & need) != need)
+		err = -NH_EACCES;
+	else
+		return err;
+	href_put(r);
+	return err;
+}
+
+int handle_lookup_self(long h, unsigned type, uint32_t need, void **obj)
+{
+	struct href r;
+	int err = caller_ref(h, type, need, &r);
+
+	if (!err)
+		*obj = r.obj;
+	return err;
+}
+
+int handle_lookup_badged(long h, unsigned type, uint32_t need, void **obj,
+			 uint64_t *badge)
+{
+	struct href r;
+	int err = caller_ref(h, type, need, &r);
+
+	if (!err) {
+		*obj = r.obj;
+		*badge = r.badge;
+	}
+	return err;
+}
+
+/* ---- system calls (syscalls.tbl 15-18) ------------------------------------ */
+
+/* (h): close it; the pseudo-handles cannot be closed (-NH_EBADF). */
+long sys_handle_close(const struct syscall_args *a)
+{
+	struct handle_table *ht = task_current()->handles;
+
+	return ht ? handle_close(ht, (long)a->a[0]) : -NH_EBADF;
+}
+
+/* (h, rights): a new handle in the caller's table. */
+long sys_handle_dup(const struct syscall_args *a)
+{
+	struct handle_table *ht = task_current()->handles;
+	struct href r;
+	int err = caller_ref((long)a->a[0], 0, NH_RIGHT_GRANT, &r);
+
+	if (err)
+		return err;
+	if (!ht) {
+		href_put(&r);
+		return -NH_EBADF;
+	}
+	return pass_on(ht, &r, a->a[1]);
+}
+
+/* (task_h, h, rights): a handle in task_h's table (CONTROL on task_h,
+ * GRANT on h): its number there. */
+long sys_handle_install(const struct syscall_args *a)
+{
+	struct task *t;
+	struct href r;
+	long n = handle_lookup_self((long)a->a[0], NH_OBJ_TASK, NH_RIGHT_CONTROL,
+				    (void **)&t);
+
+	if (n)
+		return n;
+	n = caller_ref((long)a->a[1], 0, NH_RIGHT_GRANT, &r);
+	if (!n && !t->handles) {	/* a kernel thread has no table */
+		href_put(&r);
+		n = -NH_ESRCH;
+	} else if (!n) {
+		n = pass_on(t->handles, &r, a->a[2]);
+	}
+	handle_put_obj(NH_OBJ_TASK, t);
+	return n;
+}
+
+/* (h, struct nh_handle_info *). */
+long sys_handle_info(const struct syscall_args *a)
+{
+	struct nh_handle_info info;
+	struct href r;
+	int err = caller_ref((long)a->a[0], 0, 0, &r);
+
+	if (err)
+		return err;
+	info_of(&r, &info);
+	href_put(&r);
+	return copy_to_user(a->a[1], &info, sizeof(info)) ? -NH_EFAULT : 0;
+}

@@ -1,0 +1,232 @@
+/*
+ * The address-space and memory-object system calls (syscalls.tbl,
+ * space_* and memobj_*): handle checks, then vm.c and memobj.c.  Rights:
+ * MAP on a space to change its mappings (and on an object to map it,
+ * with WRITE too for a shared writable mapping); READ to query, copy out
+ * of or clone a space; WRITE to copy into it; CONTROL to set its limit.
+ */
+#include <nuthatch/errno.h>
+
+#include "mm/frame.h"
+#include "obj/handle.h"
+#include "mm/kmap.h"
+#include "mm/memobj.h"
+#include "sys/syscall.h"
+#include "sched/task.h"
+#include "mm/uaccess.h"
+#include "mm/vm.h"
+
+#define NEW_RIGHTS	NH_RIGHTS_ALL
+#define INITRD_RIGHTS	(NH_RIGHT_READ | NH_RIGHT_MAP | NH_RIGHT_GRANT)
+
+static int space_ref(uint64_t h, uint32_t need, struct vmspace **s)
+{
+	return handle_lookup_self((long)h, NH_OBJ_SPACE, need, (void **)s);
+}
+
+long sys_space_create(const struct syscall_args *a)
+{
+	int err;
+	struct vmspace *s = vm_create(&err);
+
+	(void)a;
+	return s ? handle_give(NH_OBJ_SPACE, s, NEW_RIGHTS) : err;
+}
+
+long sys_space_clone(const struct syscall_args *a)
+{
+	struct vmspace *s, *c;
+	int err = space_ref(a->a[0], NH_RIGHT_READ, &s);
+
+	if (err)
+		return err;
+	c = vm_clone(s, &err);
+	vm_put(s);
+	return c ? handle_give(NH_OBJ_SPACE, c, NEW_RIGHTS) : err;
+}
+
+/* The memory object of a mapping request (0: anonymous), with the rights
+ * its kind needs. */
+static int map_obj(uint64_t h, unsigned prot, unsigned *flags, struct memobj **o)
+{
+	uint32_t need = NH_RIGHT_MAP | NH_RIGHT_READ;
+	int err;
+
+	*o = 0;
+	if (!h)
+		return 0;
+	if ((*flags & NH_MAP_SHARED) && (prot & NH_PROT_WRITE))
+		need |= NH_RIGHT_WRITE;
+	err = handle_lookup_self((long)h, NH_OBJ_MEMOBJ, need, (void **)o);
+	if (err || (need & NH_RIGHT_WRITE) || !(*flags & NH_MAP_SHARED))
+		return err;
+	/* Shared without asking for W: may its mapper ever write it? */
+	if (handle_lookup_self((long)h, NH_OBJ_MEMOBJ, need | NH_RIGHT_WRITE,
+			       (void **)o) == 0)
+		memobj_put(*o);		/* (the second reference) */
+	else
+		*flags |= VM_MAP_OBJ_NOWRITE;
+	return 0;
+}
+
+long sys_space_map(const struct syscall_args *a)
+{
+	unsigned prot = a->a[3] & 0xff, flags = (a->a[3] >> 8) & 0xff;
+	uint64_t va = a->a[1];
+	struct vmspace *s;
+	struct memobj *o = 0;
+	int err = a->a[3] >> 16 ? -NH_EINVAL : space_ref(a->a[0], NH_RIGHT_MAP, &s);
+
+	if (err)
+		return err;
+	err = map_obj(a->a[4], prot, &flags, &o);
+	if (!err && !o && (flags & NH_MAP_SHARED)) {	/* shared anonymous */
+		if (a->a[5])
+			err = -NH_EINVAL;
+		else
+			o = memobj_create(a->a[2], &err);
+	}
+	if (!err)
+		err = vm_map(s, &va, a->a[2], prot, flags, o, a->a[5]);
+	if (o)
+		memobj_put(o);
+	vm_put(s);
+	return err ? err : (long)va;
+}
+
+long sys_space_unmap(const struct syscall_args *a)
+{
+	struct vmspace *s;
+	int err = space_ref(a->a[0], NH_RIGHT_MAP, &s);
+
+	if (err)
+		return err;
+	err = vm_unmap(s, a->a[1], a->a[2]);
+	vm_put(s);
+	return err;
+}
+
+long sys_space_protect(const struct syscall_args *a)
+{
+	struct vmspace *s;
+	int err = a->a[3] > 0xff ? -NH_EINVAL : space_ref(a->a[0], NH_RIGHT_MAP, &s);
+
+	if (err)
+		return err;
+	err = vm_protect(s, a->a[1], a->a[2], (unsigned)a->a[3]);
+	vm_put(s);
+	return err;
+}
+
+long sys_space_query(const struct syscall_args *a)
+{
+	struct nh_region r;
+	struct vmspace *s;
+	int err = space_ref(a->a[0], NH_RIGHT_READ, &s);
+
+	if (err)
+		return err;
+	err = vm_query(s, a->a[1], &r);
+	vm_put(s);
+	if (!err && copy_to_user(a->a[2], &r, sizeof(r)))
+		err = -NH_EFAULT;
+	return err;
+}
+
+/* Copy @len bytes between the caller's @ubuf and @s at @va, a page at a
+ * time through a borrowed frame. */
+static int copy_between(struct vmspace *s, uint64_t va, uint64_t ubuf,
+			uint64_t len, bool into)
+{
+	uint64_t pa = frame_alloc();
+	uint8_t *bounce = pa ? kmap_phys(pa) : 0;
+	int err = bounce ? 0 : -NH_ENOMEM;
+
+	for (uint64_t done = 0; !err && done < len; ) {
+		uint64_t n = len - done < 4096 ? len - done : 4096;
+
+		if (into) {
+			err = copy_from_user(bounce, ubuf + done, n);
+			if (!err)
+				err = vm_write(s, va + done, bounce, n, 0);
+		} else {
+			err = vm_read(s, va + done, bounce, n);
+			if (!err)
+				err = copy_to_user(ubuf + done, bounce, n);
+		}
+		done += n;
+	}
+	if (pa)
+		frame_put(pa);
+	return err;
+}
+
+static long space_copy(const struct syscall_args *a, uint32_t need, bool into)
+{
+	struct vmspace *s;
+	int err = uaccess_range_ok(a->a[2], a->a[3]) || !a->a[3] ? 0 : -NH_EFAULT;
+
+	if (!err)
+		err = space_ref(a->a[0], need, &s);
+	if (err)
+		return err;
+	err = copy_between(s, a->a[1], a->a[2], a->a[3], into);
+	vm_put(s);
+	return err;
+}
+
+long sys_space_read(const struct syscall_args *a)
+{
+	return space_copy(a, NH_RIGHT_READ, false);
+}
+
+long sys_space_write(const struct syscall_args *a)
+{
+	return space_copy(a, NH_RIGHT_WRITE, true);
+}
+
+long sys_space_stat(const struct syscall_args *a)
+{
+	struct nh_space_stat st;
+	struct vmspace *s;
+	int err = space_ref(a->a[0], NH_RIGHT_READ, &s);
+
+	if (err)
+		return err;
+	vm_stat(s, &st);
+	vm_put(s);
+	return copy_to_user(a->a[1], &st, sizeof(st)) ? -NH_EFAULT : 0;
+}
+
+long sys_space_limit(const struct syscall_args *a)
+{
+	struct vmspace *s;
+	int err = space_ref(a->a[0], NH_RIGHT_CONTROL, &s);
+
+	if (err)
+		return err;
+	vm_set_limit(s, a->a[1]);
+	vm_put(s);
+	return 0;
+}
+
+long sys_memobj_create(const struct syscall_args *a)
+{
+	int err;
+	struct memobj *o = memobj_create(a->a[0], &err);
+
+	return o ? handle_give(NH_OBJ_MEMOBJ, o, NEW_RIGHTS) : err;
+}
+
+long sys_initrd_open(const struct syscall_args *a)
+{
+	char path[128];
+	long len = copy_str_from_user(path, a->a[0], sizeof(path));
+	struct memobj *o;
+	int err;
+
+	if (len < 0)
+		return len == -NH_E2BIG ? -NH_ENAMETOOLONG : len;
+	o = memobj_open_initramfs(path, &err);
+	return o ? handle_give(NH_OBJ_MEMOBJ, o, INITRD_RIGHTS) : err;
+}
