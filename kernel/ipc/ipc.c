@@ -523,8 +523,10 @@ static int handed(struct endpoint *ep)
 	int r = self->wake_result;
 	irqflags_t f = spin_lock_irqsave(&ep->lock);
 
-	if (self->ipc.state == IPC_RECV && !r)
-		wait_handed(ep, f);		/* woken for nothing */
+	if (self->ipc.state == IPC_RECV && !r) {	/* woken for nothing: */
+		list_del(&self->ipc.node);	/* still queued, wait anew */
+		wait_handed(ep, f);
+	}
 	if (self->ipc.state == IPC_RECV) {	/* interrupted */
 		list_del(&self->ipc.node);
 		self->ipc.ep = 0;

@@ -167,7 +167,9 @@ struct endpoint {
  * The continuation (ipc.cont) runs alongside: the task sets it before it
  * sleeps (f: RECV, a: SEND, b and c: REPLY), its continuation or the fast
  * path (hand_call, answer_and_wait) clears it.  A task restarted after a
- * stop (ipc.resume) stays in REPLY_WAIT or DONE across the stop.
+ * stop (ipc.resume) stays in REPLY_WAIT or DONE across the stop.  A
+ * receiver woken with nothing handed over stays in RECV: it leaves the
+ * queue and joins it again at the tail (handed, own, ep lock).
  */
 enum ipc_state {
 	IPC_IDLE,

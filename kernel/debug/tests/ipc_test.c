@@ -13,6 +13,7 @@
 #include "obj/handle.h"
 #include "ipc/ipc.h"
 #include "debug/ktest.h"
+#include "sched/sched.h"
 #include "sched/task.h"
 #include "sched/taskctl.h"
 #include "sched/timer.h"
@@ -91,6 +92,56 @@ KTEST(IPC0001_round_trips_between_two_spaces)
 KBENCH(ipc_round_trip, 20000)
 {
 	return round_trips(iters);
+}
+
+/* ---- a receiver woken for nothing --------------------------------------- */
+
+/* Poll until @k sleeps in IPC state @s, for at most @ms milliseconds. */
+static bool sleeps_in(struct task *k, enum ipc_state s, unsigned ms)
+{
+	for (unsigned i = 0; i < ms; i++) {
+		if (__atomic_load_n(&k->state, __ATOMIC_ACQUIRE) == TASK_SLEEPING &&
+		    __atomic_load_n(&k->ipc.state, __ATOMIC_ACQUIRE) == s)
+			return true;
+		task_sleep_ns(1000000);
+	}
+	return false;
+}
+
+/* Is @n the one node on @ep's waiting queue? */
+static bool only_waiter(struct endpoint *ep, struct list_node *n)
+{
+	irqflags_t f = spin_lock_irqsave(&ep->lock);
+	bool ok = ep->waiting.next == n && ep->waiting.prev == n &&
+		  n->next == &ep->waiting && n->prev == &ep->waiting;
+
+	spin_unlock_irqrestore(&ep->lock, f);
+	return ok;
+}
+
+KTEST(IPC0003_receiver_woken_for_nothing_waits_again_once_queued)
+{
+	struct endpoint *ep = ipc_endpoint_create();
+	struct task *srv;
+	int err = ep ? 0 : -NH_ENOMEM;
+
+	srv = ep ? start_with(uprog_ipc_server, uprog_ipc_server_end, ep, 0, &err) : 0;
+	KT_EXPECT(t, srv != 0);
+	if (srv) {
+		taskctl_resume(srv);
+		KT_EXPECT(t, sleeps_in(srv, IPC_RECV, 1000));
+		KT_EXPECT(t, only_waiter(ep, &srv->ipc.node));
+		/* a wake-up with nothing handed over: it must wait again,
+		 * still queued once */
+		KT_EXPECT(t, sched_wake(srv, 0, false));
+		KT_EXPECT(t, sleeps_in(srv, IPC_RECV, 1000));
+		KT_EXPECT(t, only_waiter(ep, &srv->ipc.node));
+		taskctl_kill(srv);
+		task_join(srv);
+		KT_EXPECT(t, list_empty(&ep->waiting));	/* the kill took it off */
+	}
+	if (ep)
+		ipc_endpoint_put(ep);
 }
 
 /* ---- the state checker ------------------------------------------------- */
