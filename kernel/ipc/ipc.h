@@ -199,8 +199,8 @@ struct ipc_task {
 	struct list_node node;		/* [e] on an endpoint queue */
 	struct endpoint *ep;		/* [e] the endpoint it is queued on */
 	enum ipc_state state;		/* the diagram above: ipc_set_state */
-	uint64_t badge;			/* [s] set before it queues as a caller,
-					   read under [e] by the receiver */
+	uint64_t badge;			/* [e] set by the task as it queues as
+					   a caller, read by the receiver */
 	union {				/* a task calls or receives, never both */
 		uint64_t msg[7];	/* calling: its message (tag, 4 words,
 					   grant), [s] until it is taken; then
@@ -215,9 +215,12 @@ struct ipc_task {
 	struct reply *reply;		/* [s] [q] its implicit reply (a reference) */
 	uint64_t buf;			/* [s] its IPC buffer, 0: none */
 	bool resume;			/* [s] [q] [t] restarted: wait for ->wait again */
-	enum ipc_cont cont;		/* [s] set before it sleeps (the run
-					   queue's lock publishes it), [q]
-					   cleared by whoever resumes it */
+	enum ipc_cont cont;		/* [s] set before it sleeps: under [e]
+					   when it queues (fast_receiver reads
+					   it there), else before its sleep
+					   takes the run queue (fast_caller
+					   reads it under that); cleared by its
+					   continuation, or [q] */
 	struct endpoint *cont_ep;	/* [s] [q] IPC_CONT_RECV, _SEND: the
 					   endpoint it receives on or called
 					   (a reference) */
