@@ -165,7 +165,8 @@ struct endpoint {
  *   m  woken with the delivery               own, ep lock (handed)
  *
  * The continuation (ipc.cont) runs alongside: the task sets it before it
- * sleeps (f: RECV, a: SEND, b and c: REPLY), its continuation or the fast
+ * sleeps (f: RECV; a: SEND, kept through c until the task runs; b, and
+ * any later sleep for the reply: REPLY), its continuation or the fast
  * path (hand_call, answer_and_wait) clears it.  A task restarted after a
  * stop (ipc.resume) stays in REPLY_WAIT or DONE across the stop.  A
  * receiver woken with nothing handed over stays in RECV: it leaves the
