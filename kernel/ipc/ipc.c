@@ -13,6 +13,7 @@
 #include "arch/riscv/trap.h"
 #include "mm/frame.h"
 #include "core/hart.h"
+#include "core/printk.h"
 #include "obj/handle.h"
 #include "mm/kmap.h"
 #include "lib/kstring.h"
@@ -25,15 +26,119 @@
 #include "mm/uaccess.h"
 #include "mm/vm.h"
 
-#define delivery ipc_delivery
-
 struct event {
 	struct list_node node;
-	struct delivery d;
+	struct ipc_delivery d;
 	struct nh_exit rec;
 };
 
 static struct slab_cache ep_cache, reply_cache, event_cache;
+
+/* ---- states (ipc.h's diagram) ------------------------------------------ */
+
+static const char *const state_names[IPC_NSTATES] = {
+	[IPC_IDLE] = "idle", [IPC_SEND] = "send", [IPC_RECV] = "recv",
+	[IPC_GOT] = "got", [IPC_REPLY_WAIT] = "reply-wait", [IPC_DONE] = "done",
+	[IPC_ORPHANED] = "orphaned",
+};
+
+const char *ipc_state_name(enum ipc_state s)
+{
+	return (unsigned)s < IPC_NSTATES ? state_names[s] : "?";
+}
+
+#if NH_DEBUG
+
+/* Who writes an edge, and holding what (the writers of ipc.h's diagram). */
+enum {
+	W_OWN = 1,	/* the task itself, no lock */
+	W_OWN_EP = 2,	/* the task itself, an endpoint lock */
+	W_EP = 4,	/* another, an endpoint lock */
+	W_REPLY = 8,	/* anyone, a reply lock */
+	W_RQ = 16,	/* the fast path, the run queue the task sleeps on */
+	W_TRACER = 32,	/* another, no lock, the task STOPPED */
+};
+
+/* edges[from][to]: the writers allowed (0: no such edge). */
+static const uint8_t edges[IPC_NSTATES][IPC_NSTATES] = {
+	[IPC_IDLE] = { [IPC_SEND] = W_OWN_EP,			/* a */
+		       [IPC_REPLY_WAIT] = W_OWN_EP,		/* b */
+		       [IPC_RECV] = W_OWN_EP },			/* f */
+	[IPC_SEND] = { [IPC_REPLY_WAIT] = W_EP,			/* c */
+		       [IPC_ORPHANED] = W_EP,			/* d */
+		       [IPC_IDLE] = W_OWN },			/* e */
+	[IPC_ORPHANED] = { [IPC_IDLE] = W_OWN },		/* e */
+	[IPC_REPLY_WAIT] = { [IPC_DONE] = W_REPLY,		/* g */
+			     [IPC_IDLE] = W_OWN | W_TRACER | W_RQ },	/* h */
+	[IPC_DONE] = { [IPC_IDLE] = W_OWN | W_TRACER },		/* i */
+	[IPC_RECV] = { [IPC_GOT] = W_EP | W_OWN_EP,		/* j */
+		       [IPC_IDLE] = W_OWN_EP | W_EP },		/* k */
+	[IPC_GOT] = { [IPC_IDLE] = W_OWN_EP },			/* m */
+};
+
+/* Report a bad write (a self-test may catch it, as it does the lock
+ * checker's: hart lock_catch). */
+static void bad_edge(const struct task *t, enum ipc_state to,
+		     const struct spinlock *held, const char *why)
+{
+	struct hart *h = hart_self();
+
+	if (h->lock_catch) {
+		h->lock_violations++;
+		return;
+	}
+	h->nheld = 0;		/* let panic print */
+	panic("task %lu [%s]: IPC state %s -> %s %s (holding %s)", t->id, t->name,
+	      ipc_state_name(t->ipc.state), ipc_state_name(to), why,
+	      held ? held->name : "no lock");
+}
+
+/* Which writer this is: W_*, or 0 with *why set. */
+static unsigned writer_of(const struct task *t, const struct spinlock *held,
+			  const char **why)
+{
+	struct hart *h = hart_self();
+	bool own = t == h->current;
+
+	if (!held) {
+		if (!own && t->state != TASK_STOPPED)
+			*why = "by another, unlocked, the task not stopped";
+		return own ? W_OWN : t->state == TASK_STOPPED ? W_TRACER : 0;
+	}
+	if (__atomic_load_n(&held->owner, __ATOMIC_RELAXED) != (int16_t)(h->index + 1)) {
+		*why = "without holding its lock";
+		return 0;
+	}
+	if (held->rank == RANK_ENDPOINT)
+		return own ? W_OWN_EP : W_EP;
+	if (held->rank == RANK_REPLY)
+		return W_REPLY;
+	if (held->rank == RANK_RQ && held == &h->rq.lock && !own && t->hart == h->index)
+		return W_RQ;
+	*why = "under a lock that does not cover it";
+	return 0;
+}
+
+void ipc_check_edge(const struct ipc_task *ipc, enum ipc_state to,
+		    const struct spinlock *held)
+{
+	const struct task *t = container_of(ipc, struct task, ipc);
+	const char *why = "by a writer the diagram does not name";
+	unsigned w;
+
+	if (ipc->state == to)
+		return;		/* not a transition */
+	if ((unsigned)ipc->state >= IPC_NSTATES || (unsigned)to >= IPC_NSTATES ||
+	    !edges[ipc->state][to]) {
+		bad_edge(t, to, held, "is not an edge");
+		return;
+	}
+	w = writer_of(t, held, &why);
+	if (!(edges[ipc->state][to] & w))
+		bad_edge(t, to, held, why);
+}
+
+#endif
 
 /* ---- objects ------------------------------------------------------------ */
 
@@ -184,13 +289,13 @@ static struct reply *reply_create(struct task *caller, bool fault)
 
 /* ---- waking ------------------------------------------------------------ */
 
-/* The reply to @caller is in caller->ipc.out: let it go (and drop the
+/* The reply to @caller is in caller->ipc.msg: let it go (and drop the
  * reference rp held). */
 static void answer(struct task *caller, struct reply *rp)
 {
 	irqflags_t f = spin_lock_irqsave(&rp->lock);
 
-	__atomic_store_n(&caller->ipc.state, IPC_DONE, __ATOMIC_RELEASE);
+	ipc_set_state(&caller->ipc, IPC_DONE, &rp->lock);
 	sched_wake(caller, 0, true);
 	spin_unlock_irqrestore(&rp->lock, f);
 	task_put(caller);
@@ -206,7 +311,7 @@ static void orphan(struct endpoint *ep)
 
 		list_del(&s->ipc.node);
 		s->ipc.ep = 0;
-		s->ipc.state = IPC_ORPHANED;
+		ipc_set_state(&s->ipc, IPC_ORPHANED, &ep->lock);
 		sched_wake(s, -NH_EPIPE, false);
 	}
 	spin_unlock_irqrestore(&ep->lock, f);
@@ -214,7 +319,7 @@ static void orphan(struct endpoint *ep)
 
 /* ---- deliveries ------------------------------------------------------- */
 
-static void delivery_release(struct delivery *d)
+static void delivery_release(struct ipc_delivery *d)
 {
 	if (d->space)
 		vm_put(d->space);
@@ -224,11 +329,11 @@ static void delivery_release(struct delivery *d)
 		reply_put(d->reply);
 	if (d->ev)
 		slab_free(&event_cache, d->ev);
-	*d = (struct delivery){ 0 };
+	*d = (struct ipc_delivery){ 0 };
 }
 
 /* Copy @len bytes of the sender's IPC buffer into the caller's. */
-static int take_buffer(const struct delivery *d, size_t len)
+static int take_buffer(const struct ipc_delivery *d, size_t len)
 {
 	struct task *self = task_current();
 	uint64_t pa;
@@ -252,7 +357,7 @@ static int take_buffer(const struct delivery *d, size_t len)
 }
 
 /* The granted handle's number in the caller's table, 0, or an error. */
-static long take_grant(const struct delivery *d)
+static long take_grant(const struct ipc_delivery *d)
 {
 	long h = (long)(d->grant & 0xffffffffu);
 	uint32_t rights = (uint32_t)(d->grant >> 32);
@@ -276,7 +381,7 @@ static void keep_reply(struct reply *rp)
 }
 
 /* Hand delivery @d to the calling receiver: its registers and result. */
-static long consume(struct delivery *d)
+static long consume(struct ipc_delivery *d)
 {
 	struct trap_frame *tf = task_user_frame_self();
 	uint64_t tag = d->tag;
@@ -299,7 +404,7 @@ static long consume(struct delivery *d)
 
 /* The first queued caller or event of @ep into *d; false if none.  Lock
  * held.  A caller's message leaves its ipc.msg; it waits for the reply. */
-static bool take_queued(struct endpoint *ep, struct delivery *d)
+static bool take_queued(struct endpoint *ep, struct ipc_delivery *d)
 {
 	struct task *s;
 
@@ -307,14 +412,14 @@ static bool take_queued(struct endpoint *ep, struct delivery *d)
 		s = container_of(ep->senders.next, struct task, ipc.node);
 		list_del(&s->ipc.node);
 		s->ipc.ep = 0;
-		*d = (struct delivery){ .from = s, .space = s->space,
+		*d = (struct ipc_delivery){ .from = s, .space = s->space,
 			.tag = s->ipc.msg[0], .w = { s->ipc.msg[1], s->ipc.msg[2],
 			s->ipc.msg[3], s->ipc.msg[4] }, .grant = s->ipc.msg[5],
 			.badge = s->ipc.badge, .reply = s->ipc.wait };
 		task_get(s);
 		vm_get(s->space);
 		reply_get(s->ipc.wait);
-		s->ipc.state = IPC_REPLY_WAIT;
+		ipc_set_state(&s->ipc, IPC_REPLY_WAIT, &ep->lock);
 		return true;
 	}
 	if (!list_empty(&ep->events)) {
@@ -329,7 +434,7 @@ static bool take_queued(struct endpoint *ep, struct delivery *d)
 }
 
 /* Hand @d to the first receiver waiting on @ep (lock held): false if none. */
-static bool hand_to_waiting(struct endpoint *ep, const struct delivery *d)
+static bool hand_to_waiting(struct endpoint *ep, const struct ipc_delivery *d)
 {
 	struct task *r;
 
@@ -339,7 +444,7 @@ static bool hand_to_waiting(struct endpoint *ep, const struct delivery *d)
 	list_del(&r->ipc.node);
 	r->ipc.ep = 0;
 	r->ipc.in = *d;
-	r->ipc.state = IPC_GOT;
+	ipc_set_state(&r->ipc, IPC_GOT, &ep->lock);
 	sched_wake(r, 0, false);
 	return true;
 }
@@ -385,7 +490,7 @@ static long notify_msg(uint64_t bits)
 static void ep_signalled(void *ctx)
 {
 	struct endpoint *ep = ctx;
-	struct delivery d = { .tag = NH_IPC_TAG(NH_IPC_NOTIFY, 0) };
+	struct ipc_delivery d = { .tag = NH_IPC_TAG(NH_IPC_NOTIFY, 0) };
 	irqflags_t f = spin_lock_irqsave(&ep->lock);
 
 	if (!hand_to_waiting(ep, &d))
@@ -402,7 +507,7 @@ static __attribute__((noreturn)) void wait_handed(struct endpoint *ep, irqflags_
 {
 	struct task *self = task_current();
 
-	self->ipc.state = IPC_RECV;
+	ipc_set_state(&self->ipc, IPC_RECV, &ep->lock);
 	self->ipc.ep = ep;
 	self->ipc.cont = IPC_CONT_RECV;
 	list_add_tail(&ep->waiting, &self->ipc.node);
@@ -418,15 +523,17 @@ static int handed(struct endpoint *ep)
 	int r = self->wake_result;
 	irqflags_t f = spin_lock_irqsave(&ep->lock);
 
-	if (self->ipc.state == IPC_RECV && !r)
-		wait_handed(ep, f);		/* woken for nothing */
+	if (self->ipc.state == IPC_RECV && !r) {	/* woken for nothing: */
+		list_del(&self->ipc.node);	/* still queued, wait anew */
+		wait_handed(ep, f);
+	}
 	if (self->ipc.state == IPC_RECV) {	/* interrupted */
 		list_del(&self->ipc.node);
 		self->ipc.ep = 0;
 	} else {
 		r = 0;
 	}
-	self->ipc.state = IPC_IDLE;
+	ipc_set_state(&self->ipc, IPC_IDLE, &ep->lock);
 	spin_unlock_irqrestore(&ep->lock, f);
 	return r;
 }
@@ -437,7 +544,7 @@ static int handed(struct endpoint *ep)
  * ipc_recv_cont). */
 static long receive(struct endpoint *ep)
 {
-	struct delivery d;
+	struct ipc_delivery d;
 	uint64_t bits;
 	irqflags_t f;
 
@@ -461,14 +568,14 @@ long ipc_recv_cont(void)
 {
 	struct task *self = task_current();
 	struct endpoint *ep = self->ipc.cont_ep;
-	struct delivery d;
+	struct ipc_delivery d;
 	long r;
 
 	self->ipc.cont = IPC_CONT_NONE;
 	r = handed(ep);
 	if (!r) {
 		d = self->ipc.in;
-		self->ipc.in = (struct delivery){ 0 };
+		self->ipc.in = (struct ipc_delivery){ 0 };
 		/* a notification's wake-up: poll it */
 		r = d.from || d.ev ? consume(&d) : receive(ep);
 	}
@@ -504,13 +611,13 @@ void ipc_cancel_restart(struct task *t)
 {
 	if (t->ipc.resume) {
 		drop_wait(t);	/* its reply, if it comes, goes nowhere */
-		t->ipc.state = IPC_IDLE;
+		ipc_set_state(&t->ipc, IPC_IDLE, 0);
 	}
 }
 
 /*
- * Wait for the reply to the call in self->ipc.wait: out[0] (a tag or an
- * error), with out[1..6] for the registers.  @r: what interrupted the
+ * Wait for the reply to the call in self->ipc.wait: msg[0] (a tag or an
+ * error), with msg[1..6] for the registers.  @r: what interrupted the
  * last sleep (0: none).  A stop (TASK_ERESTART) keeps the reply attached
  * for the restarted call; -NH_EINTR detaches it.  With @cont (a system
  * call's own wait, nothing else on the stack) it sleeps with the
@@ -532,7 +639,7 @@ static long wait_reply(struct task *self, int r, bool cont)
 				return r;
 			}
 			drop_wait(self);
-			self->ipc.state = IPC_IDLE;
+			ipc_set_state(&self->ipc, IPC_IDLE, 0);
 			return r;
 		}
 		/* Being answered: nothing may stop it now. */
@@ -546,7 +653,7 @@ static long wait_reply(struct task *self, int r, bool cont)
 		r = self->wake_result;
 	}
 	spin_unlock_irqrestore(&rp->lock, f);
-	self->ipc.state = IPC_IDLE;
+	ipc_set_state(&self->ipc, IPC_IDLE, 0);
 	drop_wait(self);
 	return (long)self->ipc.msg[0];
 }
@@ -577,7 +684,7 @@ static long call(struct endpoint *ep, uint64_t badge, bool fault)
 {
 	struct task *self = task_current();
 	struct reply *rp = reply_create(self, fault);
-	struct delivery d;
+	struct ipc_delivery d;
 	irqflags_t f;
 
 	if (!rp) {
@@ -585,7 +692,7 @@ static long call(struct endpoint *ep, uint64_t badge, bool fault)
 		return -NH_ENOMEM;
 	}
 	self->ipc.wait = rp;
-	d = (struct delivery){ .from = self, .space = self->space,
+	d = (struct ipc_delivery){ .from = self, .space = self->space,
 		.tag = self->ipc.msg[0], .w = { self->ipc.msg[1], self->ipc.msg[2],
 		self->ipc.msg[3], self->ipc.msg[4] }, .grant = self->ipc.msg[5],
 		.badge = badge, .reply = rp };
@@ -597,7 +704,7 @@ static long call(struct endpoint *ep, uint64_t badge, bool fault)
 		return -NH_EPIPE;	/* nobody can ever receive it */
 	}
 	if (!list_empty(&ep->waiting)) {
-		self->ipc.state = IPC_REPLY_WAIT;
+		ipc_set_state(&self->ipc, IPC_REPLY_WAIT, &ep->lock);
 		task_get(self);
 		vm_get(self->space);
 		reply_get(rp);		/* the delivery holds it now */
@@ -606,7 +713,7 @@ static long call(struct endpoint *ep, uint64_t badge, bool fault)
 		ep_put(ep);
 		return wait_reply(self, 0, !fault);
 	}
-	self->ipc.state = IPC_SEND;
+	ipc_set_state(&self->ipc, IPC_SEND, &ep->lock);
 	self->ipc.badge = badge;
 	self->ipc.ep = ep;
 	list_add_tail(&ep->senders, &self->ipc.node);
@@ -641,7 +748,7 @@ static long sent(struct task *self, struct endpoint *ep, int r, bool cont)
 	if (self->ipc.state == IPC_SEND || self->ipc.state == IPC_ORPHANED) {
 		bool orphaned = self->ipc.state == IPC_ORPHANED;
 
-		self->ipc.state = IPC_IDLE;
+		ipc_set_state(&self->ipc, IPC_IDLE, 0);
 		drop_wait(self);
 		return orphaned ? -NH_EPIPE : (r ? r : -NH_EINTR);
 	}
@@ -736,7 +843,7 @@ static long answer_with(struct reply *rp, const uint64_t msg[6])
 
 /* ---- events ------------------------------------------------------------- */
 
-/* Post @d (an event) to @ep: to a waiting receiver or onto the queue. */
+/* Post event @e to @ep: to a waiting receiver or onto the queue. */
 static void post_event(struct endpoint *ep, struct event *e)
 {
 	irqflags_t f = spin_lock_irqsave(&ep->lock);
@@ -768,7 +875,7 @@ static void post_exit(struct task *t)
 
 	if (e) {	/* (no memory: the event is lost; waiters still see it die) */
 		task_exit_record(t, &e->rec);
-		e->d = (struct delivery){ .tag = NH_IPC_TAG(NH_IPC_EXIT, sizeof(e->rec)),
+		e->d = (struct ipc_delivery){ .tag = NH_IPC_TAG(NH_IPC_EXIT, sizeof(e->rec)),
 			.w = { (uint64_t)e->rec.reason, (uint64_t)e->rec.code, t->id, 0 },
 			.badge = badge };
 		post_event(ep, e);
@@ -831,7 +938,7 @@ int ipc_fault(struct trap_frame *tf)
 	hart_self()->trap_depth++;
 	if (r == -TASK_ERESTART) {	/* stopped or killed: fault again later */
 		drop_wait(self);
-		self->ipc.state = IPC_IDLE;
+		ipc_set_state(&self->ipc, IPC_IDLE, 0);
 		return NH_FAULT_RESUME;
 	}
 	if (r < 0)

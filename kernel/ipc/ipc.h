@@ -36,7 +36,9 @@
  * Locks: an endpoint's lock (RANK_ENDPOINT) covers its queues and the
  * queue links of the tasks on them; a reply object's lock (RANK_REPLY)
  * covers its caller.  Neither is held while a message is copied (copies
- * take address-space locks, which rank below everything) or a task woken.
+ * take address-space locks, which rank below everything); a task is woken
+ * under them (the run queue ranks above both).  The state diagram below
+ * says which writes need which.
  */
 #ifndef NUTHATCH_IPC_H
 #define NUTHATCH_IPC_H
@@ -55,9 +57,22 @@ struct reply;
 struct event;
 struct vmspace;
 
+/*
+ * Field legend: [I] immutable after creation (or, for a reply object,
+ * while it is in use); [a] atomic; [e] the endpoint's lock (of the
+ * endpoint holding it, or the one the task is queued on: ipc.ep); [p] the
+ * reply object's lock; [s] the task itself (others read it only while it
+ * is blocked in the call that wrote it); [q] the fast path on the hart
+ * where the task sleeps with a continuation, holding that hart's run
+ * queue (sched_direct_try: the task cannot run until trap.S releases it);
+ * [t] a tracer while the task is STOPPED (taskctl_set_regs); [c] the
+ * task's ctl_lock.
+ */
+
 /* A reply capability: what answers one call (see above).  Each task
  * embeds one for its own calls; a call finding it still held elsewhere
- * takes one from a cache. */
+ * takes one from a cache.  Its caller sets it up while nobody else holds
+ * it (refs 0: reply_create, or the fast path's hand_call). */
 struct reply {
 	int refs;			/* [a] memory: the holders and the caller's wait */
 	int holders;			/* [a] who can answer: deliveries, the implicit
@@ -67,10 +82,11 @@ struct reply {
 	struct task *home;		/* [I] the task it is embedded in (a
 					   reference while refs > 0), or NULL */
 	struct spinlock lock;		/* caller, and its DONE and wake-up */
-	struct task *caller;		/* [lock] a reference, until answered;
-					   (the fast path writes it unlocked as
-					   the only holder while the caller
-					   sleeps on its hart: ipc_fast.c) */
+	struct task *caller;		/* [p] a reference, until answered;
+					   [q] the fast path writes it unlocked:
+					   hand_call as its only user,
+					   answer_and_wait as its only holder
+					   while the caller sleeps on its hart */
 };
 
 /* How a task blocked in an IPC system call resumes (ipc_task cont). */
@@ -89,27 +105,88 @@ struct endpoint {
 					   receivers blocked on it */
 	int receivers;			/* [a] handles with READ */
 	struct spinlock lock;		/* the three queues, bound, signalled */
-	struct notify *bound;		/* [lock] a bound notification (a reference);
+	struct notify *bound;		/* [e] a bound notification (a reference);
 					   receive reads it unlocked as a hint */
-	bool signalled;			/* [lock] it signalled with nobody waiting */
-	struct list_node senders;	/* tasks in IPC_SEND, FIFO */
-	struct list_node waiting;	/* tasks in IPC_RECV, FIFO */
-	struct list_node events;	/* struct event, FIFO */
+	bool signalled;			/* [e] it signalled with nobody waiting */
+	struct list_node senders;	/* [e] tasks in IPC_SEND, FIFO */
+	struct list_node waiting;	/* [e] tasks in IPC_RECV, FIFO */
+	struct list_node events;	/* [e] struct event, FIFO */
 };
 
+/*
+ * The IPC state of a task (ipc.state).  Every write goes through
+ * ipc_set_state, which in debug builds checks the edge against this
+ * diagram and the lock its writer must hold.  Writers: "own" is the task
+ * itself, running; "any" is whichever hart gets there (a caller, a
+ * receiver, an event poster, a handle's last close, a notification
+ * signalled from an interrupt handler, even on the task's own hart
+ * between its unlock and its sleep); "fast" is IPC's fast path
+ * (ipc_fast.c) on the hart where the partner sleeps with a
+ * continuation, holding that hart's run queue as well.  IDLE is drawn
+ * twice: every edge to the right-hand one ends the IPC.
+ *
+ *                  a                          d
+ *        .---------------> SEND ---------------------> ORPHANED
+ *        |                   |  \                         |
+ *        |                 c |   `-------- e --------.    | e
+ *        |       b           v            h           v   v
+ *      IDLE ------------> REPLY_WAIT ----------------> IDLE
+ *        |                   |                        ^ ^ ^
+ *        |                 g v            i           | | |
+ *        |                  DONE ---------------------' | |
+ *        |       f                        k             | |
+ *        '-------------->  RECV ------------------------' |
+ *                            |                            |
+ *                          j v            m               |
+ *                           GOT --------------------------'
+ *
+ *   a  call, no receiver waiting: queued     own, ep lock (call)
+ *   b  call, a receiver waiting              own, ep lock (call; fast:
+ *                                            hand_call, rq lock too)
+ *   c  a receiver takes the queued call      any, ep lock (take_queued)
+ *   d  the last READ handle closes           any, ep lock (orphan)
+ *   e  woken, off the queue                  own, no lock (sent: it left
+ *                                            the queue under the ep lock)
+ *   f  receive, nothing queued               own, ep lock (wait_handed;
+ *                                            fast: answer_and_wait)
+ *   g  answered (or its last holder gone)    any, reply lock, a release
+ *                                            store (answer)
+ *   h  interrupted unanswered (EINTR), or    own, no lock (wait_reply,
+ *      a restart cancelled                   ipc_fault, ipc_cancel_restart);
+ *                                            a tracer, no lock, the task
+ *                                            STOPPED (ipc_cancel_restart);
+ *      answered by the fast path             fast, rq lock (answer_and_wait)
+ *   i  the reply read, or a restart          own, no lock (wait_reply,
+ *      cancelled after it came               ipc_fault, ipc_cancel_restart);
+ *                                            a tracer as in h
+ *   j  handed a call, event or signal        any, ep lock (hand_to_waiting)
+ *   k  interrupted, leaves the queue         own, ep lock (handed)
+ *      a fast call takes it                  fast, ep lock (hand_call)
+ *   m  woken with the delivery               own, ep lock (handed)
+ *
+ * The continuation (ipc.cont) runs alongside: the task sets it before it
+ * sleeps (f: RECV; a: SEND, kept through c until the task runs; b, and
+ * any later sleep for the reply: REPLY), its continuation or the fast
+ * path (hand_call, answer_and_wait) clears it.  A task restarted after a
+ * stop (ipc.resume) stays in REPLY_WAIT or DONE across the stop.  A
+ * receiver woken with nothing handed over stays in RECV: it leaves the
+ * queue and joins it again at the tail (handed, own, ep lock).
+ */
 enum ipc_state {
 	IPC_IDLE,
 	IPC_SEND,	/* queued as a caller */
 	IPC_RECV,	/* queued as a receiver */
 	IPC_GOT,	/* a receiver handed a delivery (ipc_task in) */
 	IPC_REPLY_WAIT,	/* a caller whose message was taken */
-	IPC_DONE,	/* a caller whose reply (or error) arrived in out[] */
+	IPC_DONE,	/* a caller whose reply (or error) arrived in msg[] */
 	IPC_ORPHANED,	/* a queued caller whose endpoint lost its receivers */
+	IPC_NSTATES,
 };
 
 #define REPLY_LOCK_INIT	SPINLOCK_INIT("ipc: a reply's caller", RANK_REPLY)
 
-/* A message on its way to a receiver (handed over while it sleeps). */
+/* A message on its way to a receiver: the holder's (a local, or a
+ * receiver's ipc.in: [e] until it is woken, then [s]). */
 struct ipc_delivery {
 	struct task *from;		/* a reference; NULL for events */
 	struct vmspace *space;		/* from's space (a reference) */
@@ -120,31 +197,69 @@ struct ipc_delivery {
 
 /* A task's IPC state (struct task's ipc). */
 struct ipc_task {
-	struct list_node node;	/* [ep lock] on an endpoint queue */
-	struct endpoint *ep;	/* [ep lock] the endpoint it is queued on */
-	int state;		/* IPC_* (ipc.c) */
-	uint64_t badge;		/* while queued as a caller */
-
-	union {			/* a task calls or receives, never both */
+	struct list_node node;		/* [e] on an endpoint queue */
+	struct endpoint *ep;		/* [e] the endpoint it is queued on */
+	enum ipc_state state;		/* the diagram above: ipc_set_state */
+	uint64_t badge;			/* [e] set by the task as it queues as
+					   a caller, read by the receiver */
+	union {				/* a task calls or receives, never both */
 		uint64_t msg[7];	/* calling: its message (tag, 4 words,
-					   grant), then the reply: a0..a6 */
-		struct ipc_delivery in;	/* receiving: what was handed to it */
+					   grant), [s] until it is taken; then
+					   the reply (a0..a6), written by the
+					   one who took reply->caller ([p]),
+					   read by the task after DONE */
+		struct ipc_delivery in;	/* receiving: what was handed to it,
+					   [e] while RECV, [s] from GOT on */
 	};
-	struct reply *wait;	/* [s] the reply it waits for (a reference) */
-	struct reply *reply;	/* [s] its implicit reply (a reference) */
-	uint64_t buf;		/* [s] its IPC buffer, 0: none */
-	bool resume;		/* [s] restarted: wait for ->wait again */
-	int cont;		/* IPC_CONT_*: asleep with a continuation
-				   (sched_block), set by the task before it
-				   sleeps, cleared by whoever resumes it */
-	struct endpoint *cont_ep;	/* [s] IPC_CONT_RECV, _SEND: the
+	struct reply *wait;		/* [s] [q] [t] the reply it waits for
+					   (a reference) */
+	struct reply *reply;		/* [s] [q] its implicit reply (a reference) */
+	uint64_t buf;			/* [s] its IPC buffer, 0: none */
+	bool resume;			/* [s] [q] [t] restarted: wait for ->wait again */
+	enum ipc_cont cont;		/* [s] set before it sleeps: under [e]
+					   when it queues (fast_receiver reads
+					   it there), else before its sleep
+					   takes the run queue (fast_caller
+					   reads it under that); cleared by its
+					   continuation, or [q] */
+	struct endpoint *cont_ep;	/* [s] [q] IPC_CONT_RECV, _SEND: the
 					   endpoint it receives on or called
 					   (a reference) */
-	struct reply own;		/* its calls' reply object, when free */
-	struct endpoint *events;	/* [ctl_lock] where its faults and exit go */
-	uint64_t events_badge;		/* [ctl_lock] the badge they carry */
-	bool events_closed;		/* [ctl_lock] it is ending: no new binding */
+	struct reply own;		/* its calls' reply object (see struct reply) */
+	struct endpoint *events;	/* [c] where its faults and exit go */
+	uint64_t events_badge;		/* [c] the badge they carry */
+	bool events_closed;		/* [c] it is ending: no new binding */
 };
+
+#if NH_DEBUG
+/* ipc_set_state's check (ipc.c): panics naming the task, both states and
+ * the lock, unless a self-test catches the report (hart lock_catch). */
+void ipc_check_edge(const struct ipc_task *ipc, enum ipc_state to,
+		    const struct spinlock *held);
+#endif
+
+/*
+ * Move @ipc to state @to (an edge of the diagram above), holding @held:
+ * the lock the edge names (the endpoint's, the reply's, this hart's run
+ * queue), or NULL for the unlocked edges.  Debug builds check the edge
+ * and that this hart holds @held; release builds (NH_DEBUG=0) store only.
+ * DONE is stored with release: the caller reads msg[] once it sees it.
+ */
+static inline void ipc_set_state(struct ipc_task *ipc, enum ipc_state to,
+				 const struct spinlock *held)
+{
+#if NH_DEBUG
+	ipc_check_edge(ipc, to, held);
+#else
+	(void)held;
+#endif
+	if (to == IPC_DONE)
+		__atomic_store_n(&ipc->state, to, __ATOMIC_RELEASE);
+	else
+		ipc->state = to;
+}
+
+const char *ipc_state_name(enum ipc_state s);
 
 void ipc_init(void);
 
@@ -156,12 +271,12 @@ void ipc_endpoint_put(struct endpoint *ep);
 /* Set up / tear down a task's IPC state (creation; the task's end, in
  * its own context: drops its reply objects, queues its exit event). */
 void ipc_task_init(struct task *t);
+void ipc_task_exit(struct task *t);
 
 /* Stopped @t gets new registers from a tracer: a call of its that was
  * to restart straight into waiting for its reply (ipc.resume) is
  * abandoned, so whatever its new registers run does not inherit it. */
 void ipc_cancel_restart(struct task *t);
-void ipc_task_exit(struct task *t);
 
 /*
  * An unresolved user fault of the calling task, if its faults are bound:

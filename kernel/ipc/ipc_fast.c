@@ -2,8 +2,10 @@
  * IPC's fast path (see ipc.h): ipc_call and ipc_reply_recv when the
  * message is registers only and the partner sleeps with a continuation
  * on this hart.  It leaves the objects exactly as the slow path would
- * (ipc.c: the same states, references and reply object), so either path
- * may take over from the other at any step; what it skips is the
+ * (ipc.c: the same states, references and reply object; only the
+ * partner's passing states GOT and DONE are skipped, edges k and h of
+ * ipc.h's diagram), so either path may take over from the other at any
+ * step; what it skips is the
  * delivery, the run queue and both kernel stacks: the message goes from
  * the caller's frame to the partner's, and trap.S returns through the
  * partner's frame (sched.h, direct switches).
@@ -90,14 +92,15 @@ static struct task *fast_receiver(struct endpoint *ep)
 	return r->ipc.cont == IPC_CONT_RECV && !r->ipc.reply ? r : 0;
 }
 
-/* The call from @self is taken by @r: what call() and consume() leave. */
-static void hand_call(struct task *self, struct task *r)
+/* The call from @self is taken by @r, waiting on @ep (locked): what
+ * call() and consume() leave. */
+static void hand_call(struct task *self, struct task *r, struct endpoint *ep)
 {
 	struct reply *rp = &self->ipc.own;
 
 	list_del(&r->ipc.node);
 	r->ipc.ep = 0;
-	r->ipc.state = IPC_IDLE;
+	ipc_set_state(&r->ipc, IPC_IDLE, &ep->lock);		/* k */
 	r->ipc.cont = IPC_CONT_NONE;
 	/* the receive's reference: the caller's handle slot holds another */
 	__atomic_fetch_sub(&r->ipc.cont_ep->refs, 1, __ATOMIC_RELEASE);
@@ -111,7 +114,7 @@ static void hand_call(struct task *self, struct task *r)
 	__atomic_fetch_add(&self->refs, 2, __ATOMIC_RELAXED);
 	r->ipc.reply = rp;	/* its implicit reply */
 	self->ipc.wait = rp;
-	self->ipc.state = IPC_REPLY_WAIT;
+	ipc_set_state(&self->ipc, IPC_REPLY_WAIT, &ep->lock);	/* b */
 	self->ipc.cont = IPC_CONT_REPLY;
 }
 
@@ -127,7 +130,7 @@ static struct trap_frame *call_locked(struct trap_frame *tf, struct endpoint *ep
 	r = fast_receiver(ep);
 	h = r ? sched_direct_try(r) : 0;
 	if (h)	/* the commit point */
-		hand_call(self, r);
+		hand_call(self, r, ep);
 	spin_unlock(&ep->lock);
 	return h ? switch_with(h, tf, r, ipc_call_cont, badge) : 0;
 }
@@ -194,14 +197,15 @@ static bool fast_caller(const struct reply *rp, struct task *c)
 }
 
 /* @c gets its answer from @self: what answer_with(), reply_put() and
- * wait_reply() leave, and @self waits on @ep (what receive() leaves). */
-static void answer_and_wait(struct task *self, struct reply *rp, struct task *c,
-			    struct endpoint *ep)
+ * wait_reply() leave, and @self waits on @ep (what receive() leaves).
+ * @h: this hart, its run queue locked (c sleeps on it). */
+static void answer_and_wait(struct hart *h, struct task *self, struct reply *rp,
+			    struct task *c, struct endpoint *ep)
 {
 	rp->caller = 0;
 	c->ipc.wait = 0;
 	c->ipc.resume = false;
-	c->ipc.state = IPC_IDLE;
+	ipc_set_state(&c->ipc, IPC_IDLE, &h->rq.lock);		/* h */
 	c->ipc.cont = IPC_CONT_NONE;
 	self->ipc.reply = 0;
 	__atomic_fetch_sub(&rp->holders, 1, __ATOMIC_ACQ_REL);
@@ -212,7 +216,7 @@ static void answer_and_wait(struct task *self, struct reply *rp, struct task *c,
 			   __ATOMIC_ACQ_REL);
 	__atomic_fetch_add(&ep->refs, 1, __ATOMIC_RELAXED);
 	self->ipc.cont_ep = ep;
-	self->ipc.state = IPC_RECV;
+	ipc_set_state(&self->ipc, IPC_RECV, &ep->lock);		/* f */
 	self->ipc.ep = ep;
 	self->ipc.cont = IPC_CONT_RECV;
 	list_add_tail(&ep->waiting, &self->ipc.node);
@@ -242,7 +246,7 @@ static struct trap_frame *reply_locked(struct trap_frame *tf, struct endpoint *e
 	}
 	if (!h)
 		return 0;
-	answer_and_wait(task_current(), rp, c, ep);	/* the commit point */
+	answer_and_wait(h, task_current(), rp, c, ep);	/* the commit point */
 	return switch_with(h, tf, c, ipc_recv_cont, 0);
 }
 

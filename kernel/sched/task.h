@@ -139,7 +139,8 @@ struct task {
 	struct spinlock ctl_lock;	/* the pending space below */
 	struct vmspace *new_space;	/* [c] TASK_WORK_SPACE: the next space */
 	uint64_t new_pc, new_sp;	/* [c] and where it starts in it */
-	struct ipc_task ipc;		/* IPC state (ipc.h) */
+	struct ipc_task ipc;		/* IPC state: its diagram and field tags
+					   are in ipc.h */
 	struct fpstate fp;		/* [s] user FP registers while off the hart */
 	unsigned fp_hart;		/* [s] hart index + 1 whose registers hold
 					   fp (if its fp_owner is us), else 0 */
