@@ -86,52 +86,63 @@ def read(path):
     return proto
 
 
-def layout(P, q, side, ps):
-    """The message's structs and their size checks."""
-    out = []
-    for part, limit in (("reg", "sizeof(((struct nh_msg *)0)->w)"), ("buf", "NH_IPC_BUF_MAX")):
-        fields = [(t, n) for t, n, p in ps if p == part]
-        if not fields:
-            continue
-        s = "%s_%s_%s%s" % (P, q["name"], side, "" if part == "reg" else "_buf")
-        out += ["struct %s {" % s] + ["\t%s %s;" % (SCALAR.get(t, (t,))[0], n)
-                                      for t, n in fields] + ["};"]
-        out.append('_Static_assert(sizeof(struct %s) <= %s, "%s: too big for the %s");'
-                   % (s, limit, s, "register words" if part == "reg" else "IPC buffer"))
-    return out
+def layout(st, ps, part, limit):
+    """One part of a message as a struct (GNU C allows it empty), size-checked."""
+    fields = ["\t%s %s;" % (SCALAR.get(t, (t,))[0], n) for t, n, p in ps if p == part]
+    return ["struct %s {" % st] + fields + ["};", '_Static_assert(sizeof(struct %s) <= %s, '
+                                            '"%s: too big");' % (st, limit, st)]
 
 
-def sizes(P, q, side, ps):
-    """C expressions: (register bytes, fixed buffer bytes, has tail, grant place)."""
-    s = "%s_%s_%s" % (P, q["name"], side)
-    has = {p for _, _, p in ps}
-    return ("sizeof(struct %s)" % s if "reg" in has else "0",
-            "sizeof(struct %s_buf)" % s if "buf" in has else "0", int("tail" in has),
-            next((t for t, _, p in ps if p == "grant"), None))
-
-
-def ctype(t, n, side, server):
+def ctype(t, n, out, server):
     """The C parameters for one table parameter, as a stub or handler sees it."""
-    out = side == "rep"
     if t in SCALAR:
-        return [("%s *%s" if out else "%s %s") % (SCALAR[t][0], n)]
+        return ("%s *%s" if out else "%s %s") % (SCALAR[t][0], n)
     if t.startswith("struct "):
-        return ["%s%s *%s" % ("" if out else "const ", t, n)]
+        return "%s%s *%s" % ("" if out else "const ", t, n)
     if t == "bytes":
-        return ["void *%s, size_t *%s_len" % (n, n) if out else
-                "const void *%s, size_t %s_len" % (n, n)]
+        return ("void *%s, size_t *%s_len" if out else "const void *%s, size_t %s_len") % (n, n)
     if t == "grant":
-        return ["long %s" % n if server else "uint64_t %s" % n]
-    if out:
-        return ["long *%s, uint32_t *%s_rights" % (n, n) if server else "long *%s" % n]
-    return ["long %s" % n if server else "long %s, uint32_t %s_rights" % (n, n)]
+        return ("long %s" if server else "uint64_t %s") % n
+    if out == server:
+        return ("long *%s, uint32_t *%s_rights" if out else "long %s, uint32_t %s_rights") % (n, n)
+    return ("long *%s" if out else "long %s") % n
 
 
 def sig(P, q, server):
-    head = ["struct srv_req *r"] if server else ["long ep"]
-    ps = [c for t, n, _ in q["args"] for c in ctype(t, n, "req", server)]
-    ps += [c for t, n, _ in q["reps"] for c in ctype(t, n, "rep", server)]
-    return "long %s%s_%s(%s)" % (P, "_srv" if server else "", q["name"], ", ".join(head + ps))
+    ps = ["struct srv_req *r" if server else "long ep"]
+    ps += [ctype(t, n, False, server) for t, n, _ in q["args"]]
+    ps += [ctype(t, n, True, server) for t, n, _ in q["reps"]]
+    return "long %s%s_%s(%s)" % (P, "_srv" if server else "", q["name"], ", ".join(ps))
+
+
+def answer_sig(P, q):
+    """A deferred reply's answer: the saved reply, then the replies by value."""
+    ps = ["struct srv *s", "long reply"] + [ctype(t, n, False, False) for t, n, _ in q["reps"]]
+    return "long %s_srv_%s_answer(%s)" % (P, q["name"], ", ".join(ps))
+
+
+def init(ps, part):
+    """A designated initializer of a message part from same-named values."""
+    return "{ %s }" % ", ".join(".%s = %s%s" % (n, "*" if t.startswith("struct") else "", n)
+                                for t, n, p in ps if p == part) if any(
+        p == part for _, _, p in ps) else "{}"
+
+
+def parts(st, inits, msgs):
+    """The four structs of a request, and the nh_proto_msg views of them."""
+    names = (("req", "req"), ("req_buf", "rb"), ("rep", "rep"), ("rep_buf", "pb"))
+    return ["\tstruct %s_%s %s = %s;" % (st, side, v, i) for (side, v), i in zip(names, inits)
+            if i is not None] + ["\tstruct nh_proto_msg %s;" % msgs]
+
+
+def fields(q, arg, rep):
+    """Statements setting nh_proto_msg fields: formats keyed by a parameter's
+    type or else its place, given its name as %(n)s."""
+    out = []
+    for ps, fmt in ((q["args"], arg), (q["reps"], rep)):
+        out += ["\t" + fmt.get(t, fmt.get(p)) % {"n": n} for t, n, p in ps
+                if fmt.get(t, fmt.get(p))]
+    return out
 
 
 def header(T, P):
@@ -142,64 +153,37 @@ def header(T, P):
     out += ["#include %s" % i for i in T["includes"]]
     out += ["", "#define %s_BASE %d" % (P.upper(), T["base"]),
             "#define %s_COUNT %d" % (P.upper(), max(q["num"] for q in T["reqs"]) + 1)]
+    words = "sizeof(((struct nh_msg *)0)->w)"
     for q in T["reqs"]:
-        out += ["", "/* %s */" % q["doc"] if q["doc"] else "",
-                "#define %s_%s %d" % (P.upper(), q["name"].upper(), T["base"] + q["num"])]
-        out += layout(P, q, "req", q["args"]) + layout(P, q, "rep", q["reps"])
+        st = "%s_%s" % (P, q["name"])
+        out += ["", "/* %s */" % q["doc"],
+                "#define %s %d" % (st.upper(), T["base"] + q["num"])]
+        for side, ps in (("req", q["args"]), ("rep", q["reps"])):
+            out += layout("%s_%s" % (st, side), ps, "reg", words)
+            out += layout("%s_%s_buf" % (st, side), ps, "buf", "NH_IPC_BUF_MAX")
         out.append(sig(P, q, False) + ";")
     return "\n".join(out + ["", "#endif", ""])
 
 
 def client(T, P):
     out = ["/* Generated by tools/genproto.py from servers/proto/%s.tbl: do not edit. */" % P,
-           "#include <string.h>", "#include <nuthatch/errno.h>", '#include "nhproto.h"',
-           "#include <proto/%s.h>" % P]
+           '#include "nhproto.h"', "#include <proto/%s.h>" % P]
     for q in T["reqs"]:
-        lab = "%s_%s" % (P.upper(), q["name"].upper())
-        aregs, afix, atail, agr = sizes(P, q, "req", q["args"])
-        rregs, rfix, rtail, rgr = sizes(P, q, "rep", q["reps"])
-        out += ["", sig(P, q, False), "{", "\tstruct nh_msg msg = { 0 };",
-                "\tuint8_t *b = nh_proto_buf();", "\tsize_t len = %s;" % afix, "\tlong n;"]
         st = "%s_%s" % (P, q["name"])
-        if aregs != "0":
-            out.append("\tstruct %s_req req = { %s };" % (st, ", ".join(
-                ".%s = %s" % (n, n) for _, n, p in q["args"] if p == "reg")))
-        if rregs != "0":
-            out.append("\tstruct %s_rep rep;" % st)
-        if afix != "0":
-            out.append("\tstruct %s_req_buf rb = { %s };" % (st, ", ".join(
-                ".%s = %s%s" % (n, "*" if t.startswith("struct") else "", n)
-                for t, n, p in q["args"] if p == "buf")))
-        if rfix != "0":
-            out.append("\tstruct %s_rep_buf pb;" % st)
-        if afix != "0" or rfix != "0" or atail or rtail:
-            out.append("\tif (!b)\n\t\treturn -NH_EINVAL;\t/* no IPC buffer registered */")
-        if afix != "0":
-            out.append("\tmemcpy(b, &rb, sizeof(rb));")
-        for t, n, p in q["args"]:
-            if p == "tail":
-                out += ["\tif (%s_len > NH_IPC_BUF_MAX - len)\n\t\treturn -NH_E2BIG;" % n,
-                        "\tmemcpy(b + len, %s, %s_len);" % (n, n), "\tlen += %s_len;" % n]
-            elif p == "grant":
-                out.append("\tmsg.grant = %s;" % (n if t == "grant" else
-                                                  "NH_IPC_GRANT(%s, %s_rights)" % (n, n)))
-        if aregs != "0":
-            out.append("\tmemcpy(msg.w, &req, sizeof(req));")
-        out.append("\t(void)b;")
-        out.append("\tn = nh_proto_call(ep, &msg, %s, len, %s, %d, %d);"
-                   % (lab, rfix, rtail, rgr is not None))
-        out.append("\tif (n < 0)\n\t\treturn n;")
-        if rregs != "0":
-            out.append("\tmemcpy(&rep, msg.w, sizeof(rep));")
-        if rfix != "0":
-            out.append("\tmemcpy(&pb, b, sizeof(pb));")
+        out += ["", sig(P, q, False), "{"]
+        out += parts(st, (init(q["args"], "reg"), init(q["args"], "buf"), "{}", "{}"),
+                     "q = NH_PROTO_MSG(req, rb), a = NH_PROTO_MSG(rep, pb)")
+        out += ["\tlong err;", ""] + fields(q, {
+            "handle": "q.grant = NH_IPC_GRANT(%(n)s, %(n)s_rights);", "grant": "q.grant = %(n)s;",
+            "tail": "q.tail = (void *)%(n)s, q.tail_len = %(n)s_len;"}, {
+            "handle": "a.grant_kind = NH_PROTO_HANDLE;",
+            "tail": "a.tail = %(n)s, a.tail_len = *%(n)s_len, a.tail_ok = 1;"})
+        out += ["\terr = nh_proto_call(ep, %s, &q, &a);" % st.upper(), "\tif (err)\n\t\treturn err;"]
         for t, n, p in q["reps"]:
-            src = {"reg": "rep.%s" % n, "buf": "pb.%s" % n, "grant": "(long)msg.grant"}.get(p)
-            if p == "tail":
-                out += ["\tif ((size_t)n > *%s_len)\n\t\treturn -NH_E2BIG;" % n,
-                        "\tmemcpy(%s, b + %s, (size_t)n);" % (n, rfix), "\t*%s_len = (size_t)n;" % n]
-            else:
-                out.append("\tif (%s)\n\t\t*%s = %s;" % (n, n, src))
+            out.append({"reg": "\tif (%s)\n\t\t*%s = rep.%s;" % (n, n, n),
+                        "buf": "\tif (%s)\n\t\t*%s = pb.%s;" % (n, n, n),
+                        "tail": "\t*%s_len = a.tail_len;" % n,
+                        "grant": "\t*%s = (long)a.grant;" % n}[p])
         out += ["\treturn 0;", "}"]
     return "\n".join(out) + "\n"
 
@@ -211,79 +195,35 @@ def server_h(T, P):
            "", "#include <libserver/server.h>", "#include <proto/%s.h>" % P, "",
            "extern const struct srv_proto %s_proto;" % P]
     for q in T["reqs"]:
-        out += ["", sig(P, q, True) + ";",
-                "long %s_srv_%s_answer(%s);" % (P, q["name"], ", ".join(answer_params(q)))]
+        out += ["", sig(P, q, True) + ";", answer_sig(P, q) + ";"]
     return "\n".join(out + ["", "#endif", ""])
-
-
-def answer_params(q):
-    """A deferred reply's answer: the saved reply, then the replies by value."""
-    ps = ["struct srv *s", "long reply"]
-    for t, n, _ in q["reps"]:
-        if t == "bytes":
-            ps.append("const void *%s, size_t %s_len" % (n, n))
-        elif t == "handle":
-            ps.append("long %s, uint32_t %s_rights" % (n, n))
-        elif t.startswith("struct"):
-            ps.append("const %s *%s" % (t, n))
-        else:
-            ps.append("%s %s" % (SCALAR[t][0], n))
-    return ps
 
 
 def server_c(T, P):
     out = ["/* Generated by tools/genproto.py from servers/proto/%s.tbl: do not edit. */" % P,
-           "#include <string.h>", "#include <nuthatch/errno.h>", "#include <proto/%s_server.h>" % P]
+           "#include <proto/%s_server.h>" % P]
     for q in T["reqs"]:
         st = "%s_%s" % (P, q["name"])
-        aregs, afix, atail, agr = sizes(P, q, "req", q["args"])
-        rregs, rfix, rtail, rgr = sizes(P, q, "rep", q["reps"])
-        locals_ = []
-        for part, nm, side in (("reg", "req", "req"), ("buf", "rb", "req_buf"),
-                               ("reg", "rep", "rep"), ("buf", "pb", "rep_buf")):
-            ps = q["args"] if side.startswith("req") else q["reps"]
-            if any(p == part for _, _, p in ps):
-                locals_.append((side, "\tstruct %s_%s %s = { 0 };" % (st, side, nm)))
-        call, pass_ = ["r"], {"reg": "req.", "buf": "rb."}
-        for t, n, p in q["args"]:
-            call.append({"tail": "(uint8_t *)r->srv->buf + %s, (size_t)n" % afix,
-                         "grant": "(long)r->msg.grant"}.get(
-                p, "%s%s%s" % ("&" if t.startswith("struct") else "", pass_.get(p, ""), n)))
-        for t, n, p in q["reps"]:
-            call.append({"tail": "(uint8_t *)r->srv->buf + %s, &tail" % rfix,
-                         "grant": "&gh, &gr"}.get(p, "&%s.%s" % ("rep" if p == "reg" else "pb", n)))
-        out += ["", "static long %s_decode(struct srv_req *r)" % st, "{"] + [l for _, l in locals_]
-        out += ["\tsize_t tail = NH_IPC_BUF_MAX - %s;" % rfix, "\tlong gh = 0, n;",
-                "\tuint32_t gr = 0;", "",
-                "\tn = srv_decode(r, %s, %s, %s, %s, %d, %s);" % (
-                    "&req" if aregs != "0" else "0", aregs, "&rb" if afix != "0" else "0", afix,
-                    atail, {None: "SRV_GRANT_NONE", "handle": "SRV_GRANT_HANDLE"}.get(
-                        agr, "SRV_GRANT_RAW")),
-                "\tif (n < 0)\n\t\treturn n;", "\t(void)tail;",
-                "\tn = %s_srv_%s(%s);" % (P, q["name"], ", ".join(call)),
-                "\tif (n < 0 || r->deferred)\n\t\treturn n;",
-                "\treturn srv_encode(r, &r->reply, %s, %s, %s, %s, %s, NH_IPC_GRANT(gh, gr));" % (
-                    "&rep" if rregs != "0" else "0", rregs, "&pb" if rfix != "0" else "0",
-                    rfix, "tail" if rtail else "0"), "}"]
-        out += ["", "long %s_srv_%s_answer(%s)" % (P, q["name"], ", ".join(answer_params(q))),
-                "{"] + [l for side, l in locals_ if side.startswith("rep")]
-        out += ["\tstruct nh_msg m = { 0 };", "\tlong n;", "\tsize_t tail = 0;",
-                "\tlong gh = 0;", "\tuint32_t gr = 0;", ""]
-        for t, n, p in q["reps"]:
-            if p == "tail":
-                out += ["\tif (%s_len > NH_IPC_BUF_MAX - %s)\n\t\treturn -NH_E2BIG;" % (n, rfix),
-                        "\tmemcpy((uint8_t *)s->buf + %s, %s, %s_len);" % (rfix, n, n),
-                        "\ttail = %s_len;" % n]
-            elif p == "grant":
-                out.append("\tgh = %s, gr = %s_rights;" % (n, n))
-            else:
-                out.append("\t%s.%s = %s%s;" % ("rep" if p == "reg" else "pb", n,
-                                               "*" if t.startswith("struct") else "", n))
-        out += ["\tn = srv_pack(s, &m, %s, %s, %s, %s, tail, NH_IPC_GRANT(gh, gr));" % (
-            "&rep" if rregs != "0" else "0", rregs, "&pb" if rfix != "0" else "0", rfix),
-            "\t(void)tail, (void)gh, (void)gr;",
-            "\treturn n < 0 ? n : srv_answer(reply, &m, %s_%s, n);" % (P.upper(), q["name"].upper()),
-            "}"]
+        call = ["r"] + [{"reg": "req." + n, "buf": ("&rb." if t.startswith("struct") else "rb.") + n,
+                         "tail": "q.tail, q.tail_len", "grant": "(long)q.grant"}[p]
+                        for t, n, p in q["args"]]
+        call += [{"reg": "&rep." + n, "buf": "&pb." + n, "tail": "a.tail, &a.tail_len",
+                  "grant": "&gh, &gr"}[p] for t, n, p in q["reps"]]
+        out += ["", "static long %s_decode(struct srv_req *r)" % st, "{"]
+        out += parts(st, ("{}",) * 4, "q = NH_PROTO_MSG(req, rb), a = NH_PROTO_MSG(rep, pb)")
+        out += ["\tlong gh = 0, err;", "\tuint32_t gr = 0;", ""] + fields(q, {
+            "handle": "q.grant_kind = NH_PROTO_HANDLE;", "grant": "q.grant_kind = NH_PROTO_RAW_GRANT;",
+            "tail": "q.tail_ok = 1;"}, {"tail": "a.tail_ok = 1;"})
+        out += ["\terr = srv_decode(r, &q, &a);", "\tif (err)\n\t\treturn err;",
+                "\terr = %s_srv_%s(%s);" % (P, q["name"], ", ".join(call)),
+                "\tif (err < 0 || r->deferred)\n\t\treturn err;",
+                "\ta.grant = NH_IPC_GRANT(gh, gr);", "\treturn srv_encode(r, &a);", "}"]
+        out += ["", answer_sig(P, q), "{"]
+        out += parts(st, (None, None, init(q["reps"], "reg"), init(q["reps"], "buf")),
+                     "a = NH_PROTO_MSG(rep, pb)") + [""]
+        out += fields(q, {}, {"handle": "a.grant = NH_IPC_GRANT(%(n)s, %(n)s_rights);",
+                              "tail": "a.tail = (void *)%(n)s, a.tail_len = %(n)s_len;"})
+        out += ["\treturn srv_answer(s, reply, %s, &a);" % st.upper(), "}"]
     ops = ["\t[%d] = %s_%s_decode," % (q["num"], P, q["name"]) for q in T["reqs"]]
     out += ["", "static const srv_decode_fn %s_ops[%s_COUNT] = {" % (P, P.upper())] + ops + ["};"]
     out += ["", "const struct srv_proto %s_proto = {" % P,

@@ -45,63 +45,75 @@ static int words_unused_zero(const struct srv_req *r, size_t regs)
 	return 1;
 }
 
-/* Does @r's grant fit @g?  0, or the error to reply. */
-static long grant_check(struct srv_req *r, enum srv_grant g)
+/* Does @r's grant fit @kind (enum nh_proto_grant)?  0, or the error. */
+static long grant_check(struct srv_req *r, int kind)
 {
 	long grant = (long)r->msg.grant;
 
-	if (g == SRV_GRANT_NONE)
+	if (kind == NH_PROTO_NO_GRANT)
 		return grant ? -NH_EBADMSG : 0;
-	if (g == SRV_GRANT_HANDLE && grant <= 0)
+	if (kind == NH_PROTO_HANDLE && grant <= 0)
 		return grant < 0 ? grant : -NH_EBADF;
 	r->grant_taken = 1;
 	return 0;
 }
 
-long srv_decode(struct srv_req *r, void *words, size_t regs, void *bufpart, size_t fixed,
-		int tail, enum srv_grant g)
+long srv_decode(struct srv_req *r, struct nh_proto_msg *q, struct nh_proto_msg *a)
 {
+	uint8_t *buf = r->srv->buf;
 	uint64_t len = NH_IPC_LEN(r->msg.tag);
 	long err;
 
-	if (len < fixed || (!tail && len > fixed) || !words_unused_zero(r, regs))
+	if (len < q->fixed_len || (!q->tail_ok && len > q->fixed_len) ||
+	    !words_unused_zero(r, q->regs_len))
 		return -NH_EBADMSG;
-	err = grant_check(r, g);
+	err = grant_check(r, q->grant_kind);
 	if (err)
 		return err;
-	if (regs)
-		memcpy(words, r->msg.w, regs);
-	if (fixed)
-		memcpy(bufpart, r->srv->buf, fixed);
-	return (long)(len - fixed);
+	memcpy(q->regs, r->msg.w, q->regs_len);
+	if (q->fixed_len)
+		memcpy(q->fixed, buf, q->fixed_len);
+	q->tail = buf + q->fixed_len;
+	q->tail_len = len - q->fixed_len;
+	q->grant = r->msg.grant;
+	a->tail = buf + a->fixed_len;
+	a->tail_len = a->tail_ok ? NH_IPC_BUF_MAX - a->fixed_len : 0;
+	return 0;
 }
 
-long srv_pack(struct srv *s, struct nh_msg *m, const void *words, size_t regs,
-	      const void *bufpart, size_t fixed, size_t tail, uint64_t grant)
+/* @a into @m and @s's buffer (its tail moved there unless it is there);
+ * the buffer length or -NH_ERANGE. */
+static long srv_pack(struct srv *s, struct nh_msg *m, const struct nh_proto_msg *a)
 {
-	if (regs > WORDS_BYTES || fixed > NH_IPC_BUF_MAX || tail > NH_IPC_BUF_MAX - fixed)
+	uint8_t *buf = s->buf;
+
+	if (a->regs_len > WORDS_BYTES || a->fixed_len > NH_IPC_BUF_MAX ||
+	    a->tail_len > NH_IPC_BUF_MAX - a->fixed_len)
 		return -NH_ERANGE;
 	memset(m, 0, sizeof(*m));
-	if (regs)
-		memcpy(m->w, words, regs);
-	if (fixed)
-		memcpy(s->buf, bufpart, fixed);
-	m->grant = (uint32_t)grant ? grant : 0;	/* no handle: nothing granted */
-	return (long)(fixed + tail);
+	memcpy(m->w, a->regs, a->regs_len);
+	if (a->fixed_len)
+		memcpy(buf, a->fixed, a->fixed_len);
+	if (a->tail_len && a->tail != buf + a->fixed_len)
+		memmove(buf + a->fixed_len, a->tail, a->tail_len);
+	m->grant = (uint32_t)a->grant ? a->grant : 0;	/* no handle: nothing granted */
+	return (long)(a->fixed_len + a->tail_len);
 }
 
-long srv_encode(struct srv_req *r, struct nh_msg *m, const void *words, size_t regs,
-		const void *bufpart, size_t fixed, size_t tail, uint64_t grant)
+long srv_encode(struct srv_req *r, const struct nh_proto_msg *a)
 {
-	return srv_pack(r->srv, m, words, regs, bufpart, fixed, tail, grant);
+	return srv_pack(r->srv, &r->reply, a);
 }
 
-long srv_answer(long reply, struct nh_msg *m, uint64_t label, long len)
+long srv_answer(struct srv *s, long reply, uint64_t label, const struct nh_proto_msg *a)
 {
-	long r;
+	struct nh_msg m;
+	long r = srv_pack(s, &m, a);
 
-	m->tag = NH_IPC_TAG(NH_PROTO_REPLY(label), len);
-	r = nh_reply(reply, m);
+	if (r >= 0) {
+		m.tag = NH_IPC_TAG(NH_PROTO_REPLY(label), r);
+		r = nh_reply(reply, &m);
+	}
 	nh_handle_close(reply);
 	return r;
 }

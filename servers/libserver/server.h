@@ -28,6 +28,8 @@
 
 #include <nuthatch/ipc.h>
 
+#include "nhproto.h"
+
 struct srv;
 
 /* One request in flight: what came, and the reply being built. */
@@ -66,12 +68,6 @@ struct srv {
 	void *priv;			/* the server's own state */
 };
 
-enum srv_grant {
-	SRV_GRANT_NONE,		/* the request takes no handle */
-	SRV_GRANT_HANDLE,	/* it needs one (> 0) */
-	SRV_GRANT_RAW,		/* the grant word as it came: > 0, 0 or why it failed */
-};
-
 /* Set @s up to serve @p on @ep with @buf (registered now); 0 or -NH_E*. */
 long srv_init(struct srv *s, long ep, void *buf, const struct srv_proto *p);
 
@@ -86,22 +82,18 @@ long srv_defer(struct srv_req *r);
 /* Reply to @r, then return from srv_run. */
 void srv_stop(struct srv_req *r);
 
-/* For the generated code: check @r's layout (@regs bytes of words into
- * @words, @fixed buffer bytes into @bufpart, a tail if @tail, the grant
- * as @g says); the tail's length or -NH_E*. */
-long srv_decode(struct srv_req *r, void *words, size_t regs, void *bufpart, size_t fixed,
-		int tail, enum srv_grant g);
+/* For the generated code: check @r against the request layout @q
+ * (lib/nhproto.h: its parts, tail_ok, grant_kind) and copy it out; @q's
+ * tail and grant then point at what came, @a's tail at the room for the
+ * reply's.  0 or the error to reply. */
+long srv_decode(struct srv_req *r, struct nh_proto_msg *q, struct nh_proto_msg *a);
 
-/* For the generated code: a reply in @m with @regs bytes of @words,
- * @fixed bytes of @bufpart into the buffer, @tail bytes after them
- * already there, @grant; its buffer length or -NH_ERANGE. */
-long srv_pack(struct srv *s, struct nh_msg *m, const void *words, size_t regs,
-	      const void *bufpart, size_t fixed, size_t tail, uint64_t grant);
-long srv_encode(struct srv_req *r, struct nh_msg *m, const void *words, size_t regs,
-		const void *bufpart, size_t fixed, size_t tail, uint64_t grant);
+/* For the generated code: the reply @a into r->reply and the buffer; its
+ * buffer length, or -NH_ERANGE (a handler's tail too long). */
+long srv_encode(struct srv_req *r, const struct nh_proto_msg *a);
 
-/* Send @m (@len buffer bytes) as the answer to request @label on the
- * saved reply @reply, which is closed; 0 or -NH_E*. */
-long srv_answer(long reply, struct nh_msg *m, uint64_t label, long len);
+/* Send @a as the answer to request @label on the saved reply @reply,
+ * which is closed; 0 or -NH_E*. */
+long srv_answer(struct srv *s, long reply, uint64_t label, const struct nh_proto_msg *a);
 
 #endif
