@@ -200,7 +200,7 @@ TSERVER_PARTS	+= $(LIBSERVER)
 $(UPROGS): $(PROTO_CLIENT)
 $(BUILD)/user/testserver: $(LIBSERVER)
 
--include $(PROTO_CLIENT:.o=.d) $(LIBSERVER_OBJ:.o=.d)
+-include $(PROTO_CLIENT:.o=.d) $(LIBSERVER_OBJ:.o=.d) $(patsubst %.o,%.d,$(filter %.o,$(TSERVER_PARTS)))
 
 -include $(ULIBOBJ:.o=.d) $(UPROGS:=.d)
 -include tests/host/host.mk
