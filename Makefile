@@ -192,6 +192,48 @@ $(BUILD)/initramfs.cpio: $(UPROGS) tools/mkinitramfs
 	$(call say,CPIO,$(tgt))
 	$(Q)tools/mkinitramfs $@ $(BUILD)/initramfs
 
+# ---- server protocols and libserver -----------------------------------------
+# servers/proto/NAME.tbl -> build/gen/proto/ (tools/genproto.py): NAME.h
+# (labels, layouts), NAME_client.c (stubs, linked into every program with
+# lib/proto.c), NAME_server.{h,c} (handlers' prototypes, dispatch table,
+# in libserver.a with servers/libserver/).  Kept to this block: the
+# lists above get the new objects appended, their rules extra
+# prerequisites.
+PROTO_NAMES	:= $(basename $(notdir $(wildcard servers/proto/*.tbl)))
+PROTO_HDRS	:= $(foreach p,$(PROTO_NAMES),$(BUILD)/gen/proto/$(p).h $(BUILD)/gen/proto/$(p)_server.h)
+PROTO_CLIENT	:= $(BUILD)/lib/proto.c.o $(PROTO_NAMES:%=$(BUILD)/proto/%_client.o)
+LIBSERVER	:= $(BUILD)/servers/libserver.a
+LIBSERVER_OBJ	:= $(BUILD)/servers/libserver/server.o $(PROTO_NAMES:%=$(BUILD)/proto/%_server.o)
+PROTO_CFLAGS	:= -Iservers -Iservers/libserver
+AR		:= $(CROSS_COMPILE)ar
+
+$(BUILD)/gen/proto/%.h $(BUILD)/gen/proto/%_client.c $(BUILD)/gen/proto/%_server.h \
+$(BUILD)/gen/proto/%_server.c: servers/proto/%.tbl tools/genproto.py tools/abi.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/genproto.py $< --out $(BUILD)/gen/proto
+
+$(BUILD)/proto/%.o: $(BUILD)/gen/proto/%.c $(PROTO_HDRS) $(BUILD)/gen/nuthatch/sysno.h
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) $(PROTO_CFLAGS) -c $< -o $@
+
+$(BUILD)/servers/libserver/%.o: servers/libserver/%.c $(PROTO_HDRS) $(BUILD)/gen/nuthatch/sysno.h
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) $(PROTO_CFLAGS) -c $< -o $@
+
+$(LIBSERVER): $(LIBSERVER_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/lib/proto.c.o: $(PROTO_HDRS)
+$(TSERVER_PARTS): UCFLAGS += $(PROTO_CFLAGS)
+$(TSERVER_PARTS) $(BUILD)/user/testserver.o: | $(PROTO_HDRS)
+ULIBOBJ		+= $(PROTO_CLIENT)
+TSERVER_PARTS	+= $(LIBSERVER)
+$(UPROGS): $(PROTO_CLIENT)
+$(BUILD)/user/testserver: $(LIBSERVER)
+
+-include $(PROTO_CLIENT:.o=.d) $(LIBSERVER_OBJ:.o=.d) $(patsubst %.o,%.d,$(filter %.o,$(TSERVER_PARTS)))
+
 -include $(ULIBOBJ:.o=.d) $(UPROGS:=.d)
 -include tests/host/host.mk
 

@@ -20,6 +20,7 @@ import argparse
 import glob
 import os
 import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -137,6 +138,40 @@ def suite_host(build, shared):
             s.result(False, "exit_status_%d" % rc)
         suites.append(s)
     return suites
+
+
+GENPROTO_BAD = {
+    # table body after "protocol t" / "base 100": what genproto must refuse
+    "unknown_type": "0 f(float a) -> ()",
+    "bytes_not_last": "0 f(bytes d, u64 x) -> ()",
+    "two_handles": "0 f(handle a, handle b) -> ()",
+    "grant_in_a_reply": "0 f() -> (grant g)",
+    "name_the_stubs_use": "0 f(u64 len) -> ()",
+    "argument_and_reply_share_a_name": "0 f(u64 x) -> (u64 x)",
+    "number_twice": "0 f() -> ()\n0 g() -> ()",
+    "not_a_request": "0 f(u64 x)",
+}
+
+
+def suite_genproto(build):
+    """tools/genproto.py refuses bad tables, naming the line, and spills
+    arguments past the four register words into the buffer."""
+    s = Suite("genproto")
+    tmp = tempfile.mkdtemp(prefix="genproto-")
+    tables = dict(GENPROTO_BAD, good="0 f(u64 x1, u64 x2, u64 x3, u32 x4, u32 x5, u8 x6) -> ()")
+    tables["no_base"] = None
+    for name, body in sorted(tables.items()):
+        tbl = os.path.join(tmp, name + ".tbl")
+        with open(tbl, "w") as f:
+            f.write("protocol t\n" + ("base 100\n" + body + "\n" if body else ""))
+        rc, out = run_cmd([sys.executable, "tools/genproto.py", tbl, "--out", tmp])
+        if name == "good":
+            hdr = open(os.path.join(tmp, "t.h")).read()
+            s.result(rc == 0 and "struct t_f_req_buf {\n\tuint8_t x6;" in hdr, "spills_past_the_words")
+        else:
+            s.result(rc != 0 and any(tbl in line for line in out), "refuses_" + name)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return s
 
 
 DTINFO_EXPECT = {
@@ -440,6 +475,7 @@ def main():
     steps = [("image", lambda: [suite_image(a.build)]),
              ("host", lambda: suite_host(a.build, a.shared)),
              ("dtinfo", lambda: [suite_dtinfo(a.build, a.shared)]),
+             ("genproto", lambda: [suite_genproto(a.build)]),
              ("fuzz", lambda: [suite_fuzz(a.build, a.shared)])]
     steps += [("boot", lambda: warm_up_qemu() or [])]
     steps += [("boot", lambda c=c: [suite_boot(a.build, *c)]) for c in BOOTS]

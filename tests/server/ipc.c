@@ -15,6 +15,7 @@
 #include "nhtest.h"
 #include "nuthatch.h"
 #include "parts.h"
+#include <proto/echo.h>
 
 #define PAGE		4096
 #define FAULT_VA	0x3000000000ul	/* nothing is mapped there */
@@ -129,88 +130,10 @@ static struct nh_exit reap(long t)
 	return e;
 }
 
-/* The byte at @i of a buffer sent with @label. */
-static uint8_t pat(uint64_t i, uint64_t label)
-{
-	return (uint8_t)(i * 7 + label * 31 + (i >> 8) + 1);
-}
-
 /* ---- the echo child ------------------------------------------------------ */
 
-#define ECHO_EXIT	1000	/* reply, then exit 0 */
-#define ECHO_NOBUF	1001	/* unregister the IPC buffer, reply */
-#define ECHO_REBUF	1002	/* register it again; reply w0 = the last receive error */
-#define ECHO_GRANT_INFO	1003	/* reply w0 = the grant, w1/w2 = its type/rights */
-#define ECHO_GRANT_BACK	1004	/* reply granting its endpoint handle with rights w0 */
-#define ECHO_DIE	1005	/* exit 7 without replying */
-#define ECHO_SAVE_DIE	1006	/* save the reply as a handle, exit 8 */
-
-/*
- * Receives on @ep and answers each message with label + 1: a data message
- * (label below 1000) is answered with w0 = its buffer's mismatches against
- * pat(), w1 = its w1 + 1, w2 = ~its w2, w3 = the badge it came with, and
- * a buffer of w0 bytes pat(i, label + 1).
- */
-static void echo_child(long ep)
-{
-	struct nh_msg m = { 0 }, out;
-	long r, last_err = 0;
-
-	nh_ipc_set_buffer(ipc_buf);
-	r = nh_recv(ep, &m);
-	for (;;) {
-		uint64_t label, len, bad = 0, n;
-		struct nh_handle_info hi = { 0 };
-
-		if (r < 0) {
-			last_err = r;
-			r = nh_recv(ep, &m);
-			continue;
-		}
-		label = NH_IPC_LABEL(m.tag);
-		len = NH_IPC_LEN(m.tag);
-		for (uint64_t i = 0; i < len; i++)
-			bad += ipc_buf[i] != pat(i, label);
-		out = (struct nh_msg){ .tag = NH_IPC_TAG(label + 1, 0),
-			.w = { bad, m.w[1] + 1, ~m.w[2], m.badge } };
-		switch (label) {
-		case ECHO_EXIT:
-			nh_reply(0, &out);
-			nh_exit(0);
-		case ECHO_DIE:
-			nh_exit(7);
-		case ECHO_SAVE_DIE:
-			nh_exit(nh_ipc_reply_save() > 0 ? 8 : 9);
-		case ECHO_NOBUF:
-			nh_ipc_set_buffer(0);
-			break;
-		case ECHO_REBUF:
-			nh_ipc_set_buffer(ipc_buf);
-			out.w[0] = (uint64_t)last_err;
-			break;
-		case ECHO_GRANT_INFO:
-			out.w[0] = m.grant;
-			out.w[1] = out.w[2] = 0;
-			if ((long)m.grant > 0 && nh_handle_info((long)m.grant, &hi) == 0) {
-				out.w[1] = hi.type;
-				out.w[2] = hi.rights;
-				nh_handle_close((long)m.grant);
-			}
-			break;
-		case ECHO_GRANT_BACK:
-			out.grant = NH_IPC_GRANT(ep, m.w[0]);
-			break;
-		default:
-			n = m.w[0] <= PAGE ? m.w[0] : 0;
-			for (uint64_t i = 0; i < n; i++)
-				ipc_buf[i] = pat(i, label + 1);
-			out.tag = NH_IPC_TAG(label + 1, n);
-			break;
-		}
-		m = out;
-		r = nh_reply_recv(ep, &m);	/* the next message lands in m */
-	}
-}
+/* echo_child (echo.c) serves servers/proto/echo.tbl, whose labels are the
+ * ECHO_* here, and echoes every other label raw. */
 
 /*
  * Call the echo child on @ep with @label and @len bytes, asking @want
@@ -226,7 +149,7 @@ static int echo(long ep, uint64_t label, uint64_t len, uint64_t want, uint64_t b
 
 	memset(ipc_buf, 0xee, PAGE);
 	for (uint64_t i = 0; i < len; i++)
-		ipc_buf[i] = pat(i, label);
+		ipc_buf[i] = echo_pat(i, label);
 	r = nh_call(ep, &m);
 	EXPECT(r == (long)NH_IPC_TAG(label + 1, want));
 	EXPECT(m.tag == NH_IPC_TAG(label + 1, want));
@@ -236,7 +159,7 @@ static int echo(long ep, uint64_t label, uint64_t len, uint64_t want, uint64_t b
 	EXPECT(m.w[3] == badge);
 	EXPECT(m.grant == 0);
 	for (uint64_t i = 0, bad = 0; i < PAGE; i++) {
-		uint8_t x = i < want ? pat(i, label + 1) : i < len ? pat(i, label) : 0xee;
+		uint8_t x = i < want ? echo_pat(i, label + 1) : i < len ? echo_pat(i, label) : 0xee;
 
 		if (ipc_buf[i] != x && !bad++)
 			ok = expect(0, "the reply's bytes, then ours, then 0xee");

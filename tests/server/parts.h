@@ -25,6 +25,21 @@ long tp_now(void);
 /* A task in a fresh clone of our space, running @fn(@a0). */
 long fork_like(void (*fn)(long), long a0, uint32_t flags);
 
+/* echo.c: the echo server (servers/proto/echo.tbl), a child's body
+ * taking its endpoint; echo_child answers labels outside the table with
+ * the raw echo, echo_strict_child with -NH_ENOSYS and refuses a sender
+ * with badge ECHO_BAD_BADGE. */
+#define ECHO_BAD_BADGE	666
+void echo_child(long ep);
+void echo_strict_child(long ep);
+uint8_t echo_pat(uint64_t i, uint64_t label);	/* the byte at @i of a buffer sent with @label */
+
+/* proto.c */
+int proto_stubs_typed_round_trips(void);
+int proto_stub_reply_with_a_handle(void);
+int libserver_deferred_reply_answered_later(void);
+int libserver_refuses_garbage_and_keeps_serving(void);
+
 /* ipc.c */
 int ipc_round_trips_at_size_limits(void);
 int ipc_badges_cannot_be_forged(void);

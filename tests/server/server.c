@@ -1474,6 +1474,10 @@ static const struct utest catalogue[] = {
 	{ "USRT0050_ipc_queued_call_answered_fast", ipc_queued_call_answered_fast },
 	{ "USRT0051_ipc_fast_path_with_bound_notification", ipc_fast_path_with_bound_notification },
 	{ "USRT0052_ipc_chaos", ipc_chaos },
+	{ "USRT0053_proto_stubs_typed_round_trips", proto_stubs_typed_round_trips },
+	{ "USRT0054_proto_stub_reply_with_a_handle", proto_stub_reply_with_a_handle },
+	{ "USRT0055_libserver_deferred_reply_answered_later", libserver_deferred_reply_answered_later },
+	{ "USRT0056_libserver_refuses_garbage_and_keeps_serving", libserver_refuses_garbage_and_keeps_serving },
 };
 
 /* ---- the runner ----------------------------------------------------------- */

@@ -1,0 +1,70 @@
+/*
+ * The rules every server protocol shares, on the client's side: how a
+ * reply says what it answers or why it failed, the IPC buffer the
+ * generated stubs (build/gen/proto/NAME_client.c, from
+ * servers/proto/NAME.tbl by tools/genproto.py) pack into, and the one
+ * call they all make.  servers/libserver/ is the other side.
+ *
+ * A request's reply has label request + 1; an error reply has label
+ * NH_PROTO_ERROR, w0 = the -NH_E* code, nothing else.  Registering the
+ * IPC buffer through nh_proto_set_buffer tells the stubs where it is
+ * (one per program for now: a clone has its own copy).
+ */
+#ifndef NUTHATCH_PROTO_H
+#define NUTHATCH_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <nuthatch/ipc.h>
+
+#define NH_PROTO_ERROR		0x7fffffffe000ull	/* below the kernel's event labels */
+#define NH_PROTO_REPLY(label)	((uint64_t)(label) + 1)
+
+/* nh_ipc_set_buffer(@page), remembered for the stubs; 0 or -NH_E*. */
+long nh_proto_set_buffer(void *page);
+
+/* The page last registered through nh_proto_set_buffer (0: none). */
+void *nh_proto_buf(void);
+
+/* How a message's grant is taken (nh_proto_msg.grant_kind). */
+enum nh_proto_grant {
+	NH_PROTO_NO_GRANT,	/* none may come */
+	NH_PROTO_HANDLE,	/* a handle must come (> 0) */
+	NH_PROTO_RAW_GRANT,	/* the grant word as it came: > 0, 0 or why it failed */
+};
+
+/*
+ * One message as the generated code hands it over (on both sides): the
+ * register words' layout, the buffer's fixed part, a tail after it (to
+ * send: the bytes; to receive: room, then what came), the grant.
+ */
+struct nh_proto_msg {
+	void *regs;
+	size_t regs_len;
+	void *fixed;
+	size_t fixed_len;
+	void *tail;
+	size_t tail_len;
+	int tail_ok;		/* to receive: a tail may come */
+	int grant_kind;		/* to receive: enum nh_proto_grant */
+	uint64_t grant;		/* to send: NH_IPC_GRANT(h, rights); received: as it came */
+};
+
+#define NH_PROTO_MSG(regs_, fixed_) \
+	{ .regs = &(regs_), .regs_len = sizeof(regs_), .fixed = &(fixed_), \
+	  .fixed_len = sizeof(fixed_) }
+
+/*
+ * Call @ep with request @label made of @q, and take the reply into @a:
+ * its label must be @label + 1, its buffer @a's fixed part (plus a tail,
+ * if @a->tail_ok, of at most @a->tail_len bytes), a handle granted if
+ * and only if @a->grant_kind is NH_PROTO_HANDLE.  0; the error reply's
+ * code; the call's error; -NH_E2BIG (the request or the reply's tail
+ * does not fit); -NH_EINVAL (no IPC buffer registered and one is
+ * needed); -NH_EBADMSG (a reply of the wrong shape: a handle it brought
+ * is closed).
+ */
+long nh_proto_call(long ep, uint64_t label, const struct nh_proto_msg *q, struct nh_proto_msg *a);
+
+#endif
