@@ -6,6 +6,8 @@
 #   make test       every test: host unit tests, a short fuzz run, QEMU boots
 #   make fuzz       the device-tree fuzzer for FUZZ_SECONDS (default 60)
 #   make sdimage    build/$(BOARD)/sdcard.img, a card U-Boot boots (BOARD=visionfive2)
+#   make check      the layering check (kernel/LAYERS, tools/layers.py)
+#   make V=1 ...    print the commands instead of one line per step
 #
 # CROSS_COMPILE selects the RISC-V toolchain, as in Linux.
 
@@ -210,19 +212,23 @@ AR		:= $(CROSS_COMPILE)ar
 $(BUILD)/gen/proto/%.h $(BUILD)/gen/proto/%_client.c $(BUILD)/gen/proto/%_server.h \
 $(BUILD)/gen/proto/%_server.c: servers/proto/%.tbl tools/genproto.py tools/abi.py
 	@mkdir -p $(dir $@)
-	$(PYTHON) tools/genproto.py $< --out $(BUILD)/gen/proto
+	$(call say,GEN,$(tgt))
+	$(Q)$(PYTHON) tools/genproto.py $< --out $(BUILD)/gen/proto
 
 $(BUILD)/proto/%.o: $(BUILD)/gen/proto/%.c $(PROTO_HDRS) $(BUILD)/gen/nuthatch/sysno.h
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) $(PROTO_CFLAGS) -c $< -o $@
+	$(call say,CC,$(tgt))
+	$(Q)$(CC) $(UCFLAGS) $(PROTO_CFLAGS) -c $< -o $@
 
 $(BUILD)/servers/libserver/%.o: servers/libserver/%.c $(PROTO_HDRS) $(BUILD)/gen/nuthatch/sysno.h
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) $(PROTO_CFLAGS) -c $< -o $@
+	$(call say,CC,$(tgt))
+	$(Q)$(CC) $(UCFLAGS) $(PROTO_CFLAGS) -c $< -o $@
 
 $(LIBSERVER): $(LIBSERVER_OBJ)
-	rm -f $@
-	$(AR) rcs $@ $^
+	$(call say,AR,$(tgt))
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
 
 $(BUILD)/lib/proto.c.o: $(PROTO_HDRS)
 $(TSERVER_PARTS): UCFLAGS += $(PROTO_CFLAGS)
@@ -288,6 +294,9 @@ bench: deps
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps run debug test bench clean sdimage
+check:
+	$(Q)$(PYTHON) tools/layers.py
+
+.PHONY: all deps run debug test bench clean sdimage check
 # Keep intermediate objects (and keep make quiet after the test summary).
 .SECONDARY:
