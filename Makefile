@@ -6,7 +6,9 @@
 #   make test       every test: host unit tests, a short fuzz run, QEMU boots
 #   make fuzz       the device-tree fuzzer for FUZZ_SECONDS (default 60)
 #   make sdimage    build/$(BOARD)/sdcard.img, a card U-Boot boots (BOARD=visionfive2)
-#   make check      the layering check (kernel/LAYERS, tools/layers.py)
+#   make check      the layering check (kernel/LAYERS, tools/layers.py) and
+#                   that docs/DESIGN.md's system-call table is current
+#   make docs       regenerate that table from syscalls.tbl
 #   make V=1 ...    print the commands instead of one line per step
 #
 # CROSS_COMPILE selects the RISC-V toolchain, as in Linux.
@@ -61,15 +63,25 @@ KDIRS		:= kernel/lib kernel/arch/riscv kernel/core kernel/mm kernel/sched \
 KSRC		:= $(wildcard boot/*.S $(foreach d,$(KDIRS),$(d)/*.c $(d)/*.S))
 KOBJ		:= $(patsubst %,$(BUILD)/%.o,$(KSRC)) $(BUILD)/gen/sysent.c.o
 
-# One syscall list generates the numbers, the dispatch table, user stubs.
+# One syscall list generates the numbers, the handlers' prototypes, the
+# dispatch thunks, the user stubs and their prototypes (and, by make docs,
+# the table in docs/DESIGN.md).
 SYSCALL_TBL	:= kernel/uapi/nuthatch/syscalls.tbl
-GEN_SYS		:= $(BUILD)/gen/nuthatch/sysno.h $(BUILD)/gen/sysent.c $(BUILD)/gen/usys.S
+GEN_SYS		:= $(BUILD)/gen/nuthatch/sysno.h $(BUILD)/gen/sys/sysproto.h $(BUILD)/gen/sysent.c \
+		   $(BUILD)/gen/usys.S $(BUILD)/gen/nuthatch/usys.h
 
-$(GEN_SYS) &: $(SYSCALL_TBL) tools/gensyscalls.py
-	@mkdir -p $(BUILD)/gen/nuthatch
+$(GEN_SYS) &: $(SYSCALL_TBL) tools/gensyscalls.py tools/abi.py
+	@mkdir -p $(BUILD)/gen/nuthatch $(BUILD)/gen/sys
 	$(call say,GEN,$(tgt))
 	$(Q)$(PYTHON) tools/gensyscalls.py $(SYSCALL_TBL) --header $(BUILD)/gen/nuthatch/sysno.h \
-		--table $(BUILD)/gen/sysent.c --stubs $(BUILD)/gen/usys.S
+		--proto $(BUILD)/gen/sys/sysproto.h --table $(BUILD)/gen/sysent.c \
+		--stubs $(BUILD)/gen/usys.S --user $(BUILD)/gen/nuthatch/usys.h
+
+# The system-call table in docs/DESIGN.md is generated too; make check
+# fails while it is stale.
+docs: $(SYSCALL_TBL) tools/gensyscalls.py
+	$(call say,GEN,docs/DESIGN.md)
+	$(Q)$(PYTHON) tools/gensyscalls.py $(SYSCALL_TBL) --doc docs/DESIGN.md
 
 $(BUILD)/gen/sysent.c.o: $(BUILD)/gen/sysent.c
 	$(call say,CC,$(tgt))
@@ -295,8 +307,9 @@ clean:
 	rm -rf $(BUILD)
 
 check:
+	$(Q)$(PYTHON) tools/gensyscalls.py $(SYSCALL_TBL) --check-doc docs/DESIGN.md
 	$(Q)$(PYTHON) tools/layers.py
 
-.PHONY: all deps run debug test bench clean sdimage check
+.PHONY: all deps run debug test bench clean sdimage check docs
 # Keep intermediate objects (and keep make quiet after the test summary).
 .SECONDARY:

@@ -35,8 +35,8 @@ void *nh_mmap_object(void *addr, size_t len, int prot, int flags, long obj,
 		errno = EINVAL;
 		return MAP_FAILED;
 	}
-	r = nh_space_map(NH_SELF_SPACE, (uintptr_t)addr, rounded,
-			 (uint64_t)prot | (uint64_t)nh_flags(flags) << 8, obj, off);
+	r = nh_map(NH_SELF_SPACE, (uintptr_t)addr, rounded, (unsigned)prot,
+		   nh_flags(flags), obj, off);
 	if (r < 0) {
 		errno = (int)-r;
 		return MAP_FAILED;
@@ -64,7 +64,7 @@ int munmap(void *addr, size_t len)
 int mprotect(void *addr, size_t len, int prot)
 {
 	long r = nh_space_protect(NH_SELF_SPACE, (uintptr_t)addr,
-				  (len + PAGE - 1) & ~(PAGE - 1), (uint64_t)prot);
+				  (len + PAGE - 1) & ~(PAGE - 1), (unsigned)prot);
 
 	return r < 0 ? (int)fail(r) : 0;
 }

@@ -10,13 +10,7 @@
 
 #include <nuthatch/testabi.h>
 
-long nh_test_ktest_count(void);
-long nh_test_ktest_name(unsigned long index, char *buf, size_t len);
-long nh_test_ktest_run(const char *name, size_t len);
-long nh_test_counters(struct nh_counters *out);
-long nh_test_spawn(const char *path, const char *const argv[], const char *const envp[]);
-long nh_test_wait(long task_h, struct nh_exit *out);	/* the handle stays */
-__attribute__((noreturn)) void nh_test_poweroff(int verdict);
-long nh_test_thread(void (*entry)(long), void *sp, long arg);
+/* Their stubs' prototypes are generated with the others. */
+#include <nuthatch/usys.h>
 
 #endif

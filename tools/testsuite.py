@@ -2,9 +2,13 @@
 """make test: every Nuthatch test, one KTAP stream, one closing line.
 
 Suites, in order:
+  (layers   the kernel's layering check and a check of the check on a
+            planted upward include: written, not yet a step, see main)
   image     the Image header and size contract (tools/imagecheck.py)
   host-*    host unit tests of pure kernel code under ASan/UBSan, each a
             binary printing KTAP (tests/host/host.mk builds them)
+  genproto, gensyscalls  the interface generators refuse bad tables;
+            the syscall thunks check 32-bit arguments; DESIGN's table is current
   dtinfo    build/host/dtinfo on every fixture: exact summary lines,
             and a one-line error with a non-zero exit on bad blobs
   fuzz      the device-tree fuzzer for a fixed few seconds
@@ -114,6 +118,34 @@ def suite_image(build):
     return s
 
 
+def suite_layers():
+    """kernel/LAYERS: no upward include in the tree; and the check itself
+    notices one planted in a copy, and a seam nobody uses."""
+    s = Suite("layers")
+    rc, out = run_cmd([sys.executable, "tools/layers.py"])
+    for line in out:
+        s.note(line)
+    s.result(rc == 0, "no_upward_includes")
+    with tempfile.TemporaryDirectory() as tmp:
+        kdir = os.path.join(tmp, "kernel")
+        os.makedirs(os.path.join(kdir, "lib"))
+        os.makedirs(os.path.join(kdir, "mm"))
+        with open(os.path.join(kdir, "LAYERS"), "w") as f:
+            f.write("0 lib pure\n3 mm memory\n")
+        with open(os.path.join(kdir, "lib", "bad.c"), "w") as f:
+            f.write('#include "lib/ok.h"\n#include "mm/vm.h"\n')
+        rc, out = run_cmd([sys.executable, "tools/layers.py", "--root", tmp])
+        s.result(rc != 0 and any("kernel/lib/bad.c:2:" in l and "upward" in l
+                                 for l in out), "planted_upward_include_fails")
+        with open(os.path.join(kdir, "LAYERS"), "a") as f:
+            f.write("seam lib mm/vm.h planted\nseam lib mm/frame.h unused\n")
+        rc, out = run_cmd([sys.executable, "tools/layers.py", "--root", tmp])
+        s.result(rc != 0 and not any("bad.c" in l for l in out) and
+                 any("mm/frame.h is used by no file" in l for l in out),
+                 "seam_allows_and_stale_seam_fails")
+    return s
+
+
 def suite_host(build, shared):
     suites = []
     rc, out = run_cmd(["make", "-s", "--no-print-directory", "host-build",
@@ -170,6 +202,51 @@ def suite_genproto(build):
             s.result(rc == 0 and "struct t_f_req_buf {\n\tuint8_t x6;" in hdr, "spills_past_the_words")
         else:
             s.result(rc != 0 and any(tbl in line for line in out), "refuses_" + name)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return s
+
+
+GENSYS_BAD = {
+    # syscalls.tbl lines that gensyscalls must refuse, naming the line
+    "seven_arguments": "0 long f(u64 a, u64 b, u64 c, u64 d, u64 e, u64 g, u64 h)",
+    "eight_in_a_regmsg": "0 long f(u64 a, u64 b, u64 c, u64 d, u64 e, u64 g, u64 h, u64 i) [regmsg]",
+    "unknown_type": "0 long f(float x)",
+    "unknown_return": "0 int f(void)",
+    "numbers_out_of_order": "1 long f(void)",
+    "name_twice": "0 long f(void)\n1 long f(void)",
+    "not_a_prototype": "0 f",
+}
+
+
+def suite_gensyscalls():
+    """tools/gensyscalls.py refuses bad tables, checks 32-bit arguments in
+    the thunks, and notices a stale table in docs/DESIGN.md."""
+    s = Suite("gensyscalls")
+    tmp = tempfile.mkdtemp(prefix="gensys-")
+    tables = dict(GENSYS_BAD, good="0 long f(handle h, u32 r, const char *p, u64 x) [test]")
+    for name, body in sorted(tables.items()):
+        tbl = os.path.join(tmp, name + ".tbl")
+        with open(tbl, "w") as f:
+            f.write(body + "\n")
+        c = os.path.join(tmp, name + ".c")
+        rc, out = run_cmd([sys.executable, "tools/gensyscalls.py", tbl, "--table", c])
+        if name == "good":
+            text = open(c).read()
+            s.result(rc == 0 and "if (!sext32(a[1]))\n\t\treturn -NH_EINVAL;" in text and
+                     "sys_f((long)a[0], (uint32_t)a[1], (uintptr_t)a[2], (uint64_t)a[3])" in text,
+                     "typed_thunk_checks_32_bit_arguments")
+            s.result("#if NH_TESTS" in text, "test_calls_refused_outside_test_builds")
+        else:
+            s.result(rc != 0 and any(tbl in line for line in out), "refuses_" + name)
+    doc = os.path.join(tmp, "DESIGN.md")
+    shutil.copy(os.path.join(ROOT, "docs", "DESIGN.md"), doc)
+    tbl = "kernel/uapi/nuthatch/syscalls.tbl"
+    rc, _ = run_cmd([sys.executable, "tools/gensyscalls.py", tbl, "--check-doc", doc])
+    s.result(rc == 0, "design_table_is_current")
+    text = open(doc).read().replace("| 0 | `long null(void)` |", "| 0 | `long null(int x)` |")
+    open(doc, "w").write(text)
+    rc, out = run_cmd([sys.executable, "tools/gensyscalls.py", tbl, "--check-doc", doc])
+    s.result(rc != 0 and any("stale" in line for line in out), "stale_design_table_fails")
     shutil.rmtree(tmp, ignore_errors=True)
     return s
 
@@ -472,10 +549,14 @@ def main():
     ap.add_argument("--shared", default="../shared")
     ap.add_argument("--only", help="run only suites whose name has this")
     a = ap.parse_args()
+    # suite_layers joins the steps (first) once arch/riscv/trap.c's
+    # fault policy has moved to entry/ (issue 14): until then the tree
+    # still has the upward includes it would report.
     steps = [("image", lambda: [suite_image(a.build)]),
              ("host", lambda: suite_host(a.build, a.shared)),
              ("dtinfo", lambda: [suite_dtinfo(a.build, a.shared)]),
              ("genproto", lambda: [suite_genproto(a.build)]),
+             ("gensyscalls", lambda: [suite_gensyscalls()]),
              ("fuzz", lambda: [suite_fuzz(a.build, a.shared)])]
     steps += [("boot", lambda: warm_up_qemu() or [])]
     steps += [("boot", lambda c=c: [suite_boot(a.build, *c)]) for c in BOOTS]

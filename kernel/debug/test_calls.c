@@ -28,45 +28,40 @@
 #include "mm/uaccess.h"
 #include "mm/vm.h"
 
-#ifndef NH_TESTS
-#define NH_TESTS 1
-#endif
-
 #if NH_TESTS
 
 /* What the creator's handle to a spawned program or thread may do. */
 #define CHILD_RIGHTS	(NH_RIGHT_READ | NH_RIGHT_CONTROL | NH_RIGHT_GRANT)
 
-long sys_test_ktest_count(const struct syscall_args *a)
+long sys_test_ktest_count(void)
 {
-	(void)a;
 	return ktest_count();
 }
 
-long sys_test_ktest_name(const struct syscall_args *a)
+long sys_test_ktest_name(unsigned index, uintptr_t buf, size_t size)
 {
-	const char *name = ktest_name((unsigned)a->a[0]);
+	const char *name = ktest_name(index);
 	size_t len;
 
-	if (!uaccess_range_ok(a->a[1], a->a[2]))
+	if (!uaccess_range_ok(buf, size))
 		return -NH_EFAULT;	/* a bad buffer first, whatever the index */
 	if (!name)
 		return -NH_ENOENT;
 	len = strlen(name);
-	if (len + 1 > a->a[2])
+	if (len + 1 > size)
 		return -NH_ERANGE;
-	return copy_to_user(a->a[1], name, len + 1) ? -NH_EFAULT : (long)len;
+	return copy_to_user(buf, name, len + 1) ? -NH_EFAULT : (long)len;
 }
 
-long sys_test_ktest_run(const struct syscall_args *a)
+long sys_test_ktest_run(uintptr_t uname, size_t len)
 {
 	char name[64];
 
-	if (a->a[1] == 0 || a->a[1] >= sizeof(name))
+	if (len == 0 || len >= sizeof(name))
 		return -NH_EINVAL;
-	if (copy_from_user(name, a->a[0], a->a[1]))
+	if (copy_from_user(name, uname, len))
 		return -NH_EFAULT;
-	name[a->a[1]] = '\0';
+	name[len] = '\0';
 	return ktest_run_named(name);
 }
 
@@ -75,7 +70,7 @@ static void sum_live(struct slab_cache *c, void *ctx)
 	*(uint64_t *)ctx += c->live;
 }
 
-long sys_test_counters(const struct syscall_args *a)
+long sys_test_counters(uintptr_t out)
 {
 	struct leak_snapshot *s;
 	struct nh_counters c = { 0 };
@@ -97,7 +92,7 @@ long sys_test_counters(const struct syscall_args *a)
 	c.memobjs = memobj_live();
 	c.ipc_fast = ipc_fast_count();
 	frame_put(pa);
-	return copy_to_user(a->a[0], &c, sizeof(c)) ? -NH_EFAULT : 0;
+	return copy_to_user(out, &c, sizeof(c)) ? -NH_EFAULT : 0;
 }
 
 /*
@@ -147,7 +142,7 @@ static long hand_over(long h, struct task *t, int err)
 	return h;
 }
 
-long sys_test_spawn(const struct syscall_args *a)
+long sys_test_spawn(uintptr_t upath, uintptr_t uargv, uintptr_t uenvp)
 {
 	const char *argv[NH_SPAWN_MAX_ARGS + 1], *envp[NH_SPAWN_MAX_ARGS + 1];
 	char *buf, path[128];
@@ -164,10 +159,10 @@ long sys_test_spawn(const struct syscall_args *a)
 	if (!pa)
 		return hand_over(h, 0, -NH_ENOMEM);
 	buf = kmap_phys(pa);
-	r = copy_str_from_user(path, a->a[0], sizeof(path));
-	err = r < 0 ? (int)r : copy_vec(a->a[1], argv, buf, &used);
+	r = copy_str_from_user(path, upath, sizeof(path));
+	err = r < 0 ? (int)r : copy_vec(uargv, argv, buf, &used);
 	if (!err)
-		err = copy_vec(a->a[2], envp, buf, &used);
+		err = copy_vec(uenvp, envp, buf, &used);
 	if (!err)
 		err = initramfs_find(path, &elf, &len);
 	if (!err)
@@ -176,48 +171,35 @@ long sys_test_spawn(const struct syscall_args *a)
 	return hand_over(h, t, err);
 }
 
-/* (task_h, out): task_wait, kept for the test programs' sake. */
-long sys_test_wait(const struct syscall_args *a)
+/* task_wait, kept for the test programs' sake. */
+long sys_test_wait(long task, uintptr_t out)
 {
-	return sys_task_wait(a);
+	return sys_task_wait(task, out);
 }
 
 /* A thread in the caller's memory: entry, stack pointer, a0. */
-long sys_test_thread(const struct syscall_args *a)
+long sys_test_thread(uintptr_t entry, uintptr_t sp, long arg)
 {
 	struct task *self = task_current(), *t;
 	int err = 0;
 	long h;
 
-	if (!self->space || !uaccess_range_ok(a->a[0], 4) ||
-	    !uaccess_range_ok(a->a[1] - 16, 16) || (a->a[1] & 15))
+	if (!self->space || !uaccess_range_ok(entry, 4) ||
+	    !uaccess_range_ok(sp - 16, 16) || (sp & 15))
 		return -NH_EINVAL;
 	h = handle_reserve(self->handles);
 	if (h < 0)
 		return h;
 	vm_get(self->space);
-	t = utask_create("thread", self->space, a->a[0], a->a[1], a->a[2], 0, &err);
+	t = utask_create("thread", self->space, entry, sp, (uint64_t)arg, 0, &err);
 	if (!t)
 		vm_put(self->space);
 	return hand_over(h, t, err);
 }
 
-long sys_test_poweroff(const struct syscall_args *a)
+long sys_test_poweroff(int verdict)
 {
-	power_off(a->a[0] ? POWER_FAIL_TESTS : POWER_PASS);
+	power_off(verdict ? POWER_FAIL_TESTS : POWER_PASS);
 }
-
-#else	/* not a test build: the family is refused */
-
-#define REFUSE(name) \
-	long sys_##name(const struct syscall_args *a) { (void)a; return -NH_ENOSYS; }
-REFUSE(test_ktest_count)
-REFUSE(test_ktest_name)
-REFUSE(test_ktest_run)
-REFUSE(test_counters)
-REFUSE(test_spawn)
-REFUSE(test_wait)
-REFUSE(test_poweroff)
-REFUSE(test_thread)
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * System-call dispatch and the first handlers.  The table itself is
- * generated (tools/gensyscalls.py, build/gen/sysent.c).
+ * System-call dispatch: a7 picks the generated thunk (build/gen/sysent.c,
+ * from syscalls.tbl), which unpacks a0..a6 into the typed arguments of
+ * the handler in kernel/sys/; then the result or the restart.
  */
 #include "sys/syscall.h"
 
@@ -8,14 +9,10 @@
 
 #include "arch/riscv/arch.h"
 #include "arch/riscv/trap.h"
-#include "dev/console.h"
 #include "ipc/ipc.h"
 #include "sched/sched.h"
 #include "sched/task.h"
 #include "sched/taskctl.h"
-#include "sched/timer.h"
-#include "mm/uaccess.h"
-#include "mm/vm.h"
 
 #define DEBUG_WRITE_MAX	4096	/* longer writes are cut */
 
@@ -45,11 +42,9 @@ static inline void finish(struct trap_frame *tf, long r)
 static inline __attribute__((always_inline)) void syscall_dispatch(struct trap_frame *tf)
 {
 	uint64_t n = tf->regs[17];
-	struct syscall_args a = { { tf->regs[10], tf->regs[11], tf->regs[12],
-				    tf->regs[13], tf->regs[14], tf->regs[15] } };
 
 	tf->regs[0] += 4;	/* past the ecall, also for exit's sake */
-	finish(tf, n < SYS_COUNT ? sysent[n].fn(&a) : -NH_ENOSYS);
+	finish(tf, n < SYS_COUNT ? sysent[n].fn(&tf->regs[10]) : -NH_ENOSYS);
 }
 
 /*
@@ -72,63 +67,4 @@ void syscall_resume(struct trap_frame *tf, long (*cont)(void))
 	finish(tf, cont());
 	arch_irq_save();
 	taskctl_user_return();
-}
-
-long sys_null(const struct syscall_args *a)
-{
-	(void)a;
-	return 0;
-}
-
-long sys_exit(const struct syscall_args *a)
-{
-	task_exit((int)a->a[0]);
-}
-
-long sys_yield(const struct syscall_args *a)
-{
-	(void)a;
-	sched_yield();
-	return 0;
-}
-
-long sys_clock_ns(const struct syscall_args *a)
-{
-	(void)a;
-	return (long)clock_ns();
-}
-
-long sys_debug_write(const struct syscall_args *a)
-{
-	char buf[256];
-	size_t len = a->a[1] < DEBUG_WRITE_MAX ? a->a[1] : DEBUG_WRITE_MAX;
-	size_t done = 0;
-
-	if (!uaccess_range_ok(a->a[0], len) && len)
-		return -NH_EFAULT;
-	while (done < len) {
-		size_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
-
-		if (copy_from_user(buf, a->a[0] + done, n))
-			return done ? (long)done : -NH_EFAULT;
-		console_write(buf, n);
-		done += n;
-	}
-	return (long)done;
-}
-
-/* An interruptible sleep: a stop or kill request restarts it (the whole
- * length again: a sleep may last longer than asked, never shorter). */
-long sys_sleep_ns(const struct syscall_args *a)
-{
-	int r = task_sleep_ns_interruptible(a->a[0]);
-
-	return r == -NH_ETIMEDOUT ? 0 : r;
-}
-
-long sys_brk(const struct syscall_args *a)
-{
-	struct task *t = task_current();
-
-	return t->space ? (long)vm_brk(t->space, a->a[0]) : -NH_EINVAL;
 }

@@ -1,6 +1,7 @@
 /*
  * Synchronous IPC (see ipc.h): endpoints, reply objects, deliveries and
- * event messages, and their system calls.
+ * event messages, and the halves of their system calls that need them
+ * (sys/ipc.c decodes the registers and calls these).
  */
 #include "ipc/ipc.h"
 
@@ -21,7 +22,6 @@
 #include "sched/sched.h"
 #include "mm/slab.h"
 #include "core/spinlock.h"
-#include "sys/syscall.h"
 #include "sched/task.h"
 #include "mm/uaccess.h"
 #include "mm/vm.h"
@@ -584,7 +584,6 @@ long ipc_recv_cont(void)
 	return r;
 }
 
-long sys_endpoint_bind_notify(const struct syscall_args *a);
 
 /* Forget the reply the caller waited for (it will not come to us). */
 static void drop_wait(struct task *self)
@@ -948,7 +947,7 @@ int ipc_fault(struct trap_frame *tf)
 	       r == NH_FAULT_RESUME ? NH_FAULT_RESUME : NH_FAULT_KILL;
 }
 
-/* ---- system calls ------------------------------------------------------- */
+/* ---- the system calls' halves (sys/ipc.c decodes the registers) -------- */
 
 static bool tag_ok(uint64_t tag)
 {
@@ -956,18 +955,12 @@ static bool tag_ok(uint64_t tag)
 	       NH_IPC_LABEL(tag) <= NH_IPC_LABEL_MAX;
 }
 
-/* The message of a call or reply: tag a[1], words a[2..5], grant in a6. */
-static int load_msg(const struct syscall_args *a, uint64_t m[6])
+/* Is @m (tag, four words, grant) a message the caller may send? */
+static int msg_ok(const uint64_t m[6])
 {
-	struct task *self = task_current();
-
-	m[0] = a->a[1];
-	for (int i = 0; i < 4; i++)
-		m[1 + i] = a->a[2 + i];
-	m[5] = task_user_frame_self()->regs[16];
 	if (!tag_ok(m[0]))
 		return -NH_EINVAL;
-	return NH_IPC_LEN(m[0]) && !self->ipc.buf ? -NH_EINVAL : 0;
+	return NH_IPC_LEN(m[0]) && !task_current()->ipc.buf ? -NH_EINVAL : 0;
 }
 
 /* A call's result registers a1..a6 (the reply's words and grant). */
@@ -979,41 +972,7 @@ static void reply_regs(struct task *self, long r)
 		tf->regs[10 + i] = r >= 0 ? self->ipc.msg[i] : 0;
 }
 
-long sys_endpoint_create(const struct syscall_args *a)
-{
-	struct endpoint *ep = ep_create();
-
-	(void)a;
-	return ep ? handle_give(NH_OBJ_ENDPOINT, ep, NH_RIGHTS_ALL) : -NH_ENOMEM;
-}
-
-long sys_endpoint_mint(const struct syscall_args *a)
-{
-	struct handle_table *ht = task_current()->handles;
-	struct endpoint *ep;
-	int err;
-
-	if (!ht)
-		return -NH_EBADF;
-	/* handle_mint takes any type: badges are for endpoints only */
-	err = handle_lookup(ht, (long)a->a[0], NH_OBJ_ENDPOINT, 0, (void **)&ep);
-	if (err)
-		return err;
-	handle_put_obj(NH_OBJ_ENDPOINT, ep);
-	return handle_mint(ht, (long)a->a[0], a->a[1], (uint32_t)a->a[2]);
-}
-
-long sys_ipc_set_buffer(const struct syscall_args *a)
-{
-	uint64_t va = a->a[0];
-
-	if (va && ((va & 4095) || !uaccess_range_ok(va, 4096)))
-		return -NH_EINVAL;
-	task_current()->ipc.buf = va;
-	return 0;
-}
-
-long sys_ipc_call(const struct syscall_args *a)
+long ipc_call(long ep_h, const uint64_t m[6])
 {
 	struct task *self = task_current();
 	struct endpoint *ep;
@@ -1024,12 +983,13 @@ long sys_ipc_call(const struct syscall_args *a)
 	if (self->ipc.resume) {		/* restarted: the message was taken */
 		r = wait_reply(self, 0, true);
 	} else {
-		err = load_msg(a, self->ipc.msg);
+		err = msg_ok(m);
 		if (!err)
-			err = handle_lookup_badged((long)a->a[0], NH_OBJ_ENDPOINT,
+			err = handle_lookup_badged(ep_h, NH_OBJ_ENDPOINT,
 						   NH_RIGHT_WRITE, (void **)&ep, &badge);
 		if (err)
 			return err;
+		memcpy(self->ipc.msg, m, sizeof(self->ipc.msg[0]) * 6);
 		r = call(ep, badge, false);	/* (drops ep) */
 	}
 	if (r != -TASK_ERESTART)
@@ -1037,10 +997,10 @@ long sys_ipc_call(const struct syscall_args *a)
 	return r;
 }
 
-static long recv_on(uint64_t h)
+long ipc_recv(long h)
 {
 	struct endpoint *ep;
-	int err = handle_lookup_self((long)h, NH_OBJ_ENDPOINT, NH_RIGHT_READ, (void **)&ep);
+	int err = handle_lookup_self(h, NH_OBJ_ENDPOINT, NH_RIGHT_READ, (void **)&ep);
 	long r;
 
 	if (err)
@@ -1050,11 +1010,6 @@ static long recv_on(uint64_t h)
 	task_current()->ipc.cont_ep = 0;
 	ep_put(ep);
 	return r;
-}
-
-long sys_ipc_recv(const struct syscall_args *a)
-{
-	return recv_on(a->a[0]);
 }
 
 /* Answer the implicit reply (@h 0) or a saved one. */
@@ -1080,33 +1035,30 @@ static long reply_to(long h, const uint64_t m[6])
 	return r;
 }
 
-long sys_ipc_reply(const struct syscall_args *a)
+long ipc_reply(long reply_h, const uint64_t m[6])
 {
-	uint64_t m[6];
-	int err = load_msg(a, m);
+	int err = msg_ok(m);
 
-	return err ? err : reply_to((long)a->a[0], m);
+	return err ? err : reply_to(reply_h, m);
 }
 
-long sys_ipc_reply_recv(const struct syscall_args *a)
+long ipc_reply_recv(long ep_h, const uint64_t m[6])
 {
-	uint64_t m[6];
-	int err = load_msg(a, m);
+	int err = msg_ok(m);
 
 	if (err)
 		return err;
 	if (task_current()->ipc.reply)
 		reply_to(0, m);		/* a caller that went away is no concern here */
-	return recv_on(a->a[0]);
+	return ipc_recv(ep_h);
 }
 
-long sys_ipc_reply_save(const struct syscall_args *a)
+long ipc_reply_save(void)
 {
 	struct task *self = task_current();
 	struct reply *rp = self->ipc.reply;
 	long h;
 
-	(void)a;
 	if (!rp)
 		return -NH_ENOENT;
 	h = self->handles ? handle_alloc(self->handles, NH_OBJ_REPLY, rp,
@@ -1118,17 +1070,17 @@ long sys_ipc_reply_save(const struct syscall_args *a)
 	return h;
 }
 
-long sys_ipc_bind_events(const struct syscall_args *a)
+long ipc_bind_events(long task_h, long ep_h, uint64_t badge)
 {
 	struct endpoint *ep = 0, *old;
 	struct task *t;
 	irqflags_t f;
-	int err = handle_lookup_self((long)a->a[0], NH_OBJ_TASK, NH_RIGHT_CONTROL, (void **)&t);
+	int err = handle_lookup_self(task_h, NH_OBJ_TASK, NH_RIGHT_CONTROL, (void **)&t);
 
 	if (err)
 		return err;
-	if (a->a[1])
-		err = handle_lookup_self((long)a->a[1], NH_OBJ_ENDPOINT, NH_RIGHT_WRITE,
+	if (ep_h)
+		err = handle_lookup_self(ep_h, NH_OBJ_ENDPOINT, NH_RIGHT_WRITE,
 					 (void **)&ep);
 	if (!err && (t->kernel || t->state == TASK_DEAD))
 		err = t->kernel ? -NH_EPERM : -NH_ESRCH;
@@ -1139,7 +1091,7 @@ long sys_ipc_bind_events(const struct syscall_args *a)
 		} else {
 			old = t->ipc.events;
 			t->ipc.events = ep;
-			t->ipc.events_badge = a->a[2];
+			t->ipc.events_badge = badge;
 			ep = old;	/* drop the one it replaced */
 		}
 		spin_unlock_irqrestore(&t->ctl_lock, f);
@@ -1150,18 +1102,17 @@ long sys_ipc_bind_events(const struct syscall_args *a)
 	return err;
 }
 
-long sys_endpoint_bind_notify(const struct syscall_args *a)
+long ipc_endpoint_bind_notify(long ep_h, long notify_h)
 {
 	struct endpoint *ep;
 	struct notify *n = 0, *old;
 	irqflags_t f;
-	int err = handle_lookup_self((long)a->a[0], NH_OBJ_ENDPOINT, NH_RIGHT_READ,
-				     (void **)&ep);
+	int err = handle_lookup_self(ep_h, NH_OBJ_ENDPOINT, NH_RIGHT_READ, (void **)&ep);
 
 	if (err)
 		return err;
-	if (a->a[1])
-		err = handle_lookup_self((long)a->a[1], NH_OBJ_NOTIFY, NH_RIGHT_READ,
+	if (notify_h)
+		err = handle_lookup_self(notify_h, NH_OBJ_NOTIFY, NH_RIGHT_READ,
 					 (void **)&n);
 	if (!err && n)
 		err = notify_bind(n, ep_signalled, ep);	/* -NH_EBUSY: bound elsewhere */

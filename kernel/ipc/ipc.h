@@ -289,6 +289,21 @@ int ipc_fault(struct trap_frame *tf);
 /* The continuations of a blocked receive, of a call waiting for its
  * reply, and of a queued call (IPC_CONT_*): what remains of the system
  * call, its result. */
+/*
+ * The halves of the IPC system calls that need IPC's insides (sys/ipc.c
+ * decodes the registers): @m is a message as the registers carry it
+ * (tag, four words, grant).  ipc_call, ipc_recv and ipc_reply_recv leave
+ * what came back in the caller's a1..a6 (nuthatch/ipc.h); all return the
+ * call's a0.
+ */
+long ipc_call(long ep_h, const uint64_t m[6]);
+long ipc_recv(long ep_h);
+long ipc_reply(long reply_h, const uint64_t m[6]);
+long ipc_reply_recv(long ep_h, const uint64_t m[6]);
+long ipc_reply_save(void);
+long ipc_bind_events(long task_h, long ep_h, uint64_t badge);
+long ipc_endpoint_bind_notify(long ep_h, long notify_h);
+
 long ipc_recv_cont(void);
 long ipc_call_cont(void);
 long ipc_send_cont(void);

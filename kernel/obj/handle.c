@@ -19,7 +19,6 @@
 #include "mm/kmap.h"
 #include "core/printk.h"
 #include "core/spinlock.h"
-#include "sys/syscall.h"
 #include "sched/task.h"
 #include "mm/uaccess.h"
 
@@ -448,64 +447,37 @@ int handle_lookup_badged(long h, unsigned type, uint32_t need, void **obj,
 	return err;
 }
 
-/* ---- system calls (syscalls.tbl 15-18) ------------------------------------ */
-
-/* (h): close it; the pseudo-handles cannot be closed (-NH_EBADF). */
-long sys_handle_close(const struct syscall_args *a)
+/* handle_dup from the caller's own table, where @h may be a pseudo-handle. */
+long handle_dup_self(long h, uint32_t rights)
 {
-	struct handle_table *ht = task_current()->handles;
-
-	return ht ? handle_close(ht, (long)a->a[0]) : -NH_EBADF;
+	return handle_install_self(h, task_current()->handles, rights);
 }
 
-/* (h, rights): a new handle in the caller's table. */
-long sys_handle_dup(const struct syscall_args *a)
+/* handle_install from the caller's own table (@h may be a pseudo-handle)
+ * into @to (0: a kernel thread's, which has none: -NH_ESRCH). */
+long handle_install_self(long h, struct handle_table *to, uint32_t rights)
 {
-	struct handle_table *ht = task_current()->handles;
 	struct href r;
-	int err = caller_ref((long)a->a[0], 0, NH_RIGHT_GRANT, &r);
+	int err = caller_ref(h, 0, NH_RIGHT_GRANT, &r);
 
 	if (err)
 		return err;
-	if (!ht) {
+	if (!to) {
 		href_put(&r);
-		return -NH_EBADF;
+		return -NH_ESRCH;
 	}
-	return pass_on(ht, &r, a->a[1]);
+	return pass_on(to, &r, rights);
 }
 
-/* (task_h, h, rights): a handle in task_h's table (CONTROL on task_h,
- * GRANT on h): its number there. */
-long sys_handle_install(const struct syscall_args *a)
+/* handle_info on the caller's own table (@h may be a pseudo-handle). */
+int handle_info_self(long h, struct nh_handle_info *out)
 {
-	struct task *t;
 	struct href r;
-	long n = handle_lookup_self((long)a->a[0], NH_OBJ_TASK, NH_RIGHT_CONTROL,
-				    (void **)&t);
-
-	if (n)
-		return n;
-	n = caller_ref((long)a->a[1], 0, NH_RIGHT_GRANT, &r);
-	if (!n && !t->handles) {	/* a kernel thread has no table */
-		href_put(&r);
-		n = -NH_ESRCH;
-	} else if (!n) {
-		n = pass_on(t->handles, &r, a->a[2]);
-	}
-	handle_put_obj(NH_OBJ_TASK, t);
-	return n;
-}
-
-/* (h, struct nh_handle_info *). */
-long sys_handle_info(const struct syscall_args *a)
-{
-	struct nh_handle_info info;
-	struct href r;
-	int err = caller_ref((long)a->a[0], 0, 0, &r);
+	int err = caller_ref(h, 0, 0, &r);
 
 	if (err)
 		return err;
-	info_of(&r, &info);
+	info_of(&r, out);
 	href_put(&r);
-	return copy_to_user(a->a[1], &info, sizeof(info)) ? -NH_EFAULT : 0;
+	return 0;
 }

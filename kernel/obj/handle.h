@@ -201,6 +201,14 @@ long handle_install(struct handle_table *from, long h,
 /* Type, rights and size of @h. */
 int handle_info(struct handle_table *ht, long h, struct nh_handle_info *out);
 
+/* The same three from the caller's own table, where @h may also be a
+ * pseudo-handle (NH_SELF_TASK, NH_SELF_SPACE).  handle_dup_self puts the
+ * new handle in the caller's table; handle_install_self into @to (0: the
+ * target has no table, -NH_ESRCH). */
+long handle_dup_self(long h, uint32_t rights);
+long handle_install_self(long h, struct handle_table *to, uint32_t rights);
+int handle_info_self(long h, struct nh_handle_info *out);
+
 /* Live handles in every table (leak checks). */
 uint64_t handle_live_count(void);
 

@@ -13,12 +13,6 @@
 #include "sched/timer.h"
 #include "mm/vm.h"
 
-/* A wake count: anything past 32 bits means "all". */
-static uint32_t wake_count(uint64_t n)
-{
-	return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
-}
-
 /* The deadline @ns from now (0: none), saturating. */
 static uint64_t deadline_in(uint64_t ns)
 {
@@ -32,33 +26,32 @@ static uint64_t deadline_in(uint64_t ns)
 /* Interruptible: a stop or kill restarts it (the whole timeout again: it
  * may last longer than asked, never shorter); task_interrupt makes it
  * return -NH_EINTR. */
-long sys_futex_wait(const struct syscall_args *a)
+long sys_futex_wait(uintptr_t uaddr, uint32_t val, uint64_t timeout_ns)
 {
 	struct vmspace *s = task_current()->space;
 
 	if (!s)
 		return -NH_EPERM;
-	return futex_wait(s, a->a[0], (uint32_t)a->a[1], deadline_in(a->a[2]));
+	return futex_wait(s, uaddr, val, deadline_in(timeout_ns));
 }
 
-long sys_futex_wake(const struct syscall_args *a)
+long sys_futex_wake(uintptr_t uaddr, uint32_t n)
 {
 	struct vmspace *s = task_current()->space;
 
 	if (!s)
 		return -NH_EPERM;
-	return futex_wake(s, a->a[0], wake_count(a->a[1]));
+	return futex_wake(s, uaddr, n);
 }
 
-long sys_futex_wake_in(const struct syscall_args *a)
+long sys_futex_wake_in(long space, uint64_t uaddr, uint32_t n)
 {
 	struct vmspace *s;
-	long r = handle_lookup_self((long)a->a[0], NH_OBJ_SPACE, NH_RIGHT_WRITE,
-				    (void **)&s);
+	long r = handle_lookup_self(space, NH_OBJ_SPACE, NH_RIGHT_WRITE, (void **)&s);
 
 	if (r)
 		return r;
-	r = futex_wake(s, a->a[1], wake_count(a->a[2]));
+	r = futex_wake(s, uaddr, n);
 	vm_put(s);
 	return r;
 }

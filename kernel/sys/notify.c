@@ -13,40 +13,38 @@
 
 #define NOTIFY_BITS	(~0ull >> 1)	/* bit 63 is never a signal */
 
-static int notify_ref(uint64_t h, uint32_t need, struct notify **n)
+static int notify_ref(long h, uint32_t need, struct notify **n)
 {
-	return handle_lookup_self((long)h, NH_OBJ_NOTIFY, need, (void **)n);
+	return handle_lookup_self(h, NH_OBJ_NOTIFY, need, (void **)n);
 }
 
-long sys_notify_create(const struct syscall_args *a)
+long sys_notify_create(void)
 {
 	int err;
 	struct notify *n = notify_create(&err);
 
-	(void)a;
 	return n ? handle_give(NH_OBJ_NOTIFY, n, NH_RIGHTS_ALL) : err;
 }
 
-long sys_notify_signal(const struct syscall_args *a)
+long sys_notify_signal(long notify, uint64_t bits)
 {
 	struct notify *n;
-	int err = a->a[1] & ~NOTIFY_BITS ? -NH_EINVAL :
-		  notify_ref(a->a[0], NH_RIGHT_WRITE, &n);
+	int err = bits & ~NOTIFY_BITS ? -NH_EINVAL : notify_ref(notify, NH_RIGHT_WRITE, &n);
 
 	if (err)
 		return err;
-	notify_signal(n, a->a[1]);
+	notify_signal(n, bits);
 	notify_put(n);
 	return 0;
 }
 
 /* A stop or kill request restarts the call (TASK_ERESTART); any other
  * interruption returns -NH_EINTR. */
-long sys_notify_wait(const struct syscall_args *a)
+long sys_notify_wait(long notify)
 {
 	struct notify *n;
 	uint64_t bits;
-	int err = notify_ref(a->a[0], NH_RIGHT_READ, &n);
+	int err = notify_ref(notify, NH_RIGHT_READ, &n);
 
 	if (err)
 		return err;
@@ -55,11 +53,11 @@ long sys_notify_wait(const struct syscall_args *a)
 	return err ? err : (long)bits;
 }
 
-long sys_notify_poll(const struct syscall_args *a)
+long sys_notify_poll(long notify)
 {
 	struct notify *n;
 	uint64_t bits;
-	int err = notify_ref(a->a[0], NH_RIGHT_READ, &n);
+	int err = notify_ref(notify, NH_RIGHT_READ, &n);
 
 	if (err)
 		return err;

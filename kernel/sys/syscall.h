@@ -1,8 +1,10 @@
 /*
  * The system-call boundary.  The numbers, the dispatch table and lib/'s
- * stubs are generated from kernel/uapi/nuthatch/syscalls.tbl; handlers
- * are `long sys_NAME(const struct syscall_args *)` and return a value or
- * -NH_E*.  User pointers are only ever touched through uaccess.h.
+ * stubs are generated from kernel/uapi/nuthatch/syscalls.tbl.  A handler is
+ * `long sys_NAME(typed arguments)` as build/gen/sysproto.h declares it
+ * (a pointer argument arrives as a uintptr_t user address, only ever
+ * touched through uaccess.h); it returns a value or -NH_E*.  The
+ * generated thunk in sysent.c unpacks a0..a6 into those arguments.
  */
 #ifndef NUTHATCH_SYSCALL_H
 #define NUTHATCH_SYSCALL_H
@@ -11,23 +13,23 @@
 
 #include <nuthatch/sysno.h>
 
-struct trap_frame;
+#include "sys/sysproto.h"	/* generated: build/gen/sys/ */
 
-struct syscall_args {
-	uint64_t a[6];
-};
+/* Test builds (the default) have the test-only calls (syscalls.tbl
+ * [test]); without them those calls are refused with -NH_ENOSYS. */
+#ifndef NH_TESTS
+#define NH_TESTS 1
+#endif
+
+struct trap_frame;
 
 struct sysent {
 	const char *name;
 	unsigned nargs;
-	long (*fn)(const struct syscall_args *a);
+	long (*fn)(const uint64_t *a);	/* a: the frame's a0..a6 */
 };
 
 extern const struct sysent sysent[SYS_COUNT];
-
-/* Handlers called from elsewhere than the table. */
-long sys_task_wait(const struct syscall_args *a);
-
 
 /* trap.S's system-call path: dispatch in task context, then the user
  * boundary (preemption, task control's work).  Returns 0 when nothing

@@ -3,22 +3,26 @@
  * user copies, then taskctl.c.  READ on a task handle lets one wait for
  * it and read its registers, parameters and accounting; CONTROL lets one
  * change them, suspend, resume, interrupt and kill it, give it a new
- * space, or set its clear-tid address.
+ * space, or set its clear-tid address.  The calling task's own calls
+ * (null, exit, yield, clock_ns, sleep_ns) close the file.
  */
 #include <nuthatch/errno.h>
 
 #include "obj/handle.h"
 #include "sys/syscall.h"
 #include "sched/task.h"
+#include "sched/sched.h"
 #include "sched/taskctl.h"
+#include "sched/timer.h"
+#include "sched/waitq.h"
 #include "mm/uaccess.h"
 #include "mm/vm.h"
 
 #define NEW_TASK_RIGHTS	NH_RIGHTS_ALL
 
-static int task_ref(uint64_t h, uint32_t need, struct task **t)
+static int task_ref(long h, uint32_t need, struct task **t)
 {
-	return handle_lookup_self((long)h, NH_OBJ_TASK, need, (void **)t);
+	return handle_lookup_self(h, NH_OBJ_TASK, need, (void **)t);
 }
 
 static void task_unref(struct task *t)
@@ -26,18 +30,17 @@ static void task_unref(struct task *t)
 	handle_put_obj(NH_OBJ_TASK, t);
 }
 
-long sys_task_create(const struct syscall_args *a)
+long sys_task_create(long space, uintptr_t start)
 {
 	struct handle_table *ht = task_current()->handles;
 	struct nh_task_start st;
 	struct vmspace *s;
 	struct task *t;
 	long h;
-	int err = copy_from_user(&st, a->a[1], sizeof(st));
+	int err = copy_from_user(&st, start, sizeof(st));
 
 	if (!err)
-		err = handle_lookup_self((long)a->a[0], NH_OBJ_SPACE, NH_RIGHT_CONTROL,
-					 (void **)&s);
+		err = handle_lookup_self(space, NH_OBJ_SPACE, NH_RIGHT_CONTROL, (void **)&s);
 	if (err)
 		return err;
 	h = ht ? handle_reserve(ht) : -NH_EPERM;	/* a full table starts nothing */
@@ -56,7 +59,7 @@ long sys_task_create(const struct syscall_args *a)
 }
 
 /* Run @fn on the task @h names, needing @need. */
-static long on_task(uint64_t h, uint32_t need, int (*fn)(struct task *))
+static long on_task(long h, uint32_t need, int (*fn)(struct task *))
 {
 	struct task *t;
 	int err = task_ref(h, need, &t);
@@ -68,84 +71,104 @@ static long on_task(uint64_t h, uint32_t need, int (*fn)(struct task *))
 	return err;
 }
 
-long sys_task_suspend(const struct syscall_args *a)
+long sys_task_suspend(long task)
 {
-	return on_task(a->a[0], NH_RIGHT_CONTROL, taskctl_suspend);
+	return on_task(task, NH_RIGHT_CONTROL, taskctl_suspend);
 }
 
-long sys_task_resume(const struct syscall_args *a)
+long sys_task_resume(long task)
 {
-	return on_task(a->a[0], NH_RIGHT_CONTROL, taskctl_resume);
+	return on_task(task, NH_RIGHT_CONTROL, taskctl_resume);
 }
 
-long sys_task_kill(const struct syscall_args *a)
+long sys_task_kill(long task)
 {
-	return on_task(a->a[0], NH_RIGHT_CONTROL, taskctl_kill);
+	return on_task(task, NH_RIGHT_CONTROL, taskctl_kill);
 }
 
-long sys_task_interrupt(const struct syscall_args *a)
+long sys_task_interrupt(long task)
 {
-	return on_task(a->a[0], NH_RIGHT_CONTROL, taskctl_interrupt);
+	return on_task(task, NH_RIGHT_CONTROL, taskctl_interrupt);
 }
 
-long sys_task_clear_tid(const struct syscall_args *a)
+long sys_task_clear_tid(long task, uintptr_t uaddr)
 {
 	struct task *t;
-	int err = task_ref(a->a[0], NH_RIGHT_CONTROL, &t);
+	int err = task_ref(task, NH_RIGHT_CONTROL, &t);
 
 	if (err)
 		return err;
-	err = taskctl_set_clear_tid(t, a->a[1]);
+	err = taskctl_set_clear_tid(t, uaddr);
 	task_unref(t);
 	return err;
 }
 
-long sys_task_regs(const struct syscall_args *a)
+long sys_task_regs_get(long task, uintptr_t out)
 {
 	struct nh_regs r;
 	struct task *t;
-	bool set = a->a[1] == 1;
-	int err = a->a[1] > 1 ? -NH_EINVAL : 0;
+	int err = task_ref(task, NH_RIGHT_READ, &t);
 
-	if (!err && set)
-		err = copy_from_user(&r, a->a[2], sizeof(r));
-	if (!err)
-		err = task_ref(a->a[0], set ? NH_RIGHT_CONTROL : NH_RIGHT_READ, &t);
 	if (err)
 		return err;
-	err = set ? taskctl_set_regs(t, &r) : taskctl_get_regs(t, &r);
+	err = taskctl_get_regs(t, &r);
 	task_unref(t);
-	if (!err && !set && copy_to_user(a->a[2], &r, sizeof(r)))
+	if (!err && copy_to_user(out, &r, sizeof(r)))
 		err = -NH_EFAULT;
 	return err;
 }
 
-long sys_task_sched(const struct syscall_args *a)
+long sys_task_regs_set(long task, uintptr_t regs)
+{
+	struct nh_regs r;
+	struct task *t;
+	int err = copy_from_user(&r, regs, sizeof(r));
+
+	if (!err)
+		err = task_ref(task, NH_RIGHT_CONTROL, &t);
+	if (err)
+		return err;
+	err = taskctl_set_regs(t, &r);
+	task_unref(t);
+	return err;
+}
+
+long sys_task_sched_get(long task, uintptr_t out)
 {
 	struct nh_sched p;
 	struct task *t;
-	bool set = a->a[1] == 1;
-	int err = a->a[1] > 1 ? -NH_EINVAL : 0;
+	int err = task_ref(task, NH_RIGHT_READ, &t);
 
-	if (!err && set)
-		err = copy_from_user(&p, a->a[2], sizeof(p));
-	if (!err)
-		err = task_ref(a->a[0], set ? NH_RIGHT_CONTROL : NH_RIGHT_READ, &t);
 	if (err)
 		return err;
-	err = set ? taskctl_set_sched(t, &p) : taskctl_get_sched(t, &p);
+	err = taskctl_get_sched(t, &p);
 	task_unref(t);
-	if (!err && !set && copy_to_user(a->a[2], &p, sizeof(p)))
+	if (!err && copy_to_user(out, &p, sizeof(p)))
 		err = -NH_EFAULT;
 	return err;
 }
 
-long sys_task_info(const struct syscall_args *a)
+long sys_task_sched_set(long task, uintptr_t p)
+{
+	struct nh_sched ps;
+	struct task *t;
+	int err = copy_from_user(&ps, p, sizeof(ps));
+
+	if (!err)
+		err = task_ref(task, NH_RIGHT_CONTROL, &t);
+	if (err)
+		return err;
+	err = taskctl_set_sched(t, &ps);
+	task_unref(t);
+	return err;
+}
+
+long sys_task_info(long task, uintptr_t out)
 {
 	struct nh_task_info info;
 	struct nh_space_stat st;
 	struct task *t;
-	int err = task_ref(a->a[0], NH_RIGHT_READ, &t);
+	int err = task_ref(task, NH_RIGHT_READ, &t);
 
 	if (err)
 		return err;
@@ -155,22 +178,22 @@ long sys_task_info(const struct syscall_args *a)
 		info.resident_pages = st.resident;
 	}
 	task_unref(t);
-	if (!err && copy_to_user(a->a[1], &info, sizeof(info)))
+	if (!err && copy_to_user(out, &info, sizeof(info)))
 		err = -NH_EFAULT;
 	return err;
 }
 
-long sys_task_set_space(const struct syscall_args *a)
+long sys_task_set_space(long task, long space, uint64_t pc, uint64_t sp)
 {
 	struct vmspace *s;
 	struct task *t;
-	int err = task_ref(a->a[0], NH_RIGHT_CONTROL, &t);
+	int err = task_ref(task, NH_RIGHT_CONTROL, &t);
 
 	if (err)
 		return err;
-	err = handle_lookup_self((long)a->a[1], NH_OBJ_SPACE, NH_RIGHT_CONTROL, (void **)&s);
+	err = handle_lookup_self(space, NH_OBJ_SPACE, NH_RIGHT_CONTROL, (void **)&s);
 	if (!err) {
-		err = taskctl_replace_space(t, s, a->a[2], a->a[3]);	/* takes s */
+		err = taskctl_replace_space(t, s, pc, sp);	/* takes s */
 		if (err)
 			vm_put(s);
 	}
@@ -178,24 +201,56 @@ long sys_task_set_space(const struct syscall_args *a)
 	return err;
 }
 
-long sys_task_wait(const struct syscall_args *a)
+long sys_task_wait(long task, uintptr_t out)
 {
 	struct nh_exit e;
 	struct task *t;
-	int err = task_ref(a->a[0], NH_RIGHT_READ, &t);
+	int err = task_ref(task, NH_RIGHT_READ, &t);
 
 	if (err)
 		return err;
 	if (t == task_current())
 		err = -NH_EDEADLK;
-	else if (!uaccess_range_ok(a->a[1], sizeof(e)))
+	else if (!uaccess_range_ok(out, sizeof(e)))
 		err = -NH_EFAULT;
 	if (!err) {
 		task_wait_reaped(t);
 		task_exit_record(t, &e);
 	}
 	task_unref(t);
-	if (!err && copy_to_user(a->a[1], &e, sizeof(e)))
+	if (!err && copy_to_user(out, &e, sizeof(e)))
 		err = -NH_EFAULT;
 	return err;
+}
+
+/* ---- the calling task's own --------------------------------------------- */
+
+long sys_null(void)
+{
+	return 0;
+}
+
+void sys_exit(int status)
+{
+	task_exit(status);
+}
+
+long sys_yield(void)
+{
+	sched_yield();
+	return 0;
+}
+
+long sys_clock_ns(void)
+{
+	return (long)clock_ns();
+}
+
+/* An interruptible sleep: a stop or kill request restarts it (the whole
+ * length again: a sleep may last longer than asked, never shorter). */
+long sys_sleep_ns(uint64_t ns)
+{
+	int r = task_sleep_ns_interruptible(ns);
+
+	return r == -NH_ETIMEDOUT ? 0 : r;
 }

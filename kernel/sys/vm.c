@@ -4,6 +4,7 @@
  * MAP on a space to change its mappings (and on an object to map it,
  * with WRITE too for a shared writable mapping); READ to query, copy out
  * of or clone a space; WRITE to copy into it; CONTROL to set its limit.
+ * brk, the caller's own heap, closes the file.
  */
 #include <nuthatch/errno.h>
 
@@ -19,24 +20,23 @@
 #define NEW_RIGHTS	NH_RIGHTS_ALL
 #define INITRD_RIGHTS	(NH_RIGHT_READ | NH_RIGHT_MAP | NH_RIGHT_GRANT)
 
-static int space_ref(uint64_t h, uint32_t need, struct vmspace **s)
+static int space_ref(long h, uint32_t need, struct vmspace **s)
 {
-	return handle_lookup_self((long)h, NH_OBJ_SPACE, need, (void **)s);
+	return handle_lookup_self(h, NH_OBJ_SPACE, need, (void **)s);
 }
 
-long sys_space_create(const struct syscall_args *a)
+long sys_space_create(void)
 {
 	int err;
 	struct vmspace *s = vm_create(&err);
 
-	(void)a;
 	return s ? handle_give(NH_OBJ_SPACE, s, NEW_RIGHTS) : err;
 }
 
-long sys_space_clone(const struct syscall_args *a)
+long sys_space_clone(long space)
 {
 	struct vmspace *s, *c;
-	int err = space_ref(a->a[0], NH_RIGHT_READ, &s);
+	int err = space_ref(space, NH_RIGHT_READ, &s);
 
 	if (err)
 		return err;
@@ -47,7 +47,7 @@ long sys_space_clone(const struct syscall_args *a)
 
 /* The memory object of a mapping request (0: anonymous), with the rights
  * its kind needs. */
-static int map_obj(uint64_t h, unsigned prot, unsigned *flags, struct memobj **o)
+static int map_obj(long h, unsigned prot, unsigned *flags, struct memobj **o)
 {
 	uint32_t need = NH_RIGHT_MAP | NH_RIGHT_READ;
 	int err;
@@ -57,11 +57,11 @@ static int map_obj(uint64_t h, unsigned prot, unsigned *flags, struct memobj **o
 		return 0;
 	if ((*flags & NH_MAP_SHARED) && (prot & NH_PROT_WRITE))
 		need |= NH_RIGHT_WRITE;
-	err = handle_lookup_self((long)h, NH_OBJ_MEMOBJ, need, (void **)o);
+	err = handle_lookup_self(h, NH_OBJ_MEMOBJ, need, (void **)o);
 	if (err || (need & NH_RIGHT_WRITE) || !(*flags & NH_MAP_SHARED))
 		return err;
 	/* Shared without asking for W: may its mapper ever write it? */
-	if (handle_lookup_self((long)h, NH_OBJ_MEMOBJ, need | NH_RIGHT_WRITE,
+	if (handle_lookup_self(h, NH_OBJ_MEMOBJ, need | NH_RIGHT_WRITE,
 			       (void **)o) == 0)
 		memobj_put(*o);		/* (the second reference) */
 	else
@@ -69,66 +69,79 @@ static int map_obj(uint64_t h, unsigned prot, unsigned *flags, struct memobj **o
 	return 0;
 }
 
-long sys_space_map(const struct syscall_args *a)
+/* Map @m (in the kernel's copy) into @s; the address. */
+static long map_into(struct vmspace *s, struct nh_map *m)
 {
-	unsigned prot = a->a[3] & 0xff, flags = (a->a[3] >> 8) & 0xff;
-	uint64_t va = a->a[1];
-	struct vmspace *s;
+	unsigned flags = m->flags;
 	struct memobj *o = 0;
-	int err = a->a[3] >> 16 ? -NH_EINVAL : space_ref(a->a[0], NH_RIGHT_MAP, &s);
+	uint64_t va = m->va;
+	int err = map_obj(m->obj, m->prot, &flags, &o);
 
-	if (err)
-		return err;
-	err = map_obj(a->a[4], prot, &flags, &o);
 	if (!err && !o && (flags & NH_MAP_SHARED)) {	/* shared anonymous */
-		if (a->a[5])
+		if (m->offset)
 			err = -NH_EINVAL;
 		else
-			o = memobj_create(a->a[2], &err);
+			o = memobj_create(m->len, &err);
 	}
 	if (!err)
-		err = vm_map(s, &va, a->a[2], prot, flags, o, a->a[5]);
+		err = vm_map(s, &va, m->len, m->prot, flags, o, m->offset);
 	if (o)
 		memobj_put(o);
-	vm_put(s);
 	return err ? err : (long)va;
 }
 
-long sys_space_unmap(const struct syscall_args *a)
+long sys_space_map(long space, uintptr_t map)
+{
+	struct nh_map m;
+	struct vmspace *s;
+	long r = copy_from_user(&m, map, sizeof(m));
+
+	if (!r && (m.prot > 0xff || m.flags > 0xff))	/* above: kernel-only flags */
+		r = -NH_EINVAL;
+	if (!r)
+		r = space_ref(space, NH_RIGHT_MAP, &s);
+	if (r)
+		return r;
+	r = map_into(s, &m);
+	vm_put(s);
+	return r;
+}
+
+long sys_space_unmap(long space, uint64_t va, size_t len)
 {
 	struct vmspace *s;
-	int err = space_ref(a->a[0], NH_RIGHT_MAP, &s);
+	int err = space_ref(space, NH_RIGHT_MAP, &s);
 
 	if (err)
 		return err;
-	err = vm_unmap(s, a->a[1], a->a[2]);
+	err = vm_unmap(s, va, len);
 	vm_put(s);
 	return err;
 }
 
-long sys_space_protect(const struct syscall_args *a)
+long sys_space_protect(long space, uint64_t va, size_t len, unsigned prot)
 {
 	struct vmspace *s;
-	int err = a->a[3] > 0xff ? -NH_EINVAL : space_ref(a->a[0], NH_RIGHT_MAP, &s);
+	int err = prot > 0xff ? -NH_EINVAL : space_ref(space, NH_RIGHT_MAP, &s);
 
 	if (err)
 		return err;
-	err = vm_protect(s, a->a[1], a->a[2], (unsigned)a->a[3]);
+	err = vm_protect(s, va, len, prot);
 	vm_put(s);
 	return err;
 }
 
-long sys_space_query(const struct syscall_args *a)
+long sys_space_query(long space, uint64_t va, uintptr_t out)
 {
 	struct nh_region r;
 	struct vmspace *s;
-	int err = space_ref(a->a[0], NH_RIGHT_READ, &s);
+	int err = space_ref(space, NH_RIGHT_READ, &s);
 
 	if (err)
 		return err;
-	err = vm_query(s, a->a[1], &r);
+	err = vm_query(s, va, &r);
 	vm_put(s);
-	if (!err && copy_to_user(a->a[2], &r, sizeof(r)))
+	if (!err && copy_to_user(out, &r, sizeof(r)))
 		err = -NH_EFAULT;
 	return err;
 }
@@ -161,67 +174,68 @@ static int copy_between(struct vmspace *s, uint64_t va, uint64_t ubuf,
 	return err;
 }
 
-static long space_copy(const struct syscall_args *a, uint32_t need, bool into)
+static long space_copy(long space, uint64_t va, uintptr_t buf, size_t len,
+		       uint32_t need, bool into)
 {
 	struct vmspace *s;
-	int err = uaccess_range_ok(a->a[2], a->a[3]) || !a->a[3] ? 0 : -NH_EFAULT;
+	int err = uaccess_range_ok(buf, len) || !len ? 0 : -NH_EFAULT;
 
 	if (!err)
-		err = space_ref(a->a[0], need, &s);
+		err = space_ref(space, need, &s);
 	if (err)
 		return err;
-	err = copy_between(s, a->a[1], a->a[2], a->a[3], into);
+	err = copy_between(s, va, buf, len, into);
 	vm_put(s);
 	return err;
 }
 
-long sys_space_read(const struct syscall_args *a)
+long sys_space_read(long space, uint64_t va, uintptr_t buf, size_t len)
 {
-	return space_copy(a, NH_RIGHT_READ, false);
+	return space_copy(space, va, buf, len, NH_RIGHT_READ, false);
 }
 
-long sys_space_write(const struct syscall_args *a)
+long sys_space_write(long space, uint64_t va, uintptr_t buf, size_t len)
 {
-	return space_copy(a, NH_RIGHT_WRITE, true);
+	return space_copy(space, va, buf, len, NH_RIGHT_WRITE, true);
 }
 
-long sys_space_stat(const struct syscall_args *a)
+long sys_space_stat(long space, uintptr_t out)
 {
 	struct nh_space_stat st;
 	struct vmspace *s;
-	int err = space_ref(a->a[0], NH_RIGHT_READ, &s);
+	int err = space_ref(space, NH_RIGHT_READ, &s);
 
 	if (err)
 		return err;
 	vm_stat(s, &st);
 	vm_put(s);
-	return copy_to_user(a->a[1], &st, sizeof(st)) ? -NH_EFAULT : 0;
+	return copy_to_user(out, &st, sizeof(st)) ? -NH_EFAULT : 0;
 }
 
-long sys_space_limit(const struct syscall_args *a)
+long sys_space_limit(long space, uint64_t pages)
 {
 	struct vmspace *s;
-	int err = space_ref(a->a[0], NH_RIGHT_CONTROL, &s);
+	int err = space_ref(space, NH_RIGHT_CONTROL, &s);
 
 	if (err)
 		return err;
-	vm_set_limit(s, a->a[1]);
+	vm_set_limit(s, pages);
 	vm_put(s);
 	return 0;
 }
 
-long sys_memobj_create(const struct syscall_args *a)
+long sys_memobj_create(size_t size)
 {
 	int err;
-	struct memobj *o = memobj_create(a->a[0], &err);
+	struct memobj *o = memobj_create(size, &err);
 
 	return o ? handle_give(NH_OBJ_MEMOBJ, o, NEW_RIGHTS) : err;
 }
 
-long sys_initrd_open(const struct syscall_args *a)
+long sys_initrd_open(uintptr_t upath)
 {
 	char path[128];
-	long len = copy_str_from_user(path, a->a[0], sizeof(path));
+	long len = copy_str_from_user(path, upath, sizeof(path));
 	struct memobj *o;
 	int err;
 
@@ -229,4 +243,11 @@ long sys_initrd_open(const struct syscall_args *a)
 		return len == -NH_E2BIG ? -NH_ENAMETOOLONG : len;
 	o = memobj_open_initramfs(path, &err);
 	return o ? handle_give(NH_OBJ_MEMOBJ, o, INITRD_RIGHTS) : err;
+}
+
+long sys_brk(uint64_t end)
+{
+	struct task *t = task_current();
+
+	return t->space ? (long)vm_brk(t->space, end) : -NH_EINVAL;
 }

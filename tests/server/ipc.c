@@ -61,11 +61,11 @@ static int nharts(void)
 	if (harts_online)
 		return harts_online;
 	t = fork_keep((void (*)(long))0x10000, 0);	/* never runs */
-	if (t < 0 || nh_task_sched(t, 0, &p))
+	if (t < 0 || nh_task_sched_get(t, &p))
 		return 1;
 	for (int i = 0; i < 64; i++) {
 		p.allowed = 1ul << i;
-		harts_online += nh_task_sched(t, 1, &p) == 0;
+		harts_online += nh_task_sched_set(t, &p) == 0;
 	}
 	nh_task_kill(t);
 	nh_task_wait(t, 0);
@@ -81,10 +81,10 @@ static void pin(long t, int hart)
 	struct nh_sched p;
 	int n = nharts();
 
-	if (n < 2 || nh_task_sched(t, 0, &p))
+	if (n < 2 || nh_task_sched_get(t, &p))
 		return;
 	p.allowed = 1ul << (hart % n);
-	nh_task_sched(t, 1, &p);
+	nh_task_sched_set(t, &p);
 }
 
 /*
@@ -103,14 +103,14 @@ static long child(void (*fn)(long), long h, uint32_t rights, int hart, int run,
 	if (h) {
 		long n = nh_handle_install(t, h, rights);
 
-		if (n < 0 || nh_task_regs(t, 0, &r)) {
+		if (n < 0 || nh_task_regs_get(t, &r)) {
 			nh_task_kill(t);
 			nh_task_wait(t, 0);
 			nh_handle_close(t);
 			return n < 0 ? n : -1;
 		}
 		r.x[10] = (uint64_t)n;
-		nh_task_regs(t, 1, &r);
+		nh_task_regs_set(t, &r);
 	}
 	if (hart >= 0)
 		pin(t, hart);
@@ -628,8 +628,8 @@ int ipc_fault_events_resume_regs_kill(void)
 	if (t <= 0)
 		return NH_TEST_FAIL;
 	EXPECT(got_fault(ep, t, 0xfa17));
-	EXPECT(nh_space_map(sp, FAULT_VA, PAGE, NH_PROT_READ | NH_PROT_WRITE | NH_MAP_FIXED << 8,
-			    0, 0) == (long)FAULT_VA);
+	EXPECT(nh_map(sp, FAULT_VA, PAGE, NH_PROT_READ | NH_PROT_WRITE, NH_MAP_FIXED,
+		      0, 0) == (long)FAULT_VA);
 	EXPECT(nh_space_write(sp, FAULT_VA, &value, sizeof(value)) == 0);
 	m = (struct nh_msg){ .tag = NH_IPC_TAG(NH_FAULT_RESUME, 0) };
 	EXPECT(nh_reply(0, &m) == 0);
@@ -941,10 +941,10 @@ int ipc_new_registers_abandon_a_waiting_call(void)
 	EXPECT(nh_recv(ep, &m) == (long)NH_IPC_TAG(5, 0));	/* its call is ours */
 	EXPECT(wait_state(t, NH_TASK_SLEEPING));
 	EXPECT(nh_task_suspend(t) == 0);		/* its wait would restart */
-	EXPECT(nh_task_regs(t, 0, &r) == 0);		/* a0: its endpoint */
+	EXPECT(nh_task_regs_get(t, &r) == 0);		/* a0: its endpoint */
 	r.x[0] = (uintptr_t)another_call;		/* a different call instead */
 	r.x[2] = (uintptr_t)child_stack + sizeof(child_stack);
-	EXPECT(nh_task_regs(t, 1, &r) == 0 && nh_task_resume(t) == 0);
+	EXPECT(nh_task_regs_set(t, &r) == 0 && nh_task_resume(t) == 0);
 	m.tag = NH_IPC_TAG(6, 0);
 	EXPECT(nh_reply(0, &m) == -NH_EPIPE);	/* the first call is abandoned */
 	EXPECT(nh_recv(ep, &m) == (long)NH_IPC_TAG(7, 0));	/* the new one came */
@@ -1049,11 +1049,11 @@ static int pin_self_first(struct nh_sched *was)
 {
 	struct nh_sched p;
 
-	if (nh_task_sched(NH_SELF_TASK, 0, was))
+	if (nh_task_sched_get(NH_SELF_TASK, was))
 		return 0;
 	p = *was;
 	p.allowed = 1;
-	return nh_task_sched(NH_SELF_TASK, 1, &p) == 0;
+	return nh_task_sched_set(NH_SELF_TASK, &p) == 0;
 }
 
 /*
@@ -1111,7 +1111,7 @@ int ipc_fast_path_keeps_registers(void)
 		if (e.code)
 			printf("# fp echo child: exit %ld\n", (long)e.code);
 	}
-	EXPECT(nh_task_sched(NH_SELF_TASK, 1, &was) == 0);
+	EXPECT(nh_task_sched_set(NH_SELF_TASK, &was) == 0);
 	EXPECT(nh_handle_close(b) == 0 && nh_handle_close(ep) == 0);
 	return PASS(ok);
 }
@@ -1221,7 +1221,7 @@ int ipc_waiting_receiver_takes_its_new_space(void)
 	}
 	e = reap(t);
 	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 42);
-	EXPECT(nh_task_sched(NH_SELF_TASK, 1, &was) == 0);
+	EXPECT(nh_task_sched_set(NH_SELF_TASK, &was) == 0);
 	EXPECT(nh_handle_close(s) == 0 && nh_handle_close(ep) == 0);
 	return PASS(ok);
 }
@@ -1283,7 +1283,7 @@ int ipc_queued_call_answered_fast(void)
 		       (unsigned long)(c1.ipc_fast - c0.ipc_fast), QUEUED_ROUNDS);
 	e = reap(t);
 	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 0);
-	EXPECT(nh_task_sched(NH_SELF_TASK, 1, &was) == 0);
+	EXPECT(nh_task_sched_set(NH_SELF_TASK, &was) == 0);
 	EXPECT(nh_handle_close(ep) == 0);
 	return PASS(ok);
 }
@@ -1345,7 +1345,7 @@ int ipc_fast_path_with_bound_notification(void)
 	EXPECT(nh_call(ep, &m) == (long)NH_IPC_TAG(ECHO_EXIT + 1, 0) && m.w[0] == 0x111);
 	e = reap(t);
 	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 0);
-	EXPECT(nh_task_sched(NH_SELF_TASK, 1, &was) == 0);
+	EXPECT(nh_task_sched_set(NH_SELF_TASK, &was) == 0);
 	EXPECT(nh_handle_close(ep) == 0 && nh_handle_close(n) == 0);
 	return PASS(ok);
 }

@@ -514,24 +514,24 @@ static int space_calls_check_rights(void)
 	int ok = 1;
 
 	EXPECT(ro > 0 && tsk > 0 && obj > 0 && sp > 0);
-	EXPECT(nh_space_map(ro, 0, PAGE, NH_PROT_READ, 0, 0) == -EACCES);
+	EXPECT(nh_map(ro, 0, PAGE, NH_PROT_READ, 0, 0, 0) == -EACCES);
 	EXPECT(nh_space_write(ro, (uintptr_t)&magic, "x", 1) == -EACCES);
 	EXPECT(nh_space_read(ro, (uintptr_t)&magic, &magic, 4) == 0);
 	EXPECT(nh_space_limit(ro, 1) == -EACCES);
-	EXPECT(nh_space_map(tsk, 0, PAGE, NH_PROT_READ, 0, 0) == -EBADF);	/* a task */
-	EXPECT(nh_space_map(obj, 0, PAGE, NH_PROT_READ, 0, 0) == -EBADF);	/* an object */
-	EXPECT(nh_space_map(sp, 0, PAGE, NH_PROT_READ, tsk, 0) == -EBADF);
+	EXPECT(nh_map(tsk, 0, PAGE, NH_PROT_READ, 0, 0, 0) == -EBADF);	/* a task */
+	EXPECT(nh_map(obj, 0, PAGE, NH_PROT_READ, 0, 0, 0) == -EBADF);	/* an object */
+	EXPECT(nh_map(sp, 0, PAGE, NH_PROT_READ, 0, tsk, 0) == -EBADF);
 	EXPECT(nh_handle_info(obj, &info) == 0 && info.type == NH_OBJ_MEMOBJ &&
 	       !(info.rights & NH_RIGHT_WRITE) && info.size >= PAGE);
 	/* the file's bytes, mapped privately into the new space, read back */
-	va = nh_space_map(sp, 0, PAGE, NH_PROT_READ, obj, 0);
+	va = nh_map(sp, 0, PAGE, NH_PROT_READ, 0, obj, 0);
 	EXPECT(va > 0 && nh_space_read(sp, va, &magic, 4) == 0 && magic == 0x464c457f);
-	EXPECT(nh_space_map(sp, 0, PAGE, NH_PROT_READ | NH_PROT_WRITE | NH_MAP_SHARED << 8, obj, 0) == -EACCES);
-	EXPECT(nh_space_map(sp, 0, PAGE, NH_PROT_READ, obj, info.size + PAGE) == -EINVAL);
+	EXPECT(nh_map(sp, 0, PAGE, NH_PROT_READ | NH_PROT_WRITE, NH_MAP_SHARED, obj, 0) == -EACCES);
+	EXPECT(nh_map(sp, 0, PAGE, NH_PROT_READ, 0, obj, info.size + PAGE) == -EINVAL);
 	{	/* protect never gives more than the mapper's rights allowed */
 		long mo = nh_memobj_create(PAGE), mro = mo > 0 ? nh_handle_dup(mo, NH_RIGHT_READ | NH_RIGHT_MAP) : -1;
-		long v1 = nh_space_map(sp, 0, PAGE, NH_PROT_READ | NH_MAP_SHARED << 8, mro, 0);
-		long v2 = nh_space_map(sp, 0, PAGE, NH_PROT_READ | NH_MAP_SHARED << 8, mo, 0);
+		long v1 = nh_map(sp, 0, PAGE, NH_PROT_READ, NH_MAP_SHARED, mro, 0);
+		long v2 = nh_map(sp, 0, PAGE, NH_PROT_READ, NH_MAP_SHARED, mo, 0);
 
 		EXPECT(v1 > 0 && nh_space_protect(sp, v1, PAGE, NH_PROT_READ | NH_PROT_WRITE) == -EACCES);
 		EXPECT(v2 > 0 && nh_space_protect(sp, v2, PAGE, NH_PROT_READ | NH_PROT_WRITE) == 0);
@@ -539,8 +539,42 @@ static int space_calls_check_rights(void)
 	}
 	stale = sp;
 	EXPECT(nh_handle_close(sp) == 0);
-	EXPECT(nh_space_map(stale, 0, PAGE, NH_PROT_READ, 0, 0) == -EBADF);
+	EXPECT(nh_map(stale, 0, PAGE, NH_PROT_READ, 0, 0, 0) == -EBADF);
 	EXPECT(nh_handle_close(ro) == 0 && nh_handle_close(tsk) == 0 && nh_handle_close(obj) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+/* A system call made by hand: a7 = @n, a0..a2 as given, whatever the C
+ * calling convention would have done with them. */
+static long raw_call3(long n, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	register uint64_t r0 __asm__("a0") = a0;
+	register uint64_t r1 __asm__("a1") = a1;
+	register uint64_t r2 __asm__("a2") = a2;
+	register long r7 __asm__("a7") = n;
+
+	__asm__ volatile("ecall" : "+r"(r0) : "r"(r1), "r"(r2), "r"(r7) : "memory");
+	return (long)r0;
+}
+
+/* The typed ABI: a 32-bit argument that is not sign-extended (a register
+ * no C caller could have produced) is refused before the handler runs;
+ * the same value sign-extended goes through. */
+static int syscalls_refuse_unextended_32_bit_arguments(void)
+{
+	long h;
+	int ok = 1;
+
+	EXPECT(raw_call3(SYS_handle_dup, NH_SELF_TASK, 1ull << 32 | NH_RIGHT_READ, 0) == -EINVAL);
+	EXPECT(raw_call3(SYS_handle_dup, NH_SELF_TASK, 0xffffffffull, 0) == -EINVAL);
+	EXPECT(raw_call3(SYS_handle_dup, NH_SELF_TASK, ~0ull, 0) == -EACCES);	/* -1: every right */
+	h = raw_call3(SYS_handle_dup, NH_SELF_TASK, NH_RIGHT_READ, 0);
+	EXPECT(h > 0 && nh_handle_close(h) == 0);
+	EXPECT(raw_call3(SYS_irq_bind, 1ull << 32 | 1, 0, 0) == -EINVAL);
+	EXPECT(raw_call3(SYS_futex_wake, (uintptr_t)&ok, 1ull << 40, 0) == -EINVAL);
+	EXPECT(raw_call3(SYS_futex_wake, (uintptr_t)&ok, 1, 0) == 0);	/* nobody waits */
+	EXPECT(raw_call3(SYS_exit, 1ull << 32, 0, 0) == -EINVAL);	/* and it lives on */
+	EXPECT(raw_call3(SYS_COUNT, 0, 0, 0) == -ENOSYS && raw_call3(-1, 0, 0, 0) == -ENOSYS);
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
@@ -551,16 +585,19 @@ static int space_calls_refuse_hostile_arguments(void)
 	int ok = 1;
 
 	EXPECT(sp > 0);
-	va = nh_space_map(sp, 0x10000000, 4 * PAGE, NH_PROT_READ | NH_MAP_FIXED << 8, 0, 0);
+	va = nh_map(sp, 0x10000000, 4 * PAGE, NH_PROT_READ, NH_MAP_FIXED, 0, 0);
 	EXPECT(va == 0x10000000);
-	EXPECT(nh_space_map(sp, 0x10001000, PAGE, NH_PROT_READ | NH_MAP_FIXED << 8, 0, 0) == -EEXIST);
-	EXPECT(nh_space_map(sp, 0x10100001, PAGE, NH_PROT_READ | NH_MAP_FIXED << 8, 0, 0) == -EINVAL);
-	EXPECT(nh_space_map(sp, 0xfffffffffffff000ul, 2 * PAGE, NH_PROT_READ | NH_MAP_FIXED << 8, 0, 0) == -EINVAL);
-	EXPECT(nh_space_map(sp, 0xffffffc000000000ul, PAGE, NH_PROT_READ | NH_MAP_FIXED << 8, 0, 0) == -EINVAL);
-	EXPECT(nh_space_map(sp, 0, 0, NH_PROT_READ, 0, 0) == -EINVAL);
-	EXPECT(nh_space_map(sp, 0, PAGE, 1ul << 20, 0, 0) == -EINVAL);
-	EXPECT(nh_space_map(sp, 0, PAGE, NH_PROT_WRITE | NH_PROT_EXEC, 0, 0) == -EINVAL);
-	EXPECT(nh_space_map(sp, 0, 1ul << 62, NH_PROT_READ, 0, 0) == -ENOMEM);
+	EXPECT(nh_map(sp, 0x10001000, PAGE, NH_PROT_READ, NH_MAP_FIXED, 0, 0) == -EEXIST);
+	EXPECT(nh_map(sp, 0x10100001, PAGE, NH_PROT_READ, NH_MAP_FIXED, 0, 0) == -EINVAL);
+	EXPECT(nh_map(sp, 0xfffffffffffff000ul, 2 * PAGE, NH_PROT_READ, NH_MAP_FIXED, 0, 0) == -EINVAL);
+	EXPECT(nh_map(sp, 0xffffffc000000000ul, PAGE, NH_PROT_READ, NH_MAP_FIXED, 0, 0) == -EINVAL);
+	EXPECT(nh_map(sp, 0, 0, NH_PROT_READ, 0, 0, 0) == -EINVAL);
+	EXPECT(nh_map(sp, 0, PAGE, 1ul << 20, 0, 0, 0) == -EINVAL);
+	EXPECT(nh_map(sp, 0, PAGE, NH_PROT_WRITE | NH_PROT_EXEC, 0, 0, 0) == -EINVAL);
+	EXPECT(nh_map(sp, 0, 1ul << 62, NH_PROT_READ, 0, 0, 0) == -ENOMEM);
+	EXPECT(nh_map(sp, 0, PAGE, NH_PROT_READ, 0x100, 0, 0) == -EINVAL);	/* kernel-only flag */
+	EXPECT(nh_space_map(sp, (const struct nh_map *)0) == -EFAULT);
+	EXPECT(nh_space_map(sp, (const struct nh_map *)0xffffffc000000000ul) == -EFAULT);
 	EXPECT(nh_space_unmap(sp, 0x10000000, 0) == -EINVAL);
 	EXPECT(nh_space_unmap(sp, 0xfffffffffffff000ul, 2 * PAGE) == -EINVAL);
 	EXPECT(nh_space_protect(sp, 0x10000000, 8 * PAGE, NH_PROT_READ) == -ENOMEM);
@@ -657,27 +694,28 @@ static int task_calls_suspend_regs_kill(void)
 
 	EXPECT(t > 0);
 	ro = nh_handle_dup(t, NH_RIGHT_READ);
-	EXPECT(nh_task_regs(t, 0, &r) == 0 && r.x[0] == (uintptr_t)child_spin);
+	EXPECT(nh_task_regs_get(t, &r) == 0 && r.x[0] == (uintptr_t)child_spin);
 	EXPECT(nh_task_info(t, &info) == 0 && info.state == NH_TASK_STOPPED &&
 	       info.resident_pages > 0);
 	EXPECT(nh_task_resume(ro) == -EACCES && nh_task_kill(ro) == -EACCES &&
-	       nh_task_regs(ro, 1, &r) == -EACCES);
+	       nh_task_regs_set(ro, &r) == -EACCES);
 	EXPECT(nh_task_resume(t) == 0);
-	EXPECT(nh_task_regs(t, 0, &r) == -EBUSY || r.x[0] == (uintptr_t)child_spin);
+	EXPECT(nh_task_regs_get(t, &r) == -EBUSY || r.x[0] == (uintptr_t)child_spin);
 	EXPECT(nh_task_suspend(t) == 0);
-	EXPECT(nh_task_regs(t, 0, &r) == 0 && r.x[0] >= (uintptr_t)child_spin &&
+	EXPECT(nh_task_regs_get(t, &r) == 0 && r.x[0] >= (uintptr_t)child_spin &&
 	       r.x[0] < (uintptr_t)child_spin + 64);	/* inside its loop */
 	r.x[0] = (uintptr_t)child_exit_42;
-	EXPECT(nh_task_regs(t, 1, &r) == 0);
+	EXPECT(nh_task_regs_set(t, &r) == 0);
 	r.x[0] = 0xffffffff80000000ul;
-	EXPECT(nh_task_regs(t, 1, &r) == -EINVAL);
-	EXPECT(nh_task_sched(t, 0, &p) == 0 && p.cls == NH_SCHED_FAIR);
+	EXPECT(nh_task_regs_set(t, &r) == -EINVAL);
+	EXPECT(nh_task_sched_get(t, &p) == 0 && p.cls == NH_SCHED_FAIR);
 	p.nice = 40;
-	EXPECT(nh_task_sched(t, 1, &p) == -EINVAL);
+	EXPECT(nh_task_sched_set(t, &p) == -EINVAL);
 	p.nice = 5;
-	EXPECT(nh_task_sched(t, 1, &p) == 0);
-	EXPECT(nh_task_regs(t, 2, &r) == -EINVAL);
-	EXPECT(nh_task_regs(t, 0, (void *)0xffffffff80000000ul) == -EFAULT);
+	EXPECT(nh_task_sched_set(t, &p) == 0);
+	EXPECT(nh_task_regs_set(t, (void *)0xffffffff80000000ul) == -EFAULT);
+	EXPECT(nh_task_sched_set(t, (void *)0) == -EFAULT);
+	EXPECT(nh_task_regs_get(t, (void *)0xffffffff80000000ul) == -EFAULT);
 	EXPECT(nh_task_resume(t) == 0);
 	EXPECT(nh_task_wait(t, &e) == 0 && e.reason == NH_EXIT_NORMAL && e.code == 42);
 	EXPECT(nh_handle_close(t) == 0 && nh_handle_close(ro) == 0);
@@ -1050,7 +1088,7 @@ static int futex_wait_restarts_after_suspend(void)
 	EXPECT(t > 0);
 	EXPECT(wait_state(t, NH_TASK_SLEEPING));
 	EXPECT(nh_task_suspend(t) == 0);
-	EXPECT(nh_task_regs(t, 0, &r) == 0 && r.x[17] == SYS_futex_wait &&
+	EXPECT(nh_task_regs_get(t, &r) == 0 && r.x[17] == SYS_futex_wait &&
 	       r.x[10] == (uintptr_t)&fx_word);	/* back on the ecall */
 	EXPECT(nh_task_resume(t) == 0);
 	EXPECT(wait_state(t, NH_TASK_SLEEPING));
@@ -1093,10 +1131,10 @@ static long start_waiter(long n, int slot)
 		return t;
 	h = nh_handle_install(t, n, NH_RIGHT_READ);
 	waited[slot] = -1000;
-	if (h < 0 || h > 0xffff || nh_task_regs(t, 0, &r) != 0)
+	if (h < 0 || h > 0xffff || nh_task_regs_get(t, &r) != 0)
 		return -1;
 	r.x[10] = (uint64_t)h | (uint64_t)slot << 16;
-	if (nh_task_regs(t, 1, &r) != 0 || nh_task_resume(t) != 0)
+	if (nh_task_regs_set(t, &r) != 0 || nh_task_resume(t) != 0)
 		return -1;
 	return t;
 }
@@ -1251,8 +1289,8 @@ static int rtc_interrupt_reaches_a_user_driver_twice(void)
 		return NH_TEST_SKIP;
 	}
 	EXPECT(obj > 0 && d.size >= 0x1000 && d.irq != 0);
-	va = nh_space_map(NH_SELF_SPACE, 0, d.size, NH_PROT_READ | NH_PROT_WRITE |
-			  NH_MAP_SHARED << 8, obj, 0);
+	va = nh_map(NH_SELF_SPACE, 0, d.size, NH_PROT_READ | NH_PROT_WRITE,
+		    NH_MAP_SHARED, obj, 0);
 	EXPECT(va > 0);
 	n = nh_notify_create();
 	irq = nh_irq_bind(d.irq, n, 0x100);
@@ -1289,7 +1327,7 @@ static int irq_bind_and_device_open_errors(void)
 	EXPECT(nh_device_open("google,goldfish-rtc", (void *)0x10) == -EFAULT);
 	EXPECT(nh_device_open("ns16550a", &d) == -EPERM);	/* the console */
 	EXPECT(nh_irq_bind(10, n, 1) == -EPERM);		/* its line */
-	EXPECT(nh_space_map(NH_SELF_SPACE, 0, 4096, NH_PROT_READ, obj, 0) == -EINVAL);
+	EXPECT(nh_map(NH_SELF_SPACE, 0, 4096, NH_PROT_READ, 0, obj, 0) == -EINVAL);
 	EXPECT(nh_irq_bind(11, NH_SELF_TASK, 1) == -EBADF);
 	EXPECT(nh_irq_bind(11, 12345, 1) == -EBADF);
 	EXPECT(nh_irq_bind(11, ro, 1) == -EACCES);
@@ -1338,9 +1376,9 @@ static int endpoint_receives_bound_notifications(void)
 	/* a receiver blocked on the endpoint wakes for a signal */
 	t = fork_like(bound_receiver, 0, NH_START_SUSPENDED);
 	inst = t > 0 ? nh_handle_install(t, ep, NH_RIGHT_READ) : -1;
-	EXPECT(inst > 0 && nh_task_regs(t, 0, &r) == 0);
+	EXPECT(inst > 0 && nh_task_regs_get(t, &r) == 0);
 	r.x[10] = (uint64_t)inst;
-	EXPECT(nh_task_regs(t, 1, &r) == 0 && nh_task_resume(t) == 0);
+	EXPECT(nh_task_regs_set(t, &r) == 0 && nh_task_resume(t) == 0);
 	nh_sleep_ns(5000000);		/* let it block */
 	EXPECT(nh_notify_signal(n, 0x30) == 0);
 	EXPECT(nh_task_wait(t, &e) == 0 && e.reason == NH_EXIT_NORMAL && e.code == 0x30);
@@ -1478,6 +1516,7 @@ static const struct utest catalogue[] = {
 	{ "USRT0054_proto_stub_reply_with_a_handle", proto_stub_reply_with_a_handle },
 	{ "USRT0055_libserver_deferred_reply_answered_later", libserver_deferred_reply_answered_later },
 	{ "USRT0056_libserver_refuses_garbage_and_keeps_serving", libserver_refuses_garbage_and_keeps_serving },
+	{ "USRT0057_syscalls_refuse_unextended_32_bit_arguments", syscalls_refuse_unextended_32_bit_arguments },
 };
 
 /* ---- the runner ----------------------------------------------------------- */

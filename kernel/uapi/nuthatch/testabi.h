@@ -25,6 +25,9 @@ struct nh_counters {
 	uint64_t ipc_fast;	/* direct switches IPC's fast path made */
 };
 
+/* Where a test_thread starts; its argument in a0. */
+typedef void (*nh_thread_fn)(long arg);
+
 /* test_wait fills a struct nh_exit (nuthatch/task.h). */
 
 #define NH_TEST_PASS	0

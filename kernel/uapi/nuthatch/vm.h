@@ -17,6 +17,16 @@
 #define NH_MAP_SHARED	0x2	/* memory object: writes reach the object */
 #define NH_MAP_PRIVATE	0x4	/* memory object: copy on write (the default) */
 
+/* What space_map maps (more than the six argument registers carry). */
+struct nh_map {
+	uint64_t va;		/* exactly there (NH_MAP_FIXED) or a hint; 0: anywhere */
+	uint64_t len;
+	uint32_t prot;		/* NH_PROT_* */
+	uint32_t flags;		/* NH_MAP_* */
+	int64_t obj;		/* a memory object's handle; 0: anonymous memory */
+	uint64_t offset;	/* into the object (0 for anonymous memory) */
+};
+
 /* Region kinds, as queried. */
 #define NH_REGION_ANON		1	/* private, zero-filled on first touch */
 #define NH_REGION_SHARED	2	/* a memory object's frames, shared */
