@@ -26,7 +26,8 @@
 static inline long nh_map(long space, uint64_t va, uint64_t len, unsigned prot,
 			  unsigned flags, long obj, uint64_t offset)
 {
-	const struct nh_map m = { va, len, prot, flags, obj, offset };
+	const struct nh_map m = { .va = va, .len = len, .prot = prot, .flags = flags,
+				  .obj = obj, .offset = offset };
 
 	return nh_space_map(space, &m);
 }

@@ -43,12 +43,12 @@ LINE = re.compile(r"^(\d+)\s+(.*?)\s*(\[regmsg\]|\[test\])?$")
 class Call:
     def __init__(self, num, ret, name, params, mark, what):
         self.num, self.ret, self.name, self.params = num, ret, name, params
-        self.regmsg, self.test, self.what = mark == "[regmsg]", mark == "[test]", what
+        self.mark, self.what = mark or "", what
+        self.regmsg, self.test = mark == "[regmsg]", mark == "[test]"
 
     def proto(self):
         p = ", ".join(join(t, n) for t, n in self.params) or "void"
-        mark = " [regmsg]" if self.regmsg else " [test]" if self.test else ""
-        return "%s %s(%s)%s" % (self.ret, self.name, p, mark)
+        return ("%s %s(%s) %s" % (self.ret, self.name, p, self.mark)).rstrip()
 
 
 def join(t, n):
@@ -69,17 +69,17 @@ def parse_line(text):
     m = LINE.match(code)
     if not m:
         raise TableError("want 'NUMBER PROTOTYPE [regmsg|test]'")
-    ret, name, params = parse_proto(m.group(2))
-    regmsg = m.group(3) == "[regmsg]"
-    if ret not in RETURNS:
-        raise TableError("%s returns %r: want long or noreturn" % (name, ret))
-    for t, _ in params:
+    c = Call(int(m.group(1)), *parse_proto(m.group(2)), m.group(3), what)
+    if c.ret not in RETURNS:
+        raise TableError("%s returns %r: want long or noreturn" % (c.name, c.ret))
+    for t, _ in c.params:
         kind(t)
-    if len(params) > MAX_REGS + regmsg:
+    regs = MAX_REGS + c.regmsg
+    if len(c.params) > regs:
         raise TableError("%s has %d arguments: at most %d travel in registers, "
                          "pass the rest as a struct in user memory"
-                         % (name, len(params), MAX_REGS + regmsg))
-    return Call(int(m.group(1)), ret, name, params, m.group(3), what)
+                         % (c.name, len(c.params), regs))
+    return c
 
 
 def read(path):

@@ -20,7 +20,6 @@
 #include "core/printk.h"
 #include "core/spinlock.h"
 #include "sched/task.h"
-#include "mm/uaccess.h"
 
 _Static_assert(sizeof(struct handle_table) <= 4096, "a table fits a frame");
 _Static_assert(HANDLE_SLOTS <= 1 << SLOT_BITS, "slot index fits its bits");
