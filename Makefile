@@ -60,7 +60,8 @@ KLDFLAGS	:= -march=rv64imac -mabi=lp64 -nostdlib -static -no-pie \
 KDIRS		:= kernel/lib kernel/arch/riscv kernel/core kernel/mm kernel/sched \
 		   kernel/obj kernel/ipc kernel/dev kernel/sys kernel/entry \
 		   kernel/debug kernel/debug/tests kernel/init
-KSRC		:= $(wildcard boot/*.S $(foreach d,$(KDIRS),$(d)/*.c $(d)/*.S))
+KSRC		:= $(filter-out kernel/arch/riscv/asm-offsets.c,\
+		   $(wildcard boot/*.S $(foreach d,$(KDIRS),$(d)/*.c $(d)/*.S)))
 KOBJ		:= $(patsubst %,$(BUILD)/%.o,$(KSRC)) $(BUILD)/gen/sysent.c.o
 
 # One syscall list generates the numbers, the handlers' prototypes, the
@@ -89,6 +90,26 @@ $(BUILD)/gen/sysent.c.o: $(BUILD)/gen/sysent.c
 
 # Every kernel object may include the generated numbers.
 $(patsubst %,$(BUILD)/%.o,$(KSRC)): | $(BUILD)/gen/nuthatch/sysno.h
+
+# The offsets assembly uses, measured from the C structs: asm-offsets.c
+# compiled to assembly, its "->NAME value" markers turned into #defines.
+ASM_OFFSETS	:= $(BUILD)/gen/arch/riscv/asm-offsets.h
+
+$(ASM_OFFSETS): kernel/arch/riscv/asm-offsets.c | $(BUILD)/gen/nuthatch/sysno.h
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$(tgt))
+	$(Q)$(CC) $(KCFLAGS) -MT $@ -MF $@.d -S $< -o $@.s
+	$(Q){ echo "/* Generated from kernel/arch/riscv/asm-offsets.c: do not edit. */"; \
+	  echo "#ifndef NUTHATCH_ASM_OFFSETS_H"; echo "#define NUTHATCH_ASM_OFFSETS_H"; \
+	  sed -n 's/^[[:space:]]*\.ascii[[:space:]]*"->\([A-Z0-9_]*\) \([0-9]*\)"$$/#define \1 \2/p' $@.s; \
+	  echo "#endif"; } > $@.tmp
+	$(Q)test "$$(grep -c '^#define [A-Z0-9_]* [0-9]' $@.tmp)" -eq "$$(grep -c '"->' $@.s)" || \
+	  { echo "asm-offsets: a marker did not become a #define" >&2; exit 1; }
+	$(Q)mv $@.tmp $@
+
+-include $(ASM_OFFSETS).d
+
+$(filter %.S.o,$(patsubst %,$(BUILD)/%.o,$(KSRC))): $(ASM_OFFSETS)
 
 all: $(BUILD)/Image $(BUILD)/initramfs.cpio
 

@@ -2,8 +2,8 @@
 """make test: every Nuthatch test, one KTAP stream, one closing line.
 
 Suites, in order:
-  (layers   the kernel's layering check and a check of the check on a
-            planted upward include: written, not yet a step, see main)
+  layers    the kernel's layering check (kernel/LAYERS, tools/layers.py)
+            on the tree, and checks of the check on planted includes
   image     the Image header and size contract (tools/imagecheck.py)
   host-*    host unit tests of pure kernel code under ASan/UBSan, each a
             binary printing KTAP (tests/host/host.mk builds them)
@@ -120,7 +120,8 @@ def suite_image(build):
 
 def suite_layers():
     """kernel/LAYERS: no upward include in the tree; and the check itself
-    notices one planted in a copy, and a seam nobody uses."""
+    notices one planted in a copy, a seam nobody uses, and a file seam
+    that allows its one file and no other in the folder."""
     s = Suite("layers")
     rc, out = run_cmd([sys.executable, "tools/layers.py"])
     for line in out:
@@ -143,6 +144,14 @@ def suite_layers():
         s.result(rc != 0 and not any("bad.c" in l for l in out) and
                  any("mm/frame.h is used by no file" in l for l in out),
                  "seam_allows_and_stale_seam_fails")
+        with open(os.path.join(kdir, "LAYERS"), "w") as f:
+            f.write("0 lib pure\n3 mm memory\nseam lib/ok.c mm/vm.h planted\n")
+        with open(os.path.join(kdir, "lib", "ok.c"), "w") as f:
+            f.write('#include "mm/vm.h"\n')
+        rc, out = run_cmd([sys.executable, "tools/layers.py", "--root", tmp])
+        s.result(rc != 0 and not any("lib/ok.c" in l for l in out) and
+                 any("kernel/lib/bad.c:2:" in l and "upward" in l for l in out),
+                 "file_seam_allows_only_its_file")
     return s
 
 
@@ -549,10 +558,8 @@ def main():
     ap.add_argument("--shared", default="../shared")
     ap.add_argument("--only", help="run only suites whose name has this")
     a = ap.parse_args()
-    # suite_layers joins the steps (first) once arch/riscv/trap.c's
-    # fault policy has moved to entry/ (issue 14): until then the tree
-    # still has the upward includes it would report.
-    steps = [("image", lambda: [suite_image(a.build)]),
+    steps = [("layers", lambda: [suite_layers()]),
+             ("image", lambda: [suite_image(a.build)]),
              ("host", lambda: suite_host(a.build, a.shared)),
              ("dtinfo", lambda: [suite_dtinfo(a.build, a.shared)]),
              ("genproto", lambda: [suite_genproto(a.build)]),

@@ -4,15 +4,6 @@
  */
 #include "core/hart.h"
 
-#include <stddef.h>
-
-
-_Static_assert(offsetof(struct hart, kstack_lo) == 0, "trap.S");
-_Static_assert(offsetof(struct hart, overflow_sp) == 8, "trap.S");
-_Static_assert(offsetof(struct hart, trapped_sp) == 16, "trap.S");
-_Static_assert(offsetof(struct hart, kstack_guard) == 24, "trap.S");
-_Static_assert(offsetof(struct hart, kstack_hi) == 40, "trap.S");
-
 struct hart harts[PLAT_MAX_HARTS];
 unsigned nharts_online;		/* [boot hart] during bring-up */
 

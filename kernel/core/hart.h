@@ -8,7 +8,8 @@
  * Field legend: [I] immutable after bring-up; [h] touched only by the
  * owning hart (with interrupts off where an interrupt handler also
  * touches it); [r] the hart's run-queue lock; [a] atomic.
- * The first six fields are read by trap entry in assembly (trap.S).
+ * Trap entry (trap.S) reads the stack fields at the top, at offsets
+ * generated from this struct (arch/riscv/asm-offsets.c).
  */
 #ifndef NUTHATCH_HART_H
 #define NUTHATCH_HART_H
@@ -31,12 +32,12 @@ struct vmspace;
 struct spinlock;
 
 struct hart {
-	uintptr_t kstack_lo;		/* [h] bottom of the running task's stack (asm: 0) */
-	uintptr_t overflow_sp;		/* [I] top of the overflow stack (asm: 8) */
-	uintptr_t trapped_sp;		/* [h] sp of a trap that overflowed (asm: 16) */
-	uintptr_t kstack_guard;		/* [h] bottom of its guard area (asm: 24) */
+	uintptr_t kstack_lo;		/* [h] bottom of the running task's stack (asm) */
+	uintptr_t overflow_sp;		/* [I] top of the overflow stack (asm) */
+	uintptr_t trapped_sp;		/* [h] sp of a trap that overflowed (asm) */
+	uintptr_t kstack_guard;		/* [h] bottom of its guard area (asm) */
 	unsigned nheld;			/* [h] spinlocks held (spinlock.h: 32) */
-	uintptr_t kstack_hi;		/* [h] top of the running task's stack (asm: 40) */
+	uintptr_t kstack_hi;		/* [h] top of the running task's stack (asm) */
 	uint64_t hartid;		/* [I] the platform's hart id */
 	unsigned index;			/* [I] dense index, boot hart = 0 */
 	bool online;			/* [a] running the scheduler */
@@ -63,8 +64,6 @@ struct hart {
 	uint64_t asid_gen;		/* [h] ASID generation flushed for */
 	struct task *fp_owner;		/* [h] whose FP state the registers hold
 					   (if its fp_hart names us: sched.c) */
-	bool fault_known;		/* [h] trap.S's fast page-fault path tried: */
-	int fault_err;			/* [h] what vm_fault said (trap.c) */
 	uint64_t irqs;			/* [h] external interrupts taken */
 	uint64_t ipc_fast;		/* [h] IPC fast-path switches (read by any) */
 	struct fault_catch *fault_catch; /* [h] armed before tasks exist */

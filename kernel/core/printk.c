@@ -9,10 +9,21 @@
 #include "lib/fmt.h"
 
 static printk_sink_fn *printk_sink;	/* [a] set once, at boot */
+static bool printk_ktap;		/* [a] a KTAP stream is open */
 
 void printk_set_sink(printk_sink_fn *sink)
 {
 	__atomic_store_n(&printk_sink, sink, __ATOMIC_RELEASE);
+}
+
+void printk_set_ktap(bool on)
+{
+	__atomic_store_n(&printk_ktap, on, __ATOMIC_RELAXED);
+}
+
+const char *printk_diag(void)
+{
+	return __atomic_load_n(&printk_ktap, __ATOMIC_RELAXED) ? "# " : "";
 }
 
 static void vkprintf(const char *fmt, va_list ap)

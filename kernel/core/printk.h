@@ -8,6 +8,7 @@
 
 #define KPRINTF_MAX	512	/* longer output is truncated */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -18,6 +19,15 @@
  */
 typedef void printk_sink_fn(const char *s, size_t n);
 void printk_set_sink(printk_sink_fn *sink);
+
+/*
+ * While a KTAP stream is being printed (the test runner says so,
+ * debug/ktest.c), diagnostics that interrupt it (oopses, user faults)
+ * start their lines with printk_diag(), "# ", so they read as KTAP
+ * diagnostics; otherwise printk_diag() is "".
+ */
+void printk_set_ktap(bool on);
+const char *printk_diag(void);
 
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 __attribute__((noreturn, format(printf, 1, 2)))

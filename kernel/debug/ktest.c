@@ -28,14 +28,17 @@ static bool running;	/* [boot hart] a KTAP stream is open */
 
 static bool stream_open;	/* a test server prints a KTAP stream */
 
-bool ktest_active(void)
+/* Tell printk whether a KTAP stream is open (its diagnostics prefix). */
+static void set_running(bool on)
 {
-	return running || stream_open;
+	running = on;
+	printk_set_ktap(running || stream_open);
 }
 
 void ktest_stream(bool open)
 {
 	stream_open = open;
+	printk_set_ktap(running || stream_open);
 }
 
 bool ktest_check(struct ktest_ctx *t, bool ok, const char *file, int line,
@@ -205,10 +208,10 @@ unsigned ktest_run(const char *patterns)
 	const struct ktest *k = 0;
 
 	kprintf("KTAP version 1\n1..%u\n", total);
-	running = true;
+	set_running(true);
 	while ((k = next_by_name(patterns, k)))
 		failed += !run_one(k, ++num);
-	running = false;
+	set_running(false);
 	if (total == 0) {
 		kprintf("# no test matches \"%s\"\n", patterns);
 		failed = 1;	/* selecting nothing is a mistake, not a pass */
@@ -241,9 +244,9 @@ int ktest_run_named(const char *name)
 			continue;
 		/* Not a spinlock's use: a marker that one test runs at a time,
 		 * taken without spinning long (tests do not nest). */
-		running = true;
+		set_running(true);
 		v = run_checked(k, &skip);
-		running = false;
+		set_running(false);
 		if (v == NH_TEST_SKIP)
 			kprintf("# %s: SKIP %s\n", name, skip);
 		break;

@@ -67,10 +67,8 @@ struct leak_snapshot {
 void leak_snapshot(struct leak_snapshot *s);
 void leak_check(struct ktest_ctx *t, const struct leak_snapshot *before);
 
-/* Is a KTAP stream being printed (so other output must be "# " lines)? */
-bool ktest_active(void);
-
-/* A user-space test server is printing a KTAP stream (or stopped). */
+/* A user-space test server is printing a KTAP stream (or stopped): kernel
+ * diagnostics become "# " lines meanwhile (printk_diag). */
 void ktest_stream(bool open);
 
 /* For the test server: how many tests, the index-th by name (NULL past

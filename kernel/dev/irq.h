@@ -40,4 +40,9 @@ uint64_t irq_count(uint32_t irq);
 /* Send an IPI to @hartid (which must be online); 0 or -NH_EINVAL. */
 int ipi_send(uint64_t hartid);
 
+/* The interrupts entry_interrupt hands on: the controller's (claim,
+ * handle, complete each pending line) and another hart's software one. */
+void irq_external(void);
+void ipi_interrupt(void);
+
 #endif

@@ -3,7 +3,7 @@
  * from syscalls.tbl), which unpacks a0..a6 into the typed arguments of
  * the handler in kernel/sys/; then the result or the restart.
  */
-#include "sys/syscall.h"
+#include "entry/entry.h"
 
 #include <nuthatch/errno.h>
 
@@ -13,6 +13,7 @@
 #include "sched/sched.h"
 #include "sched/task.h"
 #include "sched/taskctl.h"
+#include "sys/syscall.h"
 
 #define DEBUG_WRITE_MAX	4096	/* longer writes are cut */
 
@@ -37,7 +38,7 @@ static inline void finish(struct trap_frame *tf, long r)
 /* Handle the ecall in @tf (from U-mode): result in a0, sepc past it; or,
  * when the call returned TASK_ERESTART (a stop or kill request
  * interrupted it), sepc back on the ecall and a0 = orig_a0: it runs again.
- * (Inlined into syscall_entry: the null call is measured to the
+ * (Inlined into entry_syscall: the null call is measured to the
  * instruction.) */
 static inline __attribute__((always_inline)) void syscall_dispatch(struct trap_frame *tf)
 {
@@ -47,12 +48,7 @@ static inline __attribute__((always_inline)) void syscall_dispatch(struct trap_f
 	finish(tf, n < SYS_COUNT ? sysent[n].fn(&tf->regs[10]) : -NH_ENOSYS);
 }
 
-/*
- * From trap.S's system-call path (interrupts off, on the task's kernel
- * stack; IPC's fast path was tried first): run the call in task context
- * with interrupts on, then pass the user boundary with them off.
- */
-int syscall_entry(struct trap_frame *tf)
+int entry_syscall(struct trap_frame *tf)
 {
 	arch_irq_enable();
 	syscall_dispatch(tf);
@@ -60,7 +56,7 @@ int syscall_entry(struct trap_frame *tf)
 	return taskctl_user_return();
 }
 
-void syscall_resume(struct trap_frame *tf, long (*cont)(void))
+void entry_syscall_resume(struct trap_frame *tf, long (*cont)(void))
 {
 	sched_finish_switch();
 	arch_irq_enable();

@@ -21,8 +21,6 @@
 #define WAKE_GRANULARITY_NS	1000000ull	/* a woken fair task preempts
 						   one this far ahead of it */
 
-void arch_context_switch(struct context *from, struct context *to);
-__attribute__((noreturn)) void arch_context_load(const struct context *to);
 void arch_resume_trampoline(void);	/* trap.S */
 
 

@@ -143,7 +143,7 @@ void sched_kick_point(irqflags_t f);
  * result.  sched_block is schedule() for such a task, after
  * sched_prepare_sleep: it abandons the stack and never returns; when the
  * task next runs, on any hart, it starts afresh at the top of its stack in
- * syscall_resume, which runs @cont and finishes the call
+ * entry_syscall_resume, which runs @cont and finishes the call
  * (arch_resume_trampoline, trap.S).  No lock may be held.
  */
 __attribute__((noreturn)) void sched_block(long (*cont)(void));

@@ -37,6 +37,7 @@
 #include <nuthatch/errno.h>
 
 #include "arch/riscv/arch.h"
+#include "arch/riscv/trap.h"
 #include "core/hart.h"
 #include "ipc/ipc.h"
 #include "lib/list.h"
@@ -54,12 +55,6 @@ enum task_state {
 	TASK_SLEEPING_UNINTR,
 	TASK_STOPPED,
 	TASK_DEAD,
-};
-
-/* Callee-saved registers, as arch_context_switch saves them. */
-struct context {
-	uint64_t ra, sp;
-	uint64_t s[12];
 };
 
 /* User-boundary work (t->work): taskctl sets a bit, the task acts on it
@@ -240,7 +235,7 @@ void task_exit_record(struct task *t, struct nh_exit *out);
  * stack), reached through the direct map so any hart may read it. */
 struct trap_frame *task_user_frame(struct task *t);
 
-#define TRAP_FRAME_SIZE	(36 * 8)	/* sizeof(struct trap_frame), trap.h */
+#define TRAP_FRAME_SIZE	sizeof(struct trap_frame)
 
 /* The calling user task's own frame, through its own stack mapping. */
 static inline struct trap_frame *task_user_frame_self(void)

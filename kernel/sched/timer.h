@@ -24,6 +24,10 @@ int timer_init(uint64_t timebase_hz, unsigned hz);
 /* Start the periodic tick on the calling hart. */
 void timer_start_hart(void);
 
+/* The timer interrupt (entry_interrupt): the tick, expired sleeps,
+ * preemption. */
+void timer_interrupt(void);
+
 /* Nanoseconds since the platform timer started. */
 uint64_t clock_ns(void);
 

@@ -21,8 +21,6 @@
 #define NH_TESTS 1
 #endif
 
-struct trap_frame;
-
 struct sysent {
 	const char *name;
 	unsigned nargs;
@@ -30,20 +28,5 @@ struct sysent {
 };
 
 extern const struct sysent sysent[SYS_COUNT];
-
-/* trap.S's system-call path: dispatch in task context, then the user
- * boundary (preemption, task control's work).  Returns 0 when nothing
- * happened there (s0-s11 are still live), non-zero when trap.S must
- * reload every register from the frame.  (trap.S tries IPC's fast path
- * first, ipc_fast.c.) */
-int syscall_entry(struct trap_frame *tf);
-
-/*
- * Where a task blocked with a continuation (sched_block) resumes, on its
- * own stack below @tf: release the switch, run @cont (what remained of
- * the call; its result), finish the call as the dispatcher does, and
- * pass the user boundary.  trap.S then returns through @tf.
- */
-void syscall_resume(struct trap_frame *tf, long (*cont)(void));
 
 #endif

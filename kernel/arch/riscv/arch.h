@@ -162,6 +162,18 @@ static inline void arch_user_access(bool on)
  * (Initial: the caller has loaded zeroed FP registers). */
 unsigned long arch_user_sstatus(void);
 
+/* A kernel context: the callee-saved registers, as arch_context_switch
+ * (switch.S) saves them. */
+struct context {
+	uint64_t ra, sp;
+	uint64_t s[12];
+};
+
+/* Save the running context into @from and run @to; load @to, abandoning
+ * the running one. */
+void arch_context_switch(struct context *from, struct context *to);
+__attribute__((noreturn)) void arch_context_load(const struct context *to);
+
 /* User FP state (fp.S); the kernel never uses FP registers itself. */
 struct fpstate {
 	uint64_t f[32];

@@ -3,27 +3,29 @@
  *
  * arch_context_switch(from, to): save ra, sp, s0-s11 into *from, load them
  * from *to, return into the other task.  Caller-saved registers are the
- * compiler's to save around the call.  struct context (task.h): ra, sp,
- * s0..s11.
+ * compiler's to save around the call.  struct context (arch.h): ra, sp,
+ * s0..s11; offsets from asm-offsets.h.
  */
+#include "arch/riscv/asm-offsets.h"	/* generated: build/gen/arch/riscv/ */
+
 	.section .text
 	.balign	4
 	.globl	arch_context_switch
 arch_context_switch:
-	sd	ra, 0*8(a0)
-	sd	sp, 1*8(a0)
-	sd	s0, 2*8(a0)
-	sd	s1, 3*8(a0)
-	sd	s2, 4*8(a0)
-	sd	s3, 5*8(a0)
-	sd	s4, 6*8(a0)
-	sd	s5, 7*8(a0)
-	sd	s6, 8*8(a0)
-	sd	s7, 9*8(a0)
-	sd	s8, 10*8(a0)
-	sd	s9, 11*8(a0)
-	sd	s10, 12*8(a0)
-	sd	s11, 13*8(a0)
+	sd	ra, CTX_RA(a0)
+	sd	sp, CTX_SP(a0)
+	sd	s0, CTX_S + 0*8(a0)
+	sd	s1, CTX_S + 1*8(a0)
+	sd	s2, CTX_S + 2*8(a0)
+	sd	s3, CTX_S + 3*8(a0)
+	sd	s4, CTX_S + 4*8(a0)
+	sd	s5, CTX_S + 5*8(a0)
+	sd	s6, CTX_S + 6*8(a0)
+	sd	s7, CTX_S + 7*8(a0)
+	sd	s8, CTX_S + 8*8(a0)
+	sd	s9, CTX_S + 9*8(a0)
+	sd	s10, CTX_S + 10*8(a0)
+	sd	s11, CTX_S + 11*8(a0)
 	mv	a0, a1
 	/* fall through */
 
@@ -33,20 +35,20 @@ arch_context_switch:
  */
 	.globl	arch_context_load
 arch_context_load:
-	ld	ra, 0*8(a0)
-	ld	sp, 1*8(a0)
-	ld	s0, 2*8(a0)
-	ld	s1, 3*8(a0)
-	ld	s2, 4*8(a0)
-	ld	s3, 5*8(a0)
-	ld	s4, 6*8(a0)
-	ld	s5, 7*8(a0)
-	ld	s6, 8*8(a0)
-	ld	s7, 9*8(a0)
-	ld	s8, 10*8(a0)
-	ld	s9, 11*8(a0)
-	ld	s10, 12*8(a0)
-	ld	s11, 13*8(a0)
+	ld	ra, CTX_RA(a0)
+	ld	sp, CTX_SP(a0)
+	ld	s0, CTX_S + 0*8(a0)
+	ld	s1, CTX_S + 1*8(a0)
+	ld	s2, CTX_S + 2*8(a0)
+	ld	s3, CTX_S + 3*8(a0)
+	ld	s4, CTX_S + 4*8(a0)
+	ld	s5, CTX_S + 5*8(a0)
+	ld	s6, CTX_S + 6*8(a0)
+	ld	s7, CTX_S + 7*8(a0)
+	ld	s8, CTX_S + 8*8(a0)
+	ld	s9, CTX_S + 9*8(a0)
+	ld	s10, CTX_S + 10*8(a0)
+	ld	s11, CTX_S + 11*8(a0)
 	ret
 
 /*

@@ -17,7 +17,9 @@
  * (hart->kstack_hi: a task in user mode has nothing on it), with the
  * user's sp and tp.
  *
- * Either way: a struct trap_frame (trap.h), then trap_dispatch(frame).
+ * Either way: a struct trap_frame (trap.h), then trap_dispatch(frame),
+ * which decodes the trap and calls its entry/entry.h function; system
+ * calls and user page faults call theirs from here.
  * The exit path looks at the saved sstatus.SPP: back to the kernel it
  * reloads every register but tp (per hart: the task may have moved to
  * another hart while preempted) and takes sp from the frame (a fault
@@ -26,113 +28,113 @@
  *
  * fault_catch_call(fn, arg, catch) calls fn(arg) with catch armed: if fn
  * faults, trap_dispatch rewinds the frame to fault_catch_call's return
- * with a0 = -NH_EFAULT (see trap.c).
+ * with a0 = -NH_EFAULT (entry/fault.c decides, trap_rewind does it).
  */
 #include <nuthatch/sysno.h>
+#include <nuthatch/vm.h>
 
 #include "arch/riscv/asm.h"
+#include "arch/riscv/asm-offsets.h"	/* generated: build/gen/arch/riscv/ */
 
-#define FRAME_SIZE	(36 * 8)
-/* struct hart field offsets (hart.h; static asserts in hart.c) */
-#define HART_KSTACK_LO		0
-#define HART_OVERFLOW_SP	8
-#define HART_TRAPPED_SP		16
-#define HART_KSTACK_GUARD	24
-#define HART_KSTACK_HI		40
+/* Frame slot n holds xn (slot 0: sepc); a fault_catch's saved registers. */
+#define REG(n)		(TF_REGS + (n) * 8)
+#define FC_REG(n)	(FC_REGS + (n) * 8)
 #define EXC_ECALL_U		8
+#define EXC_LOAD_PAGE_FAULT	13
+#define EXC_STORE_PAGE_FAULT	15
 
 /* What C code may clobber (but t0, the scratch: its caller saves it), plus
  * gp: the system-call path saves only these. */
 .macro SAVE_CALLER
-	sd	ra, 1*8(sp)
-	sd	gp, 3*8(sp)
-	sd	t1, 6*8(sp)
-	sd	t2, 7*8(sp)
-	sd	a0, 10*8(sp)
-	sd	a1, 11*8(sp)
-	sd	a2, 12*8(sp)
-	sd	a3, 13*8(sp)
-	sd	a4, 14*8(sp)
-	sd	a5, 15*8(sp)
-	sd	a6, 16*8(sp)
-	sd	a7, 17*8(sp)
-	sd	t3, 28*8(sp)
-	sd	t4, 29*8(sp)
-	sd	t5, 30*8(sp)
-	sd	t6, 31*8(sp)
+	sd	ra, REG(1)(sp)
+	sd	gp, REG(3)(sp)
+	sd	t1, REG(6)(sp)
+	sd	t2, REG(7)(sp)
+	sd	a0, REG(10)(sp)
+	sd	a1, REG(11)(sp)
+	sd	a2, REG(12)(sp)
+	sd	a3, REG(13)(sp)
+	sd	a4, REG(14)(sp)
+	sd	a5, REG(15)(sp)
+	sd	a6, REG(16)(sp)
+	sd	a7, REG(17)(sp)
+	sd	t3, REG(28)(sp)
+	sd	t4, REG(29)(sp)
+	sd	t5, REG(30)(sp)
+	sd	t6, REG(31)(sp)
 .endm
 
 .macro RESTORE_CALLER
-	ld	ra, 1*8(sp)
-	ld	gp, 3*8(sp)
-	ld	t1, 6*8(sp)
-	ld	t2, 7*8(sp)
-	ld	a0, 10*8(sp)
-	ld	a1, 11*8(sp)
-	ld	a2, 12*8(sp)
-	ld	a3, 13*8(sp)
-	ld	a4, 14*8(sp)
-	ld	a5, 15*8(sp)
-	ld	a6, 16*8(sp)
-	ld	a7, 17*8(sp)
-	ld	t3, 28*8(sp)
-	ld	t4, 29*8(sp)
-	ld	t5, 30*8(sp)
-	ld	t6, 31*8(sp)
+	ld	ra, REG(1)(sp)
+	ld	gp, REG(3)(sp)
+	ld	t1, REG(6)(sp)
+	ld	t2, REG(7)(sp)
+	ld	a0, REG(10)(sp)
+	ld	a1, REG(11)(sp)
+	ld	a2, REG(12)(sp)
+	ld	a3, REG(13)(sp)
+	ld	a4, REG(14)(sp)
+	ld	a5, REG(15)(sp)
+	ld	a6, REG(16)(sp)
+	ld	a7, REG(17)(sp)
+	ld	t3, REG(28)(sp)
+	ld	t4, REG(29)(sp)
+	ld	t5, REG(30)(sp)
+	ld	t6, REG(31)(sp)
 .endm
 
 /* The callee-saved registers. */
 .macro SAVE_CALLEE
-	sd	s0, 8*8(sp)
-	sd	s1, 9*8(sp)
-	sd	s2, 18*8(sp)
-	sd	s3, 19*8(sp)
-	sd	s4, 20*8(sp)
-	sd	s5, 21*8(sp)
-	sd	s6, 22*8(sp)
-	sd	s7, 23*8(sp)
-	sd	s8, 24*8(sp)
-	sd	s9, 25*8(sp)
-	sd	s10, 26*8(sp)
-	sd	s11, 27*8(sp)
+	sd	s0, REG(8)(sp)
+	sd	s1, REG(9)(sp)
+	sd	s2, REG(18)(sp)
+	sd	s3, REG(19)(sp)
+	sd	s4, REG(20)(sp)
+	sd	s5, REG(21)(sp)
+	sd	s6, REG(22)(sp)
+	sd	s7, REG(23)(sp)
+	sd	s8, REG(24)(sp)
+	sd	s9, REG(25)(sp)
+	sd	s10, REG(26)(sp)
+	sd	s11, REG(27)(sp)
 .endm
 
 /* Every general register but sp (x2) and tp (x4) into the frame at sp. */
 .macro SAVE_GPRS
-	sd	t0, 5*8(sp)
+	sd	t0, REG(5)(sp)
 	SAVE_CALLER
 	SAVE_CALLEE
 .endm
 
 .macro RESTORE_GPRS
-	ld	t0, 5*8(sp)
+	ld	t0, REG(5)(sp)
 	RESTORE_CALLER
-	ld	s0, 8*8(sp)
-	ld	s1, 9*8(sp)
-	ld	s2, 18*8(sp)
-	ld	s3, 19*8(sp)
-	ld	s4, 20*8(sp)
-	ld	s5, 21*8(sp)
-	ld	s6, 22*8(sp)
-	ld	s7, 23*8(sp)
-	ld	s8, 24*8(sp)
-	ld	s9, 25*8(sp)
-	ld	s10, 26*8(sp)
-	ld	s11, 27*8(sp)
+	ld	s0, REG(8)(sp)
+	ld	s1, REG(9)(sp)
+	ld	s2, REG(18)(sp)
+	ld	s3, REG(19)(sp)
+	ld	s4, REG(20)(sp)
+	ld	s5, REG(21)(sp)
+	ld	s6, REG(22)(sp)
+	ld	s7, REG(23)(sp)
+	ld	s8, REG(24)(sp)
+	ld	s9, REG(25)(sp)
+	ld	s10, REG(26)(sp)
+	ld	s11, REG(27)(sp)
 .endm
 
 /* The CSRs into the frame (t0 already saved); user access off until
  * the return restores sstatus. */
 .macro SAVE_CSRS
 	csrr	t0, CSR_SEPC
-	sd	t0, 0*8(sp)
+	sd	t0, REG(0)(sp)
 	li	t0, SSTATUS_SUM
 	csrrc	t0, CSR_SSTATUS, t0
-	sd	t0, 32*8(sp)
+	sd	t0, TF_SSTATUS(sp)
 	csrr	t0, CSR_SCAUSE
-	sd	t0, 33*8(sp)
+	sd	t0, TF_SCAUSE(sp)
 	csrr	t0, CSR_STVAL
-	sd	t0, 34*8(sp)
+	sd	t0, TF_STVAL(sp)
 .endm
 
 	.section .text
@@ -144,16 +146,16 @@ trap_entry_kernel:
 	csrr	tp, CSR_SSCRATCH	/* from the kernel: tp was already ours */
 	csrw	CSR_SSCRATCH, t0
 	ld	t0, HART_KSTACK_LO(tp)
-	addi	t0, t0, FRAME_SIZE + 64
+	addi	t0, t0, TF_SIZE + 64
 	bltu	sp, t0, .Loverflow
 .Lstack_ok:
 	csrr	t0, CSR_SSCRATCH
 	csrw	CSR_SSCRATCH, zero
-	addi	sp, sp, -FRAME_SIZE
+	addi	sp, sp, -TF_SIZE
 	SAVE_GPRS
-	sd	tp, 4*8(sp)
-	addi	t0, sp, FRAME_SIZE
-	sd	t0, 2*8(sp)		/* sp at the trap */
+	sd	tp, REG(4)(sp)
+	addi	t0, sp, TF_SIZE
+	sd	t0, REG(2)(sp)		/* sp at the trap */
 	j	.Ldispatch
 .Loverflow:
 	/* Below the guard too: not the task's stack at all (the overflow
@@ -164,18 +166,18 @@ trap_entry_kernel:
 	ld	sp, HART_OVERFLOW_SP(tp)
 	csrr	t0, CSR_SSCRATCH
 	csrw	CSR_SSCRATCH, zero
-	addi	sp, sp, -FRAME_SIZE
+	addi	sp, sp, -TF_SIZE
 	SAVE_GPRS
-	sd	tp, 4*8(sp)
+	sd	tp, REG(4)(sp)
 	ld	t0, HART_TRAPPED_SP(tp)
-	sd	t0, 2*8(sp)		/* the overflowing sp, for the oops */
+	sd	t0, REG(2)(sp)		/* the overflowing sp, for the oops */
 	j	.Ldispatch
 
 .Lfrom_user:
 	sd	sp, HART_TRAPPED_SP(tp)
 	ld	sp, HART_KSTACK_HI(tp)
-	addi	sp, sp, -FRAME_SIZE
-	sd	t0, 5*8(sp)
+	addi	sp, sp, -TF_SIZE
+	sd	t0, REG(5)(sp)
 	csrr	t0, CSR_SCAUSE
 	addi	t0, t0, -EXC_ECALL_U
 	beqz	t0, .Lsyscall
@@ -183,12 +185,12 @@ trap_entry_kernel:
 	srli	t0, t0, 2
 	addi	t0, t0, -3		/* 12, 13, 15: a page fault */
 	beqz	t0, .Lpage_fault
-	ld	t0, 5*8(sp)
+	ld	t0, REG(5)(sp)
 	SAVE_GPRS
 	ld	t0, HART_TRAPPED_SP(tp)
-	sd	t0, 2*8(sp)		/* the user's sp */
+	sd	t0, REG(2)(sp)		/* the user's sp */
 	csrr	t0, CSR_SSCRATCH
-	sd	t0, 4*8(sp)		/* the user's tp */
+	sd	t0, REG(4)(sp)		/* the user's tp */
 	csrw	CSR_SSCRATCH, zero
 	mv	s0, zero		/* end of the kernel's frame chain */
 	j	.Ldispatch
@@ -197,7 +199,7 @@ trap_entry_kernel:
 	 * The system-call path saves every user register (so task control
 	 * can read a blocked call's whole frame), and a0 once more as the
 	 * frame's orig_a0 (a restarted call gets it back).  It skips
-	 * stval.  syscall_entry returns 0 when nothing happened at the
+	 * stval.  entry_syscall returns 0 when nothing happened at the
 	 * user boundary: then s0-s11, which C preserved, are still the
 	 * user's, and only the rest is reloaded.  Otherwise (a switch, a
 	 * tracer's writes, a new space) every register comes from the
@@ -206,39 +208,39 @@ trap_entry_kernel:
 .Lsyscall:
 	SAVE_CALLER
 	SAVE_CALLEE
-	sd	a0, 35*8(sp)		/* orig_a0 */
+	sd	a0, TF_ORIG_A0(sp)		/* orig_a0 */
 	ld	t0, HART_TRAPPED_SP(tp)
-	sd	t0, 2*8(sp)
+	sd	t0, REG(2)(sp)
 	csrr	t0, CSR_SSCRATCH
-	sd	t0, 4*8(sp)
+	sd	t0, REG(4)(sp)
 	csrw	CSR_SSCRATCH, zero
 	csrr	t0, CSR_SEPC
-	sd	t0, 0*8(sp)
+	sd	t0, REG(0)(sp)
 	li	t0, SSTATUS_SUM
 	csrrc	t0, CSR_SSTATUS, t0
-	sd	t0, 32*8(sp)
+	sd	t0, TF_SSTATUS(sp)
 	li	t0, EXC_ECALL_U
-	sd	t0, 33*8(sp)
+	sd	t0, TF_SCAUSE(sp)
 	mv	a0, sp
 	li	t0, SYS_ipc_call
 	beq	a7, t0, .Lipc_call
 	li	t0, SYS_ipc_reply_recv
 	beq	a7, t0, .Lipc_reply_recv
 .Lsyscall_slow:
-	call	syscall_entry
+	call	entry_syscall
 	bnez	a0, trap_return		/* the slow way: every register */
 	/* The fast way back to user mode: s0-s11 are still the user's, so
 	 * only what C may clobber comes from the frame. */
 .Lfast_return:
-	ld	t0, 0*8(sp)
+	ld	t0, REG(0)(sp)
 	csrw	CSR_SEPC, t0
-	ld	t0, 32*8(sp)
+	ld	t0, TF_SSTATUS(sp)
 	csrw	CSR_SSTATUS, t0
 	csrw	CSR_SSCRATCH, tp
-	ld	t0, 5*8(sp)
+	ld	t0, REG(5)(sp)
 	RESTORE_CALLER
-	ld	tp, 4*8(sp)
-	ld	sp, 2*8(sp)
+	ld	tp, REG(4)(sp)
+	ld	sp, REG(2)(sp)
 	sret
 
 	/*
@@ -263,54 +265,65 @@ trap_entry_kernel:
 	/*
 	 * A page fault from user mode: most are resolved (zero-fill, COW)
 	 * and the task goes straight back, so like a system call only what
-	 * C may clobber is saved first.  trap_user_page_fault returns 0 for
+	 * C may clobber is saved first.  Decoded here (stval, and the access
+	 * scause names), it goes to entry_user_page_fault, which returns 0 for
 	 * that fast way; otherwise (not resolved, or work at the user
-	 * boundary) s0-s11, still the user's, join the frame and the trap
-	 * goes the normal way.
+	 * boundary) s0-s11, still the user's, join the frame and its verdict
+	 * goes to entry_user_page_fault_finish in a1.
 	 */
 .Lpage_fault:
 	SAVE_CALLER
 	ld	t0, HART_TRAPPED_SP(tp)
-	sd	t0, 2*8(sp)
+	sd	t0, REG(2)(sp)
 	csrr	t0, CSR_SSCRATCH
-	sd	t0, 4*8(sp)
+	sd	t0, REG(4)(sp)
 	csrw	CSR_SSCRATCH, zero
-	SAVE_CSRS
-	mv	a0, sp
-	call	trap_user_page_fault
+	SAVE_CSRS			/* leaves stval in t0 */
+	mv	a0, t0			/* decode: the address, and the access */
+	ld	t1, TF_SCAUSE(sp)
+	li	a1, NH_PROT_WRITE
+	li	t0, EXC_STORE_PAGE_FAULT
+	beq	t1, t0, 1f
+	li	a1, NH_PROT_READ
+	li	t0, EXC_LOAD_PAGE_FAULT
+	beq	t1, t0, 1f
+	li	a1, NH_PROT_EXEC
+1:	call	entry_user_page_fault
 	beqz	a0, .Lfast_return
 	SAVE_CALLEE
 	mv	s0, zero		/* end of the kernel's frame chain */
-	j	.Ldispatch_saved
+	mv	a1, a0
+	mv	a0, sp
+	call	entry_user_page_fault_finish
+	j	trap_return
 
 .Ldispatch:
 	SAVE_CSRS
-.Ldispatch_saved:
 	mv	a0, sp
 	call	trap_dispatch
 	/* fall through */
 
 	.globl	trap_return
 trap_return:				/* sp = the frame */
-	ld	t0, 0*8(sp)
+	ld	t0, REG(0)(sp)
 	csrw	CSR_SEPC, t0
-	ld	t0, 32*8(sp)
+	ld	t0, TF_SSTATUS(sp)
 	csrw	CSR_SSTATUS, t0
 	andi	t0, t0, SSTATUS_SPP
 	bnez	t0, .Lto_kernel
 	csrw	CSR_SSCRATCH, tp	/* back to user: sscratch = struct hart */
 	RESTORE_GPRS
-	ld	tp, 4*8(sp)
-	ld	sp, 2*8(sp)
+	ld	tp, REG(4)(sp)
+	ld	sp, REG(2)(sp)
 	sret
 .Lto_kernel:
 	RESTORE_GPRS
-	ld	sp, 2*8(sp)		/* the frame's sp: a rewind may change it */
+	ld	sp, REG(2)(sp)		/* the frame's sp: a rewind may change it */
 	sret
 
 	/*
 	 * Where a task blocked with a continuation resumes (sched_block):
-	 * sp = its user frame, s1 = the continuation.  syscall_resume
+	 * sp = its user frame, s1 = the continuation.  entry_syscall_resume
 	 * finishes the call; every register then comes from the frame.
 	 */
 	.globl	arch_resume_trampoline
@@ -318,7 +331,7 @@ arch_resume_trampoline:
 	mv	s0, zero		/* end of the kernel's frame chain */
 	mv	a0, sp
 	mv	a1, s1
-	call	syscall_resume
+	call	entry_syscall_resume
 	j	trap_return
 
 	/* void arch_enter_user(struct trap_frame *tf): sret through tf */
@@ -330,20 +343,20 @@ arch_enter_user:
 	/* long fault_catch_call(long (*fn)(void *), void *arg, struct fault_catch *c) */
 	.globl	fault_catch_call
 fault_catch_call:
-	sd	ra, 0*8(a2)
-	sd	sp, 1*8(a2)
-	sd	s0, 2*8(a2)
-	sd	s1, 3*8(a2)
-	sd	s2, 4*8(a2)
-	sd	s3, 5*8(a2)
-	sd	s4, 6*8(a2)
-	sd	s5, 7*8(a2)
-	sd	s6, 8*8(a2)
-	sd	s7, 9*8(a2)
-	sd	s8, 10*8(a2)
-	sd	s9, 11*8(a2)
-	sd	s10, 12*8(a2)
-	sd	s11, 13*8(a2)
+	sd	ra, FC_REG(0)(a2)
+	sd	sp, FC_REG(1)(a2)
+	sd	s0, FC_REG(2)(a2)
+	sd	s1, FC_REG(3)(a2)
+	sd	s2, FC_REG(4)(a2)
+	sd	s3, FC_REG(5)(a2)
+	sd	s4, FC_REG(6)(a2)
+	sd	s5, FC_REG(7)(a2)
+	sd	s6, FC_REG(8)(a2)
+	sd	s7, FC_REG(9)(a2)
+	sd	s8, FC_REG(10)(a2)
+	sd	s9, FC_REG(11)(a2)
+	sd	s10, FC_REG(12)(a2)
+	sd	s11, FC_REG(13)(a2)
 	addi	sp, sp, -16
 	sd	ra, 8(sp)
 	sd	a2, 0(sp)

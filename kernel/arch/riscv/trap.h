@@ -1,13 +1,18 @@
 /*
- * The trap frame, trap dispatch and expected-fault recovery.
+ * The trap frame, trap decode and expected-fault recovery.
  * Register slot n of the frame holds xn (slot 0 holds sepc instead of the
- * zero register).
+ * zero register).  trap.S saves the frame and calls trap_dispatch (or,
+ * for system calls and user page faults, the entry layer's function
+ * directly); trap_dispatch decodes and calls one entry/entry.h function
+ * per kind of trap.
  */
 #ifndef NUTHATCH_TRAP_H
 #define NUTHATCH_TRAP_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "arch/riscv/asm.h"
 
 struct trap_frame {
 	uint64_t regs[32];	/* [0] = sepc, [2] = sp at the trap */
@@ -16,8 +21,6 @@ struct trap_frame {
 	uint64_t stval;
 	uint64_t orig_a0;	/* a system call's a0 at entry (restarts) */
 };
-
-_Static_assert(sizeof(struct trap_frame) == 36 * 8, "matches trap.S");
 
 #define SCAUSE_INTERRUPT	(1ul << 63)
 #define IRQ_S_SOFT		1
@@ -40,18 +43,42 @@ struct fault_catch {
  * Call fn(arg) with @c armed on this hart.  Returns fn's result, or
  * -NH_EFAULT if fn faulted (then c->fired, c->scause, c->stval, c->sepc
  * say how, and an oops naming the address was printed unless c->quiet).
+ * (entry/fault.c: arming and the decision to rewind.)
  */
 long fault_catch(long (*fn)(void *), void *arg, struct fault_catch *c);
 
-/* The name of an exception or interrupt cause. */
+/* trap.S: save ra, sp, s0-s11 into @c, then call fn(arg). */
+long fault_catch_call(long (*fn)(void *), void *arg, struct fault_catch *c);
+
+/* Rewind @tf to the return of the fault_catch_call that armed @c, with
+ * -NH_EFAULT as its result, recording in @c what happened. */
+void trap_rewind(struct trap_frame *tf, struct fault_catch *c);
+
+/* Did the trap in @tf come from user mode? */
+static inline bool trap_is_user(const struct trap_frame *tf)
+{
+	return !(tf->sstatus & SSTATUS_SPP);
+}
+
+/* The name of an exception or interrupt cause, and of a frame slot. */
 const char *trap_cause_name(uint64_t scause);
+const char *trap_reg_name(unsigned slot);
 
-/* Interrupt handlers the arch layer calls (implemented by generic code). */
-void timer_interrupt(void);
-void ipi_interrupt(void);
-void irq_external(void);
+/*
+ * Frame records (the psABI's, with -fno-omit-frame-pointer): at fp - 8
+ * the return address, at fp - 16 the caller's fp.
+ */
+static inline uint64_t trap_record_ra(uint64_t fp)
+{
+	return ((const uint64_t *)fp)[-1];
+}
 
+static inline uint64_t trap_record_fp(uint64_t fp)
+{
+	return ((const uint64_t *)fp)[-2];
+}
+
+/* From trap.S: every trap but a system call or a user page fault. */
 void trap_dispatch(struct trap_frame *tf);
-int trap_user_page_fault(struct trap_frame *tf);
 
 #endif

@@ -6,7 +6,9 @@
 #ifndef NUTHATCH_UAPI_VM_H
 #define NUTHATCH_UAPI_VM_H
 
+#ifndef __ASSEMBLY__
 #include <stdint.h>
+#endif
 
 #define NH_PROT_NONE	0
 #define NH_PROT_READ	1
@@ -17,6 +19,7 @@
 #define NH_MAP_SHARED	0x2	/* memory object: writes reach the object */
 #define NH_MAP_PRIVATE	0x4	/* memory object: copy on write (the default) */
 
+#ifndef __ASSEMBLY__
 /* What space_map maps (more than the six argument registers carry). */
 struct nh_map {
 	uint64_t va;		/* exactly there (NH_MAP_FIXED) or a hint; 0: anywhere */
@@ -47,5 +50,7 @@ struct nh_space_stat {
 	uint64_t regions;
 	uint64_t asid;		/* the tag it last ran under (diagnostic) */
 };
+
+#endif /* __ASSEMBLY__ */
 
 #endif
