@@ -15,8 +15,6 @@
 #include "sched/taskctl.h"
 #include "sys/syscall.h"
 
-#define DEBUG_WRITE_MAX	4096	/* longer writes are cut */
-
 /* A stop or kill interrupted the call (TASK_ERESTART): what a0 becomes. */
 static long restart(struct trap_frame *tf)
 {
