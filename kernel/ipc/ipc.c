@@ -23,6 +23,7 @@
 #include "mm/slab.h"
 #include "core/spinlock.h"
 #include "sched/task.h"
+#include "sched/taskctl.h"
 #include "mm/uaccess.h"
 #include "mm/vm.h"
 
@@ -1051,6 +1052,40 @@ long ipc_reply_recv(long ep_h, const uint64_t m[6])
 	if (task_current()->ipc.reply)
 		reply_to(0, m);		/* a caller that went away is no concern here */
 	return ipc_recv(ep_h);
+}
+
+/* The task waiting on @rp, with a reference, or NULL. */
+static struct task *caller_of(struct reply *rp)
+{
+	irqflags_t f = spin_lock_irqsave(&rp->lock);
+	struct task *caller = rp->caller;
+
+	if (caller)
+		task_get(caller);
+	spin_unlock_irqrestore(&rp->lock, f);
+	return caller;
+}
+
+int ipc_reply_regs(long reply_h, struct nh_regs *out)
+{
+	struct reply *rp;
+	struct task *caller;
+	int err = handle_lookup_self(reply_h, NH_OBJ_REPLY, NH_RIGHT_WRITE, (void **)&rp);
+
+	if (err)
+		return err;
+	caller = caller_of(rp);
+	if (caller) {
+		while (!sched_off_cpu(caller))	/* it is on its way to sleep */
+			arch_cpu_relax();
+		taskctl_frame_regs(caller, out);
+		task_put(caller);
+	}
+	/* Still waiting, so the frame read was its own (not a dead one's). */
+	if (!caller || __atomic_load_n(&rp->caller, __ATOMIC_ACQUIRE) != caller)
+		err = -NH_EPIPE;
+	reply_put(rp);
+	return err;
 }
 
 long ipc_reply_save(void)

@@ -301,6 +301,17 @@ long ipc_recv(long ep_h);
 long ipc_reply(long reply_h, const uint64_t m[6]);
 long ipc_reply_recv(long ep_h, const uint64_t m[6]);
 long ipc_reply_save(void);
+
+/*
+ * The user registers of the task waiting on the saved reply @reply_h
+ * (WRITE on it: who may answer may look), as it made the call: x[0] past
+ * the ecall, NH_REGS_SYSCALL with orig_a0, its FP state (it is off every
+ * hart by then: this waits the few instructions until it is).  The
+ * process server's fork reads its parent this way.  -NH_EPIPE when the
+ * caller is gone or was answered.
+ */
+struct nh_regs;
+int ipc_reply_regs(long reply_h, struct nh_regs *out);
 long ipc_bind_events(long task_h, long ep_h, uint64_t badge);
 long ipc_endpoint_bind_notify(long ep_h, long notify_h);
 

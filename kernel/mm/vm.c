@@ -941,6 +941,23 @@ uint64_t vm_brk(struct vmspace *s, uint64_t end)
 	return now;
 }
 
+int vm_set_brk(struct vmspace *s, uint64_t start)
+{
+	irqflags_t f;
+	int err = 0;
+
+	if (start < VM_USER_LO || start >= VM_USER_HI ||
+	    VM_USER_HI - start < VM_BRK_MAX)
+		return -NH_EINVAL;
+	f = vm_lock(s);
+	if (s->brk != s->brk_start)
+		err = -NH_EBUSY;
+	else
+		s->brk_start = s->brk = start;
+	vm_unlock(s, f);
+	return err;
+}
+
 void vm_set_limit(struct vmspace *s, uint64_t pages)
 {
 	irqflags_t f = vm_lock(s);
@@ -954,7 +971,7 @@ void vm_stat(struct vmspace *s, struct nh_space_stat *st)
 	irqflags_t f = vm_lock(s);
 
 	*st = (struct nh_space_stat){ s->resident, s->limit, s->nregions,
-				      s->asid_tag };
+				      s->asid_tag, s->brk_start, s->brk };
 	vm_unlock(s, f);
 }
 

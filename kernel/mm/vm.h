@@ -161,6 +161,11 @@ int vm_fault(struct vmspace *s, uint64_t va, unsigned access);
 /* Move the heap's end to @end (0: ask); returns the end now. */
 uint64_t vm_brk(struct vmspace *s, uint64_t end);
 
+/* Where the heap of @s starts (a space built by a server: exec): 0, or
+ * -NH_EINVAL (outside the user half, or no room for VM_BRK_MAX above it),
+ * -NH_EBUSY (the heap is in use: its end is past its start). */
+int vm_set_brk(struct vmspace *s, uint64_t start);
+
 /* Set the charge limit (pages, 0: none); the stat in *st. */
 void vm_set_limit(struct vmspace *s, uint64_t pages);
 void vm_stat(struct vmspace *s, struct nh_space_stat *st);

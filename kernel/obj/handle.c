@@ -1,9 +1,9 @@
 /*
- * Handle tables (handle.h): a frame per task holding HANDLE_SLOTS slots,
- * each a reference to an object with its type and rights, behind one
- * lock; the encoding of handle numbers with per-slot generations; the
- * calling task's pseudo-handles; and the handle system calls
- * (handle_close, handle_dup, handle_install, handle_info).
+ * Handle tables (handle.h): a frame per task holding the first chunk of
+ * slots, growing by a frame per chunk, each slot a reference to an object
+ * with its type, rights and flags, behind one lock; the encoding of
+ * handle numbers with per-slot generations; and the calling task's
+ * pseudo-handles.
  *
  * Every reference a slot holds was taken through the type's get() (or
  * handed over by handle_commit) and is dropped through its put(), always
@@ -22,6 +22,8 @@
 #include "sched/task.h"
 
 _Static_assert(sizeof(struct handle_table) <= 4096, "a table fits a frame");
+_Static_assert(HANDLE_CHUNK_SLOTS * sizeof(struct slot) <= 4096, "a chunk fits a frame");
+_Static_assert(HANDLE_CHUNKS * sizeof(struct slot *) <= 4096, "the directory fits a frame");
 _Static_assert(HANDLE_SLOTS <= 1 << SLOT_BITS, "slot index fits its bits");
 _Static_assert(((uint64_t)HANDLE_GEN_MAX << SLOT_BITS | (HANDLE_SLOTS - 1)) + 1 <
 	       NH_SELF_TASK, "numbers never meet the pseudo-handles");
@@ -33,6 +35,7 @@ struct href {
 	uint32_t rights;
 	void *obj;
 	uint64_t badge;
+	uint32_t flags;
 };
 
 static const struct handle_type_ops *types[HANDLE_TYPES];	/* [a] set at boot */
@@ -91,16 +94,90 @@ static long encode(unsigned index, uint32_t gen)
 }
 
 
-/* A free slot's index, or -NH_ESRCH (table closed) / -NH_ENOSPC. */
+/* The lowest free slot's index, or -NH_ESRCH (table closed) /
+ * -NH_ENOSPC (none in the chunks it has). */
 static int free_slot(struct handle_table *ht)
 {
+	unsigned n = ht->nchunks * HANDLE_CHUNK_SLOTS;
+
 	if (ht->closed)
 		return -NH_ESRCH;
-	for (unsigned i = 0; i < HANDLE_SLOTS; i++) {
-		if (ht->slot[i].type == SLOT_FREE && !ht->slot[i].retired)
+	for (unsigned i = ht->hint; i < n; i++) {
+		struct slot *s = handle_slot_at(ht, i);
+
+		if (s->type == SLOT_FREE && !s->retired) {
+			ht->hint = i + 1;
 			return (int)i;
+		}
 	}
+	ht->hint = n;
 	return -NH_ENOSPC;
+}
+
+/* Slot @index is free again: the search may start there. */
+static void note_free(struct handle_table *ht, unsigned index)
+{
+	if (index < ht->hint)
+		ht->hint = index;
+}
+
+static unsigned index_of(long h)
+{
+	return (unsigned)((uint64_t)(h - 1) & ((1u << SLOT_BITS) - 1));
+}
+
+/* Will the next growth need the directory frame?  (A racy read: grow
+ * decides again under the lock.) */
+static bool ht_needs_dir(struct handle_table *ht)
+{
+	return !__atomic_load_n(&ht->dir, __ATOMIC_RELAXED);
+}
+
+/* Add a chunk to @ht, which had @seen chunks (called without its lock):
+ * 0 (grown, or grown by another meanwhile), -NH_ENOMEM, -NH_ESRCH. */
+static int grow(struct handle_table *ht, unsigned seen)
+{
+	uint64_t chunk = frame_alloc_zeroed(), dir = ht_needs_dir(ht) ? frame_alloc_zeroed() : 0;
+	int err = !chunk || (ht_needs_dir(ht) && !dir) ? -NH_ENOMEM : 0;
+	irqflags_t f = spin_lock_irqsave(&ht->lock);
+
+	if (!err && ht->closed)
+		err = -NH_ESRCH;
+	if (!err && ht->nchunks == seen) {
+		if (!ht->dir && dir) {
+			ht->dir = kmap_phys(dir);
+			ht->dir[0] = ht->slot0;
+			dir = 0;
+		}
+		if (ht->dir) {
+			ht->dir[ht->nchunks++] = kmap_phys(chunk);
+			chunk = 0;
+		}
+	}
+	spin_unlock_irqrestore(&ht->lock, f);
+	if (chunk)
+		frame_put(chunk);
+	if (dir)
+		frame_put(dir);
+	return err;
+}
+
+/* With @ht's lock held (*f its flags): a free slot's index, growing the
+ * table if it must (the lock is dropped meanwhile), or an error. */
+static int free_slot_growing(struct handle_table *ht, irqflags_t *f)
+{
+	for (;;) {
+		int index = free_slot(ht), err;
+		unsigned seen = ht->nchunks;
+
+		if (index != -NH_ENOSPC || seen == HANDLE_CHUNKS)
+			return index;
+		spin_unlock_irqrestore(&ht->lock, *f);
+		err = grow(ht, seen);
+		*f = spin_lock_irqsave(&ht->lock);
+		if (err)
+			return err;
+	}
 }
 
 static void fill(struct slot *s, const struct href *r, uint32_t rights)
@@ -110,6 +187,7 @@ static void fill(struct slot *s, const struct href *r, uint32_t rights)
 	s->type = (uint8_t)r->type;
 	s->obj = r->obj;
 	s->rights = (uint8_t)rights;
+	s->flags = (uint8_t)r->flags;
 	s->badge = r->badge;
 	if (ops->slot)
 		ops->slot(r->obj, rights, 1);
@@ -119,10 +197,11 @@ static void fill(struct slot *s, const struct href *r, uint32_t rights)
 /* Empty an open slot, its reference into *r; its number goes stale. */
 static void vacate(struct slot *s, struct href *r)
 {
-	*r = (struct href){ s->type, s->rights, s->obj, s->badge };
+	*r = (struct href){ s->type, s->rights, s->obj, s->badge, s->flags };
 	s->type = SLOT_FREE;
 	s->obj = 0;
 	s->rights = 0;
+	s->flags = 0;
 	s->badge = 0;
 	if (s->gen == HANDLE_GEN_MAX)
 		s->retired = true;
@@ -145,24 +224,36 @@ struct handle_table *handle_table_create(int *err)
 	ht = kmap_phys(pa);
 	ht->lock = (struct spinlock)SPINLOCK_INIT("handle: a task's table", RANK_HANDLES);
 	ht->pa = pa;
+	ht->nchunks = 1;
 	*err = 0;
 	return ht;
 }
 
-/* Close slot @index if open; true if it was. */
-static bool close_index(struct handle_table *ht, unsigned index)
+/* Close slot @index if open and (with @only_flags) carrying those
+ * flags; true if it was open. */
+static bool close_index(struct handle_table *ht, unsigned index, uint32_t only_flags)
 {
 	irqflags_t f = spin_lock_irqsave(&ht->lock);
-	struct slot *s = &ht->slot[index];
-	bool open = s->type != SLOT_FREE && s->type != SLOT_RESERVED;
+	struct slot *s = handle_slot_at(ht, index);
+	bool open = s && s->type != SLOT_FREE && s->type != SLOT_RESERVED &&
+		    (s->flags & only_flags) == only_flags;
 	struct href r;
 
-	if (open)
+	if (open) {
 		vacate(s, &r);
+		note_free(ht, index);
+	}
 	spin_unlock_irqrestore(&ht->lock, f);
 	if (open)
 		slot_put(&r);
 	return open;
+}
+
+/* Slots in @ht's chunks now (a racy read: chunks are only added, and an
+ * added chunk holds no handle a caller of this could care about). */
+static unsigned slots_of(struct handle_table *ht)
+{
+	return __atomic_load_n(&ht->nchunks, __ATOMIC_RELAXED) * HANDLE_CHUNK_SLOTS;
 }
 
 void handle_table_close_all(struct handle_table *ht)
@@ -171,13 +262,23 @@ void handle_table_close_all(struct handle_table *ht)
 
 	ht->closed = true;
 	spin_unlock_irqrestore(&ht->lock, f);
-	for (unsigned i = 0; i < HANDLE_SLOTS; i++)
-		close_index(ht, i);
+	for (unsigned i = 0, n = slots_of(ht); i < n; i++)
+		close_index(ht, i, 0);
+}
+
+void handle_table_close_exec(struct handle_table *ht)
+{
+	for (unsigned i = 0, n = slots_of(ht); i < n; i++)
+		close_index(ht, i, NH_HANDLE_CLOEXEC);
 }
 
 void handle_table_destroy(struct handle_table *ht)
 {
 	handle_table_close_all(ht);
+	for (unsigned c = 1; c < ht->nchunks; c++)
+		frame_put(kmap_to_phys(ht->dir[c]));
+	if (ht->dir)
+		frame_put(kmap_to_phys(ht->dir));
 	frame_put(ht->pa);
 }
 
@@ -197,7 +298,7 @@ static int table_ref(struct handle_table *ht, long h, unsigned type,
 	else if ((s->rights & need) != need)
 		err = -NH_EACCES;
 	else {
-		*r = (struct href){ s->type, s->rights, s->obj, s->badge };
+		*r = (struct href){ s->type, s->rights, s->obj, s->badge, s->flags };
 		ops_of(s->type)->get(s->obj);
 	}
 	spin_unlock_irqrestore(&ht->lock, f);
@@ -209,12 +310,16 @@ static int table_ref(struct handle_table *ht, long h, unsigned type,
 static long insert(struct handle_table *ht, const struct href *r, uint32_t rights)
 {
 	irqflags_t f = spin_lock_irqsave(&ht->lock);
-	int index = free_slot(ht);
+	int index = free_slot_growing(ht, &f);
+	struct href fresh = *r;
 	long n = index;
 
+	fresh.flags = 0;	/* flags belong to a handle, not its copies */
 	if (index >= 0) {
-		fill(&ht->slot[index], r, rights);
-		n = encode((unsigned)index, ht->slot[index].gen);
+		struct slot *s = handle_slot_at(ht, (unsigned)index);
+
+		fill(s, &fresh, rights);
+		n = encode((unsigned)index, s->gen);
 	}
 	spin_unlock_irqrestore(&ht->lock, f);
 	return n;
@@ -233,7 +338,7 @@ static long pass_on(struct handle_table *to, const struct href *r, uint64_t righ
 
 long handle_alloc(struct handle_table *ht, unsigned type, void *obj, uint32_t rights)
 {
-	struct href r = { type, NH_RIGHTS_ALL, obj, 0 };
+	struct href r = { type, NH_RIGHTS_ALL, obj, 0, 0 };
 	const struct handle_type_ops *ops = ops_of(type);
 
 	if (type == 0 || !ops || (rights & ~NH_RIGHTS_ALL))
@@ -254,12 +359,14 @@ long handle_give(unsigned type, void *obj, uint32_t rights)
 long handle_reserve(struct handle_table *ht)
 {
 	irqflags_t f = spin_lock_irqsave(&ht->lock);
-	int index = free_slot(ht);
+	int index = free_slot_growing(ht, &f);
 	long n = index;
 
 	if (index >= 0) {
-		ht->slot[index].type = SLOT_RESERVED;
-		n = encode((unsigned)index, ht->slot[index].gen);
+		struct slot *s = handle_slot_at(ht, (unsigned)index);
+
+		s->type = SLOT_RESERVED;
+		n = encode((unsigned)index, s->gen);
 	}
 	spin_unlock_irqrestore(&ht->lock, f);
 	return n;
@@ -278,7 +385,7 @@ static struct slot *reserved_slot(struct handle_table *ht, long h)
 void handle_commit(struct handle_table *ht, long h, unsigned type, void *obj,
 		   uint32_t rights)
 {
-	struct href r = { type, rights, obj, 0 };
+	struct href r = { type, rights, obj, 0, 0 };
 	irqflags_t f;
 
 	if (type == 0 || !ops_of(type) || (rights & ~NH_RIGHTS_ALL))
@@ -293,6 +400,7 @@ void handle_unreserve(struct handle_table *ht, long h)
 	irqflags_t f = spin_lock_irqsave(&ht->lock);
 
 	reserved_slot(ht, h)->type = SLOT_FREE;	/* the number was never given */
+	note_free(ht, index_of(h));
 	spin_unlock_irqrestore(&ht->lock, f);
 }
 
@@ -313,8 +421,10 @@ int handle_close(struct handle_table *ht, long h)
 	struct slot *s = handle_open_slot(ht, h);
 	struct href r;
 
-	if (s)
+	if (s) {
 		vacate(s, &r);
+		note_free(ht, index_of(h));
+	}
 	spin_unlock_irqrestore(&ht->lock, f);
 	if (!s)
 		return -NH_EBADF;
@@ -358,9 +468,95 @@ static void info_of(const struct href *r, struct nh_handle_info *out)
 {
 	const struct handle_type_ops *ops = ops_of(r->type);
 
-	out->type = r->type;
-	out->rights = r->rights;
-	out->size = ops->size ? ops->size(r->obj) : 0;
+	*out = (struct nh_handle_info){
+		.type = r->type, .rights = r->rights, .flags = r->flags,
+		.size = ops->size ? ops->size(r->obj) : 0,
+	};
+}
+
+/* Make sure @ht has slot @index's chunk: 0, or the error (lock held
+ * throughout, but for growth). */
+static int reach(struct handle_table *ht, unsigned index, irqflags_t *f)
+{
+	while (!ht->closed && !handle_slot_at(ht, index)) {
+		unsigned seen = ht->nchunks;
+		int err;
+
+		spin_unlock_irqrestore(&ht->lock, *f);
+		err = grow(ht, seen);
+		*f = spin_lock_irqsave(&ht->lock);
+		if (err)
+			return err;
+	}
+	return ht->closed ? -NH_ESRCH : 0;
+}
+
+/* Put @r in slot @index at generation @gen of @ht (lock held). */
+static int place(struct handle_table *ht, unsigned index, uint32_t gen,
+		 const struct href *r, uint32_t rights)
+{
+	struct slot *s = handle_slot_at(ht, index);
+
+	if (s->type != SLOT_FREE)
+		return -NH_EEXIST;
+	if (s->retired || gen < s->gen)
+		return -NH_EINVAL;	/* would revive a stale number */
+	s->gen = gen;
+	fill(s, r, rights);
+	return 0;
+}
+
+static bool number_ok(long number, uint32_t flags)
+{
+	return number >= 1 && ((uint64_t)number - 1) >> SLOT_BITS <= HANDLE_GEN_MAX &&
+	       !(flags & ~NH_HANDLE_FLAGS);
+}
+
+/* Put @r (a reference the caller hands over: dropped on failure) at
+ * @number in @to with @rights (a subset of r's) and @flags. */
+static long place_at(struct handle_table *to, struct href *r, uint32_t rights,
+		     uint32_t flags, long number)
+{
+	uint64_t v = (uint64_t)number - 1;
+	irqflags_t f;
+	int err = rights & ~(uint32_t)r->rights ? -NH_EACCES : 0;
+
+	if (!err) {
+		r->flags = flags;
+		f = spin_lock_irqsave(&to->lock);
+		err = reach(to, index_of(number), &f);
+		if (!err)
+			err = place(to, index_of(number), (uint32_t)(v >> SLOT_BITS), r, rights);
+		spin_unlock_irqrestore(&to->lock, f);
+	}
+	if (err)
+		href_put(r);
+	return err ? err : number;
+}
+
+long handle_install_at(struct handle_table *from, long h, struct handle_table *to,
+		       uint32_t rights, uint32_t flags, long number)
+{
+	struct href r;
+	int err = number_ok(number, flags) ? table_ref(from, h, 0, NH_RIGHT_GRANT, &r) :
+		  -NH_EINVAL;
+
+	return err ? err : place_at(to, &r, rights, flags, number);
+}
+
+int handle_set_flags(struct handle_table *ht, long h, uint32_t flags)
+{
+	irqflags_t f;
+	struct slot *s;
+
+	if (flags & ~NH_HANDLE_FLAGS)
+		return -NH_EINVAL;
+	f = spin_lock_irqsave(&ht->lock);
+	s = handle_open_slot(ht, h);
+	if (s)
+		s->flags = (uint8_t)flags;
+	spin_unlock_irqrestore(&ht->lock, f);
+	return s ? 0 : -NH_EBADF;
 }
 
 int handle_info(struct handle_table *ht, long h, struct nh_handle_info *out)
@@ -389,7 +585,7 @@ static int self_space_ref(struct href *r)
 
 	if (!s)
 		return -NH_EBADF;
-	*r = (struct href){ NH_OBJ_SPACE, NH_RIGHTS_ALL, s, 0 };
+	*r = (struct href){ NH_OBJ_SPACE, NH_RIGHTS_ALL, s, 0, 0 };
 	ops_of(NH_OBJ_SPACE)->get(s);
 	return 0;
 }
@@ -398,7 +594,7 @@ static int self_ref(long h, struct href *r)
 {
 	if (h == NH_SELF_SPACE)
 		return self_space_ref(r);
-	*r = (struct href){ NH_OBJ_TASK, NH_RIGHTS_ALL, task_current(), 0 };
+	*r = (struct href){ NH_OBJ_TASK, NH_RIGHTS_ALL, task_current(), 0, 0 };
 	ops_of(NH_OBJ_TASK)->get(r->obj);
 	return 0;
 }
@@ -479,4 +675,16 @@ int handle_info_self(long h, struct nh_handle_info *out)
 	info_of(&r, out);
 	href_put(&r);
 	return 0;
+}
+
+/* handle_install_at from the caller's own table (@h may be a
+ * pseudo-handle). */
+long handle_install_self_at(long h, struct handle_table *to, uint32_t rights,
+			    uint32_t flags, long number)
+{
+	struct href r;
+	int err = number_ok(number, flags) ? caller_ref(h, 0, NH_RIGHT_GRANT, &r) :
+		  -NH_EINVAL;
+
+	return err ? err : place_at(to, &r, rights, flags, number);
 }

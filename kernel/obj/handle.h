@@ -4,14 +4,24 @@
  * its object; closing the last handle (and dropping every other
  * reference) releases the object.
  *
- * Encoding: a handle's number is (generation << 8 | slot) + 1, with slot
+ * Encoding: a handle's number is (generation << 16 | slot) + 1, with slot
  * in 0..HANDLE_SLOTS-1 and generation in 0..HANDLE_GEN_MAX, so numbers
  * run from 1 to 2^30: positive, never 0, and never one of the
  * pseudo-handles NH_SELF_TASK / NH_SELF_SPACE (0x7ffffffe, 0x7fffffff).
  * Closing a handle bumps its slot's generation; a slot whose generation
  * would pass HANDLE_GEN_MAX is retired for good.  So a closed handle's
  * number never names another object later (stale numbers give
- * -NH_EBADF), even after its slot was reused.
+ * -NH_EBADF), even after its slot was reused.  A new handle takes the
+ * lowest free slot; handle_install_at takes the slot and generation its
+ * caller names (a generation only ever moves forward).
+ *
+ * Size: slots come in chunks of HANDLE_CHUNK_SLOTS.  The first lives in
+ * the table's own frame; when it is full the table grows a chunk (a frame)
+ * at a time, up to HANDLE_CHUNKS chunks, through a directory frame
+ * allocated at the first growth.  Chunks stay until the table is freed.
+ *
+ * Close-on-exec: a slot may carry NH_HANDLE_CLOEXEC; task_set_space's
+ * switch (exec) closes those handles (handle_table_close_exec).
  *
  * Rights only shrink: dup and install need NH_RIGHT_GRANT on the source
  * and give a subset of its rights.
@@ -47,12 +57,14 @@
 
 #include "core/spinlock.h"
 
-#define HANDLE_SLOTS	128		/* per table (at most 256: 8 bits) */
-#define HANDLE_GEN_MAX	((1u << 22) - 1)
+#define HANDLE_CHUNK_SLOTS	128	/* slots per chunk */
+#define HANDLE_CHUNKS		512	/* chunks a table may grow to */
+#define HANDLE_SLOTS		(HANDLE_CHUNK_SLOTS * HANDLE_CHUNKS)	/* 65536 */
+#define HANDLE_GEN_MAX		((1u << 14) - 1)
 #define HANDLE_TYPES	16		/* type numbers 1..15 */
 #define HANDLE_OBJ_TEST	15		/* reserved for self-tests */
 
-#define SLOT_BITS	8
+#define SLOT_BITS	16
 #define SLOT_FREE	0	/* slot.type of an unused slot */
 #define SLOT_RESERVED	0xff	/* slot.type of a slot held by handle_reserve */
 
@@ -63,15 +75,20 @@ struct slot {
 	uint32_t gen;		/* generation of its current (or next) handle */
 	uint8_t type;		/* SLOT_FREE, SLOT_RESERVED or an NH_OBJ_* */
 	uint8_t rights;		/* NH_RIGHT_* */
+	uint8_t flags;		/* NH_HANDLE_* */
 	bool retired;		/* its generations are used up: never reused */
 };
 
-/* A task's handle table: one frame. */
+/* A task's handle table: one frame, growing by chunks (see above). */
 struct handle_table {
-	struct spinlock lock;	/* protects closed and every slot */
+	struct spinlock lock;	/* protects closed, nchunks, hint, dir's
+				   entries and every slot */
 	bool closed;		/* its task is dead: no new handles */
+	unsigned nchunks;	/* chunks in use, 1..HANDLE_CHUNKS */
+	unsigned hint;		/* no free slot below this index */
 	uint64_t pa;		/* [I] the frame holding the table */
-	struct slot slot[HANDLE_SLOTS];
+	struct slot **dir;	/* chunk pointers (dir[0] = slot0) once grown */
+	struct slot slot0[HANDLE_CHUNK_SLOTS];
 };
 
 struct handle_type_ops {
@@ -141,6 +158,16 @@ int handle_lookup_badged(long h, unsigned type, uint32_t need, void **obj,
 
 int handle_close(struct handle_table *ht, long h);
 
+/* Slot @index of @ht, or NULL past the chunks it has (table lock held). */
+static inline struct slot *handle_slot_at(struct handle_table *ht, unsigned index)
+{
+	unsigned c = index / HANDLE_CHUNK_SLOTS;
+
+	if (index < HANDLE_CHUNK_SLOTS)
+		return &ht->slot0[index];
+	return c < ht->nchunks ? &ht->dir[c][index % HANDLE_CHUNK_SLOTS] : 0;
+}
+
 /* The slot @h names with its current generation (in any state), or NULL
  * (table lock held). */
 static inline struct slot *handle_decode(struct handle_table *ht, long h)
@@ -149,10 +176,10 @@ static inline struct slot *handle_decode(struct handle_table *ht, long h)
 	unsigned index = v & ((1u << SLOT_BITS) - 1);
 	struct slot *s;
 
-	if (h < 1 || (v >> SLOT_BITS) > HANDLE_GEN_MAX || index >= HANDLE_SLOTS)
+	if (h < 1 || (v >> SLOT_BITS) > HANDLE_GEN_MAX)
 		return 0;
-	s = &ht->slot[index];
-	return s->gen == v >> SLOT_BITS ? s : 0;
+	s = handle_slot_at(ht, index);
+	return s && s->gen == v >> SLOT_BITS ? s : 0;
 }
 
 /* The slot of the open handle @h, or NULL (table lock held). */
@@ -197,6 +224,24 @@ long handle_dup(struct handle_table *ht, long h, uint32_t rights);
  * into table @to: its number there. */
 long handle_install(struct handle_table *from, long h,
 		    struct handle_table *to, uint32_t rights);
+
+/*
+ * handle_install, at the number @number names in @to: its slot must be
+ * free and its generation not behind the slot's (-NH_EEXIST when open or
+ * reserved, -NH_EINVAL when the number is malformed, behind, retired, or
+ * a pseudo-handle); the table grows to reach it.  @flags: NH_HANDLE_*.
+ * Returns @number.
+ */
+long handle_install_at(struct handle_table *from, long h, struct handle_table *to,
+		       uint32_t rights, uint32_t flags, long number);
+long handle_install_self_at(long h, struct handle_table *to, uint32_t rights,
+			    uint32_t flags, long number);
+
+/* Set the NH_HANDLE_* flags of the open handle @h in @ht. */
+int handle_set_flags(struct handle_table *ht, long h, uint32_t flags);
+
+/* Close every handle of @ht that carries NH_HANDLE_CLOEXEC (exec). */
+void handle_table_close_exec(struct handle_table *ht);
 
 /* Type, rights and size of @h. */
 int handle_info(struct handle_table *ht, long h, struct nh_handle_info *out);

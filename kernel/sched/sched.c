@@ -222,6 +222,16 @@ static struct hart *lock_task_rq(struct task *t, irqflags_t *f)
 	}
 }
 
+bool sched_off_cpu(struct task *t)
+{
+	irqflags_t f;
+	struct hart *h = lock_task_rq(t, &f);
+	bool off = h->current != t;
+
+	spin_unlock_irqrestore(&h->rq.lock, f);
+	return off;
+}
+
 static bool allowed_on(const struct task *t, const struct hart *h)
 {
 	return (t->allowed >> h->index) & 1;

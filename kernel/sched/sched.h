@@ -186,6 +186,10 @@ void sched_fp_save(struct task *t);
 void sched_fp_forget(struct task *t);
 bool sched_fp_first_use(struct trap_frame *tf);
 
+/* Is @t off every hart (not current anywhere)?  Under its run queue's
+ * lock, so everything its last switch saved (t->fp) is visible. */
+bool sched_off_cpu(struct task *t);
+
 /* Stop a task (it leaves the run queue) and let it continue. */
 int sched_stop(struct task *t);
 int sched_continue(struct task *t);

@@ -110,7 +110,8 @@ struct task {
 	struct list_node reap_node;	/* the reaper queue's lock */
 	struct context ctx;		/* [s] saved while not running */
 	uint64_t id;			/* [I] never reused */
-	char name[TASK_NAME];		/* [I] */
+	char name[TASK_NAME];		/* [c] written by taskctl_set_name;
+					   read without a lock (taskctl.h) */
 	bool kernel;			/* [I] no user address space */
 	enum task_state state;		/* [r] */
 	bool stop_pending;		/* [r] */

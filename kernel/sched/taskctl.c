@@ -16,6 +16,7 @@
 #include "sched/sched.h"
 #include "mm/uaccess.h"
 #include "mm/vm.h"
+#include "obj/handle.h"
 #include "sched/waitq.h"
 
 #define FCSR_MASK	0xffu	/* frm and fflags */
@@ -195,20 +196,48 @@ int taskctl_set_clear_tid(struct task *t, uint64_t uaddr)
 	return 0;
 }
 
+int taskctl_set_name(struct task *t, const char *name, size_t len)
+{
+	int err = check_target(t);
+	irqflags_t f;
+	size_t i;
+
+	if (err)
+		return err;
+	f = spin_lock_irqsave(&t->ctl_lock);	/* one renamer at a time */
+	for (i = 0; i < len && i < TASK_NAME - 1 && name[i]; i++)
+		__atomic_store_n(&t->name[i], name[i], __ATOMIC_RELAXED);
+	for (; i < TASK_NAME - 1; i++)
+		__atomic_store_n(&t->name[i], 0, __ATOMIC_RELAXED);
+	spin_unlock_irqrestore(&t->ctl_lock, f);
+	return 0;
+}
+
 /* ---- registers -------------------------------------------------------------- */
+
+#define EXC_ECALL_U	8	/* scause of a system call's frame (trap.S) */
+
+void taskctl_frame_regs(struct task *t, struct nh_regs *out)
+{
+	const struct trap_frame *tf = task_user_frame(t);
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out->x, tf->regs, sizeof(out->x));	/* x[0] is the pc */
+	memcpy(out->f, t->fp.f, sizeof(out->f));
+	out->fcsr = t->fp.fcsr;
+	if (tf->scause == EXC_ECALL_U) {
+		out->flags = NH_REGS_SYSCALL;
+		out->orig_a0 = tf->orig_a0;
+	}
+}
 
 int taskctl_get_regs(struct task *t, struct nh_regs *out)
 {
 	int err = check_stopped(t);
-	const struct trap_frame *tf;
 
-	if (err)
-		return err;
-	tf = task_user_frame(t);
-	memcpy(out->x, tf->regs, sizeof(out->x));	/* x[0] is the pc */
-	memcpy(out->f, t->fp.f, sizeof(out->f));
-	out->fcsr = t->fp.fcsr;
-	return 0;
+	if (!err)
+		taskctl_frame_regs(t, out);
+	return err;
 }
 
 int taskctl_set_regs(struct task *t, const struct nh_regs *in)
@@ -275,9 +304,12 @@ int taskctl_info(struct task *t, struct nh_task_info *out)
 	out->stime_ns = t->stime_ns;
 	out->nvcsw = t->nvcsw;
 	out->nivcsw = t->nivcsw;
+	for (unsigned i = 0; i < TASK_NAME - 1; i++)
+		out->name[i] = __atomic_load_n(&t->name[i], __ATOMIC_RELAXED);
 	return 0;
 }
 
+_Static_assert(sizeof(((struct nh_task_info *)0)->name) == TASK_NAME, "names fit");
 _Static_assert(NH_TASK_READY == TASK_READY && NH_TASK_RUNNING == TASK_RUNNING &&
 	       NH_TASK_SLEEPING == TASK_SLEEPING &&
 	       NH_TASK_SLEEPING_UNINTR == TASK_SLEEPING_UNINTR &&
@@ -328,6 +360,7 @@ static void take_new_space(struct task *t, struct trap_frame *tf)
 	spin_unlock(&t->ctl_lock);
 	ipc_cancel_restart(t);	/* the old image's call and buffer are gone */
 	t->ipc.buf = 0;
+	__atomic_store_n(&t->clear_tid, 0, __ATOMIC_RELEASE);	/* the old image's word */
 	sched_switch_space(u);
 	memset(tf->regs, 0, sizeof(tf->regs));
 	tf->regs[0] = pc;
@@ -337,6 +370,8 @@ static void take_new_space(struct task *t, struct trap_frame *tf)
 	sched_fp_forget(t);	/* the first FP use loads the zeros */
 	arch_irq_enable();
 	vm_put(old);
+	if (t->handles)
+		handle_table_close_exec(t->handles);	/* puts take any lock */
 	arch_irq_save();
 }
 

@@ -99,6 +99,16 @@ int taskctl_interrupt(struct task *t);
  */
 int taskctl_set_clear_tid(struct task *t, uint64_t uaddr);
 
+/* @t's user registers from its frame and t->fp, for a caller that knows
+ * they hold still (stopped, or blocked in a call whose reply it holds,
+ * and off every hart). */
+void taskctl_frame_regs(struct task *t, struct nh_regs *out);
+
+/* Rename @t (exec): @name's first TASK_NAME - 1 bytes, up to a NUL.
+ * Readers (diagnostics) take no lock and may see a mix of the two names,
+ * never an unterminated one. */
+int taskctl_set_name(struct task *t, const char *name, size_t len);
+
 /* The user registers of stopped @t: x[0] = pc, x1..x31, f0-f31, fcsr.
  * -NH_EBUSY if it is not stopped. */
 int taskctl_get_regs(struct task *t, struct nh_regs *out);

@@ -5,6 +5,7 @@
  * it, READ receive on it, GRANT mint it.
  */
 #include <nuthatch/errno.h>
+#include <nuthatch/task.h>
 
 #include "ipc/ipc.h"
 #include "mm/uaccess.h"
@@ -85,4 +86,14 @@ long sys_ipc_reply_save(void)
 long sys_ipc_bind_events(long task, long ep, uint64_t badge)
 {
 	return ipc_bind_events(task, ep, badge);
+}
+
+long sys_ipc_reply_regs(long reply, uintptr_t out)
+{
+	struct nh_regs r;
+	int err = ipc_reply_regs(reply, &r);
+
+	if (err)
+		return err;
+	return copy_to_user(out, &r, sizeof(r)) ? -NH_EFAULT : 0;
 }

@@ -103,6 +103,23 @@ long sys_task_clear_tid(long task, uintptr_t uaddr)
 	return err;
 }
 
+long sys_task_set_name(long task, uintptr_t name, size_t len)
+{
+	char buf[TASK_NAME] = { 0 };
+	struct task *t;
+	int err;
+
+	len = len < TASK_NAME - 1 ? len : TASK_NAME - 1;
+	if (len && copy_from_user(buf, name, len))
+		return -NH_EFAULT;
+	err = task_ref(task, NH_RIGHT_CONTROL, &t);
+	if (err)
+		return err;
+	err = taskctl_set_name(t, buf, len);
+	task_unref(t);
+	return err;
+}
+
 long sys_task_regs_get(long task, uintptr_t out)
 {
 	struct nh_regs r;

@@ -245,6 +245,18 @@ long sys_initrd_open(uintptr_t upath)
 	return o ? handle_give(NH_OBJ_MEMOBJ, o, INITRD_RIGHTS) : err;
 }
 
+long sys_space_set_brk(long space, uintptr_t start)
+{
+	struct vmspace *s;
+	int err = space_ref(space, NH_RIGHT_MAP, &s);
+
+	if (err)
+		return err;
+	err = vm_set_brk(s, start);
+	vm_put(s);
+	return err;
+}
+
 long sys_brk(uint64_t end)
 {
 	struct task *t = task_current();

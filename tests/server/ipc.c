@@ -1446,3 +1446,52 @@ int ipc_chaos(void)
 	EXPECT(nh_handle_close(ep) == 0);
 	return PASS(ok);
 }
+
+/* ---- a caller's registers, seen through its saved reply ------------------- */
+
+/* fs0-fs11 hold fp_theirs while it calls @ep with label 7, w0 0x1234. */
+static void regs_caller_child(long ep)
+{
+	struct nh_msg m = { .tag = NH_IPC_TAG(7, 0), .w = { 0x1234 } };
+	long r;
+
+	fp_load(fp_theirs);
+	r = nh_call(ep, &m);
+	nh_exit(r < 0 ? (int)r : (int)m.w[0]);
+}
+
+/* What fork reads of its parent: the caller's registers as it called,
+ * FP included, only while it waits on the reply. */
+int ipc_reply_regs_show_the_blocked_caller(void)
+{
+	long ep = nh_endpoint_create(), t, h = 0, r;
+	struct nh_regs regs = { 0 };
+	struct nh_msg m = { 0 }, out = { .tag = NH_IPC_TAG(8, 0), .w = { 99 } };
+	struct nh_exit e;
+	int ok = 1, fp_same = 1;
+
+	EXPECT(ep > 0);
+	t = child(regs_caller_child, ep, NH_RIGHT_WRITE, nharts() - 1, 1, 0);
+	EXPECT(t > 0);
+	r = nh_recv(ep, &m);
+	EXPECT(r == (long)NH_IPC_TAG(7, 0) && m.w[0] == 0x1234);
+	h = nh_ipc_reply_save();
+	EXPECT(h > 0 && nh_ipc_reply_regs(h, &regs) == 0);
+	EXPECT(regs.flags == NH_REGS_SYSCALL && regs.x[17] == SYS_ipc_call);
+	EXPECT(regs.x[11] == NH_IPC_TAG(7, 0) && regs.x[12] == 0x1234);
+	EXPECT(regs.orig_a0 == regs.x[10] && regs.orig_a0 > 0);	/* its ep handle */
+	/* the pc is past its ecall, in our (cloned) text */
+	EXPECT(regs.x[0] > 4 && *(const uint32_t *)(regs.x[0] - 4) == 0x00000073);
+	for (int i = 0; i < 12; i++)	/* fs0-fs1 are f8-f9, fs2-fs11 f18-f27 */
+		fp_same &= regs.f[i < 2 ? 8 + i : 16 + i] == fp_theirs[i];
+	EXPECT(fp_same);
+	EXPECT(nh_ipc_reply_regs(h, (struct nh_regs *)8) == -NH_EFAULT);
+	EXPECT(nh_ipc_reply_regs(ep, &regs) == -NH_EBADF);	/* not a reply */
+	EXPECT(nh_ipc_reply_regs(0, &regs) == -NH_EBADF);
+	EXPECT(nh_reply(h, &out) == 0);
+	EXPECT(nh_ipc_reply_regs(h, &regs) == -NH_EPIPE);	/* answered */
+	e = reap(t);
+	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 99);
+	EXPECT(nh_handle_close(h) == 0 && nh_handle_close(ep) == 0);
+	return PASS(ok);
+}

@@ -34,6 +34,8 @@ void echo_child(long ep);
 void echo_strict_child(long ep);
 uint8_t echo_pat(uint64_t i, uint64_t label);	/* the byte at @i of a buffer sent with @label */
 
+int ipc_reply_regs_show_the_blocked_caller(void);
+
 /* proto.c */
 int proto_stubs_typed_round_trips(void);
 int proto_stub_reply_with_a_handle(void);

@@ -232,7 +232,6 @@ static int bad_pointers_get_efault(void)
 static volatile long shared_counter, self_wait_result, pseudo_wait_result,
 	my_handle, self_waited;
 static char thread_stacks[2][4096] __attribute__((aligned(16)));
-static char thread_space[4096] __attribute__((aligned(16)));
 
 /* Runs as a thread of the server: no libc (its tp is not set up). */
 static void thread_main(long arg)
@@ -363,32 +362,26 @@ static int handle_rights_only_shrink(void)
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
-#define TABLE_SLOTS	128
-
-static long fill[TABLE_SLOTS + 1];
-
+/* A program fills its own table (64 Ki slots, growing a frame per
+ * chunk); everything it holds goes back when it ends (the runner's leak
+ * check counts the frames). */
 static int handle_table_full(void)
 {
-	struct nh_counters before, full;
-	long err = 0;
-	int ok = 1, n = 0;
+	const char *const argv[] = { "handlefill", 0 };
+	struct nh_counters before, after;
+	struct nh_exit e = { 0 };
+	long c;
+	int ok = 1;
 
 	nh_test_counters(&before);
-	while (n <= TABLE_SLOTS && (err = nh_handle_dup(NH_SELF_TASK, NH_RIGHT_READ)) > 0)
-		fill[n++] = err;
-	EXPECT(err == -NH_ENOSPC);
-	EXPECT(n == TABLE_SLOTS);	/* the server holds no other handle here */
-	EXPECT(nh_test_spawn("/bin/hello", hello_argv, no_env) == -NH_ENOSPC);
-	EXPECT(nh_test_thread(thread_main, thread_space + 4096, 1) ==
-	       -NH_ENOSPC);
-	EXPECT(nh_handle_install(NH_SELF_TASK, NH_SELF_TASK, 0) == -NH_ENOSPC);
-	nh_test_counters(&full);
-	EXPECT(full.tasks == before.tasks);	/* nothing was started */
-	EXPECT(full.handles == before.handles + TABLE_SLOTS);
-	while (n > 0)
-		EXPECT(nh_handle_close(fill[--n]) == 0);
-	err = nh_handle_dup(NH_SELF_TASK, NH_RIGHT_READ);
-	EXPECT(err > 0 && nh_handle_close(err) == 0);
+	c = nh_test_spawn("/bin/handlefill", argv, no_env);
+	EXPECT(c > 0 && nh_test_wait(c, &e) == 0);
+	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 0);
+	if (e.code)
+		printf("# handlefill: check %ld failed\n", (long)e.code);
+	EXPECT(nh_handle_close(c) == 0);
+	nh_test_counters(&after);
+	EXPECT(after.handles == before.handles);
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
@@ -769,6 +762,132 @@ static int task_set_space_on_running_and_stopped(void)
 		EXPECT(nh_task_wait(t, &e) == 0 && e.reason == NH_EXIT_NORMAL && e.code == 42);
 		EXPECT(nh_handle_close(t) == 0 && nh_handle_close(s) == 0);
 	}
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+/* Runs after task_set_space in a child given handles 9 (close-on-exec)
+ * and 11: 40 when only 9 was closed by the switch. */
+static void child_cloexec_check(long arg)
+{
+	struct nh_handle_info i;
+	int code = 40;
+
+	(void)arg;
+	if (nh_handle_info(9, &i) != -NH_EBADF)
+		code += 1;
+	if (nh_handle_info(11, &i) != 0 || i.flags != 0)
+		code += 2;
+	nh_exit(code);
+}
+
+/* A process server's handle calls: install at a chosen number, close in
+ * another task, and close-on-exec honoured by task_set_space. */
+static int handles_at_numbers_close_in_and_cloexec(void)
+{
+	struct nh_handle_info info;
+	struct nh_exit e = { 0 };
+	long c = fork_like(child_spin, 0, NH_START_SUSPENDED);
+	long h = nh_handle_dup(NH_SELF_TASK, NH_RIGHT_READ | NH_RIGHT_GRANT);
+	long r = c > 0 ? nh_handle_dup(c, NH_RIGHT_READ | NH_RIGHT_GRANT) : -1;
+	long s = nh_space_clone(NH_SELF_SPACE);
+	int ok = 1;
+
+	EXPECT(c > 0 && h > 0 && r > 0 && s > 0);
+	EXPECT(nh_handle_install_at(c, h, NH_RIGHT_READ, 0, 7) == 7);
+	EXPECT(nh_handle_install_at(c, h, NH_RIGHT_READ, 0, 7) == -NH_EEXIST);
+	EXPECT(nh_handle_install_at(c, h, NH_RIGHTS_ALL, 0, 8) == -NH_EACCES);
+	EXPECT(nh_handle_install_at(r, h, NH_RIGHT_READ, 0, 8) == -NH_EACCES);
+	EXPECT(nh_handle_install_at(c, h, NH_RIGHT_READ, 0, 0) == -NH_EINVAL);
+	EXPECT(nh_handle_install_at(c, h, NH_RIGHT_READ, 0, -5) == -NH_EINVAL);
+	EXPECT(nh_handle_install_at(c, h, NH_RIGHT_READ, 0x100, 8) == -NH_EINVAL);
+	EXPECT(nh_handle_install_at(c, 12345, NH_RIGHT_READ, 0, 8) == -NH_EBADF);
+	EXPECT(nh_handle_close_in(c, 7) == 0);
+	EXPECT(nh_handle_close_in(c, 7) == -NH_EBADF);
+	EXPECT(nh_handle_close_in(r, 7) == -NH_EACCES);
+	EXPECT(nh_handle_install_at(c, h, NH_RIGHT_READ, NH_HANDLE_CLOEXEC, 9) == 9);
+	EXPECT(nh_handle_install_at(c, h, NH_RIGHT_READ, 0, 11) == 11);
+	EXPECT(nh_handle_set_flags(h, NH_HANDLE_CLOEXEC) == 0);
+	EXPECT(nh_handle_info(h, &info) == 0 && info.flags == NH_HANDLE_CLOEXEC);
+	EXPECT(nh_handle_set_flags(h, 0x8) == -NH_EINVAL);
+	EXPECT(nh_handle_set_flags(NH_SELF_TASK, NH_HANDLE_CLOEXEC) == -NH_EBADF);
+	EXPECT(nh_handle_set_flags(h, 0) == 0);
+	EXPECT(nh_task_set_space(c, s, (uintptr_t)child_cloexec_check,
+				 (uintptr_t)child_stack + sizeof(child_stack)) == 0);
+	EXPECT(nh_task_resume(c) == 0);
+	EXPECT(nh_task_wait(c, &e) == 0 && e.reason == NH_EXIT_NORMAL && e.code == 40);
+	EXPECT(nh_handle_close(c) == 0 && nh_handle_close(h) == 0 &&
+	       nh_handle_close(r) == 0 && nh_handle_close(s) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+/* In a clone of our space: empty the heap, move its start, grow it.
+ * 50 when every step did what exec's server needs of it. */
+static void child_moves_its_heap(long arg)
+{
+	uint64_t base = 0x3000000000ul;
+	struct nh_space_stat st;
+	volatile char *p;
+
+	(void)arg;
+	if (nh_space_stat(NH_SELF_SPACE, &st) != 0 || st.brk < st.brk_start)
+		nh_exit(1);
+	if ((uint64_t)nh_brk(st.brk + 4096) != st.brk + 4096)	/* in use now */
+		nh_exit(2);
+	if (nh_space_set_brk(NH_SELF_SPACE, base) != -NH_EBUSY)
+		nh_exit(3);
+	if ((uint64_t)nh_brk(st.brk_start) != st.brk_start)	/* empty again */
+		nh_exit(4);
+	if (nh_space_set_brk(NH_SELF_SPACE, 0) != -NH_EINVAL ||
+	    nh_space_set_brk(NH_SELF_SPACE, 0x3ffffff000ul) != -NH_EINVAL)
+		nh_exit(5);	/* outside, or no room for the heap above it */
+	if (nh_space_set_brk(NH_SELF_SPACE, base) != 0)
+		nh_exit(6);
+	if (nh_space_stat(NH_SELF_SPACE, &st) != 0 || st.brk_start != base ||
+	    st.brk != base || (uint64_t)nh_brk(0) != base)
+		nh_exit(7);
+	if ((uint64_t)nh_brk(base + 8192) != base + 8192)
+		nh_exit(8);
+	p = (volatile char *)base;
+	p[8191] = 9;
+	nh_exit(p[8191] == 9 ? 50 : 9);
+}
+
+/* What a server needs to finish an exec: the heap where its image ends,
+ * the task renamed, and the old image's clear-tid word forgotten. */
+static int exec_support_heap_name_and_clear_tid(void)
+{
+	static volatile uint32_t word = 7;
+	struct nh_task_info info;
+	struct nh_exit e = { 0 };
+	long c = fork_like(child_moves_its_heap, 0, 0);
+	long r, s;
+	uint32_t seen = 0;
+	int ok = 1;
+
+	EXPECT(c > 0 && nh_task_wait(c, &e) == 0 && e.code == 50);
+	if (e.code != 50)
+		printf("# child_moves_its_heap: step %ld\n", (long)e.code);
+	EXPECT(nh_handle_close(c) == 0);
+	c = fork_like(child_spin, 0, NH_START_SUSPENDED);
+	r = c > 0 ? nh_handle_dup(c, NH_RIGHT_READ) : -1;
+	s = nh_space_clone(NH_SELF_SPACE);
+	EXPECT(c > 0 && r > 0 && s > 0);
+	EXPECT(nh_space_set_brk(r, 0x3000000000ul) == -NH_EBADF);	/* a task */
+	EXPECT(nh_task_set_name(c, "renamed-at-exec-time", 20) == 0);
+	EXPECT(nh_task_info(c, &info) == 0 && strcmp(info.name, "renamed-at-exec") == 0);
+	EXPECT(nh_task_set_name(c, "ab", 1) == 0);
+	EXPECT(nh_task_info(c, &info) == 0 && strcmp(info.name, "a") == 0);
+	EXPECT(nh_task_set_name(r, "x", 1) == -NH_EACCES);
+	EXPECT(nh_task_set_name(c, (const char *)8, 4) == -NH_EFAULT);
+	EXPECT(nh_task_info(c, &info) == 0 && strcmp(info.name, "a") == 0);
+	EXPECT(nh_task_clear_tid(c, (uint32_t *)&word) == 0);
+	EXPECT(nh_task_set_space(c, s, (uintptr_t)child_exit_42,
+				 (uintptr_t)child_stack + sizeof(child_stack)) == 0);
+	EXPECT(nh_task_resume(c) == 0);
+	EXPECT(nh_task_wait(c, &e) == 0 && e.code == 42);
+	EXPECT(nh_space_read(s, (uintptr_t)&word, (void *)&seen, 4) == 0 && seen == 7);
+	EXPECT(nh_handle_close(c) == 0 && nh_handle_close(r) == 0 &&
+	       nh_handle_close(s) == 0);
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
@@ -1517,6 +1636,9 @@ static const struct utest catalogue[] = {
 	{ "USRT0055_libserver_deferred_reply_answered_later", libserver_deferred_reply_answered_later },
 	{ "USRT0056_libserver_refuses_garbage_and_keeps_serving", libserver_refuses_garbage_and_keeps_serving },
 	{ "USRT0057_syscalls_refuse_unextended_32_bit_arguments", syscalls_refuse_unextended_32_bit_arguments },
+	{ "USRT0058_handles_at_numbers_close_in_and_cloexec", handles_at_numbers_close_in_and_cloexec },
+	{ "USRT0059_exec_support_heap_name_and_clear_tid", exec_support_heap_name_and_clear_tid },
+	{ "USRT0060_ipc_reply_regs_show_the_blocked_caller", ipc_reply_regs_show_the_blocked_caller },
 };
 
 /* ---- the runner ----------------------------------------------------------- */

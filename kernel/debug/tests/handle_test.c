@@ -80,11 +80,11 @@ KTEST(HNDL0001_numbers_encode_slot_and_generation)
 		return;
 	a = handle_alloc(ht, HANDLE_OBJ_TEST, &d, RWG);
 	b = handle_alloc(ht, HANDLE_OBJ_TEST, &d, RWG);
-	KT_EXPECT(t, a == 1 && b == 2);		/* (0 << 8 | slot) + 1 */
+	KT_EXPECT(t, a == 1 && b == 2);		/* (0 << 16 | slot) + 1 */
 	KT_EXPECT(t, d.refs == 2);
 	KT_EXPECT(t, handle_close(ht, a) == 0);
 	c = handle_alloc(ht, HANDLE_OBJ_TEST, &d, RWG);
-	KT_EXPECT(t, c == (1 << 8 | 0) + 1);	/* slot 0, generation 1 */
+	KT_EXPECT(t, c == (1 << SLOT_BITS | 0) + 1);	/* slot 0, generation 1 */
 	KT_EXPECT(t, handle_live_count() >= 2);
 	handle_table_destroy(ht);
 	KT_EXPECT(t, d.refs == 0 && d.put_under_lock == 0);
@@ -106,14 +106,14 @@ KTEST(HNDL0002_stale_after_close_and_reuse)
 	KT_EXPECT(t, handle_close(ht, a) == -NH_EBADF);
 	KT_EXPECT(t, handle_lookup(ht, a, HANDLE_OBJ_TEST, 0, &obj) == -NH_EBADF);
 	b = handle_alloc(ht, HANDLE_OBJ_TEST, &e, RWG);	/* the same slot */
-	KT_EXPECT(t, b > 0 && b != a && ((b - 1) & 0xff) == ((a - 1) & 0xff));
+	KT_EXPECT(t, b > 0 && b != a && ((b - 1) & 0xffff) == ((a - 1) & 0xffff));
 	KT_EXPECT(t, handle_lookup(ht, a, HANDLE_OBJ_TEST, 0, &obj) == -NH_EBADF);
 	KT_EXPECT(t, handle_dup(ht, a, NH_RIGHT_READ) == -NH_EBADF);
 	for (long bad = -2; bad <= 0; bad++)
 		KT_EXPECT(t, handle_close(ht, bad) == -NH_EBADF);
 	KT_EXPECT(t, handle_close(ht, NH_SELF_TASK) == -NH_EBADF);
 	KT_EXPECT(t, handle_close(ht, NH_SELF_SPACE) == -NH_EBADF);
-	KT_EXPECT(t, handle_close(ht, HANDLE_SLOTS + 1) == -NH_EBADF);	/* no such slot */
+	KT_EXPECT(t, handle_close(ht, 2 * HANDLE_CHUNK_SLOTS + 1) == -NH_EBADF);	/* no such chunk */
 	KT_EXPECT(t, handle_close(ht, (1l << 31) + 1) == -NH_EBADF);
 	handle_table_destroy(ht);
 	KT_EXPECT(t, d.refs == 0 && e.refs == 0);
@@ -193,12 +193,12 @@ KTEST(HNDL0005_full_table_and_reservations)
 	KT_EXPECT(t, handle_reserve(ht) == -NH_ENOSPC);
 	KT_EXPECT(t, handle_close(ht, 5) == 0);
 	r = handle_reserve(ht);
-	KT_EXPECT(t, r == (1 << 8 | 4) + 1);	/* slot 4, its next generation */
+	KT_EXPECT(t, r == (1 << SLOT_BITS | 4) + 1);	/* slot 4, its next generation */
 	KT_EXPECT(t, handle_close(ht, r) == -NH_EBADF);	/* not open yet */
 	if (r > 0) {
 		handle_unreserve(ht, r);
 		r = handle_reserve(ht);		/* never given: the same number */
-		KT_EXPECT(t, r == (1 << 8 | 4) + 1);
+		KT_EXPECT(t, r == (1 << SLOT_BITS | 4) + 1);
 		dummy_get(&d);
 		handle_commit(ht, r, HANDLE_OBJ_TEST, &d, NH_RIGHT_READ);
 		KT_EXPECT(t, handle_close(ht, r) == 0);
@@ -233,4 +233,98 @@ KTEST(HNDL0006_put_runs_without_locks_held)
 		spin_unlock_irqrestore(&l, f);
 		KT_EXPECT(t, d.put_under_lock == 1);
 	}
+}
+
+/* Slots past the first chunk: the table grows a frame at a time, numbers
+ * stay dense and lowest-first, and every chunk is freed with the table. */
+KTEST(HNDL0007_table_grows_by_chunks)
+{
+	struct handle_table *ht = table(t);
+	struct dummy d = { 0 };
+	unsigned n = 3 * HANDLE_CHUNK_SLOTS + 5;
+	void *obj;
+	long h = 0;
+
+	if (!ht)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		h = handle_alloc(ht, HANDLE_OBJ_TEST, &d, RWG);
+		if (h != (long)i + 1)
+			break;
+	}
+	KT_EXPECT(t, h == (long)n && d.refs == (int)n && ht->nchunks == 4);
+	KT_EXPECT(t, handle_lookup(ht, 2 * HANDLE_CHUNK_SLOTS + 7, HANDLE_OBJ_TEST, 0,
+				   &obj) == 0 && obj == &d);
+	handle_put_obj(HANDLE_OBJ_TEST, obj);
+	KT_EXPECT(t, handle_close(ht, HANDLE_CHUNK_SLOTS + 1) == 0);
+	h = handle_alloc(ht, HANDLE_OBJ_TEST, &d, RWG);	/* the lowest free slot */
+	KT_EXPECT(t, h == (1 << SLOT_BITS | HANDLE_CHUNK_SLOTS) + 1);
+	KT_EXPECT(t, handle_lookup(ht, 4 * HANDLE_CHUNK_SLOTS + 1, HANDLE_OBJ_TEST, 0,
+				   &obj) == -NH_EBADF);	/* beyond the chunks */
+	handle_table_destroy(ht);	/* the runner's leak check: frames back */
+	KT_EXPECT(t, d.refs == 0 && d.put_under_lock == 0);
+}
+
+/* install_at: the number asked for, or why not; growth to reach it. */
+KTEST(HNDL0008_install_at_a_chosen_number)
+{
+	struct handle_table *ht = table(t), *to = table(t);
+	struct dummy d = { 0 };
+	struct nh_handle_info info;
+	long a, far = (3l << SLOT_BITS | (2 * HANDLE_CHUNK_SLOTS + 9)) + 1;
+
+	if (!ht || !to)
+		goto out;
+	a = handle_alloc(ht, HANDLE_OBJ_TEST, &d, RWG);
+	KT_EXPECT(t, handle_install_at(ht, a, to, RW, 0, 5) == 5);
+	KT_EXPECT(t, handle_install_at(ht, a, to, RW, 0, 5) == -NH_EEXIST);
+	KT_EXPECT(t, handle_install_at(ht, a, to, RWG | NH_RIGHT_MAP, 0, 6) == -NH_EACCES);
+	KT_EXPECT(t, handle_install_at(ht, a, to, RW, 0x80, 6) == -NH_EINVAL);
+	KT_EXPECT(t, handle_install_at(ht, a, to, RW, 0, 0) == -NH_EINVAL);
+	KT_EXPECT(t, handle_install_at(ht, a, to, RW, 0, NH_SELF_TASK) == -NH_EINVAL);
+	KT_EXPECT(t, handle_install_at(ht, a + 1, to, RW, 0, 6) == -NH_EBADF);
+	KT_EXPECT(t, handle_install_at(ht, a, to, RW, NH_HANDLE_CLOEXEC, far) == far);
+	KT_EXPECT(t, to->nchunks == 3 && handle_info(to, far, &info) == 0 &&
+		  info.rights == RW && info.flags == NH_HANDLE_CLOEXEC);
+	KT_EXPECT(t, handle_close(to, far) == 0);	/* its slot is at gen 4 now */
+	KT_EXPECT(t, handle_install_at(ht, a, to, RW, 0, far) == -NH_EINVAL);
+	KT_EXPECT(t, handle_install_at(ht, a, to, RW, 0, far + (1l << SLOT_BITS)) ==
+		  far + (1l << SLOT_BITS));
+	KT_EXPECT(t, handle_alloc(to, HANDLE_OBJ_TEST, &d, RW) == 1);	/* lowest free */
+	KT_EXPECT(t, d.refs == 4);
+	handle_table_close_all(to);
+	KT_EXPECT(t, handle_install_at(ht, a, to, RW, 0, 9) == -NH_ESRCH);
+	KT_EXPECT(t, d.refs == 1);
+out:
+	if (ht)
+		handle_table_destroy(ht);
+	if (to)
+		handle_table_destroy(to);
+	KT_EXPECT(t, d.refs == 0 && d.put_under_lock == 0);
+}
+
+/* Close-on-exec: only flagged handles close; copies start unflagged. */
+KTEST(HNDL0009_close_on_exec)
+{
+	struct handle_table *ht = table(t);
+	struct dummy d = { 0 };
+	struct nh_handle_info info;
+	long a, b, c;
+
+	if (!ht)
+		return;
+	a = handle_alloc(ht, HANDLE_OBJ_TEST, &d, RWG);
+	b = handle_alloc(ht, HANDLE_OBJ_TEST, &d, RWG);
+	KT_EXPECT(t, handle_set_flags(ht, b, NH_HANDLE_CLOEXEC) == 0);
+	KT_EXPECT(t, handle_set_flags(ht, b, 0x40) == -NH_EINVAL);
+	KT_EXPECT(t, handle_set_flags(ht, 77, NH_HANDLE_CLOEXEC) == -NH_EBADF);
+	c = handle_dup(ht, b, RW);
+	KT_EXPECT(t, handle_info(ht, c, &info) == 0 && info.flags == 0);
+	KT_EXPECT(t, handle_info(ht, b, &info) == 0 && info.flags == NH_HANDLE_CLOEXEC);
+	handle_table_close_exec(ht);
+	KT_EXPECT(t, handle_info(ht, b, &info) == -NH_EBADF);
+	KT_EXPECT(t, handle_info(ht, a, &info) == 0 && handle_info(ht, c, &info) == 0);
+	KT_EXPECT(t, d.refs == 2);
+	handle_table_destroy(ht);
+	KT_EXPECT(t, d.refs == 0 && d.put_under_lock == 0);
 }

@@ -33,10 +33,17 @@
 #define NH_SELF_TASK		0x7ffffffeL
 #define NH_SELF_SPACE		0x7fffffffL
 
+/* Handle flags (handle_set_flags, handle_install_at). */
+#define NH_HANDLE_CLOEXEC	0x1u	/* closed when the task's space is
+					   replaced (task_set_space: exec) */
+#define NH_HANDLE_FLAGS		0x1u
+
 struct nh_handle_info {
 	uint32_t type;		/* NH_OBJ_* */
 	uint32_t rights;	/* NH_RIGHT_* */
 	uint64_t size;		/* memory objects: bytes; else 0 */
+	uint32_t flags;		/* NH_HANDLE_* */
+	uint32_t pad;
 };
 
 #endif

@@ -24,12 +24,19 @@ struct nh_exit {
 	uint64_t utime_ns, stime_ns;
 };
 
-/* User registers: pc and x1..x31 (x[0] holds pc), then FP state. */
+/* User registers: pc and x1..x31 (x[0] holds pc), then FP state; then
+ * what a restart needs: the flags and a system call's a0 at entry. */
 struct nh_regs {
 	uint64_t x[32];
 	uint64_t f[32];
 	uint64_t fcsr;
+	uint32_t flags;		/* NH_REGS_* (read only: ignored when set) */
+	uint32_t pad;
+	uint64_t orig_a0;	/* with NH_REGS_SYSCALL: a0 when the call began */
 };
+/* The frame was saved by a system call: a7 is its number, orig_a0 its
+ * first argument, x[0] past its ecall (or on it: it will restart). */
+#define NH_REGS_SYSCALL		1
 
 /* Scheduling parameters. */
 #define NH_SCHED_FAIR		0	/* weighted fair share by nice */
@@ -58,6 +65,7 @@ struct nh_task_info {
 	uint64_t utime_ns, stime_ns;
 	uint64_t nvcsw, nivcsw;
 	uint64_t resident_pages;	/* of its address space */
+	char name[16];		/* NUL-terminated (task_set_name) */
 };
 
 /* How task_create starts a task. */

@@ -49,6 +49,8 @@ struct nh_space_stat {
 	uint64_t limit;		/* the charge limit in pages, 0: none */
 	uint64_t regions;
 	uint64_t asid;		/* the tag it last ran under (diagnostic) */
+	uint64_t brk_start;	/* the heap: [brk_start, brk) (space_set_brk) */
+	uint64_t brk;
 };
 
 #endif /* __ASSEMBLY__ */
