@@ -88,6 +88,13 @@ uint64_t handle_live_count(void)
 
 /* ---- slots and numbers (table lock held) ------------------------------ */
 
+struct slot *handle_slot_far(struct handle_table *ht, unsigned index)
+{
+	unsigned c = index / HANDLE_CHUNK_SLOTS;
+
+	return c < ht->nchunks ? &ht->dir[c][index % HANDLE_CHUNK_SLOTS] : 0;
+}
+
 static long encode(unsigned index, uint32_t gen)
 {
 	return ((long)gen << SLOT_BITS | index) + 1;

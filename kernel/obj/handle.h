@@ -158,28 +158,30 @@ int handle_lookup_badged(long h, unsigned type, uint32_t need, void **obj,
 
 int handle_close(struct handle_table *ht, long h);
 
+/* Slot @index of @ht past its first chunk, or NULL past the chunks it
+ * has (table lock held; out of line: the fast paths use the first). */
+struct slot *handle_slot_far(struct handle_table *ht, unsigned index);
+
 /* Slot @index of @ht, or NULL past the chunks it has (table lock held). */
 static inline struct slot *handle_slot_at(struct handle_table *ht, unsigned index)
 {
-	unsigned c = index / HANDLE_CHUNK_SLOTS;
-
-	if (index < HANDLE_CHUNK_SLOTS)
+	if (__builtin_expect(index < HANDLE_CHUNK_SLOTS, 1))
 		return &ht->slot0[index];
-	return c < ht->nchunks ? &ht->dir[c][index % HANDLE_CHUNK_SLOTS] : 0;
+	return handle_slot_far(ht, index);
 }
 
 /* The slot @h names with its current generation (in any state), or NULL
- * (table lock held). */
+ * (table lock held).  A number below 1 wraps to a huge generation. */
 static inline struct slot *handle_decode(struct handle_table *ht, long h)
 {
-	uint64_t v = (uint64_t)h - 1;
+	uint64_t v = (uint64_t)h - 1, gen = v >> SLOT_BITS;
 	unsigned index = v & ((1u << SLOT_BITS) - 1);
 	struct slot *s;
 
-	if (h < 1 || (v >> SLOT_BITS) > HANDLE_GEN_MAX)
+	if (gen > HANDLE_GEN_MAX)
 		return 0;
 	s = handle_slot_at(ht, index);
-	return s && s->gen == v >> SLOT_BITS ? s : 0;
+	return s && s->gen == gen ? s : 0;
 }
 
 /* The slot of the open handle @h, or NULL (table lock held). */

@@ -449,6 +449,11 @@ void task_wait_reaped(struct task *t)
 	waitq_wait(&t->exit_wq, false, 0, task_reaped, t);
 }
 
+int task_wait_reaped_interruptible(struct task *t)
+{
+	return waitq_wait(&t->exit_wq, true, 0, task_reaped, t);
+}
+
 int task_join(struct task *t)
 {
 	int code;

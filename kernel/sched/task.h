@@ -259,6 +259,11 @@ int task_join(struct task *t);
  * closed); the caller's reference stays. */
 void task_wait_reaped(struct task *t);
 
+/* The same for a user task's system call: a kill or stop request ends
+ * the wait (-TASK_ERESTART: the call runs again after a stop), as does
+ * task_interrupt (-NH_EINTR); 0 once @t is reaped. */
+int task_wait_reaped_interruptible(struct task *t);
+
 void task_get(struct task *t);
 void task_put(struct task *t);
 

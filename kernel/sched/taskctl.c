@@ -139,6 +139,20 @@ int taskctl_suspend(struct task *t)
 	return t->reaped || t->state == TASK_DEAD ? -NH_ESRCH : -NH_EAGAIN;
 }
 
+int taskctl_request_stop(struct task *t)
+{
+	int err = check_target(t);
+
+	if (err)
+		return err;
+	if (t == task_current())
+		return -NH_EDEADLK;	/* nobody would be left to resume it */
+	request(t, TASK_WORK_STOP);
+	if (sched_notify_work(t))
+		waitq_wake_all(&t->exit_wq);	/* suspenders see the request */
+	return 0;
+}
+
 int taskctl_resume(struct task *t)
 {
 	int err = check_target(t);

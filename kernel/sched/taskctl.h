@@ -67,6 +67,14 @@ struct task *taskctl_create(struct vmspace *space, const struct nh_task_start *s
  */
 int taskctl_suspend(struct task *t);
 
+/*
+ * Ask @t to stop at its user boundary and return at once (a server must
+ * not wait for its client): 0 with the request made; task_info shows
+ * STOPPED once it took effect, and task_suspend waits for it.
+ * -NH_EDEADLK for the caller itself (nobody would be left to resume it).
+ */
+int taskctl_request_stop(struct task *t);
+
 /* Let a stopped @t run again; cancels a pending suspend.  0 whether it was
  * stopped or not. */
 int taskctl_resume(struct task *t);

@@ -76,6 +76,11 @@ long sys_task_suspend(long task)
 	return on_task(task, NH_RIGHT_CONTROL, taskctl_suspend);
 }
 
+long sys_task_stop(long task)
+{
+	return on_task(task, NH_RIGHT_CONTROL, taskctl_request_stop);
+}
+
 long sys_task_resume(long task)
 {
 	return on_task(task, NH_RIGHT_CONTROL, taskctl_resume);
@@ -230,10 +235,10 @@ long sys_task_wait(long task, uintptr_t out)
 		err = -NH_EDEADLK;
 	else if (!uaccess_range_ok(out, sizeof(e)))
 		err = -NH_EFAULT;
-	if (!err) {
-		task_wait_reaped(t);
+	if (!err)
+		err = task_wait_reaped_interruptible(t);
+	if (!err)
 		task_exit_record(t, &e);
-	}
 	task_unref(t);
 	if (!err && copy_to_user(out, &e, sizeof(e)))
 		err = -NH_EFAULT;

@@ -891,6 +891,80 @@ static int exec_support_heap_name_and_clear_tid(void)
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
+/* Waits on handle 3 (installed there) again after each -EINTR; exits 70
+ * plus the number of those once it ended killed. */
+static void child_waits_on_3(long arg)
+{
+	struct nh_exit e = { 0 };
+	long r;
+	int eintr = 0;
+
+	(void)arg;
+	while ((r = nh_task_wait(3, &e)) == -NH_EINTR)
+		eintr++;
+	nh_exit(r == 0 && e.reason == NH_EXIT_KILLED ? 70 + eintr : (int)r);
+}
+
+/* A task blocked in task_wait stops, is interrupted and killed like any
+ * other sleeper: no process can make itself unkillable by waiting. */
+static int task_wait_ends_on_stop_interrupt_and_kill(void)
+{
+	struct nh_task_info info;
+	struct nh_exit e = { 0 };
+	long b = fork_like(child_spin, 0, 0), a, a2;
+	int ok = 1;
+
+	a = fork_like(child_waits_on_3, 0, NH_START_SUSPENDED);
+	a2 = fork_like(child_waits_on_3, 0, NH_START_SUSPENDED);
+	EXPECT(a > 0 && a2 > 0 && b > 0);
+	EXPECT(nh_handle_install_at(a, b, NH_RIGHT_READ, 0, 3) == 3);
+	EXPECT(nh_handle_install_at(a2, b, NH_RIGHT_READ, 0, 3) == 3);
+	EXPECT(nh_task_resume(a) == 0 && nh_task_resume(a2) == 0);
+	EXPECT(wait_state(a, NH_TASK_SLEEPING) && wait_state(a2, NH_TASK_SLEEPING));
+	EXPECT(nh_task_suspend(a) == 0);	/* a stop ends the wait... */
+	EXPECT(nh_task_info(a, &info) == 0 && info.state == NH_TASK_STOPPED);
+	EXPECT(nh_task_resume(a) == 0);		/* ...which then runs again */
+	EXPECT(wait_state(a, NH_TASK_SLEEPING));
+	EXPECT(nh_task_interrupt(a) == 0);	/* -EINTR, and it waits again */
+	EXPECT(nh_task_kill(a2) == 0);		/* the kill ends the waiter */
+	EXPECT(nh_task_wait(a2, &e) == 0 && e.reason == NH_EXIT_KILLED);
+	EXPECT(nh_task_kill(b) == 0);
+	EXPECT(nh_task_wait(a, &e) == 0 && e.reason == NH_EXIT_NORMAL && e.code == 71);
+	EXPECT(nh_task_wait(b, &e) == 0 && e.reason == NH_EXIT_KILLED);
+	EXPECT(nh_handle_close(a) == 0 && nh_handle_close(a2) == 0 &&
+	       nh_handle_close(b) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+/* task_stop asks and returns: the server learns of the stop later. */
+static int task_stop_returns_at_once(void)
+{
+	struct nh_task_info info;
+	struct nh_regs regs;
+	struct nh_exit e = { 0 };
+	long t = fork_like(child_spin, 0, 0);
+	long r = t > 0 ? nh_handle_dup(t, NH_RIGHT_READ) : -1;
+	long me = nh_handle_dup(NH_SELF_TASK, NH_RIGHT_CONTROL);
+	int ok = 1;
+
+	EXPECT(t > 0 && r > 0 && me > 0);
+	EXPECT(nh_task_stop(NH_SELF_TASK) == -NH_EDEADLK);
+	EXPECT(nh_task_stop(me) == -NH_EDEADLK);	/* by any handle */
+	EXPECT(nh_task_stop(t) == 0);
+	EXPECT(wait_state(t, NH_TASK_STOPPED));
+	EXPECT(nh_task_regs_get(t, &regs) == 0);
+	EXPECT(nh_task_stop(t) == 0);		/* already stopped: still 0 */
+	EXPECT(nh_task_stop(r) == -NH_EACCES);
+	EXPECT(nh_task_stop(12345) == -NH_EBADF);
+	EXPECT(nh_task_resume(t) == 0);
+	EXPECT(nh_task_info(t, &info) == 0 && info.state != NH_TASK_STOPPED);
+	EXPECT(nh_task_kill(t) == 0 && nh_task_wait(t, &e) == 0);
+	EXPECT(nh_task_stop(t) == -NH_ESRCH);	/* dead */
+	EXPECT(nh_handle_close(t) == 0 && nh_handle_close(me) == 0 &&
+	       nh_handle_close(r) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
 /* ---- futexes -------------------------------------------------------------- */
 
 #define MS		1000000ul
@@ -1639,6 +1713,8 @@ static const struct utest catalogue[] = {
 	{ "USRT0058_handles_at_numbers_close_in_and_cloexec", handles_at_numbers_close_in_and_cloexec },
 	{ "USRT0059_exec_support_heap_name_and_clear_tid", exec_support_heap_name_and_clear_tid },
 	{ "USRT0060_ipc_reply_regs_show_the_blocked_caller", ipc_reply_regs_show_the_blocked_caller },
+	{ "USRT0061_task_wait_ends_on_stop_interrupt_and_kill", task_wait_ends_on_stop_interrupt_and_kill },
+	{ "USRT0062_task_stop_returns_at_once", task_stop_returns_at_once },
 };
 
 /* ---- the runner ----------------------------------------------------------- */
