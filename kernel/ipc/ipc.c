@@ -403,12 +403,21 @@ static long consume(struct ipc_delivery *d)
 
 /* ---- rendezvous ------------------------------------------------------- */
 
-/* The first queued caller or event of @ep into *d; false if none.  Lock
- * held.  A caller's message leaves its ipc.msg; it waits for the reply. */
+/* The first queued event, else the first queued caller, of @ep into *d;
+ * false if none.  Lock held.  A caller's message leaves its ipc.msg; it
+ * waits for the reply. */
 static bool take_queued(struct endpoint *ep, struct ipc_delivery *d)
 {
 	struct task *s;
 
+	if (!list_empty(&ep->events)) {	/* events first: a death is news */
+		struct event *e = container_of(ep->events.next, struct event, node);
+
+		list_del(&e->node);
+		*d = e->d;
+		d->ev = e;
+		return true;
+	}
 	if (!list_empty(&ep->senders)) {
 		s = container_of(ep->senders.next, struct task, ipc.node);
 		list_del(&s->ipc.node);
@@ -421,14 +430,6 @@ static bool take_queued(struct endpoint *ep, struct ipc_delivery *d)
 		vm_get(s->space);
 		reply_get(s->ipc.wait);
 		ipc_set_state(&s->ipc, IPC_REPLY_WAIT, &ep->lock);
-		return true;
-	}
-	if (!list_empty(&ep->events)) {
-		struct event *e = container_of(ep->events.next, struct event, node);
-
-		list_del(&e->node);
-		*d = e->d;
-		d->ev = e;
 		return true;
 	}
 	return false;
@@ -867,13 +868,20 @@ static struct endpoint *events_of(struct task *t, uint64_t *badge)
 	return ep;
 }
 
+/* The exit event, in the event allocated when @t was bound (so no exit
+ * is ever lost for want of memory). */
 static void post_exit(struct task *t)
 {
 	uint64_t badge;
 	struct endpoint *ep = events_of(t, &badge);
-	struct event *e = ep ? slab_alloc(&event_cache) : 0;
+	irqflags_t f = spin_lock_irqsave(&t->ctl_lock);
+	struct event *e = t->ipc.exit_ev;
 
-	if (e) {	/* (no memory: the event is lost; waiters still see it die) */
+	t->ipc.exit_ev = 0;
+	spin_unlock_irqrestore(&t->ctl_lock, f);
+	if (e && !ep)
+		slab_free(&event_cache, e);	/* unbound since */
+	if (e && ep) {
 		task_exit_record(t, &e->rec);
 		e->d = (struct ipc_delivery){ .tag = NH_IPC_TAG(NH_IPC_EXIT, sizeof(e->rec)),
 			.w = { (uint64_t)e->rec.reason, (uint64_t)e->rec.code, t->id, 0 },
@@ -1108,6 +1116,7 @@ long ipc_reply_save(void)
 long ipc_bind_events(long task_h, long ep_h, uint64_t badge)
 {
 	struct endpoint *ep = 0, *old;
+	struct event *pre = 0;
 	struct task *t;
 	irqflags_t f;
 	int err = handle_lookup_self(task_h, NH_OBJ_TASK, NH_RIGHT_CONTROL, (void **)&t);
@@ -1119,6 +1128,8 @@ long ipc_bind_events(long task_h, long ep_h, uint64_t badge)
 					 (void **)&ep);
 	if (!err && (t->kernel || t->state == TASK_DEAD))
 		err = t->kernel ? -NH_EPERM : -NH_ESRCH;
+	if (!err && ep && !(pre = slab_alloc(&event_cache)))
+		err = -NH_ENOMEM;	/* its exit event, made now */
 	if (!err) {
 		f = spin_lock_irqsave(&t->ctl_lock);
 		if (t->ipc.events_closed) {	/* it is ending: nothing would drop it */
@@ -1128,9 +1139,15 @@ long ipc_bind_events(long task_h, long ep_h, uint64_t badge)
 			t->ipc.events = ep;
 			t->ipc.events_badge = badge;
 			ep = old;	/* drop the one it replaced */
+			if (!t->ipc.exit_ev) {
+				t->ipc.exit_ev = pre;
+				pre = 0;
+			}
 		}
 		spin_unlock_irqrestore(&t->ctl_lock, f);
 	}
+	if (pre)
+		slab_free(&event_cache, pre);
 	if (ep)
 		ep_put(ep);
 	handle_put_obj(NH_OBJ_TASK, t);

@@ -229,6 +229,8 @@ struct ipc_task {
 	struct endpoint *events;	/* [c] where its faults and exit go */
 	uint64_t events_badge;		/* [c] the badge they carry */
 	bool events_closed;		/* [c] it is ending: no new binding */
+	struct event *exit_ev;		/* [c] its exit event, allocated at the
+					   first binding: an exit is never lost */
 };
 
 #if NH_DEBUG

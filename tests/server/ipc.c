@@ -1495,3 +1495,45 @@ int ipc_reply_regs_show_the_blocked_caller(void)
 	EXPECT(nh_handle_close(h) == 0 && nh_handle_close(ep) == 0);
 	return PASS(ok);
 }
+
+/* ---- exit events: made at binding, ahead of callers ----------------------- */
+
+/* An exit event overtakes callers queued before it (a death is news a
+ * server must act on), and its memory was taken at binding: the live
+ * objects rise by one when a task is bound, not when it dies. */
+int ipc_exit_events_overtake_queued_callers(void)
+{
+	struct nh_task_info info = { 0 };
+	struct nh_counters c0, c1;
+	struct nh_exit e = { .reason = NH_EXIT_NORMAL, .code = 5 };
+	struct nh_msg m = { 0 }, out = { .tag = NH_IPC_TAG(101, 0), .w = { 321 } };
+	long ep = nh_endpoint_create(), caller, t;
+	uint64_t id = 0;
+	int ok = 1;
+
+	EXPECT(ep > 0);
+	g_arg[0] = 1;
+	g_arg[1] = 11;
+	caller = child(caller_child, ep, NH_RIGHT_WRITE, -1, 1, 0);
+	EXPECT(caller > 0 && wait_state(caller, NH_TASK_SLEEPING));	/* queued */
+	g_arg[0] = 5;
+	g_arg[1] = 0;
+	t = child(exit_child, 0, 0, 1, 0, 0);	/* suspended */
+	EXPECT(t > 0 && nh_task_info(t, &info) == 0);
+	id = info.id;
+	nh_test_counters(&c0);
+	EXPECT(nh_ipc_bind_events(t, ep, 77) == 0);
+	nh_test_counters(&c1);
+	EXPECT(c1.live_objects == c0.live_objects + 1);	/* the event, made now */
+	EXPECT(nh_task_resume(t) == 0);
+	EXPECT(nh_task_wait(t, &e) == 0 && e.code == 5);
+	nh_ipc_set_buffer(ipc_buf);
+	EXPECT(got_exit(ep, id, 77, &e));	/* first, though it came later */
+	EXPECT(nh_recv(ep, &m) == (long)NH_IPC_TAG(1, 0) && m.w[0] == 11);
+	EXPECT(nh_reply(0, &out) == 0);
+	e = reap(caller);
+	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 321);
+	nh_ipc_set_buffer(0);
+	EXPECT(nh_handle_close(t) == 0 && nh_handle_close(ep) == 0);
+	return PASS(ok);
+}

@@ -35,6 +35,7 @@ void echo_strict_child(long ep);
 uint8_t echo_pat(uint64_t i, uint64_t label);	/* the byte at @i of a buffer sent with @label */
 
 int ipc_reply_regs_show_the_blocked_caller(void);
+int ipc_exit_events_overtake_queued_callers(void);
 
 /* proto.c */
 int proto_stubs_typed_round_trips(void);

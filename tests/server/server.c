@@ -1715,6 +1715,7 @@ static const struct utest catalogue[] = {
 	{ "USRT0060_ipc_reply_regs_show_the_blocked_caller", ipc_reply_regs_show_the_blocked_caller },
 	{ "USRT0061_task_wait_ends_on_stop_interrupt_and_kill", task_wait_ends_on_stop_interrupt_and_kill },
 	{ "USRT0062_task_stop_returns_at_once", task_stop_returns_at_once },
+	{ "USRT0063_ipc_exit_events_overtake_queued_callers", ipc_exit_events_overtake_queued_callers },
 };
 
 /* ---- the runner ----------------------------------------------------------- */
