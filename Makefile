@@ -23,6 +23,8 @@ HOSTCC		?= clang
 # DEBUG=1 (the default, what make test boots) adds the lock-order checker;
 # make bench measures a DEBUG=0 build in $(BUILD)/release.
 DEBUG		?= 1
+# TESTS=0: a build without the test-only system calls (syscalls.tbl [test]).
+TESTS		?= 1
 PYTHON		?= python3
 
 # One line per step, as kbuild prints them; V=1 shows the commands.
@@ -51,7 +53,7 @@ KCFLAGS		:= $(KARCH) -std=gnu11 -O2 -g -ffreestanding \
 		   -fno-stack-protector -fno-pie -fno-omit-frame-pointer \
 		   -fno-common -ffunction-sections -fdata-sections \
 		   -Wall -Wextra -Werror -Wno-unused-parameter \
-		   -Ikernel -Ikernel/uapi -I$(BUILD)/gen -MMD -MP -DNH_DEBUG=$(DEBUG)
+		   -Ikernel -Ikernel/uapi -I$(BUILD)/gen -MMD -MP -DNH_DEBUG=$(DEBUG) -DNH_TESTS=$(TESTS)
 KLDFLAGS	:= -march=rv64imac -mabi=lp64 -nostdlib -static -no-pie \
 		   -Wl,-T,boot/kernel.ld -Wl,--gc-sections -Wl,--build-id=none
 

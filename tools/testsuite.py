@@ -9,6 +9,7 @@ Suites, in order:
             binary printing KTAP (tests/host/host.mk builds them)
   genproto, gensyscalls  the interface generators refuse bad tables;
             the syscall thunks check 32-bit arguments; DESIGN's table is current
+  notest    a TESTS=0 build links no test-only handler; its thunks refuse
   dtinfo    build/host/dtinfo on every fixture: exact summary lines,
             and a one-line error with a non-zero exit on bad blobs
   fuzz      the device-tree fuzzer for a fixed few seconds
@@ -102,6 +103,33 @@ def run_cmd(cmd, timeout=600):
     p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
                        timeout=timeout)
     return p.returncode, (p.stdout + p.stderr).splitlines()
+
+
+def suite_notest(build):
+    """A build without the test-only calls (make TESTS=0): it links no
+    test handler, and every [test] thunk refuses with -NH_ENOSYS."""
+    s = Suite("notest")
+    out_dir = os.path.join(build, "notest")
+    elf = os.path.join(out_dir, "nuthatch.elf")
+    rc, out = run_cmd(["make", "-s", "--no-print-directory", "BUILD=" + out_dir,
+                       "TESTS=0", os.path.join(out_dir, "Image")])
+    for line in out[-10:] if rc else []:
+        s.note(line)
+    s.result(rc == 0, "builds_without_test_calls")
+    if rc:
+        return s
+    cross = os.environ.get("CROSS_COMPILE", "riscv64-unknown-elf-")
+    rc, syms = run_cmd([cross + "nm", elf])
+    names = {l.split()[-1] for l in syms if len(l.split()) == 3}
+    s.result(rc == 0 and "sys_null" in names and "t_test_spawn" in names and
+             not any(n.startswith("sys_test_") for n in names),
+             "no_test_handler_linked")
+    rc, dis = run_cmd([cross + "objdump", "-d", "--disassemble=t_test_spawn", elf])
+    body = [l for l in dis if "\t" in l and ":" in l]
+    s.result(rc == 0 and any("li" in l and "-88" in l for l in body) and
+             not any("jal" in l or "\tj\t" in l for l in body),
+             "test_thunk_refuses_with_enosys")
+    return s
 
 
 def suite_image(build):
@@ -564,6 +592,7 @@ def main():
              ("dtinfo", lambda: [suite_dtinfo(a.build, a.shared)]),
              ("genproto", lambda: [suite_genproto(a.build)]),
              ("gensyscalls", lambda: [suite_gensyscalls()]),
+             ("notest", lambda: [suite_notest(a.build)]),
              ("fuzz", lambda: [suite_fuzz(a.build, a.shared)])]
     steps += [("boot", lambda: warm_up_qemu() or [])]
     steps += [("boot", lambda c=c: [suite_boot(a.build, *c)]) for c in BOOTS]
