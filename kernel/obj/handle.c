@@ -121,16 +121,20 @@ static int free_slot(struct handle_table *ht)
 	return -NH_ENOSPC;
 }
 
+/* A handle's flags change from @was to @now (lock held): the count of
+ * close-on-exec handles follows. */
+static void count_cloexec(struct handle_table *ht, uint32_t was, uint32_t now)
+{
+	int d = !!(now & NH_HANDLE_CLOEXEC) - !!(was & NH_HANDLE_CLOEXEC);
+
+	__atomic_store_n(&ht->ncloexec, ht->ncloexec + (unsigned)d, __ATOMIC_RELAXED);
+}
+
 /* Slot @index is free again: the search may start there. */
 static void note_free(struct handle_table *ht, unsigned index)
 {
 	if (index < ht->hint)
 		ht->hint = index;
-}
-
-static unsigned index_of(long h)
-{
-	return (unsigned)((uint64_t)(h - 1) & ((1u << SLOT_BITS) - 1));
 }
 
 /* Will the next growth need the directory frame?  (A racy read: grow
@@ -144,8 +148,9 @@ static bool ht_needs_dir(struct handle_table *ht)
  * 0 (grown, or grown by another meanwhile), -NH_ENOMEM, -NH_ESRCH. */
 static int grow(struct handle_table *ht, unsigned seen)
 {
-	uint64_t chunk = frame_alloc_zeroed(), dir = ht_needs_dir(ht) ? frame_alloc_zeroed() : 0;
-	int err = !chunk || (ht_needs_dir(ht) && !dir) ? -NH_ENOMEM : 0;
+	bool need_dir = ht_needs_dir(ht);
+	uint64_t chunk = frame_alloc_zeroed(), dir = need_dir ? frame_alloc_zeroed() : 0;
+	int err = !chunk || (need_dir && !dir) ? -NH_ENOMEM : 0;
 	irqflags_t f = spin_lock_irqsave(&ht->lock);
 
 	if (!err && ht->closed)
@@ -169,19 +174,29 @@ static int grow(struct handle_table *ht, unsigned seen)
 	return err;
 }
 
+/* grow() from under @ht's lock (*f its flags), which is dropped
+ * meanwhile and held again on return. */
+static int grow_locked(struct handle_table *ht, irqflags_t *f)
+{
+	unsigned seen = ht->nchunks;
+	int err;
+
+	spin_unlock_irqrestore(&ht->lock, *f);
+	err = grow(ht, seen);
+	*f = spin_lock_irqsave(&ht->lock);
+	return err;
+}
+
 /* With @ht's lock held (*f its flags): a free slot's index, growing the
- * table if it must (the lock is dropped meanwhile), or an error. */
+ * table if it must, or an error. */
 static int free_slot_growing(struct handle_table *ht, irqflags_t *f)
 {
 	for (;;) {
 		int index = free_slot(ht), err;
-		unsigned seen = ht->nchunks;
 
-		if (index != -NH_ENOSPC || seen == HANDLE_CHUNKS)
+		if (index != -NH_ENOSPC || ht->nchunks == HANDLE_CHUNKS)
 			return index;
-		spin_unlock_irqrestore(&ht->lock, *f);
-		err = grow(ht, seen);
-		*f = spin_lock_irqsave(&ht->lock);
+		err = grow_locked(ht, f);
 		if (err)
 			return err;
 	}
@@ -248,6 +263,7 @@ static bool close_index(struct handle_table *ht, unsigned index, uint32_t only_f
 
 	if (open) {
 		vacate(s, &r);
+		count_cloexec(ht, r.flags, 0);
 		note_free(ht, index);
 	}
 	spin_unlock_irqrestore(&ht->lock, f);
@@ -275,7 +291,9 @@ void handle_table_close_all(struct handle_table *ht)
 
 void handle_table_close_exec(struct handle_table *ht)
 {
-	for (unsigned i = 0, n = slots_of(ht); i < n; i++)
+	/* (Most execs have none: then no slot is visited.) */
+	for (unsigned i = 0, n = slots_of(ht);
+	     i < n && __atomic_load_n(&ht->ncloexec, __ATOMIC_RELAXED); i++)
 		close_index(ht, i, NH_HANDLE_CLOEXEC);
 }
 
@@ -407,7 +425,7 @@ void handle_unreserve(struct handle_table *ht, long h)
 	irqflags_t f = spin_lock_irqsave(&ht->lock);
 
 	reserved_slot(ht, h)->type = SLOT_FREE;	/* the number was never given */
-	note_free(ht, index_of(h));
+	note_free(ht, handle_index(h));
 	spin_unlock_irqrestore(&ht->lock, f);
 }
 
@@ -430,7 +448,8 @@ int handle_close(struct handle_table *ht, long h)
 
 	if (s) {
 		vacate(s, &r);
-		note_free(ht, index_of(h));
+		count_cloexec(ht, r.flags, 0);
+		note_free(ht, handle_index(h));
 	}
 	spin_unlock_irqrestore(&ht->lock, f);
 	if (!s)
@@ -486,12 +505,8 @@ static void info_of(const struct href *r, struct nh_handle_info *out)
 static int reach(struct handle_table *ht, unsigned index, irqflags_t *f)
 {
 	while (!ht->closed && !handle_slot_at(ht, index)) {
-		unsigned seen = ht->nchunks;
-		int err;
+		int err = grow_locked(ht, f);
 
-		spin_unlock_irqrestore(&ht->lock, *f);
-		err = grow(ht, seen);
-		*f = spin_lock_irqsave(&ht->lock);
 		if (err)
 			return err;
 	}
@@ -510,6 +525,7 @@ static int place(struct handle_table *ht, unsigned index, uint32_t gen,
 		return -NH_EINVAL;	/* would revive a stale number */
 	s->gen = gen;
 	fill(s, r, rights);
+	count_cloexec(ht, 0, r->flags);
 	return 0;
 }
 
@@ -531,9 +547,9 @@ static long place_at(struct handle_table *to, struct href *r, uint32_t rights,
 	if (!err) {
 		r->flags = flags;
 		f = spin_lock_irqsave(&to->lock);
-		err = reach(to, index_of(number), &f);
+		err = reach(to, handle_index(number), &f);
 		if (!err)
-			err = place(to, index_of(number), (uint32_t)(v >> SLOT_BITS), r, rights);
+			err = place(to, handle_index(number), (uint32_t)(v >> SLOT_BITS), r, rights);
 		spin_unlock_irqrestore(&to->lock, f);
 	}
 	if (err)
@@ -560,8 +576,10 @@ int handle_set_flags(struct handle_table *ht, long h, uint32_t flags)
 		return -NH_EINVAL;
 	f = spin_lock_irqsave(&ht->lock);
 	s = handle_open_slot(ht, h);
-	if (s)
+	if (s) {
+		count_cloexec(ht, s->flags, flags);
 		s->flags = (uint8_t)flags;
+	}
 	spin_unlock_irqrestore(&ht->lock, f);
 	return s ? 0 : -NH_EBADF;
 }

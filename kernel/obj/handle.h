@@ -86,6 +86,8 @@ struct handle_table {
 	bool closed;		/* its task is dead: no new handles */
 	unsigned nchunks;	/* chunks in use, 1..HANDLE_CHUNKS */
 	unsigned hint;		/* no free slot below this index */
+	unsigned ncloexec;	/* open handles carrying NH_HANDLE_CLOEXEC
+				   (read without the lock: a hint) */
 	uint64_t pa;		/* [I] the frame holding the table */
 	struct slot **dir;	/* chunk pointers (dir[0] = slot0) once grown */
 	struct slot slot0[HANDLE_CHUNK_SLOTS];
@@ -170,12 +172,18 @@ static inline struct slot *handle_slot_at(struct handle_table *ht, unsigned inde
 	return handle_slot_far(ht, index);
 }
 
+/* The slot index in handle number @h. */
+static inline unsigned handle_index(long h)
+{
+	return (unsigned)(((uint64_t)h - 1) & ((1u << SLOT_BITS) - 1));
+}
+
 /* The slot @h names with its current generation (in any state), or NULL
  * (table lock held).  A number below 1 wraps to a huge generation. */
 static inline struct slot *handle_decode(struct handle_table *ht, long h)
 {
-	uint64_t v = (uint64_t)h - 1, gen = v >> SLOT_BITS;
-	unsigned index = v & ((1u << SLOT_BITS) - 1);
+	uint64_t gen = ((uint64_t)h - 1) >> SLOT_BITS;
+	unsigned index = handle_index(h);
 	struct slot *s;
 
 	if (gen > HANDLE_GEN_MAX)

@@ -229,8 +229,6 @@ int taskctl_set_name(struct task *t, const char *name, size_t len)
 
 /* ---- registers -------------------------------------------------------------- */
 
-#define EXC_ECALL_U	8	/* scause of a system call's frame (trap.S) */
-
 void taskctl_frame_regs(struct task *t, struct nh_regs *out)
 {
 	const struct trap_frame *tf = task_user_frame(t);
@@ -239,7 +237,7 @@ void taskctl_frame_regs(struct task *t, struct nh_regs *out)
 	memcpy(out->x, tf->regs, sizeof(out->x));	/* x[0] is the pc */
 	memcpy(out->f, t->fp.f, sizeof(out->f));
 	out->fcsr = t->fp.fcsr;
-	if (tf->scause == EXC_ECALL_U) {
+	if (trap_is_syscall(tf)) {
 		out->flags = NH_REGS_SYSCALL;
 		out->orig_a0 = tf->orig_a0;
 	}

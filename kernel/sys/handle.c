@@ -25,11 +25,25 @@ long sys_handle_dup(long h, uint32_t rights)
 	return task_current()->handles ? handle_dup_self(h, rights) : -NH_EBADF;
 }
 
+
+/* @task's table, from a task handle carrying CONTROL: a reference the
+ * caller drops (handle_put_obj), or the error. */
+static int target_table(long task, struct task **t)
+{
+	int err = handle_lookup_self(task, NH_OBJ_TASK, NH_RIGHT_CONTROL, (void **)t);
+
+	if (!err && !(*t)->handles) {
+		handle_put_obj(NH_OBJ_TASK, *t);
+		err = -NH_ESRCH;	/* a kernel thread: no table */
+	}
+	return err;
+}
+
 /* The number of the new handle in @task's table. */
 long sys_handle_install(long task, long h, uint32_t rights)
 {
 	struct task *t;
-	long n = handle_lookup_self(task, NH_OBJ_TASK, NH_RIGHT_CONTROL, (void **)&t);
+	long n = target_table(task, &t);
 
 	if (n)
 		return n;
@@ -46,19 +60,6 @@ long sys_handle_info(long h, uintptr_t out)
 	if (err)
 		return err;
 	return copy_to_user(out, &info, sizeof(info)) ? -NH_EFAULT : 0;
-}
-
-/* @task's table, from a task handle carrying CONTROL: a reference the
- * caller drops (handle_put_obj), or the error. */
-static int target_table(long task, struct task **t)
-{
-	int err = handle_lookup_self(task, NH_OBJ_TASK, NH_RIGHT_CONTROL, (void **)t);
-
-	if (!err && !(*t)->handles) {
-		handle_put_obj(NH_OBJ_TASK, *t);
-		err = -NH_ESRCH;	/* a kernel thread: no table */
-	}
-	return err;
 }
 
 long sys_handle_install_at(long task, long h, uint32_t rights, uint32_t flags,

@@ -16,6 +16,13 @@
 #define CSR_SATP	0x180
 #define CSR_TIME	0xc01
 
+/* Exception causes (scause, interrupt bit clear) the kernel tells apart. */
+#define EXC_ILLEGAL_INSN	2
+#define EXC_ECALL_U		8
+#define EXC_INST_PAGE_FAULT	12
+#define EXC_LOAD_PAGE_FAULT	13
+#define EXC_STORE_PAGE_FAULT	15
+
 #define SSTATUS_SIE	(1 << 1)
 #define SSTATUS_SPIE	(1 << 5)
 #define SSTATUS_SPP	(1 << 8)

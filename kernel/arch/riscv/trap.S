@@ -39,9 +39,6 @@
 /* Frame slot n holds xn (slot 0: sepc); a fault_catch's saved registers. */
 #define REG(n)		(TF_REGS + (n) * 8)
 #define FC_REG(n)	(FC_REGS + (n) * 8)
-#define EXC_ECALL_U		8
-#define EXC_LOAD_PAGE_FAULT	13
-#define EXC_STORE_PAGE_FAULT	15
 
 /* What C code may clobber (but t0, the scratch: its caller saves it), plus
  * gp: the system-call path saves only these. */

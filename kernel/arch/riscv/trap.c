@@ -13,11 +13,6 @@
 #include "arch/riscv/asm.h"
 #include "entry/entry.h"
 
-#define EXC_ILLEGAL_INSN	2
-#define EXC_INST_PAGE_FAULT	12
-#define EXC_LOAD_PAGE_FAULT	13
-#define EXC_STORE_PAGE_FAULT	15
-
 static const char *const exc_names[] = {
 	[0] = "instruction address misaligned",
 	[1] = "instruction access fault",

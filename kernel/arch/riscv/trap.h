@@ -60,6 +60,12 @@ static inline bool trap_is_user(const struct trap_frame *tf)
 	return !(tf->sstatus & SSTATUS_SPP);
 }
 
+/* Was the frame in @tf saved by a system call (trap.S's ecall path)? */
+static inline bool trap_is_syscall(const struct trap_frame *tf)
+{
+	return tf->scause == EXC_ECALL_U;
+}
+
 /* The name of an exception or interrupt cause, and of a frame slot. */
 const char *trap_cause_name(uint64_t scause);
 const char *trap_reg_name(unsigned slot);

@@ -70,6 +70,18 @@ static struct handle_table *table(struct ktest_ctx *t)
 	return ht;
 }
 
+/* Free two tables of a test (either may be NULL); every reference to
+ * @d is gone then, none dropped under a lock. */
+static void destroy_both(struct ktest_ctx *t, struct handle_table *ht,
+			 struct handle_table *to, const struct dummy *d)
+{
+	if (ht)
+		handle_table_destroy(ht);
+	if (to)
+		handle_table_destroy(to);
+	KT_EXPECT(t, d->refs == 0 && d->put_under_lock == 0);
+}
+
 KTEST(HNDL0001_numbers_encode_slot_and_generation)
 {
 	struct handle_table *ht = table(t);
@@ -168,11 +180,7 @@ KTEST(HNDL0004_dup_and_install_only_shrink)
 	KT_EXPECT(t, handle_alloc(to, HANDLE_OBJ_TEST, &d, 0) == -NH_ESRCH);
 	KT_EXPECT(t, d.refs == 2);
 out:
-	if (ht)
-		handle_table_destroy(ht);
-	if (to)
-		handle_table_destroy(to);
-	KT_EXPECT(t, d.refs == 0 && d.put_under_lock == 0);
+	destroy_both(t, ht, to, &d);
 }
 
 KTEST(HNDL0005_full_table_and_reservations)
@@ -296,11 +304,7 @@ KTEST(HNDL0008_install_at_a_chosen_number)
 	KT_EXPECT(t, handle_install_at(ht, a, to, RW, 0, 9) == -NH_ESRCH);
 	KT_EXPECT(t, d.refs == 1);
 out:
-	if (ht)
-		handle_table_destroy(ht);
-	if (to)
-		handle_table_destroy(to);
-	KT_EXPECT(t, d.refs == 0 && d.put_under_lock == 0);
+	destroy_both(t, ht, to, &d);
 }
 
 /* Close-on-exec: only flagged handles close; copies start unflagged. */
@@ -321,8 +325,10 @@ KTEST(HNDL0009_close_on_exec)
 	c = handle_dup(ht, b, RW);
 	KT_EXPECT(t, handle_info(ht, c, &info) == 0 && info.flags == 0);
 	KT_EXPECT(t, handle_info(ht, b, &info) == 0 && info.flags == NH_HANDLE_CLOEXEC);
+	KT_EXPECT(t, handle_set_flags(ht, a, NH_HANDLE_CLOEXEC) == 0 && ht->ncloexec == 2);
+	KT_EXPECT(t, handle_set_flags(ht, a, 0) == 0 && ht->ncloexec == 1);
 	handle_table_close_exec(ht);
-	KT_EXPECT(t, handle_info(ht, b, &info) == -NH_EBADF);
+	KT_EXPECT(t, handle_info(ht, b, &info) == -NH_EBADF && ht->ncloexec == 0);
 	KT_EXPECT(t, handle_info(ht, a, &info) == 0 && handle_info(ht, c, &info) == 0);
 	KT_EXPECT(t, d.refs == 2);
 	handle_table_destroy(ht);

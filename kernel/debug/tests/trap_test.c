@@ -20,10 +20,6 @@
 #include "sched/task.h"
 #include "sched/timer.h"
 
-#define EXC_ILLEGAL	2
-#define EXC_FETCH_PF	12
-#define EXC_LOAD_PF	13
-#define EXC_STORE_PF	15
 
 static const uint64_t rodata_word = 0x5eed;
 /* An instruction ("ret") placed in writable data: must never execute. */
@@ -56,7 +52,7 @@ KTEST(TRAP0001_rodata_write_faults)
 	struct fault_catch c = { 0 };
 
 	KT_EXPECT(t, fault_catch(store_to, (void *)&rodata_word, &c) == -NH_EFAULT);
-	KT_EXPECT(t, c.fired && c.scause == EXC_STORE_PF);
+	KT_EXPECT(t, c.fired && c.scause == EXC_STORE_PAGE_FAULT);
 	KT_EXPECT(t, c.stval == (uint64_t)&rodata_word);
 	KT_EXPECT(t, rodata_word == 0x5eed);
 }
@@ -66,7 +62,7 @@ KTEST(TRAP0002_jump_into_data_faults)
 	struct fault_catch c = { 0 };
 
 	KT_EXPECT(t, fault_catch(call_into, data_code, &c) == -NH_EFAULT);
-	KT_EXPECT(t, c.fired && c.scause == EXC_FETCH_PF);
+	KT_EXPECT(t, c.fired && c.scause == EXC_INST_PAGE_FAULT);
 	KT_EXPECT(t, c.stval == (uint64_t)data_code);
 	KT_EXPECT(t, c.sepc == (uint64_t)data_code);
 }
@@ -76,9 +72,9 @@ KTEST(TRAP0003_null_and_user_half_unmapped)
 	struct fault_catch c = { .quiet = true };
 
 	KT_EXPECT(t, fault_catch(load_from, 0, &c) == -NH_EFAULT);
-	KT_EXPECT(t, c.scause == EXC_LOAD_PF && c.stval == 0);
+	KT_EXPECT(t, c.scause == EXC_LOAD_PAGE_FAULT && c.stval == 0);
 	KT_EXPECT(t, fault_catch(load_from, (void *)0x10000, &c) == -NH_EFAULT);
-	KT_EXPECT(t, c.scause == EXC_LOAD_PF && c.stval == 0x10000);
+	KT_EXPECT(t, c.scause == EXC_LOAD_PAGE_FAULT && c.stval == 0x10000);
 }
 
 KTEST(TRAP0004_illegal_instruction_and_no_catch_leak)
@@ -86,7 +82,7 @@ KTEST(TRAP0004_illegal_instruction_and_no_catch_leak)
 	struct fault_catch c = { .quiet = true };
 
 	KT_EXPECT(t, fault_catch(illegal, 0, &c) == -NH_EFAULT);
-	KT_EXPECT(t, c.scause == EXC_ILLEGAL);
+	KT_EXPECT(t, c.scause == EXC_ILLEGAL_INSN);
 	KT_EXPECT(t, task_current()->fault_catch == 0);
 	/* A call that does not fault returns its own value. */
 	KT_EXPECT(t, fault_catch(load_from, (void *)&rodata_word, &c) == 0x5eed);
