@@ -182,8 +182,8 @@ static inline unsigned handle_index(long h)
  * (table lock held).  A number below 1 wraps to a huge generation. */
 static inline struct slot *handle_decode(struct handle_table *ht, long h)
 {
-	uint64_t gen = ((uint64_t)h - 1) >> SLOT_BITS;
-	unsigned index = handle_index(h);
+	uint64_t v = (uint64_t)h - 1, gen = v >> SLOT_BITS;
+	unsigned index = v & ((1u << SLOT_BITS) - 1);	/* handle_index */
 	struct slot *s;
 
 	if (gen > HANDLE_GEN_MAX)
