@@ -118,6 +118,16 @@ long srv_answer(struct srv *s, long reply, uint64_t label, const struct nh_proto
 	return r;
 }
 
+long srv_answer_error(struct srv *s, long reply, long err)
+{
+	struct nh_msg m = { .tag = NH_IPC_TAG(NH_PROTO_ERROR, 0), .w = { (uint64_t)err } };
+	long r = nh_reply(reply, &m);
+
+	(void)s;
+	nh_handle_close(reply);
+	return r;
+}
+
 /* An error reply for @r: @err in w0, nothing else. */
 static void srv_error(struct srv_req *r, long err)
 {
@@ -159,6 +169,11 @@ static void srv_dispatch(struct srv *s, struct srv_req *r)
 		r->reply.tag = NH_IPC_TAG(NH_PROTO_REPLY(label), n);
 }
 
+static int is_event(uint64_t tag)
+{
+	return NH_IPC_LABEL(tag) == NH_IPC_FAULT || NH_IPC_LABEL(tag) == NH_IPC_EXIT;
+}
+
 long srv_run(struct srv *s)
 {
 	struct srv_req r;
@@ -172,7 +187,8 @@ long srv_run(struct srv *s)
 			tag = nh_recv(s->ep, &r.msg);
 			continue;
 		}
-		if (NH_IPC_LABEL(r.msg.tag) == NH_IPC_NOTIFY) {	/* nobody waits for a reply */
+		if (NH_IPC_LABEL(r.msg.tag) == NH_IPC_NOTIFY ||	/* nobody waits for a reply */
+		    (s->event && is_event(r.msg.tag) && s->event(s, &r.msg))) {
 			tag = nh_recv(s->ep, &r.msg);
 			continue;
 		}

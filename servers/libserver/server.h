@@ -64,6 +64,12 @@ struct srv {
 	long (*fallback)(struct srv_req *r);
 	/* The sender behind a badge (0: refused); 0 here: everyone. */
 	void *(*who)(struct srv *s, uint64_t badge);
+	/* A message with a kernel event label (NH_IPC_FAULT, NH_IPC_EXIT),
+	 * before anything else: nonzero if it took it (the loop then
+	 * neither identifies nor answers it; a fault's reply is the
+	 * hook's), 0 to treat it as any other request (a client's forgery
+	 * gets -NH_ENOSYS).  0 here: every such label is a request. */
+	int (*event)(struct srv *s, struct nh_msg *m);
 	long last_recv_err;		/* the last receive that failed */
 	void *priv;			/* the server's own state */
 };
@@ -81,6 +87,10 @@ long srv_defer(struct srv_req *r);
 
 /* Reply to @r, then return from srv_run. */
 void srv_stop(struct srv_req *r);
+
+/* Answer the saved reply @reply with the error @err (a -NH_E* code),
+ * as the loop answers a handler's error; @reply is closed.  0 or -NH_E*. */
+long srv_answer_error(struct srv *s, long reply, long err);
 
 /* For the generated code: check @r against the request layout @q
  * (lib/nhproto.h: its parts, tail_ok, grant_kind) and copy it out; @q's
