@@ -18,6 +18,11 @@
 
 #include <nuthatch/ipc.h>
 
+/* The handles every process starts with, at numbers its C library
+ * knows: the process server's endpoint, badged with the process's own
+ * pid (servers/proc installs it at fork, clone and init's start). */
+#define NH_PROC_HANDLE		1
+
 #define NH_PROTO_ERROR		0x7fffffffe000ull	/* below the kernel's event labels */
 #define NH_PROTO_REPLY(label)	((uint64_t)(label) + 1)
 

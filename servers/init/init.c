@@ -1,0 +1,73 @@
+/*
+ * init, pid 1: the first process the process server starts, with the
+ * boot arguments as argv.  It starts one program: init=PATH if the
+ * arguments name one, else the test server when nuthatch.test=PATTERN
+ * is given, else it says there is no shell yet.  Then it reaps every
+ * child (orphans are reparented to it) forever.  When the program it
+ * started was the test server and that ends without powering off (it
+ * crashed), init reports it and powers off with a failing verdict.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "nuthatch.h"
+
+#define TESTSERVER	"/bin/testserver"
+
+static const char *arg(int argc, char **argv, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (int i = 1; i < argc; i++)
+		if (!strncmp(argv[i], key, n))
+			return argv[i] + n;
+	return 0;
+}
+
+static pid_t start(const char *path, const char *arg1)
+{
+	char *const args[] = { (char *)path, (char *)arg1, 0 };
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execv(path, args);
+		printf("init: cannot run %s: errno %d\n", path, errno);
+		_exit(127);
+	}
+	if (pid < 0)
+		printf("init: fork failed: errno %d\n", errno);
+	return pid;
+}
+
+int main(int argc, char **argv)
+{
+	const char *prog = arg(argc, argv, "init=");
+	const char *tests = arg(argc, argv, "nuthatch.test=");
+	pid_t first = -1;
+
+	if (prog)
+		first = start(prog, 0);
+	else if (tests)
+		first = start(TESTSERVER, *tests ? tests : "*");
+	else
+		printf("nuthatch: boot complete; no shell yet (nuthatch.test=* runs the "
+		       "test server), idling (QEMU: Ctrl-A X quits)\n");
+	for (;;) {
+		int status = 0;
+		pid_t pid = wait(&status);
+
+		if (pid < 0) {
+			printf("init: wait failed: errno %d\n", errno);
+			nh_sleep_ns(1000000000);
+			continue;
+		}
+		if (pid == first && tests && !prog) {
+			printf("# init: the test server ended with wait status 0x%x\n", status);
+			fflush(stdout);
+			nh_test_poweroff(1);
+		}
+	}
+}

@@ -1,0 +1,226 @@
+/*
+ * A process's end, and the waits on it.  The kernel tells this server
+ * when a task it started ends (an exit event, bound at the task's start)
+ * and when one faults (a fault event: without signal handlers yet, the
+ * fault kills it).  The exit makes the process a zombie holding only
+ * its wait status and times; its children go to init; its parent's
+ * pending waits are answered from its zombies.
+ *
+ * Wait statuses are Linux's: (code & 0xff) << 8 for an exit, the signal
+ * number for a death by signal (SIGSEGV for a page or access fault,
+ * SIGBUS for a misaligned access, SIGILL, SIGTRAP for ebreak, SIGKILL
+ * for a kill or an out-of-memory fault).  No core is ever dumped.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nuthatch/errno.h>
+#include <sys/wait.h>
+
+#include "nhproto.h"
+#include "nuthatch.h"
+#include "proc.h"
+#include "proto/proc_server.h"
+
+/* The signal a fault with RISC-V cause @cause means. */
+static int fault_signal(uint64_t cause)
+{
+	switch (cause) {
+	case 0: case 4: case 6:		/* misaligned fetch, load, store */
+		return SIGBUS;
+	case 2:				/* illegal instruction */
+		return SIGILL;
+	case 3:				/* ebreak */
+		return SIGTRAP;
+	default:			/* access and page faults */
+		return SIGSEGV;
+	}
+}
+
+static int32_t wait_status(const struct nh_exit *e)
+{
+	switch (e->reason) {
+	case NH_EXIT_NORMAL:
+		return (int32_t)((e->code & 0xff) << 8);
+	case NH_EXIT_FAULT:
+		return fault_signal(e->cause);
+	case NH_EXIT_KSTACK:
+		return SIGSEGV;
+	default:			/* killed, out of memory */
+		return SIGKILL;
+	}
+}
+
+static void init_died(const struct proc *p)
+{
+	printf("proc: init (pid 1) ended with wait status 0x%x: nothing is left to "
+	       "reap orphans\n", (unsigned)p->status);
+	fflush(stdout);
+	exit(1);		/* the kernel powers off with a failing verdict */
+}
+
+void proc_task_exited(int32_t pid, const void *record, uint64_t reason, int64_t code)
+{
+	struct proc *p = proc_find(pid);
+	struct nh_exit e = { .reason = (int32_t)reason, .code = code };
+
+	if (!p || p->state != PROC_RUNNING)
+		return;
+	if (record)
+		memcpy(&e, record, sizeof(e));
+	p->status = wait_status(&e);
+	p->utime_ns = e.utime_ns;
+	p->stime_ns = e.stime_ns;
+	p->state = PROC_ZOMBIE;
+	nh_handle_close(p->task);
+	nh_handle_close(p->space);
+	p->task = p->space = 0;
+	proc_srv.nzombies++;
+	proc_drop_waiters(p);
+	if (p->pid == PROC_INIT_PID)
+		init_died(p);
+	proc_reparent_children(p);
+	proc_wake_waiters(p->parent);
+}
+
+/* ---- waits ------------------------------------------------------------ */
+
+/* Does child @c match wait4's @which, asked by @parent? */
+static int matches(const struct proc *parent, const struct proc *c, int32_t which)
+{
+	if (which > 0)
+		return c->pid == which;
+	if (which == -1)
+		return 1;
+	return c->pgid == (which == 0 ? parent->pgid : -which);
+}
+
+/* The first zombie of @parent that @which matches; *any: a match at all. */
+static struct proc *find_zombie(const struct proc *parent, int32_t which, int *any)
+{
+	*any = 0;
+	for (struct proc *c = parent->children; c; c = c->sib_next) {
+		if (!matches(parent, c, which))
+			continue;
+		*any = 1;
+		if (c->state == PROC_ZOMBIE)
+			return c;
+	}
+	return 0;
+}
+
+/* Reap @c for its parent: its pid, status and times into *out; gone after. */
+struct reaped {
+	int32_t pid, status;
+	uint64_t utime_ns, stime_ns;
+};
+
+static void reap(struct proc *c, struct reaped *out)
+{
+	struct proc *parent = c->parent;
+
+	*out = (struct reaped){ .pid = c->pid, .status = c->status,
+				.utime_ns = c->utime_ns + c->cutime_ns,
+				.stime_ns = c->stime_ns + c->cstime_ns };
+	parent->cutime_ns += out->utime_ns;
+	parent->cstime_ns += out->stime_ns;
+	proc_srv.nzombies--;
+	proc_release(c);
+}
+
+/*
+ * wait4's core: 1 and *out filled when a child was reaped, 0 when
+ * matching children live on, -NH_ECHILD when none match.
+ */
+static long try_wait(struct proc *parent, int32_t which, struct reaped *out)
+{
+	int any;
+	struct proc *z = find_zombie(parent, which, &any);
+
+	if (z) {
+		reap(z, out);
+		return 1;
+	}
+	/* init waiting for anyone never runs out: orphans may come */
+	if (!any && parent->pid == PROC_INIT_PID && which == -1)
+		return 0;
+	return any ? 0 : -NH_ECHILD;
+}
+
+#define WAIT4_OPTIONS	(WNOHANG | WUNTRACED | WCONTINUED)
+
+long proc_srv_wait4(struct srv_req *r, int32_t which, int32_t options, int32_t *pid,
+		    int32_t *status, uint64_t *utime_ns, uint64_t *stime_ns)
+{
+	struct proc *p = r->client;
+	struct proc_waiter *w;
+	struct reaped out;
+	long got, reply;
+
+	if (options & ~WAIT4_OPTIONS || which == INT32_MIN)
+		return -NH_EINVAL;
+	got = try_wait(p, which, &out);
+	if (got < 0)
+		return got;
+	if (got) {
+		*pid = out.pid, *status = out.status;
+		*utime_ns = out.utime_ns, *stime_ns = out.stime_ns;
+		return 0;
+	}
+	if (options & WNOHANG)
+		return 0;	/* *pid stays 0 */
+	w = proc_waiter_new();
+	if (!w)
+		return -NH_ENOMEM;
+	reply = srv_defer(r);
+	if (reply < 0) {
+		proc_waiter_free(w);
+		return reply;
+	}
+	*w = (struct proc_waiter){ .reply = reply, .which = which, .options = options,
+				   .next = p->waiters };
+	p->waiters = w;
+	proc_srv.nwaiters++;
+	return 0;
+}
+
+/* Answer what @parent's waiters can now have; drop those with nothing
+ * left to wait for (ECHILD). */
+void proc_wake_waiters(struct proc *parent)
+{
+	struct proc_waiter **pw = parent ? &parent->waiters : 0;
+
+	while (pw && *pw) {
+		struct proc_waiter *w = *pw;
+		struct reaped out;
+		long got = try_wait(parent, w->which, &out);
+
+		if (!got) {
+			pw = &w->next;
+			continue;
+		}
+		*pw = w->next;
+		proc_srv.nwaiters--;
+		if (got < 0)
+			srv_answer_error(&proc_srv.srv, w->reply, got);
+		else
+			proc_srv_wait4_answer(&proc_srv.srv, w->reply, out.pid, out.status,
+					      out.utime_ns, out.stime_ns);
+		proc_waiter_free(w);
+	}
+}
+
+/* @p ended: its own pending waits go unanswered (their replies closed). */
+void proc_drop_waiters(struct proc *p)
+{
+	while (p->waiters) {
+		struct proc_waiter *w = p->waiters;
+
+		p->waiters = w->next;
+		nh_handle_close(w->reply);
+		proc_srv.nwaiters--;
+		proc_waiter_free(w);
+	}
+}

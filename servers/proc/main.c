@@ -1,0 +1,119 @@
+/*
+ * The process server: the kernel's first user task on every boot
+ * (kernel/init/main.c starts /sbin/proc with the boot arguments as its
+ * argv).  It sets up the table, starts /sbin/init as pid 1 and then
+ * serves the process protocol (servers/proto/proc.tbl) and the kernel's
+ * exit and fault events for the tasks it started, forever.  Boot
+ * arguments it reads: nuthatch.pid_max=N (default 32768, at most
+ * 4,194,304).  Every argument goes on to init.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nuthatch/errno.h>
+
+#include "nhproto.h"
+#include "nuthatch.h"
+#include "proc.h"
+#include "proto/proc_server.h"
+
+#define INIT_PATH	"/sbin/init"
+#define RESERVE		512	/* processes the table has room for at start */
+#define HANDLES_WARM	(2 * RESERVE)	/* a task and a space each */
+
+struct proc_server proc_srv;
+
+static uint8_t ipc_buf[NH_IPC_BUF_MAX] __attribute__((aligned(4096)));
+
+extern const struct srv_proto proc_proto;
+
+/* A client's badge is its pid: the process, if it is alive. */
+static void *who(struct srv *s, uint64_t badge)
+{
+	struct proc *p = badge < PROC_EVENT_BADGE ? proc_find((int32_t)badge) : 0;
+
+	(void)s;
+	return p && p->state == PROC_RUNNING ? p : 0;
+}
+
+/* The kernel's events for a task this server bound (badge: the event
+ * bit and the pid).  A fault kills the task (signals come later); its
+ * exit event follows. */
+static int on_event(struct srv *s, struct nh_msg *m)
+{
+	int32_t pid = (int32_t)(m->badge & ~PROC_EVENT_BADGE);
+	struct nh_msg kill = { .tag = NH_IPC_TAG(NH_FAULT_KILL, 0) };
+
+	if (!(m->badge & PROC_EVENT_BADGE) || m->badge > (PROC_EVENT_BADGE | PROC_PID_MAX_LIMIT))
+		return 0;
+	if (NH_IPC_LABEL(m->tag) == NH_IPC_FAULT) {
+		nh_reply(0, &kill);
+		return 1;
+	}
+	proc_task_exited(pid, NH_IPC_LEN(m->tag) >= sizeof(struct nh_exit) ? s->buf : 0,
+			 m->w[0], (int64_t)m->w[1]);
+	return 1;
+}
+
+static uint32_t arg_number(char *const argv[], const char *key, uint32_t dflt)
+{
+	size_t n = strlen(key);
+
+	for (int i = 1; argv[i]; i++)
+		if (!strncmp(argv[i], key, n))
+			return (uint32_t)strtoul(argv[i] + n, 0, 10);
+	return dflt;
+}
+
+/* The server's handle table grows in chunks the kernel keeps: grown
+ * once to HANDLES_WARM slots by handles made and closed at once, so
+ * that, as with the table's pools, the usual load costs no memory. */
+static void warm_handles(void)
+{
+	static long h[HANDLES_WARM];
+	int n = 0;
+
+	while (n < HANDLES_WARM && (h[n] = nh_handle_dup(proc_srv.ep, NH_RIGHT_READ)) > 0)
+		n++;
+	while (n--)
+		nh_handle_close(h[n]);
+}
+
+static void setup(char *const argv[])
+{
+	long r = pid_init(arg_number(argv, "nuthatch.pid_max=", PROC_PID_MAX_DEFAULT));
+
+	if (r) {
+		printf("proc: nuthatch.pid_max= out of range (2..%u): %d\n",
+		       PROC_PID_MAX_LIMIT, PROC_PID_MAX_DEFAULT);
+		pid_init(PROC_PID_MAX_DEFAULT);
+	}
+	if (proc_table_init(RESERVE))
+		printf("proc: no memory to reserve the table: it grows on demand\n");
+	proc_srv.ep = nh_endpoint_create();
+	r = proc_srv.ep < 0 ? proc_srv.ep : srv_init(&proc_srv.srv, proc_srv.ep, ipc_buf, &proc_proto);
+	if (r) {
+		printf("proc: no endpoint: %ld\n", r);
+		exit(1);
+	}
+	warm_handles();
+	proc_srv.srv.who = who;
+	proc_srv.srv.event = on_event;
+}
+
+int main(int argc, char **argv)
+{
+	long r;
+
+	(void)argc;
+	setup(argv);
+	r = proc_start_init(INIT_PATH, argv);
+	if (r) {
+		printf("proc: cannot start %s: %ld\n", INIT_PATH, r);
+		return 1;
+	}
+	r = srv_run(&proc_srv.srv);
+	printf("proc: the endpoint failed: %ld\n", r);
+	return 1;
+}

@@ -1,0 +1,129 @@
+/*
+ * The process server's types and invariants: the process table, pids,
+ * the parent/child tree and the waits that hang on it.  One thread
+ * serves every request, one at a time, so nothing here is locked: the
+ * loop (libserver) is the only path in, and every handler runs to
+ * completion or saves its reply and returns.
+ *
+ * Invariants, true between two requests:
+ *  - every live struct proc is in the pid hash under its pid, and its
+ *    pid's bit is set in the bitmap; a pid's bit is clear exactly when no
+ *    struct proc has it;
+ *  - every proc but init (pid 1) has a parent; a parent's children list
+ *    holds exactly the procs whose parent it is; an orphan is moved to
+ *    init before its parent's struct is freed;
+ *  - a RUNNING proc owns a task handle and a space handle in the
+ *    server's table (its main thread and its address space); a ZOMBIE
+ *    owns neither (both closed when its exit event came) and keeps only
+ *    its status and times until its parent reaps it;
+ *  - a waiter (a saved wait4 reply) hangs on the proc that asked, and is
+ *    answered or dropped (its parent died) exactly once.
+ */
+#ifndef PROC_PROC_H
+#define PROC_PROC_H
+
+#include <stdint.h>
+
+#include "server.h"
+
+#define PROC_PID_MAX_DEFAULT	32768
+#define PROC_PID_MAX_LIMIT	4194304		/* Linux's PID_MAX_LIMIT */
+#define PROC_INIT_PID		1
+#define PROC_NAME_LEN		16
+
+/* A client's badge is its pid; the kernel's events for its task carry
+ * this bit as well, which no client badge has. */
+#define PROC_EVENT_BADGE	(1ull << 40)
+
+enum proc_state {
+	PROC_RUNNING,		/* its task exists (ps: R or S) */
+	PROC_ZOMBIE,		/* ended, not yet reaped (ps: Z) */
+};
+
+struct proc_waiter {
+	long reply;		/* the saved reply of the wait4 */
+	int32_t which;		/* wait4's pid argument */
+	int32_t options;
+	struct proc_waiter *next;
+};
+
+struct proc {
+	int32_t pid;
+	int32_t pgid, sid;
+	enum proc_state state;
+	struct proc *parent;
+	struct proc *children;		/* first child; siblings below */
+	struct proc *sib_next, *sib_prev;
+	struct proc *hash_next;
+	long task, space;		/* handles here (RUNNING only) */
+	int32_t status;			/* wait status (ZOMBIE) */
+	uint32_t exec_count;		/* setpgid on a child that exec'd: EACCES */
+	uint32_t uid, gid;		/* credentials: 0 until the signals issue */
+	uint64_t utime_ns, stime_ns;	/* its own, once it ended */
+	uint64_t cutime_ns, cstime_ns;	/* of its reaped children */
+	struct proc_waiter *waiters;
+	char name[PROC_NAME_LEN];
+};
+
+/* The server's state: one. */
+struct proc_server {
+	struct srv srv;
+	long ep;			/* its endpoint (unbadged, every right) */
+	uint32_t nprocs, nzombies, nwaiters;
+};
+
+extern struct proc_server proc_srv;
+
+/* pool.c: fixed-size objects, kept once allocated. */
+struct pool {
+	size_t size;
+	void *free;
+	unsigned capacity;
+};
+#define POOL_INIT(type)	{ .size = sizeof(type) }
+void *pool_get(struct pool *p);			/* zeroed; 0: ENOMEM */
+void pool_put(struct pool *p, void *obj);
+int pool_reserve(struct pool *p, unsigned n);	/* 0 or -1 */
+
+/* pid.c: the bitmap.  pid_init(max) once; pid_alloc gives the next free
+ * pid after the last one handed out (wrapping to 2: 1 is init's, taken
+ * first), or -NH_EAGAIN; pid_free returns it. */
+int pid_init(uint32_t max);
+int32_t pid_alloc(void);
+void pid_free(int32_t pid);
+uint32_t pid_used(void);
+
+/* table.c: allocation, lookup, the tree. */
+int proc_table_init(unsigned reserve);		/* room for @reserve procs and waiters */
+struct proc *proc_new(void);			/* zeroed, no pid yet; 0: ENOMEM */
+void proc_discard(struct proc *p);		/* one proc_new gave, never inserted */
+struct proc_waiter *proc_waiter_new(void);
+void proc_waiter_free(struct proc_waiter *w);
+void proc_insert(struct proc *p, struct proc *parent);	/* into hash and tree */
+void proc_release(struct proc *p);		/* out of both, pid and struct freed */
+struct proc *proc_find(int32_t pid);
+void proc_reparent_children(struct proc *p);	/* to init */
+/* Does @pred hold for some process?  (A scan of the table.) */
+int proc_any(int (*pred)(const struct proc *, const void *), const void *arg);
+
+/* spawn.c: images from the initramfs. */
+struct proc_image {
+	long space;			/* a new space, ready to run */
+	uint64_t entry, sp;
+};
+/* Build @path's image with @strings (argc argv then envc envp strings,
+ * each NUL-ended); 0 or -NH_ENOENT, -NH_ENOEXEC, -NH_E2BIG, -NH_ENOMEM,
+ * with nothing left behind. */
+long proc_image_build(const char *path, uint32_t argc, uint32_t envc,
+		      const char *strings, size_t len, struct proc_image *img);
+/* Start init from @path with @argv (NULL-ended); 0 or -NH_E*. */
+long proc_start_init(const char *path, char *const argv[]);
+/* Give @task the process's endpoint and events (badged @pid); 0 or -NH_E*. */
+long proc_attach_task(long task, int32_t pid);
+
+/* exit.c: a task's exit event; the waits it satisfies. */
+void proc_task_exited(int32_t pid, const void *record, uint64_t reason, int64_t code);
+void proc_wake_waiters(struct proc *parent);
+void proc_drop_waiters(struct proc *p);
+
+#endif
