@@ -171,11 +171,11 @@ $(BUILD)/Image: $(BUILD)/nuthatch.elf
 UARCH		:= -march=rv64imafdc -mabi=lp64d
 UCFLAGS		:= --specs=picolibc.specs $(UARCH) -O2 -g -std=gnu11 \
 		   -Wall -Wextra -Werror -ffunction-sections -fdata-sections \
-		   -Ilib -Ikernel/uapi -I$(BUILD)/gen -MMD -MP
+		   -Ilib/include -Ilib -Ikernel/uapi -I$(BUILD)/gen -MMD -MP
 ULDFLAGS	:= --specs=picolibc.specs $(UARCH) -nostartfiles -static \
 		   -T lib/user.ld -Wl,--gc-sections -Wl,--build-id=none
 ULIBOBJ		:= $(BUILD)/lib/crt0.S.o $(BUILD)/lib/start.c.o $(BUILD)/lib/mman.c.o \
-		   $(BUILD)/lib/ipc.S.o $(BUILD)/lib/usys.S.o
+		   $(BUILD)/lib/ipc.S.o $(BUILD)/lib/usys.S.o $(BUILD)/lib/posix/process.c.o
 UPROGS		:= $(patsubst user/%.c,$(BUILD)/user/%,$(wildcard user/*.c)) \
 		   $(BUILD)/user/testserver
 
@@ -221,14 +221,6 @@ $(BUILD)/user/%: $(BUILD)/user/%.o $(ULIBOBJ) lib/user.ld
 	$(call say,LD,$(tgt))
 	$(Q)$(CC) $(ULDFLAGS) $< $(ULIBOBJ) -o $@
 
-# The initramfs: every user program under /bin.
-$(BUILD)/initramfs.cpio: $(UPROGS) tools/mkinitramfs
-	@rm -rf $(BUILD)/initramfs && mkdir -p $(BUILD)/initramfs/bin
-	$(Q)cp $(UPROGS) $(BUILD)/initramfs/bin/
-	$(Q)head -c 1000 $(BUILD)/user/hello > $(BUILD)/initramfs/bin/corrupt
-	$(call say,CPIO,$(tgt))
-	$(Q)tools/mkinitramfs $@ $(BUILD)/initramfs
-
 # ---- server protocols and libserver -----------------------------------------
 # servers/proto/NAME.tbl -> build/gen/proto/ (tools/genproto.py): NAME.h
 # (labels, layouts), NAME_client.c (stubs, linked into every program with
@@ -265,13 +257,59 @@ $(LIBSERVER): $(LIBSERVER_OBJ)
 	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
-$(BUILD)/lib/proto.c.o: $(PROTO_HDRS)
+$(BUILD)/lib/proto.c.o $(BUILD)/lib/posix/process.c.o: $(PROTO_HDRS)
 $(TSERVER_PARTS): UCFLAGS += $(PROTO_CFLAGS)
 $(TSERVER_PARTS) $(BUILD)/user/testserver.o: | $(PROTO_HDRS)
 ULIBOBJ		+= $(PROTO_CLIENT)
 TSERVER_PARTS	+= $(LIBSERVER)
 $(UPROGS): $(PROTO_CLIENT)
 $(BUILD)/user/testserver: $(LIBSERVER)
+
+# The servers every boot starts: /sbin/proc (the process server, the
+# kernel's first user task) and /sbin/init (pid 1).  The process server
+# links the kernel's ELF checker (kernel/lib/elf.c: freestanding C).
+PROC_SRCS	:= $(wildcard servers/proc/*.c)
+PROC_OBJS	:= $(PROC_SRCS:servers/proc/%.c=$(BUILD)/servers/proc/%.o) \
+		   $(BUILD)/servers/proc/kernel-elf.o
+SPROGS		:= $(BUILD)/servers/proc/proc $(BUILD)/servers/init/init
+
+$(BUILD)/servers/proc/%.o: servers/proc/%.c $(BUILD)/gen/nuthatch/sysno.h | $(PROTO_HDRS)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$(tgt))
+	$(Q)$(CC) $(UCFLAGS) $(PROTO_CFLAGS) -Ikernel -c $< -o $@
+
+$(BUILD)/servers/proc/kernel-elf.o: kernel/lib/elf.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$(tgt))
+	$(Q)$(CC) $(UCFLAGS) -Ikernel -c $< -o $@
+
+$(BUILD)/servers/proc/proc: $(PROC_OBJS) $(LIBSERVER) $(ULIBOBJ) lib/user.ld
+	$(call say,LD,$(tgt))
+	$(Q)$(CC) $(ULDFLAGS) $(PROC_OBJS) $(LIBSERVER) $(ULIBOBJ) -o $@
+
+$(BUILD)/servers/init/init.o: servers/init/init.c $(BUILD)/gen/nuthatch/sysno.h | $(PROTO_HDRS)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$(tgt))
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
+
+$(BUILD)/servers/init/init: $(BUILD)/servers/init/init.o $(ULIBOBJ) lib/user.ld
+	$(call say,LD,$(tgt))
+	$(Q)$(CC) $(ULDFLAGS) $< $(ULIBOBJ) -o $@
+
+-include $(PROC_OBJS:.o=.d) $(BUILD)/servers/init/init.d
+
+# The initramfs: the servers under /sbin, every user program under /bin.
+# /lib/corrupt/NNN: corrupt executables exec must refuse (tools/mkcorrupt.py;
+# build/corrupt-index.txt names each one's defect).
+$(BUILD)/initramfs.cpio: $(UPROGS) $(SPROGS) tools/mkinitramfs tools/mkcorrupt.py
+	@rm -rf $(BUILD)/initramfs && mkdir -p $(BUILD)/initramfs/bin $(BUILD)/initramfs/sbin
+	$(Q)cp $(UPROGS) $(BUILD)/initramfs/bin/
+	$(Q)cp $(SPROGS) $(BUILD)/initramfs/sbin/
+	$(Q)head -c 1000 $(BUILD)/user/hello > $(BUILD)/initramfs/bin/corrupt
+	$(Q)$(PYTHON) tools/mkcorrupt.py $(BUILD)/user/hello $(BUILD)/initramfs/lib/corrupt \
+		--index $(BUILD)/corrupt-index.txt
+	$(call say,CPIO,$(tgt))
+	$(Q)tools/mkinitramfs $@ $(BUILD)/initramfs
 
 -include $(PROTO_CLIENT:.o=.d) $(LIBSERVER_OBJ:.o=.d) $(patsubst %.o,%.d,$(filter %.o,$(TSERVER_PARTS)))
 

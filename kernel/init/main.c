@@ -230,32 +230,71 @@ static void strcpy_bounded(char *dst, const char *src, size_t n)
 	dst[len] = '\0';
 }
 
-/*
- * The self-tests: through the test server from the initramfs when there
- * is one (it powers off with the verdict), else the in-kernel runner.
- */
-static __attribute__((noreturn)) void run_tests(const char *pattern)
+#define PROC_PATH	"/sbin/proc"
+#define PROC_ARGS_MAX	32
+
+/* The boot arguments as words, after "proc": the process server's argv. */
+static void split_bootargs(char *buf, size_t room, const char *argv[])
 {
-	const char *const argv[] = { "testserver", pattern, 0 };
+	unsigned n = 0;
+
+	strcpy_bounded(buf, boot_platform.bootargs, room);
+	argv[n++] = "proc";
+	for (char *c = buf; *c && n < PROC_ARGS_MAX; ) {
+		while (*c == ' ')
+			*c++ = '\0';
+		if (*c)
+			argv[n++] = c;
+		while (*c && *c != ' ')
+			c++;
+	}
+	argv[n] = 0;
+}
+
+/*
+ * User space: the process server, the first user task, with the boot
+ * arguments as its argv and no handles but its self pseudo-handles (it
+ * makes its own endpoint; the initramfs and devices it reaches through
+ * their calls).  It starts init; nothing here waits for anything else.
+ * If it ends (init died, or it did) the system has no user space left:
+ * power off with a failing verdict.  Returns only if there is no
+ * process server to start.
+ */
+static void start_user_space(bool testing)
+{
+	static char words[256];
+	const char *argv[PROC_ARGS_MAX + 1];
 	const char *const envp[] = { 0 };
-	struct task *server = 0;
+	struct task *proc;
 	const void *elf;
 	size_t len;
-	int err = initramfs_find("/bin/testserver", &elf, &len);
+	int err = initramfs_find(PROC_PATH, &elf, &len);
 
-	if (!err) {
+	if (err)
+		return;
+	split_bootargs(words, sizeof(words), argv);
+	if (testing)
 		ktest_stream(true);	/* kernel messages become "# " lines */
-		server = exec_spawn(elf, len, argv, envp, 0, &err);
-	}
-	if (!server) {
+	proc = exec_spawn(elf, len, argv, envp, 0, &err);
+	if (!proc) {
 		ktest_stream(false);
-		kprintf("# no test server (%s): the kernel runs its own tests\n",
-			nh_strerror(err));
-		power_off(ktest_run(pattern) ? POWER_FAIL_TESTS : POWER_PASS);
+		kprintf("nuthatch: cannot start %s: %s\n", PROC_PATH, nh_strerror(err));
+		return;
 	}
-	err = task_join(server);
-	kprintf("# the test server exited with status %d\n", err);
-	power_off(err ? POWER_FAIL_TESTS : POWER_PASS);
+	err = task_join(proc);
+	kprintf("%sthe process server exited with status %d: no user space left\n",
+		testing ? "# " : "nuthatch: ", err);
+	power_off(POWER_FAIL_TESTS);
+}
+
+/* The self-tests: through the test server under init when there is a
+ * process server (the test server powers off with the verdict), else
+ * the in-kernel runner. */
+static __attribute__((noreturn)) void run_tests(const char *pattern)
+{
+	start_user_space(true);
+	kprintf("# no process server: the kernel runs its own tests\n");
+	power_off(ktest_run(pattern) ? POWER_FAIL_TESTS : POWER_PASS);
 }
 
 /* The first kernel thread: the self-tests, or the end of boot. */
@@ -264,6 +303,7 @@ static void init_main(void *arg)
 	const char *args = boot_platform.bootargs;
 	char pattern[128];
 
+	(void)arg;
 	if (cmdline_get(args, "nuthatch.dumpdtb", pattern, sizeof(pattern)))
 		dump_dtb();
 	if (cmdline_get(args, "nuthatch.test", pattern, sizeof(pattern))) {
@@ -279,8 +319,9 @@ static void init_main(void *arg)
 		crash(pattern);
 	if (cmdline_get(args, "nuthatch.poweroff", pattern, sizeof(pattern)))
 		power_off(POWER_PASS);
-	kprintf("nuthatch: boot complete; no shell yet (nuthatch.test=* runs the "
-		"test server), idling (QEMU: Ctrl-A X quits)\n");
+	start_user_space(false);
+	kprintf("nuthatch: boot complete; no user space (no %s in the initramfs), "
+		"idling (QEMU: Ctrl-A X quits)\n", PROC_PATH);
 }
 
 /* Tasks, the other harts, the first thread; then this becomes idle. */

@@ -37,6 +37,20 @@ uint8_t echo_pat(uint64_t i, uint64_t label);	/* the byte at @i of a buffer sent
 int ipc_reply_regs_show_the_blocked_caller(void);
 int ipc_exit_events_overtake_queued_callers(void);
 
+/* process.c */
+int proc_fork_wait_and_exit_status(void);
+int proc_wait_nohang_options_and_echild(void);
+int proc_exec_runs_a_program_in_the_child(void);
+int proc_exec_errors_leave_the_caller_as_it_was(void);
+int proc_exec_refuses_a_corpus_of_corrupt_elfs(void);
+int proc_faults_end_the_child_with_a_signal(void);
+int proc_orphans_go_to_init_which_reaps_them(void);
+int proc_thousand_forks_get_unique_pids(void);
+int proc_hundred_children_exit_at_once(void);
+int proc_waitpid_by_process_group(void);
+int proc_sessions_and_groups_follow_posix(void);
+int proc_server_refuses_garbage(void);
+
 /* proto.c */
 int proto_stubs_typed_round_trips(void);
 int proto_stub_reply_with_a_handle(void);

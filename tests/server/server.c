@@ -1716,6 +1716,18 @@ static const struct utest catalogue[] = {
 	{ "USRT0061_task_wait_ends_on_stop_interrupt_and_kill", task_wait_ends_on_stop_interrupt_and_kill },
 	{ "USRT0062_task_stop_returns_at_once", task_stop_returns_at_once },
 	{ "USRT0063_ipc_exit_events_overtake_queued_callers", ipc_exit_events_overtake_queued_callers },
+	{ "PROC0001_fork_wait_and_exit_status", proc_fork_wait_and_exit_status },
+	{ "PROC0002_wait_nohang_options_and_echild", proc_wait_nohang_options_and_echild },
+	{ "PROC0003_exec_runs_a_program_in_the_child", proc_exec_runs_a_program_in_the_child },
+	{ "PROC0004_exec_errors_leave_the_caller_as_it_was", proc_exec_errors_leave_the_caller_as_it_was },
+	{ "PROC0005_exec_refuses_a_corpus_of_corrupt_elfs", proc_exec_refuses_a_corpus_of_corrupt_elfs },
+	{ "PROC0006_faults_end_the_child_with_a_signal", proc_faults_end_the_child_with_a_signal },
+	{ "PROC0007_orphans_go_to_init_which_reaps_them", proc_orphans_go_to_init_which_reaps_them },
+	{ "PROC0008_thousand_forks_get_unique_pids", proc_thousand_forks_get_unique_pids },
+	{ "PROC0009_hundred_children_exit_at_once", proc_hundred_children_exit_at_once },
+	{ "PROC0010_waitpid_by_process_group", proc_waitpid_by_process_group },
+	{ "PROC0011_sessions_and_groups_follow_posix", proc_sessions_and_groups_follow_posix },
+	{ "PROC0012_process_server_refuses_garbage", proc_server_refuses_garbage },
 };
 
 /* ---- the runner ----------------------------------------------------------- */

@@ -1,0 +1,421 @@
+/*
+ * The process server's tests (servers/proc through lib/posix/process.c):
+ * fork, exec, wait and the ids, from the test server, which is itself a
+ * process under init.  Each test also checks the server's own table:
+ * processes, zombies, pids and pending waits are the same before and
+ * after (the kernel's counters are checked around every test by the
+ * runner).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nuthatch/errno.h>
+
+#include "nhproto.h"
+#include "nhtest.h"
+#include "nuthatch.h"
+#include "parts.h"
+#include "proto/proc.h"
+
+struct table {
+	uint32_t procs, zombies, pids, waiters;
+};
+
+static struct table table_now(void)
+{
+	struct table t = { 0 };
+
+	proc_stat(NH_PROC_HANDLE, &t.procs, &t.zombies, &t.pids, &t.waiters);
+	return t;
+}
+
+/* The table as @before, allowing init a moment to reap orphans. */
+static int table_back(const struct table *before)
+{
+	for (int i = 0; i < 200; i++) {
+		struct table t = table_now();
+
+		if (!memcmp(&t, before, sizeof(t)))
+			return 1;
+		nh_sleep_ns(10000000);
+	}
+	struct table t = table_now();
+	printf("# proc table: procs %u -> %u, zombies %u -> %u, pids %u -> %u, waiters %u -> %u\n",
+	       before->procs, t.procs, before->zombies, t.zombies, before->pids, t.pids,
+	       before->waiters, t.waiters);
+	return 0;
+}
+
+/* fork, with the child running @fn(@arg) and _exit-ing with its value. */
+static pid_t spawn_child(int (*fn)(long), long arg)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		_exit(fn(arg));
+	return pid;
+}
+
+static int exited_with(int status, int code)
+{
+	if (WIFEXITED(status) && WEXITSTATUS(status) == code)
+		return 1;
+	printf("# wait status 0x%x, wanted exit %d\n", (unsigned)status, code);
+	return 0;
+}
+
+static volatile int cow_word = 5;
+
+static int child_checks_ids(long parent)
+{
+	int bad = 0;
+
+	bad |= getppid() != (pid_t)parent;
+	bad |= getpid() == (pid_t)parent || getpid() <= 1;
+	cow_word = 99;		/* the parent's copy stays 5 */
+	return bad ? 1 : 42;
+}
+
+int proc_fork_wait_and_exit_status(void)
+{
+	struct table before = table_now();
+	int ok = 1, status = -1;
+	pid_t me = getpid(), pid;
+
+	EXPECT(me > 1 && getppid() == 1);	/* the test server is init's child */
+	pid = spawn_child(child_checks_ids, me);
+	EXPECT(pid > 1 && pid != me);
+	EXPECT(waitpid(pid, &status, 0) == pid && exited_with(status, 42));
+	EXPECT(cow_word == 5);
+	errno = 0;
+	EXPECT(waitpid(pid, &status, 0) == -1 && errno == ECHILD);
+	EXPECT(wait(&status) == -1 && errno == ECHILD);
+	EXPECT(table_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static int sleep_then(long code)
+{
+	nh_sleep_ns(30000000);
+	return (int)code;
+}
+
+int proc_wait_nohang_options_and_echild(void)
+{
+	struct table before = table_now();
+	int ok = 1, status = -1;
+	struct rusage ru;
+	pid_t pid;
+
+	errno = 0;
+	EXPECT(waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD);
+	pid = spawn_child(sleep_then, 3);
+	EXPECT(pid > 0);
+	EXPECT(waitpid(pid, &status, WNOHANG) == 0);
+	EXPECT(waitpid(-1, &status, 0x100) == -1 && errno == EINVAL);	/* no such option */
+	EXPECT(waitpid(-1, &status, WNOWAIT) == -1 && errno == EINVAL);	/* waitid's only */
+	EXPECT(waitpid(1, &status, 0) == -1 && errno == ECHILD);	/* not our child */
+	EXPECT(waitpid(999999, &status, 0) == -1 && errno == ECHILD);
+	memset(&ru, 0xff, sizeof(ru));
+	EXPECT(wait4(pid, &status, 0, &ru) == pid && exited_with(status, 3));
+	EXPECT(ru.ru_utime.tv_sec == 0 && ru.ru_utime.tv_usec >= 0 &&
+	       ru.ru_utime.tv_usec < 1000000);
+	EXPECT(waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD);
+	EXPECT(table_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static int exec_hello(long arg)
+{
+	char *const argv[] = { "hello", "one", "two", 0 };
+
+	(void)arg;
+	execv("/bin/hello", argv);
+	return 100 + errno;
+}
+
+int proc_exec_runs_a_program_in_the_child(void)
+{
+	struct table before = table_now();
+	int ok = 1, status = -1;
+	pid_t pid = spawn_child(exec_hello, 0);
+
+	EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid);
+	EXPECT(exited_with(status, 7));		/* hello's status with two arguments */
+	EXPECT(table_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+/* execve's failures, in the test server itself: each must return. */
+int proc_exec_errors_leave_the_caller_as_it_was(void)
+{
+	static char big[5000];
+	char *const argv[] = { "x", 0 };
+	char *const huge[] = { "x", big, 0 };
+	struct table before = table_now();
+	int ok = 1;
+	pid_t me = getpid();
+
+	memset(big, 'a', sizeof(big) - 1);
+	errno = 0;
+	EXPECT(execv("/bin/no-such-program", argv) == -1 && errno == ENOENT);
+	EXPECT(execv("", argv) == -1 && errno == ENOENT);
+	EXPECT(execv("/bin/corrupt", argv) == -1 && errno == ENOEXEC);
+	EXPECT(execv("/bin/hello", huge) == -1 && errno == E2BIG);
+	EXPECT(execvp("no-such-program", argv) == -1 && errno == ENOENT);
+	EXPECT(getpid() == me && cow_word == 5);
+	EXPECT(table_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+/* Every file of /lib/corrupt (tools/mkcorrupt.py) gets ENOEXEC. */
+int proc_exec_refuses_a_corpus_of_corrupt_elfs(void)
+{
+	char *const argv[] = { "corrupt", 0 };
+	char path[32];
+	int ok = 1, n = 0;
+
+	for (; n < 1000; n++) {
+		snprintf(path, sizeof(path), "/lib/corrupt/%03d", n);
+		errno = 0;
+		if (execv(path, argv) == 0 || errno == ENOENT)
+			break;
+		if (errno != ENOEXEC) {
+			printf("# %s: errno %d, not ENOEXEC\n", path, errno);
+			ok = 0;
+		}
+	}
+	printf("# %d corrupt executables refused\n", n);
+	EXPECT(n >= 100 && errno == ENOENT);
+	EXPECT(getppid() == 1);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static int null_store(long arg)
+{
+	volatile int *volatile nowhere = 0;
+
+	(void)arg;
+	*nowhere = 1;
+	return 0;
+}
+
+static int illegal(long arg)
+{
+	(void)arg;
+	__asm__ volatile(".word 0");
+	return 0;
+}
+
+static int breakpoint(long arg)
+{
+	(void)arg;
+	__asm__ volatile("ebreak");
+	return 0;
+}
+
+int proc_faults_end_the_child_with_a_signal(void)
+{
+	static const struct { int (*fn)(long); int sig; } cases[] = {
+		{ null_store, SIGSEGV }, { illegal, SIGILL }, { breakpoint, SIGTRAP },
+	};
+	struct table before = table_now();
+	int ok = 1;
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int status = -1;
+		pid_t pid = spawn_child(cases[i].fn, 0);
+
+		EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid);
+		EXPECT(WIFSIGNALED(status) && WTERMSIG(status) == cases[i].sig &&
+		       !WCOREDUMP(status) && !WIFEXITED(status));
+	}
+	EXPECT(table_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+/* The grandchild sees its parent die, then init adopt it. */
+static int grandchild(long shared)
+{
+	volatile int *flag = (volatile int *)shared;
+
+	for (int i = 0; i < 2000 && getppid() != 1; i++)
+		nh_sleep_ns(1000000);
+	*flag = getppid() == 1 ? 1 : 2;
+	return 0;
+}
+
+static int middle(long shared)
+{
+	return spawn_child(grandchild, shared) > 0 ? 0 : 1;
+}
+
+int proc_orphans_go_to_init_which_reaps_them(void)
+{
+	struct table before = table_now();
+	volatile int *flag = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int ok = 1, status = -1;
+	pid_t pid;
+
+	EXPECT(flag != MAP_FAILED);
+	if (flag == MAP_FAILED)
+		return NH_TEST_FAIL;
+	*flag = 0;
+	pid = spawn_child(middle, (long)flag);
+	EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid && exited_with(status, 0));
+	for (int i = 0; i < 300 && !*flag; i++)
+		nh_sleep_ns(10000000);
+	EXPECT(*flag == 1);
+	EXPECT(table_back(&before));	/* init reaped the grandchild */
+	munmap((void *)flag, 4096);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+#define MANY	1000
+
+int proc_thousand_forks_get_unique_pids(void)
+{
+	struct table before = table_now();
+	int ok = 1, wraps = 0;
+	pid_t last = 0;
+
+	for (int i = 0; i < MANY && ok; i++) {
+		int status = -1;
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(i & 0xff);
+		EXPECT(pid > 1 && waitpid(pid, &status, 0) == pid &&
+		       exited_with(status, i & 0xff));
+		/* handed out cyclically: each above the last, but for a wrap */
+		wraps += pid <= last;
+		last = pid;
+	}
+	EXPECT(wraps <= 1);
+	EXPECT(table_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+#define WIDE	100
+
+static int exit_code(long code)
+{
+	return (int)code;
+}
+
+int proc_hundred_children_exit_at_once(void)
+{
+	static pid_t pids[WIDE];
+	static int seen[WIDE];
+	struct table before = table_now();
+	int ok = 1, status;
+	pid_t pid;
+
+	memset(seen, 0, sizeof(seen));
+	for (int i = 0; i < WIDE; i++)
+		pids[i] = spawn_child(exit_code, i);
+	for (int n = 0; n < WIDE; n++) {
+		pid = wait(&status);
+		for (int i = 0; i < WIDE; i++)
+			if (pid == pids[i] && WIFEXITED(status) && WEXITSTATUS(status) == i)
+				seen[i]++;
+	}
+	for (int i = 0; i < WIDE; i++)
+		EXPECT(pids[i] > 0 && seen[i] == 1);
+	EXPECT(wait(&status) == -1 && errno == ECHILD);
+	EXPECT(table_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static int own_group(long arg)
+{
+	(void)arg;
+	setpgid(0, 0);
+	nh_sleep_ns(20000000);
+	return 9;
+}
+
+int proc_waitpid_by_process_group(void)
+{
+	struct table before = table_now();
+	int ok = 1, status = -1;
+	pid_t same = spawn_child(sleep_then, 4), other = spawn_child(own_group, 0);
+
+	EXPECT(same > 0 && other > 0);
+	EXPECT(setpgid(other, other) == 0 || errno == EACCES);	/* racing its own */
+	EXPECT(getpgid(other) == other && getpgid(same) == getpgrp());
+	EXPECT(waitpid(-other, &status, 0) == other && exited_with(status, 9));
+	EXPECT(waitpid(-other, &status, 0) == -1 && errno == ECHILD);
+	EXPECT(waitpid(0, &status, 0) == same && exited_with(status, 4));
+	EXPECT(table_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static int session_rules(long arg)
+{
+	pid_t me = getpid();
+	int bad = 0;
+
+	(void)arg;
+	bad |= (getsid(0) != getsid(getppid())) << 0;
+	bad |= (setsid() != me) << 1;
+	bad |= (getsid(0) != me || getpgid(0) != me) << 2;
+	bad |= (setsid() != -1 || errno != EPERM) << 3;		/* a group leader */
+	bad |= (setpgid(0, getppid()) != -1 || errno != EPERM) << 4;	/* a session leader */
+	bad |= (getpgid(999999) != -1 || errno != ESRCH) << 5;
+	bad |= (setpgid(-1, 0) != -1 || errno != EINVAL) << 6;
+	return bad;
+}
+
+int proc_sessions_and_groups_follow_posix(void)
+{
+	struct table before = table_now();
+	int ok = 1, status = -1;
+	pid_t pid = spawn_child(session_rules, 0);
+
+	EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid && exited_with(status, 0));
+	EXPECT(setpgid(1, 1) == -1 && errno == ESRCH);		/* not ours */
+	EXPECT(getsid(0) == 1 && getpgrp() == 1);		/* init's session */
+	EXPECT(table_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+/* Raw messages the stubs would never send; the server answers each and
+ * goes on. */
+int proc_server_refuses_garbage(void)
+{
+	struct table before = table_now();
+	char *const argv[] = { "x", 0 };
+	struct nh_msg m;
+	int ok = 1;
+	int32_t pid = 0, st = 0;
+	uint64_t ut, stime;
+
+	EXPECT(execv("/bin/no-such-program", argv) == -1 && nh_proto_buf());
+
+	m = (struct nh_msg){ .tag = NH_IPC_TAG(PROC_BASE + PROC_COUNT, 0) };
+	EXPECT(nh_call(NH_PROC_HANDLE, &m) >= 0 && NH_IPC_LABEL(m.tag) == NH_PROTO_ERROR &&
+	       (long)m.w[0] == -NH_ENOSYS);
+	m = (struct nh_msg){ .tag = NH_IPC_TAG(PROC_GETPID, 0), .w = { 1 } };
+	EXPECT(nh_call(NH_PROC_HANDLE, &m) >= 0 && (long)m.w[0] == -NH_EBADMSG);
+	m = (struct nh_msg){ .tag = NH_IPC_TAG(NH_IPC_EXIT, 0), .w = { 1, 0, 0 } };
+	EXPECT(nh_call(NH_PROC_HANDLE, &m) >= 0 && (long)m.w[0] == -NH_ENOSYS);	/* no forged exit */
+	m = (struct nh_msg){ .tag = NH_IPC_TAG(NH_IPC_FAULT, 0) };
+	EXPECT(nh_call(NH_PROC_HANDLE, &m) >= 0 && (long)m.w[0] == -NH_ENOSYS);
+	/* execve whose counts do not match its strings */
+	EXPECT(proc_execve(NH_PROC_HANDLE, 3, 0, "/bin/hello\0a\0", 13) == -NH_EINVAL);
+	EXPECT(proc_execve(NH_PROC_HANDLE, 0, 0, "/bin/hello", 10) == -NH_EINVAL);
+	EXPECT(proc_execve(NH_PROC_HANDLE, 0, 0, "", 0) == -NH_EINVAL);
+	EXPECT(proc_wait4(NH_PROC_HANDLE, INT32_MIN, 0, &pid, &st, &ut, &stime) == -NH_EINVAL);
+	EXPECT(proc_getpid(NH_PROC_HANDLE, &pid) == 0 && pid == getpid());
+	EXPECT(table_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
