@@ -235,6 +235,7 @@ LIBSERVER	:= $(BUILD)/servers/libserver.a
 LIBSERVER_OBJ	:= $(BUILD)/servers/libserver/server.o $(PROTO_NAMES:%=$(BUILD)/proto/%_server.o)
 PROTO_CFLAGS	:= -Iservers -Iservers/libserver
 AR		:= $(CROSS_COMPILE)ar
+STRIP		:= $(CROSS_COMPILE)strip	# the initramfs's copies: exec reads less
 
 $(BUILD)/gen/proto/%.h $(BUILD)/gen/proto/%_client.c $(BUILD)/gen/proto/%_server.h \
 $(BUILD)/gen/proto/%_server.c: servers/proto/%.tbl tools/genproto.py tools/abi.py
@@ -305,6 +306,7 @@ $(BUILD)/initramfs.cpio: $(UPROGS) $(SPROGS) tools/mkinitramfs tools/mkcorrupt.p
 	@rm -rf $(BUILD)/initramfs && mkdir -p $(BUILD)/initramfs/bin $(BUILD)/initramfs/sbin
 	$(Q)cp $(UPROGS) $(BUILD)/initramfs/bin/
 	$(Q)cp $(SPROGS) $(BUILD)/initramfs/sbin/
+	$(Q)$(STRIP) --strip-all $(BUILD)/initramfs/bin/* $(BUILD)/initramfs/sbin/*
 	$(Q)head -c 1000 $(BUILD)/user/hello > $(BUILD)/initramfs/bin/corrupt
 	$(Q)$(PYTHON) tools/mkcorrupt.py $(BUILD)/user/hello $(BUILD)/initramfs/lib/corrupt \
 		--index $(BUILD)/corrupt-index.txt
@@ -361,7 +363,8 @@ test: deps all
 	$(PYTHON) tools/testsuite.py --build $(BUILD) --shared $(SHARED)
 
 bench: deps
-	$(MAKE) --no-print-directory BUILD=$(BUILD)/release DEBUG=0 $(BUILD)/release/Image
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/release DEBUG=0 $(BUILD)/release/Image \
+		$(BUILD)/release/initramfs.cpio
 	$(PYTHON) tools/bench.py $(BUILD)/release/Image
 
 clean:

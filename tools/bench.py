@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""make bench: the in-kernel benchmarks under deterministic QEMU.
+"""make bench: the in-kernel and process benchmarks under deterministic QEMU.
 
 Boots build/Image with -smp 1 -icount shift=0,sleep=off (one guest
 instruction = one nanosecond of guest time) and nuthatch.bench=PATTERN,
-and prints the kernel's lines
+and prints the kernel's lines, then boots again with nuthatch.ubench=* (init runs
+user/procbench.c: fork, exec, wait, getppid) and prints its lines the same way:
     bench <name> <iterations> <instructions_per_op>
 Exits non-zero if a benchmark failed or the run did not finish.
 """
@@ -18,10 +19,11 @@ import qemu  # noqa: E402
 DONE = re.compile(r"^bench: done, (\d+) run, (\d+) failed$")
 
 
-def boot(image, smp, icount, pattern, timeout):
-    """Run the benchmarks matching pattern; {name: ns_per_op} or None."""
+def boot(image, smp, icount, pattern, timeout, key="nuthatch.bench="):
+    """Run the benchmarks matching pattern; {name: ns_per_op} or None.
+    key nuthatch.ubench= runs the process benchmarks (user/procbench.c)."""
     cmd = qemu.qemu_command(image, smp, "1G", "dynamic", icount=icount,
-                            append="nuthatch.bench=" + pattern)
+                            append=key + pattern)
     b = qemu.run(cmd, timeout, closing=DONE)
     figures, done = {}, None
     for line in b.lines:
@@ -50,8 +52,17 @@ def main():
                    a.timeout)
     if figures is None:
         return 1
+    procs = boot(a.image, 1, True, "*", a.timeout, key="nuthatch.ubench=")
+    if procs is None:
+        return 1
+    figures.update(procs)
     for name, (iters, per_op) in figures.items():
         print("bench %s %d %d" % (name, iters, per_op))
+    for mib in (1, 8, 64):
+        name = "fork_dirty_%dm" % mib
+        if name in procs:
+            print("bench %s_per_page %d %d" % (name, procs[name][0],
+                  (procs[name][1] - procs["fork_exit_wait"][1]) // (mib * 256)))
     # Cross-hart cost: wall time on two harts, as a ratio within one run.
     wall = boot(a.image, 2, False, "wake*,xhart*", a.timeout)
     if wall is None:

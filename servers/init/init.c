@@ -2,10 +2,11 @@
  * init, pid 1: the first process the process server starts, with the
  * boot arguments as argv.  It starts one program: init=PATH if the
  * arguments name one, else the test server when nuthatch.test=PATTERN
- * is given, else it says there is no shell yet.  Then it reaps every
+ * is given, the process benchmarks when nuthatch.ubench=PATTERN is,
+ * else it says there is no shell yet.  Then it reaps every
  * child (orphans are reparented to it) forever.  When the program it
- * started was the test server and that ends without powering off (it
- * crashed), init reports it and powers off with a failing verdict.
+ * started was the test server (or the benchmarks) and that ends without
+ * powering off (it crashed), init reports it and powers off with a failing verdict.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "nuthatch.h"
 
 #define TESTSERVER	"/bin/testserver"
+#define PROCBENCH	"/bin/procbench"
 
 static const char *arg(int argc, char **argv, const char *key)
 {
@@ -46,12 +48,15 @@ int main(int argc, char **argv)
 {
 	const char *prog = arg(argc, argv, "init=");
 	const char *tests = arg(argc, argv, "nuthatch.test=");
+	const char *bench = arg(argc, argv, "nuthatch.ubench=");
 	pid_t first = -1;
 
 	if (prog)
 		first = start(prog, 0);
 	else if (tests)
 		first = start(TESTSERVER, *tests ? tests : "*");
+	else if (bench)
+		first = start(PROCBENCH, *bench ? bench : "*");
 	else
 		printf("nuthatch: boot complete; no shell yet (nuthatch.test=* runs the "
 		       "test server), idling (QEMU: Ctrl-A X quits)\n");
@@ -64,8 +69,9 @@ int main(int argc, char **argv)
 			nh_sleep_ns(1000000000);
 			continue;
 		}
-		if (pid == first && tests && !prog) {
-			printf("# init: the test server ended with wait status 0x%x\n", status);
+		if (pid == first && (tests || bench) && !prog) {
+			printf("# init: %s ended with wait status 0x%x\n",
+			       tests ? TESTSERVER : PROCBENCH, status);
 			fflush(stdout);
 			nh_test_poweroff(1);
 		}

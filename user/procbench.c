@@ -1,0 +1,137 @@
+/*
+ * procbench: the process-level benchmarks, run by init when the boot
+ * arguments say nuthatch.ubench=PATTERN (tools/bench.py, make bench).
+ * Under -icount shift=0 the clock counts guest instructions, so a
+ * figure is instructions per operation:
+ *   bench <name> <iterations> <instructions_per_op>
+ * then "bench: done, N run, M failed", and it powers off.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "nuthatch.h"
+
+static int failed, run;
+
+static int glob(const char *p, const char *s)
+{
+	if (!*p)
+		return !*s;
+	if (*p == '*')
+		return glob(p + 1, s) || (*s && glob(p, s + 1));
+	return *s && (*p == '?' || *p == *s) && glob(p + 1, s + 1);
+}
+
+static void report(const char *name, long iters, long start)
+{
+	long ns = nh_clock_ns() - start;
+
+	printf("bench %s %ld %ld\n", name, iters, ns / iters);
+	run++;
+}
+
+static int reap(pid_t pid)
+{
+	int status = -1;
+
+	if (pid <= 0 || waitpid(pid, &status, 0) != pid || status != 0) {
+		printf("bench: child %d: wait status 0x%x\n", pid, (unsigned)status);
+		failed++;
+		return 0;
+	}
+	return 1;
+}
+
+static void fork_exit_wait(const char *name, long iters)
+{
+	long start = nh_clock_ns();
+
+	for (long i = 0; i < iters; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(0);
+		if (!reap(pid))
+			return;
+	}
+	report(name, iters, start);
+}
+
+static void fork_exec_wait(const char *name, long iters)
+{
+	char *const argv[] = { "true", 0 };
+	long start = nh_clock_ns();
+
+	for (long i = 0; i < iters; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			execv("/bin/true", argv);
+			_exit(127);
+		}
+		if (!reap(pid))
+			return;
+	}
+	report(name, iters, start);
+}
+
+static void getppid_loop(const char *name, long iters)
+{
+	long start = nh_clock_ns();
+
+	for (long i = 0; i < iters; i++)
+		if (getppid() != 1)
+			failed++;
+	report(name, iters, start);
+}
+
+/* fork+exit+wait of a parent with @mib MiB of dirty anonymous memory. */
+static void fork_dirty(const char *name, long iters, size_t mib)
+{
+	size_t len = mib << 20;
+	char *m = mmap(0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (m == MAP_FAILED) {
+		printf("bench: %s: no memory\n", name);
+		failed++;
+		return;
+	}
+	for (size_t off = 0; off < len; off += 4096)
+		m[off] = 1;
+	fork_exit_wait(name, iters);
+	munmap(m, len);
+}
+
+int main(int argc, char **argv)
+{
+	const char *pattern = argc > 1 ? argv[1] : "*";
+	static const struct {
+		const char *name;
+		long iters;
+		size_t mib;
+		void (*fn)(const char *, long);
+	} simple[] = {
+		{ "fork_exit_wait", 200, 0, fork_exit_wait },
+		{ "fork_exec_wait", 50, 0, fork_exec_wait },
+		{ "getppid", 2000, 0, getppid_loop },
+		{ "fork_dirty_1m", 50, 1, 0 },
+		{ "fork_dirty_8m", 20, 8, 0 },
+		{ "fork_dirty_64m", 5, 64, 0 },
+	};
+
+	for (unsigned i = 0; i < sizeof(simple) / sizeof(simple[0]); i++) {
+		if (!glob(pattern, simple[i].name))
+			continue;
+		if (simple[i].fn)
+			simple[i].fn(simple[i].name, simple[i].iters);
+		else
+			fork_dirty(simple[i].name, simple[i].iters, simple[i].mib);
+	}
+	printf("bench: done, %d run, %d failed\n", run, failed);
+	fflush(stdout);
+	nh_test_poweroff(failed != 0);
+	return 0;
+}
