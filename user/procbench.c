@@ -60,6 +60,21 @@ static void fork_exit_wait(const char *name, long iters)
 	report(name, iters, start);
 }
 
+static void vfork_exit_wait(const char *name, long iters)
+{
+	long start = nh_clock_ns();
+
+	for (long i = 0; i < iters; i++) {
+		pid_t pid = vfork();
+
+		if (pid == 0)
+			_exit(0);
+		if (!reap(pid))
+			return;
+	}
+	report(name, iters, start);
+}
+
 static void fork_exec_wait(const char *name, long iters)
 {
 	char *const argv[] = { "true", 0 };
@@ -116,6 +131,7 @@ int main(int argc, char **argv)
 	} simple[] = {
 		{ "fork_exit_wait", 200, 0, fork_exit_wait },
 		{ "fork_exec_wait", 50, 0, fork_exec_wait },
+		{ "vfork_exit_wait", 200, 0, vfork_exit_wait },
 		{ "getppid", 2000, 0, getppid_loop },
 		{ "fork_dirty_1m", 50, 1, 0 },
 		{ "fork_dirty_8m", 20, 8, 0 },

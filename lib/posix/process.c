@@ -40,6 +40,15 @@ static long fail(long r)
 	return -1;
 }
 
+/* vfork.S's error path and its constants. */
+_Static_assert(PROC_VFORK == 2010 && NH_PROC_HANDLE == 1 && NH_EBADMSG == 77 &&
+	       NH_PROTO_ERROR == 0x7fffffffe000ull, "lib/posix/vfork.S");
+long __nh_vfork_fail(long err);
+long __nh_vfork_fail(long err)
+{
+	return fail(err);
+}
+
 pid_t fork(void)
 {
 	int32_t pid = -1;

@@ -60,5 +60,6 @@ long proc_srv_execve(struct srv_req *r, uint32_t argc, uint32_t envc, const void
 	p->space = img.space;
 	p->exec_count++;
 	set_name(p, strings);
+	proc_vfork_release(p);		/* a vfork parent runs again */
 	return 0;
 }

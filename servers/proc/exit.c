@@ -74,6 +74,7 @@ void proc_task_exited(int32_t pid, const void *record, uint64_t reason, int64_t 
 	p->utime_ns = e.utime_ns;
 	p->stime_ns = e.stime_ns;
 	p->state = PROC_ZOMBIE;
+	proc_vfork_release(p);
 	nh_handle_close(p->task);
 	nh_handle_close(p->space);
 	p->task = p->space = 0;

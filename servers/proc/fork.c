@@ -1,5 +1,5 @@
 /*
- * fork: one request.  The parent is blocked in its call; its saved
+ * fork and vfork: one request each.  The parent is blocked in its call; its saved
  * reply gives its registers (ipc_reply_regs).  Every step that can fail
  * comes before the commit point; a fork that fails undoes them all and
  * leaves no task, pid, frame or handle behind (EAGAIN: no pid; ENOMEM:
@@ -16,6 +16,10 @@
  *   -- commit point --
  *   6. into the table and the tree; the child runs; the parent hears
  *      the child's pid.
+ * vfork differs in two steps: 3 is a second handle to the parent's own
+ * space (the child borrows it), and in 6 the parent's saved reply goes
+ * to the child, which answers it when it execs or ends
+ * (proc_vfork_release): until then the parent stays blocked in its call.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +32,7 @@
 #include "proto/proc_server.h"
 
 struct fork_plan {
+	uint64_t label;		/* PROC_FORK or PROC_VFORK */
 	struct proc *child;
 	int32_t pid;
 	long space, task;
@@ -44,7 +49,7 @@ static long child_task(const struct proc *parent, struct fork_plan *f)
 	f->task = nh_task_create(f->space, &start);
 	if (f->task < 0)
 		return f->task;
-	g->x[10] = NH_IPC_TAG(NH_PROTO_REPLY(PROC_FORK), 0);	/* a0: the tag */
+	g->x[10] = NH_IPC_TAG(NH_PROTO_REPLY(f->label), 0);	/* a0: the tag */
 	for (int i = 11; i <= 16; i++)		/* a1 = pid 0, no badge, no grant */
 		g->x[i] = 0;
 	return nh_task_regs_set(f->task, g);
@@ -63,7 +68,8 @@ static long fork_prepare(const struct proc *parent, long reply, struct fork_plan
 	r = nh_ipc_reply_regs(reply, &f->regs);
 	if (r)
 		return r;
-	f->space = nh_space_clone(parent->space);
+	f->space = f->label == PROC_VFORK ? nh_handle_dup(parent->space, NH_RIGHTS_ALL)
+					  : nh_space_clone(parent->space);
 	if (f->space < 0)
 		return f->space;
 	r = child_task(parent, f);
@@ -108,13 +114,12 @@ static long fork_errno(long err)
 	return err == -NH_EAGAIN || err == -NH_EPIPE ? err : -NH_ENOMEM;
 }
 
-long proc_srv_fork(struct srv_req *r, int32_t *pid)
+static long do_fork(struct srv_req *r, uint64_t label)
 {
 	struct proc *parent = r->client;
-	struct fork_plan f = { 0 };
+	struct fork_plan f = { .label = label };
 	long reply = srv_defer(r), err;
 
-	(void)pid;
 	if (reply < 0)
 		return reply;
 	err = fork_prepare(parent, reply, &f);
@@ -125,6 +130,29 @@ long proc_srv_fork(struct srv_req *r, int32_t *pid)
 	}
 	/* -- commit point: nothing below fails -- */
 	fork_commit(parent, &f);
-	proc_srv_fork_answer(r->srv, reply, f.pid);
+	if (label == PROC_VFORK)
+		f.child->vfork_reply = reply;	/* answered at its exec or end */
+	else
+		proc_srv_fork_answer(r->srv, reply, f.pid);
 	return 0;
+}
+
+long proc_srv_fork(struct srv_req *r, int32_t *pid)
+{
+	(void)pid;
+	return do_fork(r, PROC_FORK);
+}
+
+long proc_srv_vfork(struct srv_req *r, int32_t *pid)
+{
+	(void)pid;
+	return do_fork(r, PROC_VFORK);
+}
+
+void proc_vfork_release(struct proc *child)
+{
+	if (child->vfork_reply) {
+		proc_srv_vfork_answer(&proc_srv.srv, child->vfork_reply, child->pid);
+		child->vfork_reply = 0;
+	}
 }

@@ -17,7 +17,10 @@
  *    owns neither (both closed when its exit event came) and keeps only
  *    its status and times until its parent reaps it;
  *  - a waiter (a saved wait4 reply) hangs on the proc that asked, and is
- *    answered or dropped (its parent died) exactly once.
+ *    answered or dropped (its parent died) exactly once;
+ *  - a vfork child holds its parent's saved reply (vfork_reply) from its
+ *    start until it execs or ends, and answers it then, once; its space
+ *    handle until then is a second handle to its parent's space.
  */
 #ifndef PROC_PROC_H
 #define PROC_PROC_H
@@ -62,6 +65,7 @@ struct proc {
 	uint64_t utime_ns, stime_ns;	/* its own, once it ended */
 	uint64_t cutime_ns, cstime_ns;	/* of its reaped children */
 	struct proc_waiter *waiters;
+	long vfork_reply;		/* a vfork child: its parent's held reply */
 	char name[PROC_NAME_LEN];
 };
 
@@ -120,6 +124,9 @@ long proc_image_build(const char *path, uint32_t argc, uint32_t envc,
 long proc_start_init(const char *path, char *const argv[]);
 /* Give @task the process's endpoint and events (badged @pid); 0 or -NH_E*. */
 long proc_attach_task(long task, int32_t pid);
+
+/* fork.c: a vfork child that execs or ends lets its parent go. */
+void proc_vfork_release(struct proc *child);
 
 /* exit.c: a task's exit event; the waits it satisfies. */
 void proc_task_exited(int32_t pid, const void *record, uint64_t reason, int64_t code);

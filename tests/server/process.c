@@ -419,3 +419,38 @@ int proc_server_refuses_garbage(void)
 	EXPECT(table_back(&before));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
+
+/* vfork: the child runs in the parent's memory while the parent waits
+ * for its exec or its end. */
+int proc_vfork_holds_the_parent_until_exec_or_exit(void)
+{
+	static volatile int shared_word;
+	char *const argv[] = { "hello", "one", "two", 0 };
+	struct table before = table_now();
+	int ok = 1, status = -1;
+	pid_t pid;
+
+	shared_word = 0;
+	fflush(stdout);
+	pid = vfork();
+	if (pid == 0) {
+		shared_word = getpid();	/* the parent's memory: it sees this */
+		_exit(3);
+	}
+	EXPECT(pid > 1 && shared_word == pid);	/* held until the child ended */
+	EXPECT(waitpid(pid, &status, 0) == pid && exited_with(status, 3));
+	pid = vfork();
+	if (pid == 0) {
+		execv("/bin/hello", argv);
+		_exit(99);
+	}
+	EXPECT(pid > 1 && waitpid(pid, &status, 0) == pid && exited_with(status, 7));
+	pid = vfork();
+	if (pid == 0) {
+		execv("/bin/corrupt", argv);	/* refused: the child goes on */
+		_exit(errno == ENOEXEC ? 5 : 6);
+	}
+	EXPECT(pid > 1 && waitpid(pid, &status, 0) == pid && exited_with(status, 5));
+	EXPECT(table_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
