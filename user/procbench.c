@@ -45,12 +45,13 @@ static int reap(pid_t pid)
 	return 1;
 }
 
-static void fork_exit_wait(const char *name, long iters)
+/* @spawn (fork or vfork), the child _exit(0)s, wait: @iters times. */
+static void spawn_exit_wait(const char *name, long iters, pid_t (*spawn)(void))
 {
 	long start = nh_clock_ns();
 
 	for (long i = 0; i < iters; i++) {
-		pid_t pid = fork();
+		pid_t pid = spawn();
 
 		if (pid == 0)
 			_exit(0);
@@ -60,19 +61,14 @@ static void fork_exit_wait(const char *name, long iters)
 	report(name, iters, start);
 }
 
+static void fork_exit_wait(const char *name, long iters)
+{
+	spawn_exit_wait(name, iters, fork);
+}
+
 static void vfork_exit_wait(const char *name, long iters)
 {
-	long start = nh_clock_ns();
-
-	for (long i = 0; i < iters; i++) {
-		pid_t pid = vfork();
-
-		if (pid == 0)
-			_exit(0);
-		if (!reap(pid))
-			return;
-	}
-	report(name, iters, start);
+	spawn_exit_wait(name, iters, vfork);
 }
 
 static void fork_exec_wait(const char *name, long iters)

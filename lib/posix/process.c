@@ -234,28 +234,31 @@ pid_t wait(int *status)
 	return wait4(-1, status, 0, 0);
 }
 
+/* An id the server answered, or -1 with errno. */
+static pid_t id_or_fail(long r, int32_t id)
+{
+	return r ? (pid_t)fail(r) : id;
+}
+
 pid_t getpid(void)
 {
 	int32_t pid = 0;
-	long r = proc_getpid(NH_PROC_HANDLE, &pid);
 
-	return r ? (pid_t)fail(r) : pid;
+	return id_or_fail(proc_getpid(NH_PROC_HANDLE, &pid), pid);
 }
 
 pid_t getppid(void)
 {
 	int32_t pid = 0;
-	long r = proc_getppid(NH_PROC_HANDLE, &pid);
 
-	return r ? (pid_t)fail(r) : pid;
+	return id_or_fail(proc_getppid(NH_PROC_HANDLE, &pid), pid);
 }
 
 pid_t getpgid(pid_t pid)
 {
 	int32_t g = 0;
-	long r = proc_getpgid(NH_PROC_HANDLE, pid, &g);
 
-	return r ? (pid_t)fail(r) : g;
+	return id_or_fail(proc_getpgid(NH_PROC_HANDLE, pid, &g), g);
 }
 
 pid_t getpgrp(void)
@@ -265,25 +268,21 @@ pid_t getpgrp(void)
 
 int setpgid(pid_t pid, pid_t pgid)
 {
-	long r = proc_setpgid(NH_PROC_HANDLE, pid, pgid);
-
-	return r ? (int)fail(r) : 0;
+	return id_or_fail(proc_setpgid(NH_PROC_HANDLE, pid, pgid), 0);
 }
 
 pid_t setsid(void)
 {
 	int32_t s = 0;
-	long r = proc_setsid(NH_PROC_HANDLE, &s);
 
-	return r ? (pid_t)fail(r) : s;
+	return id_or_fail(proc_setsid(NH_PROC_HANDLE, &s), s);
 }
 
 pid_t getsid(pid_t pid)
 {
 	int32_t s = 0;
-	long r = proc_getsid(NH_PROC_HANDLE, pid, &s);
 
-	return r ? (pid_t)fail(r) : s;
+	return id_or_fail(proc_getsid(NH_PROC_HANDLE, pid, &s), s);
 }
 
 /* Every process runs as uid and gid 0 until credentials come (the

@@ -33,34 +33,33 @@ long proc_srv_stat(struct srv_req *r, uint32_t *procs, uint32_t *zombies, uint32
 	return 0;
 }
 
-/* The process @which names for the caller @p (0: itself), or 0. */
-static struct proc *named(struct proc *p, int32_t which)
+/* The process @which names for the caller @p (0: itself), or the error. */
+static long named_or_err(struct proc *p, int32_t which, struct proc **t)
 {
-	return which == 0 ? p : which > 0 ? proc_find(which) : 0;
+	if (which < 0)
+		return -NH_EINVAL;
+	*t = which == 0 ? p : proc_find(which);
+	return *t ? 0 : -NH_ESRCH;
 }
 
 long proc_srv_getpgid(struct srv_req *r, int32_t which, int32_t *pgid)
 {
-	struct proc *t = named(r->client, which);
+	struct proc *t;
+	long err = named_or_err(r->client, which, &t);
 
-	if (which < 0)
-		return -NH_EINVAL;
-	if (!t)
-		return -NH_ESRCH;
-	*pgid = t->pgid;
-	return 0;
+	if (!err)
+		*pgid = t->pgid;
+	return err;
 }
 
 long proc_srv_getsid(struct srv_req *r, int32_t which, int32_t *sid)
 {
-	struct proc *t = named(r->client, which);
+	struct proc *t;
+	long err = named_or_err(r->client, which, &t);
 
-	if (which < 0)
-		return -NH_EINVAL;
-	if (!t)
-		return -NH_ESRCH;
-	*sid = t->sid;
-	return 0;
+	if (!err)
+		*sid = t->sid;
+	return err;
 }
 
 struct group_key {
@@ -84,11 +83,12 @@ static int group_exists(int32_t pgid, int32_t sid)
 
 long proc_srv_setpgid(struct srv_req *r, int32_t pid, int32_t pgid)
 {
-	struct proc *p = r->client, *t = named(p, pid);
+	struct proc *p = r->client, *t;
+	long err = pgid < 0 ? -NH_EINVAL : named_or_err(p, pid, &t);
 
-	if (pid < 0 || pgid < 0)
-		return -NH_EINVAL;
-	if (!t || (t != p && t->parent != p))
+	if (err)
+		return err;
+	if (t != p && t->parent != p)
 		return -NH_ESRCH;
 	if (t != p && t->exec_count)
 		return -NH_EACCES;
