@@ -37,14 +37,21 @@ SCALARS = {
     "nh_thread_fn": ("uintptr_t", "nh_thread_fn", False),
 }
 RETURNS = ("long", "noreturn")
-LINE = re.compile(r"^(\d+)\s+(.*?)\s*(\[regmsg\]|\[test\])?$")
+LINE = re.compile(r"^(\d+)\s+(.*?)\s*((?:\[[a-z ]+\]\s*)*)$")
+MARK = re.compile(r"\[([a-z ]+)\]")
+# [priv NAME]: the caller must hold NH_PRIV_NAME (nuthatch/task.h), else
+# -NH_EPERM; [test] implies [priv test].
+PRIVS = ("task", "sched", "device", "initrd", "test")
 
 
 class Call:
-    def __init__(self, num, ret, name, params, mark, what):
+    def __init__(self, num, ret, name, params, marks, what):
         self.num, self.ret, self.name, self.params = num, ret, name, params
-        self.mark, self.what = mark or "", what
-        self.regmsg, self.test = mark == "[regmsg]", mark == "[test]"
+        self.mark, self.what = " ".join("[%s]" % m for m in marks), what
+        self.regmsg, self.test = "regmsg" in marks, "test" in marks
+        self.privs = [m.split()[1] for m in marks if m.startswith("priv ")]
+        if self.test and "test" not in self.privs:
+            self.privs.append("test")
 
     def proto(self):
         p = ", ".join(join(t, n) for t, n in self.params) or "void"
@@ -68,8 +75,15 @@ def parse_line(text):
     code, what = split_comment(text)
     m = LINE.match(code)
     if not m:
-        raise TableError("want 'NUMBER PROTOTYPE [regmsg|test]'")
-    c = Call(int(m.group(1)), *parse_proto(m.group(2)), m.group(3), what)
+        raise TableError("want 'NUMBER PROTOTYPE [regmsg] [test] [priv NAME]'")
+    marks = MARK.findall(m.group(3))
+    for mk in marks:
+        w = mk.split()
+        if mk not in ("regmsg", "test") and not (len(w) == 2 and w[0] == "priv"
+                                                 and w[1] in PRIVS):
+            raise TableError("unknown mark [%s]: want regmsg, test or priv %s"
+                             % (mk, "|".join(PRIVS)))
+    c = Call(int(m.group(1)), *parse_proto(m.group(2)), marks, what)
     if c.ret not in RETURNS:
         raise TableError("%s returns %r: want long or noreturn" % (c.name, c.ret))
     for t, _ in c.params:
@@ -130,6 +144,9 @@ def thunk(c):
         call = ["\tsys_%s(%s);" % (c.name, args)]
     else:
         call = ["\treturn sys_%s(%s);" % (c.name, args)]
+    if c.privs:     # the caller's privileges (sys/syscall.h)
+        need = " | ".join("NH_PRIV_" + p.upper() for p in c.privs)
+        call = ["\tif (!task_privileged(%s))" % need, "\t\treturn -NH_EPERM;"] + call
     if c.test:      # refused outside test builds (sys/syscall.h)
         call = ["#if NH_TESTS"] + call + ["#else", "\t(void)a;", "\treturn -NH_ENOSYS;", "#endif"]
     elif not c.params:

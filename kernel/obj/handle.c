@@ -603,14 +603,20 @@ static bool is_pseudo(long h)
 	return h == NH_SELF_TASK || h == NH_SELF_SPACE;
 }
 
-/* NH_SELF_SPACE: the calling task's address space, with every right. */
+/* The rights a pseudo-handle carries: all with NH_PRIV_SELF, else @lesser. */
+static uint32_t self_rights(uint32_t lesser)
+{
+	return task_privileged(NH_PRIV_SELF) ? NH_RIGHTS_ALL : lesser;
+}
+
+/* NH_SELF_SPACE: the calling task's address space. */
 static int self_space_ref(struct href *r)
 {
 	struct vmspace *s = task_current()->space;
 
 	if (!s)
 		return -NH_EBADF;
-	*r = (struct href){ NH_OBJ_SPACE, NH_RIGHTS_ALL, s, 0, 0 };
+	*r = (struct href){ NH_OBJ_SPACE, self_rights(NH_SELF_SPACE_RIGHTS), s, 0, 0 };
 	ops_of(NH_OBJ_SPACE)->get(s);
 	return 0;
 }
@@ -619,7 +625,8 @@ static int self_ref(long h, struct href *r)
 {
 	if (h == NH_SELF_SPACE)
 		return self_space_ref(r);
-	*r = (struct href){ NH_OBJ_TASK, NH_RIGHTS_ALL, task_current(), 0, 0 };
+	*r = (struct href){ NH_OBJ_TASK, self_rights(NH_SELF_TASK_RIGHTS),
+			    task_current(), 0, 0 };
 	ops_of(NH_OBJ_TASK)->get(r->obj);
 	return 0;
 }
@@ -637,7 +644,7 @@ static int caller_ref(long h, unsigned type, uint32_t need, struct href *r)
 	if (!err && type && r->type != type)
 		err = -NH_EBADF;
 	else if (!err && (r->rights & need) != need)
-		err = -NH_EACCES;
+		err = -NH_EPERM;	/* a power over itself it does not hold */
 	else
 		return err;
 	href_put(r);

@@ -268,6 +268,9 @@ struct task *utask_create_with(const char *name, struct vmspace *u,
 	t->handles = ht;
 	t->arg = t;
 	t->kernel = false;
+	/* The first process (made by a kernel thread) holds every privilege;
+	 * any later task starts with its creator's. */
+	t->privs = task_current()->kernel ? NH_PRIVS_ALL : task_current()->privs;
 	/* The user frame sits at the very top of the stack: every C and
 	 * interrupt frame must stay below it. */
 	t->ctx.sp = t->stack.hi - sizeof(struct trap_frame);

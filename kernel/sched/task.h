@@ -35,6 +35,7 @@
 #include <stdint.h>
 
 #include <nuthatch/errno.h>
+#include <nuthatch/task.h>
 
 #include "arch/riscv/arch.h"
 #include "arch/riscv/trap.h"
@@ -113,6 +114,9 @@ struct task {
 	char name[TASK_NAME];		/* [c] written by taskctl_set_name;
 					   read without a lock (taskctl.h) */
 	bool kernel;			/* [I] no user address space */
+	uint32_t privs;			/* [a] NH_PRIV_*: its creator's at
+					   first, then only lowered or set
+					   by a holder (taskctl_set_privs) */
 	enum task_state state;		/* [r] */
 	bool stop_pending;		/* [r] */
 	enum sched_class cls;		/* [r] */
@@ -209,6 +213,10 @@ struct task *utask_create_with(const char *name, struct vmspace *u,
 
 /* The idle task of a hart (not on any run queue, never exits). */
 struct task *task_create_idle(unsigned hart_index, int *err);
+
+/* Whether the calling task holds every privilege in @need (NH_PRIV_*). */
+#define task_privileged(need) \
+	((__atomic_load_n(&task_current()->privs, __ATOMIC_RELAXED) & (need)) == (need))
 
 /* The calling task. */
 static inline struct task *task_current(void)

@@ -316,6 +316,7 @@ int taskctl_info(struct task *t, struct nh_task_info *out)
 	out->stime_ns = t->stime_ns;
 	out->nvcsw = t->nvcsw;
 	out->nivcsw = t->nivcsw;
+	out->privs = __atomic_load_n(&t->privs, __ATOMIC_RELAXED);
 	for (unsigned i = 0; i < TASK_NAME - 1; i++)
 		out->name[i] = __atomic_load_n(&t->name[i], __ATOMIC_RELAXED);
 	return 0;

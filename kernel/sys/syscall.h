@@ -14,6 +14,7 @@
 #include <nuthatch/sysno.h>
 
 #include "sys/sysproto.h"	/* generated: build/gen/sys/ */
+#include "sched/task.h"	/* task_privileged, for [priv] marks */
 
 /* Test builds (the default) have the test-only calls (syscalls.tbl
  * [test]); without them those calls are refused with -NH_ENOSYS. */

@@ -30,6 +30,14 @@ static void task_unref(struct task *t)
 	handle_put_obj(NH_OBJ_TASK, t);
 }
 
+/* Whether the caller may ask for @p: the fixed class and nice below 0
+ * need NH_PRIV_SCHED. */
+static bool sched_permitted(const struct nh_sched *p)
+{
+	return (p->cls != NH_SCHED_FIXED && p->nice >= 0) ||
+	       task_privileged(NH_PRIV_SCHED);
+}
+
 long sys_task_create(long space, uintptr_t start)
 {
 	struct handle_table *ht = task_current()->handles;
@@ -39,6 +47,8 @@ long sys_task_create(long space, uintptr_t start)
 	long h;
 	int err = copy_from_user(&st, start, sizeof(st));
 
+	if (!err && !sched_permitted(&st.sched))
+		err = -NH_EPERM;
 	if (!err)
 		err = handle_lookup_self(space, NH_OBJ_SPACE, NH_RIGHT_CONTROL, (void **)&s);
 	if (err)
@@ -176,6 +186,8 @@ long sys_task_sched_set(long task, uintptr_t p)
 	struct task *t;
 	int err = copy_from_user(&ps, p, sizeof(ps));
 
+	if (!err && !sched_permitted(&ps))
+		err = -NH_EPERM;
 	if (!err)
 		err = task_ref(task, NH_RIGHT_CONTROL, &t);
 	if (err)
@@ -275,4 +287,30 @@ long sys_sleep_ns(uint64_t ns)
 	int r = task_sleep_ns_interruptible(ns);
 
 	return r == -NH_ETIMEDOUT ? 0 : r;
+}
+
+/* ---- privileges ---------------------------------------------------------------- */
+
+long sys_task_set_privs(long task, uint32_t privs)
+{
+	struct task *self = task_current(), *t;
+	uint32_t mine = __atomic_load_n(&self->privs, __ATOMIC_RELAXED);
+	int err;
+
+	if (privs & ~NH_PRIVS_ALL)
+		return -NH_EINVAL;
+	if (privs & ~mine)
+		return -NH_EPERM;		/* none can give what it lacks */
+	if (task == NH_SELF_TASK) {		/* lowering one's own needs nothing */
+		__atomic_store_n(&self->privs, privs, __ATOMIC_RELAXED);
+		return 0;
+	}
+	err = task_ref(task, NH_RIGHT_CONTROL, &t);
+	if (err)
+		return err;
+	err = t->kernel ? -NH_EPERM : 0;
+	if (!err)
+		__atomic_store_n(&t->privs, privs, __ATOMIC_RELAXED);
+	task_unref(t);
+	return err;
 }

@@ -10,7 +10,8 @@
  *   3. a copy-on-write clone of its space (space_clone)
  *   4. a suspended task in the clone with the parent's registers, whose
  *      pending call returns the fork reply with pid 0 (a0..a6 as the
- *      kernel would deliver it)
+ *      kernel would deliver it), and the parent's privileges as they
+ *      are now (it may have lowered them itself: task_info)
  *   5. the child's endpoint here at NH_PROC_HANDLE, badged with its pid,
  *      and its events bound (last: once bound, nothing else fails)
  *   -- commit point --
@@ -44,11 +45,18 @@ static long child_task(const struct proc *parent, struct fork_plan *f)
 	struct nh_task_start start = { .pc = f->regs.x[0], .sp = f->regs.x[2],
 				       .flags = NH_START_SUSPENDED };
 	struct nh_regs *g = &f->regs;
+	struct nh_task_info info;
+	long r = nh_task_info(parent->task, &info);
 
+	if (r)
+		return r;
 	memcpy(start.name, parent->name, sizeof(start.name));
 	f->task = nh_task_create(f->space, &start);
 	if (f->task < 0)
 		return f->task;
+	r = nh_task_set_privs(f->task, info.privs);	/* created with ours */
+	if (r)
+		return r;
 	g->x[10] = NH_IPC_TAG(NH_PROTO_REPLY(f->label), 0);	/* a0: the tag */
 	for (int i = 11; i <= 16; i++)		/* a1 = pid 0, no badge, no grant */
 		g->x[i] = 0;

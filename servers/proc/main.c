@@ -5,7 +5,8 @@
  * serves the process protocol (servers/proto/proc.tbl) and the kernel's
  * exit and fault events for the tasks it started, forever.  Boot
  * arguments it reads: nuthatch.pid_max=N (default 32768, at most
- * 4,194,304).  Every argument goes on to init.
+ * 4,194,304); nuthatch.test= and nuthatch.ubench= decide init's
+ * privileges (init_privs).  Every argument goes on to init.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,29 @@ static uint32_t arg_number(char *const argv[], const char *key, uint32_t dflt)
 	return dflt;
 }
 
+/* Whether some argument starts with @key. */
+static int has_arg(char *const argv[], const char *key)
+{
+	for (int i = 1; argv[i]; i++)
+		if (!strncmp(argv[i], key, strlen(key)))
+			return 1;
+	return 0;
+}
+
+/*
+ * What init holds, and passes on through fork and exec: nothing on an
+ * ordinary boot; on a test boot every privilege, since the test server
+ * under it exercises the kernel's privileged calls (its tests of an
+ * ordinary process drop them first); on a benchmark boot only the test
+ * calls, to power off at the end.
+ */
+static uint32_t init_privs(char *const argv[])
+{
+	if (has_arg(argv, "nuthatch.test="))
+		return NH_PRIVS_ALL;
+	return has_arg(argv, "nuthatch.ubench=") ? NH_PRIV_TEST : 0;
+}
+
 /* The server's handle table grows in chunks the kernel keeps: grown
  * once to HANDLES_WARM slots by handles made and closed at once, so
  * that, as with the table's pools, the usual load costs no memory. */
@@ -108,7 +132,7 @@ int main(int argc, char **argv)
 
 	(void)argc;
 	setup(argv);
-	r = proc_start_init(INIT_PATH, argv);
+	r = proc_start_init(INIT_PATH, argv, init_privs(argv));
 	if (r) {
 		printf("proc: cannot start %s: %ld\n", INIT_PATH, r);
 		return 1;

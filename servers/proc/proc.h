@@ -121,7 +121,7 @@ struct proc_image {
 long proc_image_build(const char *path, uint32_t argc, uint32_t envc,
 		      const char *strings, size_t len, struct proc_image *img);
 /* Start init from @path with @argv (NULL-ended); 0 or -NH_E*. */
-long proc_start_init(const char *path, char *const argv[]);
+long proc_start_init(const char *path, char *const argv[], uint32_t privs);
 /* Give @task the process's endpoint and events (badged @pid); 0 or -NH_E*. */
 long proc_attach_task(long task, int32_t pid);
 

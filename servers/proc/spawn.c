@@ -288,9 +288,9 @@ static long start_task(const struct proc_image *img, const char *name, long *tas
 
 /*
  * init: @path with argv "init" and the boot arguments (@argv from 1),
- * pid 1, its own session and group.
+ * pid 1, its own session and group, holding @privs (NH_PRIV_*).
  */
-long proc_start_init(const char *path, char *const argv[])
+long proc_start_init(const char *path, char *const argv[], uint32_t privs)
 {
 	static struct strbuf b;
 	struct proc_image img;
@@ -310,6 +310,8 @@ long proc_start_init(const char *path, char *const argv[])
 	r = proc_image_build(path, argc, envc, b.buf, b.len, &img);
 	if (!r)
 		r = start_task(&img, "init", &task);
+	if (!r)
+		r = nh_task_set_privs(task, privs);
 	if (!r)
 		r = proc_attach_task(task, PROC_INIT_PID);
 	if (r)

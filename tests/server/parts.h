@@ -51,6 +51,7 @@ int proc_waitpid_by_process_group(void);
 int proc_sessions_and_groups_follow_posix(void);
 int proc_server_refuses_garbage(void);
 int proc_vfork_holds_the_parent_until_exec_or_exit(void);
+int proc_ordinary_processes_lack_server_powers(void);
 
 /* proto.c */
 int proto_stubs_typed_round_trips(void);

@@ -454,3 +454,57 @@ int proc_vfork_holds_the_parent_until_exec_or_exit(void)
 	EXPECT(table_back(&before));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
+
+/* The child: check it inherited every privilege, keep only @keep, then
+ * fork a grandchild that must hold exactly @keep. */
+static int inherits_then_drops(long keep)
+{
+	struct nh_task_info info;
+	int status = -1;
+	pid_t pid;
+
+	if (nh_task_info(NH_SELF_TASK, &info) || info.privs != NH_PRIVS_ALL)
+		return 10;
+	if (nh_task_set_privs(NH_SELF_TASK, (uint32_t)keep))
+		return 11;
+	pid = fork();
+	if (pid == 0)
+		_exit(nh_task_info(NH_SELF_TASK, &info) == 0 && info.privs == keep &&
+		      nh_task_set_privs(NH_SELF_TASK, NH_PRIVS_ALL) == -NH_EPERM ? 0 : 12);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 13;
+	return WEXITSTATUS(status);
+}
+
+/* An ordinary process: no privileges, then the checks of /bin/privcheck. */
+static int drop_and_check(long arg)
+{
+	char *const argv[] = { "privcheck", 0 };
+
+	(void)arg;
+	if (nh_task_set_privs(NH_SELF_TASK, 0))
+		return 20;
+	execv("/bin/privcheck", argv);
+	return 21;
+}
+
+/* Privileges: the test server holds them all (a test boot's init gives
+ * them), a child inherits them at fork and keeps what it lowered them
+ * to; a process without them gets EPERM for every server power. */
+int proc_ordinary_processes_lack_server_powers(void)
+{
+	struct table before = table_now();
+	struct nh_task_info info;
+	struct nh_counters c;
+	int ok = 1, status = -1;
+	pid_t pid;
+
+	EXPECT(nh_task_info(NH_SELF_TASK, &info) == 0 && info.privs == NH_PRIVS_ALL);
+	EXPECT(nh_test_counters(&c) == 0);		/* the control: it can */
+	pid = spawn_child(inherits_then_drops, NH_PRIV_TEST);
+	EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid && exited_with(status, 0));
+	pid = spawn_child(drop_and_check, 0);
+	EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid && exited_with(status, 0));
+	EXPECT(table_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}

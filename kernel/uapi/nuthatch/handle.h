@@ -29,9 +29,13 @@
 #define NH_OBJ_IRQ		7	/* an interrupt line bound to a notification */
 
 /* Pseudo-handles every user task has: itself and its address space,
- * with every right.  Never returned by a call, never closed. */
+ * with every right if it holds NH_PRIV_SELF (nuthatch/task.h), else
+ * READ on itself and READ|WRITE|MAP on its space; a right they lack
+ * gives -NH_EPERM.  Never returned by a call, never closed. */
 #define NH_SELF_TASK		0x7ffffffeL
 #define NH_SELF_SPACE		0x7fffffffL
+#define NH_SELF_TASK_RIGHTS	NH_RIGHT_READ
+#define NH_SELF_SPACE_RIGHTS	(NH_RIGHT_READ | NH_RIGHT_WRITE | NH_RIGHT_MAP)
 
 /* Handle flags (handle_set_flags, handle_install_at). */
 #define NH_HANDLE_CLOEXEC	0x1u	/* closed when the task's space is

@@ -66,7 +66,27 @@ struct nh_task_info {
 	uint64_t nvcsw, nivcsw;
 	uint64_t resident_pages;	/* of its address space */
 	char name[16];		/* NUL-terminated (task_set_name) */
+	uint32_t privs;		/* NH_PRIV_* */
+	uint32_t pad;
 };
+
+/*
+ * Privileges: the powers a task holds beyond its handles, each naming a
+ * family of calls (syscalls.tbl's [priv NAME] marks).  A new task gets
+ * its creator's; task_set_privs lowers them, or gives a task a subset of
+ * the caller's own.  The first process holds them all; the process
+ * server gives an ordinary process none.
+ */
+#define NH_PRIV_TASK		0x01u	/* task_create, space_create, space_clone */
+#define NH_PRIV_SCHED		0x02u	/* the fixed class, nice below 0 */
+#define NH_PRIV_DEVICE		0x04u	/* device_open, irq_bind */
+#define NH_PRIV_INITRD		0x08u	/* initrd_open */
+#define NH_PRIV_TEST		0x10u	/* the test-only calls */
+#define NH_PRIV_SELF		0x20u	/* every right over NH_SELF_TASK and
+					   NH_SELF_SPACE; without it the task
+					   may only read itself and read,
+					   write and map its space */
+#define NH_PRIVS_ALL		0x3fu
 
 /* How task_create starts a task. */
 struct nh_task_start {
