@@ -237,7 +237,7 @@ KTEST(TCTL0006_sched_parameters_and_harts_of_a_running_task)
 	KT_EXPECT(t, taskctl_set_sched(k, &s) == 0);
 	KT_EXPECT(t, taskctl_get_sched(k, &g) == 0);
 	KT_EXPECT(t, g.cls == NH_SCHED_FAIR && g.nice == 5 && g.allowed == to);
-	for (unsigned i = 0; to && i < 200; i++) {
+	for (unsigned i = 0; to && i < 1000; i++) {
 		taskctl_info(k, &info);
 		if ((1ull << info.hart) == to && info.state == NH_TASK_RUNNING)
 			break;
