@@ -9,7 +9,7 @@
 #include "nhproto.h"
 #include "nuthatch.h"
 
-static void *proto_buf;
+static __thread void *proto_buf;	/* per thread: each task has its own */
 
 long nh_proto_set_buffer(void *page)
 {

@@ -2,9 +2,11 @@
  * The C side of program start-up and the system glue picolibc needs:
  * thread-local storage (errno lives there, reached through tp), the
  * standard streams over the kernel's console write, read (end of file
- * until programs get console input), sbrk over the kernel's brk, and
- * _exit.  Everything else comes from picolibc.  Not thread-safe: test
- * threads (test_thread) start with tp = 0 and must not call libc.
+ * until programs get console input) and sbrk over the kernel's brk
+ * (_exit is lib/posix's).  Everything else comes from picolibc.  Threads
+ * made by pthread_create have their own TLS and may call libc (the
+ * stream's buffer is under a lock); test threads (test_thread) start
+ * with tp = 0 and must not.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -35,21 +37,28 @@ _Static_assert(NH_EFAULT == EFAULT && NH_ENOSYS == ENOSYS &&
 static char outbuf[OUTBUF];
 static unsigned outlen;
 
+void __nh_stdio_lock(void);	/* lib/posix/mutex.c: threads share the buffer */
+void __nh_stdio_unlock(void);
+
 static int out_flush(FILE *f)
 {
 	(void)f;
+	__nh_stdio_lock();
 	if (outlen) {
 		nh_debug_write(outbuf, outlen);
 		outlen = 0;
 	}
+	__nh_stdio_unlock();
 	return 0;
 }
 
 static int out_put(char c, FILE *f)
 {
+	__nh_stdio_lock();
 	outbuf[outlen++] = c;
 	if (c == '\n' || outlen == OUTBUF)
 		out_flush(f);
+	__nh_stdio_unlock();
 	return (unsigned char)c;
 }
 
@@ -115,12 +124,6 @@ void *sbrk(ptrdiff_t incr)
 	}
 	cur = want;
 	return (void *)(want - (uintptr_t)incr);
-}
-
-void _exit(int status)
-{
-	for (;;)
-		nh_exit(status);
 }
 
 void __nh_start(int argc, char **argv, char **envp)

@@ -514,15 +514,26 @@ static int reach(struct handle_table *ht, unsigned index, irqflags_t *f)
 }
 
 /* Put @r in slot @index at generation @gen of @ht (lock held). */
+/* @r at slot @index with generation @gen.  An open slot is refused, or,
+ * given @old (NH_HANDLE_REPLACE), emptied into *old in the same step:
+ * its number stays open, so nothing stale revives. */
 static int place(struct handle_table *ht, unsigned index, uint32_t gen,
-		 const struct href *r, uint32_t rights)
+		 const struct href *r, uint32_t rights, struct href *old)
 {
 	struct slot *s = handle_slot_at(ht, index);
 
-	if (s->type != SLOT_FREE)
-		return -NH_EEXIST;
-	if (s->retired || gen < s->gen)
+	if (s->type != SLOT_FREE) {
+		if (old && gen < s->gen)
+			return -NH_EINVAL;	/* a stale number: never revived */
+		if (!old || gen != s->gen)
+			return -NH_EEXIST;
+		vacate(s, old);
+		count_cloexec(ht, old->flags, 0);
+		s->gen = gen;
+		s->retired = false;
+	} else if (s->retired || gen < s->gen) {
 		return -NH_EINVAL;	/* would revive a stale number */
+	}
 	s->gen = gen;
 	fill(s, r, rights);
 	count_cloexec(ht, 0, r->flags);
@@ -532,7 +543,7 @@ static int place(struct handle_table *ht, unsigned index, uint32_t gen,
 static bool number_ok(long number, uint32_t flags)
 {
 	return number >= 1 && ((uint64_t)number - 1) >> SLOT_BITS <= HANDLE_GEN_MAX &&
-	       !(flags & ~NH_HANDLE_FLAGS);
+	       !(flags & ~(NH_HANDLE_FLAGS | NH_HANDLE_REPLACE));
 }
 
 /* Put @r (a reference the caller hands over: dropped on failure) at
@@ -541,19 +552,23 @@ static long place_at(struct handle_table *to, struct href *r, uint32_t rights,
 		     uint32_t flags, long number)
 {
 	uint64_t v = (uint64_t)number - 1;
+	struct href old = { 0 };
 	irqflags_t f;
 	int err = rights & ~(uint32_t)r->rights ? -NH_EACCES : 0;
 
 	if (!err) {
-		r->flags = flags;
+		r->flags = flags & NH_HANDLE_FLAGS;
 		f = spin_lock_irqsave(&to->lock);
 		err = reach(to, handle_index(number), &f);
 		if (!err)
-			err = place(to, handle_index(number), (uint32_t)(v >> SLOT_BITS), r, rights);
+			err = place(to, handle_index(number), (uint32_t)(v >> SLOT_BITS), r, rights,
+				    flags & NH_HANDLE_REPLACE ? &old : 0);
 		spin_unlock_irqrestore(&to->lock, f);
 	}
 	if (err)
 		href_put(r);
+	if (old.obj)
+		slot_put(&old);
 	return err ? err : number;
 }
 

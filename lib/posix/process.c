@@ -25,13 +25,33 @@ extern char **environ;
 
 static uint8_t ipc_page[NH_IPC_BUF_MAX] __attribute__((aligned(4096)));
 
+/* A pthread's own IPC page (pthread.c sets it); 0 in the first thread. */
+__thread void *__nh_thread_ipc_page;
+
 /* The stubs need an IPC buffer for requests with a buffer part: this
- * layer's own page, registered again for each such request, since the
- * program may have registered another (or none) with nh_ipc_set_buffer
- * behind the stubs' back. */
+ * layer's own page (one per thread), registered again for each such
+ * request, since the program may have registered another (or none) with
+ * nh_ipc_set_buffer behind the stubs' back. */
+long __nh_need_buffer(void);
+long __nh_need_buffer(void)
+{
+	return nh_proto_set_buffer(__nh_thread_ipc_page ? __nh_thread_ipc_page : ipc_page);
+}
+
 static long need_buffer(void)
 {
-	return nh_proto_set_buffer(ipc_page);
+	return __nh_need_buffer();
+}
+
+extern int __nh_multithreaded;	/* pthread.c: a CLONE_THREAD clone was made */
+
+/* The process ends: with threads, all of them (exit_group). */
+void _exit(int status)
+{
+	if (__nh_multithreaded)
+		proc_exit_group(NH_PROC_HANDLE, status);
+	for (;;)
+		nh_exit(status);
 }
 
 static long fail(long r)

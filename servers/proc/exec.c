@@ -6,8 +6,11 @@
  * (ENOENT, ENOEXEC, E2BIG, ENOMEM) answers the caller, which runs on as
  * it was.  The commit point is task_set_space: from the caller's next
  * return to user mode it runs the new image, its close-on-exec handles
- * closed by the kernel; its endpoint here (NH_PROC_HANDLE) stays.
+ * closed by the kernel; its endpoint here (NH_PROC_HANDLE) stays.  In
+ * a process with other threads the exec first ends them (exec_pending).
  */
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <nuthatch/errno.h>
@@ -39,27 +42,100 @@ static void set_name(struct proc *p, const char *path)
 	nh_task_set_name(p->task, p->name, strlen(p->name));
 }
 
+/* The commit: @p (a process's leader, alone now) runs the new image. */
+static long exec_commit(struct proc *p, long space, uint64_t entry, uint64_t sp,
+			const char *path)
+{
+	/* -- commit point: from its next return to user mode it is the new image -- */
+	long err = nh_task_set_space(p->task, space, entry, sp);
+
+	if (err)
+		return err;
+	nh_handle_close(p->space);
+	p->space = space;
+	p->exec_count++;
+	set_name(p, path);
+	proc_vfork_release(p);		/* a vfork parent runs again */
+	return 0;
+}
+
+/*
+ * An exec in a process with other threads: they are killed (as Linux's
+ * de_thread does) and the exec waits, its image built, for their exit
+ * events; proc_exec_finish completes it.  The caller is blocked in its
+ * call all the while.
+ */
+static long exec_pending(struct srv_req *r, struct proc *p, const struct proc_image *img,
+			 const char *path)
+{
+	struct proc_exec *pe = p->pending_exec ? 0 : malloc(sizeof(*pe));
+	long reply;
+
+	if (!pe)
+		return p->pending_exec ? -NH_EAGAIN : -NH_ENOMEM;
+	reply = srv_defer(r);
+	if (reply < 0) {
+		free(pe);
+		return reply;
+	}
+	*pe = (struct proc_exec){ .caller = r->client, .reply = reply, .space = img->space,
+				  .entry = img->entry, .sp = img->sp };
+	strncpy(pe->path, path, sizeof(pe->path) - 1);
+	p->pending_exec = pe;
+	proc_group_kill(p, pe->caller);
+	return 0;
+}
+
+/* The caller becomes the process's only task, under the process's pid:
+ * its endpoint and events rebadged, its own tid freed. */
+static long take_over(struct proc *p, struct proc *t)
+{
+	long r = proc_attach_task(t->task, p->pid, NH_HANDLE_REPLACE);
+
+	if (r)
+		return r;
+	p->task = t->task;
+	t->task = 0;
+	proc_thread_remove(t);
+	return 0;
+}
+
+void proc_exec_finish(struct proc *p)
+{
+	struct proc_exec *pe = p->pending_exec;
+	long err = pe->caller == p ? 0 : take_over(p, pe->caller);
+
+	p->pending_exec = 0;
+	if (!err)
+		err = exec_commit(p, pe->space, pe->entry, pe->sp, pe->path);
+	if (err) {			/* its other threads are gone: it cannot go back */
+		nh_handle_close(pe->space);
+		proc_group_exit(p, SIGKILL);
+	}
+	nh_handle_close(pe->reply);	/* no reply: the call ends in the new image */
+	free(pe);
+}
+
 long proc_srv_execve(struct srv_req *r, uint32_t argc, uint32_t envc, const void *strings,
 		     size_t strings_len)
 {
-	struct proc *p = r->client;
+	struct proc *p = PROC_OF(r);
 	struct proc_image img;
 	long err = strings_check(strings, strings_len, argc, envc);
 
+	if (!err && p->pending_exec)
+		err = -NH_EAGAIN;
 	if (!err)
 		err = proc_image_build(strings, argc, envc, strings, strings_len, &img);
 	if (err)
 		return err;
-	/* -- commit point: from its next return to user mode it is the new image -- */
-	err = nh_task_set_space(p->task, img.space, img.entry, img.sp);
-	if (err) {
+	if (p->nthreads > 1)
+		err = exec_pending(r, p, &img, strings);
+	else if (r->client != p)	/* the leader's task ended before */
+		err = take_over(p, r->client);
+	if (!err && !p->pending_exec)
+		err = exec_commit(p, img.space, img.entry, img.sp, strings);
+	if (err)
 		nh_handle_close(img.space);
-		return err;
-	}
-	nh_handle_close(p->space);
-	p->space = img.space;
-	p->exec_count++;
-	set_name(p, strings);
-	proc_vfork_release(p);		/* a vfork parent runs again */
-	return 0;
+	return err;
 }

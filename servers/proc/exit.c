@@ -61,29 +61,64 @@ static void init_died(const struct proc *p)
 	exit(1);		/* the kernel powers off with a failing verdict */
 }
 
-void proc_task_exited(int32_t pid, const void *record, uint64_t reason, int64_t code)
+/* @p's last task ended: it becomes a zombie for its parent. */
+static void process_ended(struct proc *p)
 {
-	struct proc *p = proc_find(pid);
-	struct nh_exit e = { .reason = (int32_t)reason, .code = code };
-
-	if (!p || p->state != PROC_RUNNING)
-		return;
-	if (record)
-		memcpy(&e, record, sizeof(e));
-	p->status = wait_status(&e);
-	p->utime_ns = e.utime_ns;
-	p->stime_ns = e.stime_ns;
+	if (p->pending_exec) {		/* killed while it waited to exec */
+		nh_handle_close(p->pending_exec->space);
+		nh_handle_close(p->pending_exec->reply);
+		free(p->pending_exec);
+		p->pending_exec = 0;
+	}
 	p->state = PROC_ZOMBIE;
-	proc_vfork_release(p);
-	nh_handle_close(p->task);
 	nh_handle_close(p->space);
-	p->task = p->space = 0;
+	p->space = 0;
 	proc_srv.nzombies++;
 	proc_drop_waiters(p);
 	if (p->pid == PROC_INIT_PID)
 		init_died(p);
 	proc_reparent_children(p);
 	proc_wake_waiters(p->parent);
+}
+
+/*
+ * The task of @t (a process's leader or another of its threads) ended.
+ * A death by fault or kill ends the whole process with that signal,
+ * unless its status was already final or an exec is ending the other
+ * threads; a plain exit ends only that thread, the leader's code being
+ * the process's status if nothing else decides it (as in Linux).
+ */
+static void thread_ended(struct proc *t, const struct nh_exit *e)
+{
+	struct proc *p = t->leader;
+
+	p->utime_ns += e->utime_ns;
+	p->stime_ns += e->stime_ns;
+	nh_handle_close(t->task);
+	t->task = 0;
+	proc_vfork_release(t);
+	if (e->reason != NH_EXIT_NORMAL && !p->group_exit && !p->pending_exec)
+		proc_group_exit(p, wait_status(e));
+	else if (t == p && !p->group_exit)
+		p->status = wait_status(e);
+	if (t != p)
+		proc_thread_remove(t);
+	if (--p->nthreads == 0)
+		process_ended(p);
+	else if (p->nthreads == 1 && p->pending_exec)
+		proc_exec_finish(p);
+}
+
+void proc_task_exited(int32_t pid, const void *record, uint64_t reason, int64_t code)
+{
+	struct proc *t = proc_find(pid);
+	struct nh_exit e = { .reason = (int32_t)reason, .code = code };
+
+	if (!t || t->state != PROC_RUNNING || !t->task)
+		return;
+	if (record)
+		memcpy(&e, record, sizeof(e));
+	thread_ended(t, &e);
 }
 
 /* ---- waits ------------------------------------------------------------ */
@@ -155,7 +190,7 @@ static long try_wait(struct proc *parent, int32_t which, struct reaped *out)
 long proc_srv_wait4(struct srv_req *r, int32_t which, int32_t options, int32_t *pid,
 		    int32_t *status, uint64_t *utime_ns, uint64_t *stime_ns)
 {
-	struct proc *p = r->client;
+	struct proc *p = PROC_OF(r);	/* any thread waits for the process's children */
 	struct proc_waiter *w;
 	struct reaped out;
 	long got, reply;

@@ -10,13 +10,13 @@
 
 long proc_srv_getpid(struct srv_req *r, int32_t *pid)
 {
-	*pid = ((struct proc *)r->client)->pid;
+	*pid = PROC_OF(r)->pid;
 	return 0;
 }
 
 long proc_srv_getppid(struct srv_req *r, int32_t *ppid)
 {
-	struct proc *p = r->client;
+	struct proc *p = PROC_OF(r);
 
 	*ppid = p->parent ? p->parent->pid : 0;
 	return 0;
@@ -33,19 +33,22 @@ long proc_srv_stat(struct srv_req *r, uint32_t *procs, uint32_t *zombies, uint32
 	return 0;
 }
 
-/* The process @which names for the caller @p (0: itself), or the error. */
+/* The process @which names for the caller @p (0: itself; a tid names
+ * its thread's process, as in Linux), or the error. */
 static long named_or_err(struct proc *p, int32_t which, struct proc **t)
 {
 	if (which < 0)
 		return -NH_EINVAL;
 	*t = which == 0 ? p : proc_find(which);
+	if (*t)
+		*t = (*t)->leader;
 	return *t ? 0 : -NH_ESRCH;
 }
 
 long proc_srv_getpgid(struct srv_req *r, int32_t which, int32_t *pgid)
 {
 	struct proc *t;
-	long err = named_or_err(r->client, which, &t);
+	long err = named_or_err(PROC_OF(r), which, &t);
 
 	if (!err)
 		*pgid = t->pgid;
@@ -55,7 +58,7 @@ long proc_srv_getpgid(struct srv_req *r, int32_t which, int32_t *pgid)
 long proc_srv_getsid(struct srv_req *r, int32_t which, int32_t *sid)
 {
 	struct proc *t;
-	long err = named_or_err(r->client, which, &t);
+	long err = named_or_err(PROC_OF(r), which, &t);
 
 	if (!err)
 		*sid = t->sid;
@@ -70,7 +73,7 @@ static int in_group(const struct proc *q, const void *arg)
 {
 	const struct group_key *k = arg;
 
-	return q->pgid == k->pgid && (k->sid < 0 || q->sid == k->sid);
+	return q->leader == q && q->pgid == k->pgid && (k->sid < 0 || q->sid == k->sid);
 }
 
 /* Is there a process in session @sid (< 0: any) whose group is @pgid? */
@@ -83,7 +86,7 @@ static int group_exists(int32_t pgid, int32_t sid)
 
 long proc_srv_setpgid(struct srv_req *r, int32_t pid, int32_t pgid)
 {
-	struct proc *p = r->client, *t;
+	struct proc *p = PROC_OF(r), *t;
 	long err = pgid < 0 ? -NH_EINVAL : named_or_err(p, pid, &t);
 
 	if (err)
@@ -104,7 +107,7 @@ long proc_srv_setpgid(struct srv_req *r, int32_t pid, int32_t pgid)
 
 long proc_srv_setsid(struct srv_req *r, int32_t *sid)
 {
-	struct proc *p = r->client;
+	struct proc *p = PROC_OF(r);
 
 	if (group_exists(p->pid, -1))	/* it leads a group, or one has its id */
 		return -NH_EPERM;

@@ -29,13 +29,14 @@ static uint8_t ipc_buf[NH_IPC_BUF_MAX] __attribute__((aligned(4096)));
 
 extern const struct srv_proto proc_proto;
 
-/* A client's badge is its pid: the process, if it is alive. */
+/* A client's badge is its tid: its thread, if its task is alive (the
+ * handlers find the process as PROC_OF). */
 static void *who(struct srv *s, uint64_t badge)
 {
 	struct proc *p = badge < PROC_EVENT_BADGE ? proc_find((int32_t)badge) : 0;
 
 	(void)s;
-	return p && p->state == PROC_RUNNING ? p : 0;
+	return p && p->state == PROC_RUNNING && p->task ? p : 0;	/* a thread */
 }
 
 /* The kernel's events for a task this server bound (badge: the event

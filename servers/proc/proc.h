@@ -21,6 +21,19 @@
  *  - a vfork child holds its parent's saved reply (vfork_reply) from its
  *    start until it execs or ends, and answers it then, once; its space
  *    handle until then is a second handle to its parent's space.
+ *  - Threads (clone with CLONE_THREAD): every task the server started
+ *    has a struct proc under its tid in the hash; a process's first is
+ *    its leader (leader == itself, tid == pid == tgid), which holds
+ *    the process's state (tree, group, session, waiters, status).
+ *    Another thread's struct holds only its tid, task, space handle (a
+ *    second handle to the shared space) and leader; it is on its
+ *    leader's threads list, never in the tree, and freed with its tid
+ *    when its task's exit event comes.  The leader's nthreads counts
+ *    the group's tasks still alive; the process becomes a zombie when
+ *    it reaches 0 (the leader's own task may end first: task 0 then).
+ *  - an exec pending in a process with other threads (pending_exec)
+ *    has killed them and waits for their exit events; nothing else
+ *    starts in the process meanwhile (clone and fork get EAGAIN).
  */
 #ifndef PROC_PROC_H
 #define PROC_PROC_H
@@ -66,7 +79,29 @@ struct proc {
 	uint64_t cutime_ns, cstime_ns;	/* of its reaped children */
 	struct proc_waiter *waiters;
 	long vfork_reply;		/* a vfork child: its parent's held reply */
+	uint64_t vfork_label;		/* the request it answers (vfork, clone) */
 	char name[PROC_NAME_LEN];
+	/* threads (clone.c) */
+	struct proc *leader;		/* its process's first thread; itself */
+	struct proc *threads;		/* leader: its other threads ... */
+	struct proc *thread_next;	/* ... linked through this */
+	uint32_t nthreads;		/* leader: tasks of the group alive */
+	uint8_t group_exit;		/* leader: status is final (exit_group,
+					   a fatal fault, a kill) */
+	struct proc_exec *pending_exec;	/* leader: an exec waiting for the
+					   other threads to end */
+};
+
+/* The process the calling task belongs to (its thread group's leader). */
+#define PROC_OF(r)	(((struct proc *)(r)->client)->leader)
+
+/* An exec built and waiting for its process's other threads to end. */
+struct proc_exec {
+	struct proc *caller;		/* the thread that asked */
+	long reply;			/* its saved execve reply */
+	long space;			/* the new image */
+	uint64_t entry, sp;
+	char path[PROC_NAME_LEN];	/* the file's name, for the task's */
 };
 
 /* The server's state: one. */
@@ -122,11 +157,25 @@ long proc_image_build(const char *path, uint32_t argc, uint32_t envc,
 		      const char *strings, size_t len, struct proc_image *img);
 /* Start init from @path with @argv (NULL-ended); 0 or -NH_E*. */
 long proc_start_init(const char *path, char *const argv[], uint32_t privs);
-/* Give @task the process's endpoint and events (badged @pid); 0 or -NH_E*. */
-long proc_attach_task(long task, int32_t pid);
+/* Give @task the process's endpoint and events (badged @pid; @flags for
+ * handle_install_at: NH_HANDLE_REPLACE over an endpoint it has); 0 or -NH_E*. */
+long proc_attach_task(long task, int32_t pid, uint32_t flags);
 
 /* fork.c: a vfork child that execs or ends lets its parent go. */
 void proc_vfork_release(struct proc *child);
+
+/* clone.c: threads.  proc_thread_add links a new thread into its
+ * leader's group (the hash too); proc_thread_remove unlinks it and frees
+ * it with its tid; proc_group_kill kills every task of @leader's group
+ * but @spare's (0: all); proc_group_exit kills them all, @status the
+ * process's final wait status unless one was already final. */
+void proc_thread_add(struct proc *leader, struct proc *t);
+void proc_thread_remove(struct proc *t);
+void proc_group_kill(struct proc *leader, const struct proc *spare);
+void proc_group_exit(struct proc *leader, int32_t status);
+
+/* exec.c: an exec pending in a multithreaded process, once it is alone. */
+void proc_exec_finish(struct proc *leader);
 
 /* exit.c: a task's exit event; the waits it satisfies. */
 void proc_task_exited(int32_t pid, const void *record, uint64_t reason, int64_t code);

@@ -243,13 +243,13 @@ long proc_image_build(const char *path, uint32_t argc, uint32_t envc,
 	return r;
 }
 
-long proc_attach_task(long task, int32_t pid)
+long proc_attach_task(long task, int32_t pid, uint32_t flags)
 {
 	long ep = nh_endpoint_mint(proc_srv.ep, (uint64_t)pid, NH_RIGHT_WRITE | NH_RIGHT_GRANT), r;
 
 	if (ep < 0)
 		return ep;
-	r = nh_handle_install_at(task, ep, NH_RIGHT_WRITE, 0, NH_PROC_HANDLE);
+	r = nh_handle_install_at(task, ep, NH_RIGHT_WRITE, flags, NH_PROC_HANDLE);
 	nh_handle_close(ep);
 	if (r >= 0)
 		r = nh_ipc_bind_events(task, proc_srv.ep, PROC_EVENT_BADGE | (uint64_t)pid);
@@ -313,12 +313,12 @@ long proc_start_init(const char *path, char *const argv[], uint32_t privs)
 	if (!r)
 		r = nh_task_set_privs(task, privs);
 	if (!r)
-		r = proc_attach_task(task, PROC_INIT_PID);
+		r = proc_attach_task(task, PROC_INIT_PID, 0);
 	if (r)
 		return r;
 	*p = (struct proc){ .pid = PROC_INIT_PID, .pgid = PROC_INIT_PID, .sid = PROC_INIT_PID,
 			    .state = PROC_RUNNING, .task = task, .space = img.space,
-			    .name = "init" };
+			    .name = "init", .leader = p, .nthreads = 1 };
 	proc_insert(p, 0);
 	return nh_task_resume(task);
 }

@@ -53,6 +53,22 @@ int proc_server_refuses_garbage(void);
 int proc_vfork_holds_the_parent_until_exec_or_exit(void);
 int proc_ordinary_processes_lack_server_powers(void);
 
+int thread_pthreads_share_memory_with_their_own_tids(void);
+int thread_clone_tid_words_and_bad_flags(void);
+int thread_clone_makes_processes_too(void);
+int thread_exit_fault_and_exec_end_every_thread(void);
+int thread_the_leader_may_end_first(void);
+
+/* process.c's helpers, for thread.c: the process server's table (for
+ * leak checks), a forked child running fn(arg) to _exit, a status check. */
+struct proc_table {
+	uint32_t procs, zombies, pids, waiters;
+};
+struct proc_table proc_table_now(void);
+int proc_table_back(const struct proc_table *before);
+int proc_spawn_child(int (*fn)(long), long arg);
+int proc_exited_with(int status, int code);
+
 /* proto.c */
 int proto_stubs_typed_round_trips(void);
 int proto_stub_reply_with_a_handle(void);

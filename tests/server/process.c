@@ -23,29 +23,25 @@
 #include "parts.h"
 #include "proto/proc.h"
 
-struct table {
-	uint32_t procs, zombies, pids, waiters;
-};
-
-static struct table table_now(void)
+struct proc_table proc_table_now(void)
 {
-	struct table t = { 0 };
+	struct proc_table t = { 0 };
 
 	proc_stat(NH_PROC_HANDLE, &t.procs, &t.zombies, &t.pids, &t.waiters);
 	return t;
 }
 
 /* The table as @before, allowing init a moment to reap orphans. */
-static int table_back(const struct table *before)
+int proc_table_back(const struct proc_table *before)
 {
 	for (int i = 0; i < 200; i++) {
-		struct table t = table_now();
+		struct proc_table t = proc_table_now();
 
 		if (!memcmp(&t, before, sizeof(t)))
 			return 1;
 		nh_sleep_ns(10000000);
 	}
-	struct table t = table_now();
+	struct proc_table t = proc_table_now();
 	printf("# proc table: procs %u -> %u, zombies %u -> %u, pids %u -> %u, waiters %u -> %u\n",
 	       before->procs, t.procs, before->zombies, t.zombies, before->pids, t.pids,
 	       before->waiters, t.waiters);
@@ -53,7 +49,7 @@ static int table_back(const struct table *before)
 }
 
 /* fork, with the child running @fn(@arg) and _exit-ing with its value. */
-static pid_t spawn_child(int (*fn)(long), long arg)
+pid_t proc_spawn_child(int (*fn)(long), long arg)
 {
 	pid_t pid;
 
@@ -64,7 +60,7 @@ static pid_t spawn_child(int (*fn)(long), long arg)
 	return pid;
 }
 
-static int exited_with(int status, int code)
+int proc_exited_with(int status, int code)
 {
 	if (WIFEXITED(status) && WEXITSTATUS(status) == code)
 		return 1;
@@ -86,19 +82,19 @@ static int child_checks_ids(long parent)
 
 int proc_fork_wait_and_exit_status(void)
 {
-	struct table before = table_now();
+	struct proc_table before = proc_table_now();
 	int ok = 1, status = -1;
 	pid_t me = getpid(), pid;
 
 	EXPECT(me > 1 && getppid() == 1);	/* the test server is init's child */
-	pid = spawn_child(child_checks_ids, me);
+	pid = proc_spawn_child(child_checks_ids, me);
 	EXPECT(pid > 1 && pid != me);
-	EXPECT(waitpid(pid, &status, 0) == pid && exited_with(status, 42));
+	EXPECT(waitpid(pid, &status, 0) == pid && proc_exited_with(status, 42));
 	EXPECT(cow_word == 5);
 	errno = 0;
 	EXPECT(waitpid(pid, &status, 0) == -1 && errno == ECHILD);
 	EXPECT(wait(&status) == -1 && errno == ECHILD);
-	EXPECT(table_back(&before));
+	EXPECT(proc_table_back(&before));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
@@ -110,14 +106,14 @@ static int sleep_then(long code)
 
 int proc_wait_nohang_options_and_echild(void)
 {
-	struct table before = table_now();
+	struct proc_table before = proc_table_now();
 	int ok = 1, status = -1;
 	struct rusage ru;
 	pid_t pid;
 
 	errno = 0;
 	EXPECT(waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD);
-	pid = spawn_child(sleep_then, 3);
+	pid = proc_spawn_child(sleep_then, 3);
 	EXPECT(pid > 0);
 	EXPECT(waitpid(pid, &status, WNOHANG) == 0);
 	EXPECT(waitpid(-1, &status, 0x100) == -1 && errno == EINVAL);	/* no such option */
@@ -125,11 +121,11 @@ int proc_wait_nohang_options_and_echild(void)
 	EXPECT(waitpid(1, &status, 0) == -1 && errno == ECHILD);	/* not our child */
 	EXPECT(waitpid(999999, &status, 0) == -1 && errno == ECHILD);
 	memset(&ru, 0xff, sizeof(ru));
-	EXPECT(wait4(pid, &status, 0, &ru) == pid && exited_with(status, 3));
+	EXPECT(wait4(pid, &status, 0, &ru) == pid && proc_exited_with(status, 3));
 	EXPECT(ru.ru_utime.tv_sec == 0 && ru.ru_utime.tv_usec >= 0 &&
 	       ru.ru_utime.tv_usec < 1000000);
 	EXPECT(waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD);
-	EXPECT(table_back(&before));
+	EXPECT(proc_table_back(&before));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
@@ -144,13 +140,13 @@ static int exec_hello(long arg)
 
 int proc_exec_runs_a_program_in_the_child(void)
 {
-	struct table before = table_now();
+	struct proc_table before = proc_table_now();
 	int ok = 1, status = -1;
-	pid_t pid = spawn_child(exec_hello, 0);
+	pid_t pid = proc_spawn_child(exec_hello, 0);
 
 	EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid);
-	EXPECT(exited_with(status, 7));		/* hello's status with two arguments */
-	EXPECT(table_back(&before));
+	EXPECT(proc_exited_with(status, 7));		/* hello's status with two arguments */
+	EXPECT(proc_table_back(&before));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
@@ -160,7 +156,7 @@ int proc_exec_errors_leave_the_caller_as_it_was(void)
 	static char big[5000];
 	char *const argv[] = { "x", 0 };
 	char *const huge[] = { "x", big, 0 };
-	struct table before = table_now();
+	struct proc_table before = proc_table_now();
 	int ok = 1;
 	pid_t me = getpid();
 
@@ -172,7 +168,7 @@ int proc_exec_errors_leave_the_caller_as_it_was(void)
 	EXPECT(execv("/bin/hello", huge) == -1 && errno == E2BIG);
 	EXPECT(execvp("no-such-program", argv) == -1 && errno == ENOENT);
 	EXPECT(getpid() == me && cow_word == 5);
-	EXPECT(table_back(&before));
+	EXPECT(proc_table_back(&before));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
@@ -227,18 +223,18 @@ int proc_faults_end_the_child_with_a_signal(void)
 	static const struct { int (*fn)(long); int sig; } cases[] = {
 		{ null_store, SIGSEGV }, { illegal, SIGILL }, { breakpoint, SIGTRAP },
 	};
-	struct table before = table_now();
+	struct proc_table before = proc_table_now();
 	int ok = 1;
 
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int status = -1;
-		pid_t pid = spawn_child(cases[i].fn, 0);
+		pid_t pid = proc_spawn_child(cases[i].fn, 0);
 
 		EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid);
 		EXPECT(WIFSIGNALED(status) && WTERMSIG(status) == cases[i].sig &&
 		       !WCOREDUMP(status) && !WIFEXITED(status));
 	}
-	EXPECT(table_back(&before));
+	EXPECT(proc_table_back(&before));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
@@ -255,12 +251,12 @@ static int grandchild(long shared)
 
 static int middle(long shared)
 {
-	return spawn_child(grandchild, shared) > 0 ? 0 : 1;
+	return proc_spawn_child(grandchild, shared) > 0 ? 0 : 1;
 }
 
 int proc_orphans_go_to_init_which_reaps_them(void)
 {
-	struct table before = table_now();
+	struct proc_table before = proc_table_now();
 	volatile int *flag = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	int ok = 1, status = -1;
 	pid_t pid;
@@ -269,12 +265,12 @@ int proc_orphans_go_to_init_which_reaps_them(void)
 	if (flag == MAP_FAILED)
 		return NH_TEST_FAIL;
 	*flag = 0;
-	pid = spawn_child(middle, (long)flag);
-	EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid && exited_with(status, 0));
+	pid = proc_spawn_child(middle, (long)flag);
+	EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid && proc_exited_with(status, 0));
 	for (int i = 0; i < 300 && !*flag; i++)
 		nh_sleep_ns(10000000);
 	EXPECT(*flag == 1);
-	EXPECT(table_back(&before));	/* init reaped the grandchild */
+	EXPECT(proc_table_back(&before));	/* init reaped the grandchild */
 	munmap((void *)flag, 4096);
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
@@ -283,7 +279,7 @@ int proc_orphans_go_to_init_which_reaps_them(void)
 
 int proc_thousand_forks_get_unique_pids(void)
 {
-	struct table before = table_now();
+	struct proc_table before = proc_table_now();
 	int ok = 1, wraps = 0;
 	pid_t last = 0;
 
@@ -294,13 +290,13 @@ int proc_thousand_forks_get_unique_pids(void)
 		if (pid == 0)
 			_exit(i & 0xff);
 		EXPECT(pid > 1 && waitpid(pid, &status, 0) == pid &&
-		       exited_with(status, i & 0xff));
+		       proc_exited_with(status, i & 0xff));
 		/* handed out cyclically: each above the last, but for a wrap */
 		wraps += pid <= last;
 		last = pid;
 	}
 	EXPECT(wraps <= 1);
-	EXPECT(table_back(&before));
+	EXPECT(proc_table_back(&before));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
@@ -315,13 +311,13 @@ int proc_hundred_children_exit_at_once(void)
 {
 	static pid_t pids[WIDE];
 	static int seen[WIDE];
-	struct table before = table_now();
+	struct proc_table before = proc_table_now();
 	int ok = 1, status;
 	pid_t pid;
 
 	memset(seen, 0, sizeof(seen));
 	for (int i = 0; i < WIDE; i++)
-		pids[i] = spawn_child(exit_code, i);
+		pids[i] = proc_spawn_child(exit_code, i);
 	for (int n = 0; n < WIDE; n++) {
 		pid = wait(&status);
 		for (int i = 0; i < WIDE; i++)
@@ -331,7 +327,7 @@ int proc_hundred_children_exit_at_once(void)
 	for (int i = 0; i < WIDE; i++)
 		EXPECT(pids[i] > 0 && seen[i] == 1);
 	EXPECT(wait(&status) == -1 && errno == ECHILD);
-	EXPECT(table_back(&before));
+	EXPECT(proc_table_back(&before));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
@@ -345,17 +341,17 @@ static int own_group(long arg)
 
 int proc_waitpid_by_process_group(void)
 {
-	struct table before = table_now();
+	struct proc_table before = proc_table_now();
 	int ok = 1, status = -1;
-	pid_t same = spawn_child(sleep_then, 4), other = spawn_child(own_group, 0);
+	pid_t same = proc_spawn_child(sleep_then, 4), other = proc_spawn_child(own_group, 0);
 
 	EXPECT(same > 0 && other > 0);
 	EXPECT(setpgid(other, other) == 0 || errno == EACCES);	/* racing its own */
 	EXPECT(getpgid(other) == other && getpgid(same) == getpgrp());
-	EXPECT(waitpid(-other, &status, 0) == other && exited_with(status, 9));
+	EXPECT(waitpid(-other, &status, 0) == other && proc_exited_with(status, 9));
 	EXPECT(waitpid(-other, &status, 0) == -1 && errno == ECHILD);
-	EXPECT(waitpid(0, &status, 0) == same && exited_with(status, 4));
-	EXPECT(table_back(&before));
+	EXPECT(waitpid(0, &status, 0) == same && proc_exited_with(status, 4));
+	EXPECT(proc_table_back(&before));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
@@ -377,14 +373,14 @@ static int session_rules(long arg)
 
 int proc_sessions_and_groups_follow_posix(void)
 {
-	struct table before = table_now();
+	struct proc_table before = proc_table_now();
 	int ok = 1, status = -1;
-	pid_t pid = spawn_child(session_rules, 0);
+	pid_t pid = proc_spawn_child(session_rules, 0);
 
-	EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid && exited_with(status, 0));
+	EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid && proc_exited_with(status, 0));
 	EXPECT(setpgid(1, 1) == -1 && errno == ESRCH);		/* not ours */
 	EXPECT(getsid(0) == 1 && getpgrp() == 1);		/* init's session */
-	EXPECT(table_back(&before));
+	EXPECT(proc_table_back(&before));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
@@ -392,7 +388,7 @@ int proc_sessions_and_groups_follow_posix(void)
  * goes on. */
 int proc_server_refuses_garbage(void)
 {
-	struct table before = table_now();
+	struct proc_table before = proc_table_now();
 	char *const argv[] = { "x", 0 };
 	struct nh_msg m;
 	int ok = 1;
@@ -416,7 +412,7 @@ int proc_server_refuses_garbage(void)
 	EXPECT(proc_execve(NH_PROC_HANDLE, 0, 0, "", 0) == -NH_EINVAL);
 	EXPECT(proc_wait4(NH_PROC_HANDLE, INT32_MIN, 0, &pid, &st, &ut, &stime) == -NH_EINVAL);
 	EXPECT(proc_getpid(NH_PROC_HANDLE, &pid) == 0 && pid == getpid());
-	EXPECT(table_back(&before));
+	EXPECT(proc_table_back(&before));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
@@ -426,7 +422,7 @@ int proc_vfork_holds_the_parent_until_exec_or_exit(void)
 {
 	static volatile int shared_word;
 	char *const argv[] = { "hello", "one", "two", 0 };
-	struct table before = table_now();
+	struct proc_table before = proc_table_now();
 	int ok = 1, status = -1;
 	pid_t pid;
 
@@ -438,20 +434,20 @@ int proc_vfork_holds_the_parent_until_exec_or_exit(void)
 		_exit(3);
 	}
 	EXPECT(pid > 1 && shared_word == pid);	/* held until the child ended */
-	EXPECT(waitpid(pid, &status, 0) == pid && exited_with(status, 3));
+	EXPECT(waitpid(pid, &status, 0) == pid && proc_exited_with(status, 3));
 	pid = vfork();
 	if (pid == 0) {
 		execv("/bin/hello", argv);
 		_exit(99);
 	}
-	EXPECT(pid > 1 && waitpid(pid, &status, 0) == pid && exited_with(status, 7));
+	EXPECT(pid > 1 && waitpid(pid, &status, 0) == pid && proc_exited_with(status, 7));
 	pid = vfork();
 	if (pid == 0) {
 		execv("/bin/corrupt", argv);	/* refused: the child goes on */
 		_exit(errno == ENOEXEC ? 5 : 6);
 	}
-	EXPECT(pid > 1 && waitpid(pid, &status, 0) == pid && exited_with(status, 5));
-	EXPECT(table_back(&before));
+	EXPECT(pid > 1 && waitpid(pid, &status, 0) == pid && proc_exited_with(status, 5));
+	EXPECT(proc_table_back(&before));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
@@ -493,7 +489,7 @@ static int drop_and_check(long arg)
  * to; a process without them gets EPERM for every server power. */
 int proc_ordinary_processes_lack_server_powers(void)
 {
-	struct table before = table_now();
+	struct proc_table before = proc_table_now();
 	struct nh_task_info info;
 	struct nh_counters c;
 	int ok = 1, status = -1;
@@ -501,10 +497,10 @@ int proc_ordinary_processes_lack_server_powers(void)
 
 	EXPECT(nh_task_info(NH_SELF_TASK, &info) == 0 && info.privs == NH_PRIVS_ALL);
 	EXPECT(nh_test_counters(&c) == 0);		/* the control: it can */
-	pid = spawn_child(inherits_then_drops, NH_PRIV_TEST);
-	EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid && exited_with(status, 0));
-	pid = spawn_child(drop_and_check, 0);
-	EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid && exited_with(status, 0));
-	EXPECT(table_back(&before));
+	pid = proc_spawn_child(inherits_then_drops, NH_PRIV_TEST);
+	EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid && proc_exited_with(status, 0));
+	pid = proc_spawn_child(drop_and_check, 0);
+	EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid && proc_exited_with(status, 0));
+	EXPECT(proc_table_back(&before));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }

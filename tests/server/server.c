@@ -799,7 +799,7 @@ static int handles_at_numbers_close_in_and_cloexec(void)
 	EXPECT(nh_handle_install_at(r, h, NH_RIGHT_READ, 0, 8) == -NH_EACCES);
 	EXPECT(nh_handle_install_at(c, h, NH_RIGHT_READ, 0, 0) == -NH_EINVAL);
 	EXPECT(nh_handle_install_at(c, h, NH_RIGHT_READ, 0, -5) == -NH_EINVAL);
-	EXPECT(nh_handle_install_at(c, h, NH_RIGHT_READ, 0x100, 8) == -NH_EINVAL);
+	EXPECT(nh_handle_install_at(c, h, NH_RIGHT_READ, 0x200, 8) == -NH_EINVAL);
 	EXPECT(nh_handle_install_at(c, 12345, NH_RIGHT_READ, 0, 8) == -NH_EBADF);
 	EXPECT(nh_handle_close_in(c, 7) == 0);
 	EXPECT(nh_handle_close_in(c, 7) == -NH_EBADF);
@@ -1730,6 +1730,11 @@ static const struct utest catalogue[] = {
 	{ "PROC0012_process_server_refuses_garbage", proc_server_refuses_garbage },
 	{ "PROC0013_vfork_holds_the_parent_until_exec_or_exit", proc_vfork_holds_the_parent_until_exec_or_exit },
 	{ "PROC0014_ordinary_processes_lack_server_powers", proc_ordinary_processes_lack_server_powers },
+	{ "PROC0015_pthreads_share_memory_with_their_own_tids", thread_pthreads_share_memory_with_their_own_tids },
+	{ "PROC0016_clone_tid_words_and_bad_flags", thread_clone_tid_words_and_bad_flags },
+	{ "PROC0017_clone_makes_processes_too", thread_clone_makes_processes_too },
+	{ "PROC0018_exit_fault_and_exec_end_every_thread", thread_exit_fault_and_exec_end_every_thread },
+	{ "PROC0019_the_leader_may_end_first", thread_the_leader_may_end_first },
 };
 
 /* ---- the runner ----------------------------------------------------------- */

@@ -300,6 +300,17 @@ KTEST(HNDL0008_install_at_a_chosen_number)
 		  far + (1l << SLOT_BITS));
 	KT_EXPECT(t, handle_alloc(to, HANDLE_OBJ_TEST, &d, RW) == 1);	/* lowest free */
 	KT_EXPECT(t, d.refs == 4);
+	/* NH_HANDLE_REPLACE: over an open number in one step, the old
+	 * reference dropped; never over a stale number or another generation */
+	KT_EXPECT(t, handle_install_at(ht, a, to, NH_RIGHT_READ, NH_HANDLE_REPLACE, 5) == 5);
+	KT_EXPECT(t, d.refs == 4 && handle_info(to, 5, &info) == 0 &&
+		  info.rights == NH_RIGHT_READ && info.flags == 0);
+	KT_EXPECT(t, handle_install_at(ht, a, to, RW, NH_HANDLE_REPLACE, far) == -NH_EINVAL);
+	KT_EXPECT(t, handle_install_at(ht, a, to, RW, NH_HANDLE_REPLACE,
+				       5 + (1l << SLOT_BITS)) == -NH_EEXIST);
+	KT_EXPECT(t, handle_install_at(ht, a, to, RW, NH_HANDLE_REPLACE | NH_HANDLE_CLOEXEC, 7) == 7);
+	KT_EXPECT(t, d.refs == 5 && handle_info(to, 7, &info) == 0 &&
+		  info.flags == NH_HANDLE_CLOEXEC);
 	handle_table_close_all(to);
 	KT_EXPECT(t, handle_install_at(ht, a, to, RW, 0, 9) == -NH_ESRCH);
 	KT_EXPECT(t, d.refs == 1);

@@ -41,6 +41,9 @@
 #define NH_HANDLE_CLOEXEC	0x1u	/* closed when the task's space is
 					   replaced (task_set_space: exec) */
 #define NH_HANDLE_FLAGS		0x1u
+/* handle_install_at only: if the number is open, what it holds is closed
+ * in the same step (the number never goes stale in between). */
+#define NH_HANDLE_REPLACE	0x100u
 
 struct nh_handle_info {
 	uint32_t type;		/* NH_OBJ_* */
