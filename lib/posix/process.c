@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -242,6 +243,45 @@ pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru)
 		to_timeval(stime, &ru->ru_stime);
 	}
 	return got;
+}
+
+/* A zombie's wait status as waitid's siginfo_t (Linux's fields). */
+static void status_info(pid_t pid, int status, uid_t uid, siginfo_t *info)
+{
+	memset(info, 0, sizeof(*info));
+	if (!pid)
+		return;			/* WNOHANG, nothing yet: si_pid 0 */
+	info->si_signo = SIGCHLD;
+	info->si_pid = pid;
+	info->si_uid = uid;
+	if (WIFEXITED(status)) {
+		info->si_code = CLD_EXITED;
+		info->si_status = WEXITSTATUS(status);
+	} else {
+		info->si_code = WCOREDUMP(status) ? CLD_DUMPED : CLD_KILLED;
+		info->si_status = WTERMSIG(status);
+	}
+}
+
+int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
+{
+	int32_t got = 0, st = 0;
+	uint32_t uid = 0;
+	long r;
+
+	r = proc_waitid(NH_PROC_HANDLE, (int32_t)idtype, (int32_t)id, options, &got, &st, &uid);
+	if (r)
+		return (int)fail(r);
+	if (info)			/* Linux lets it be NULL */
+		status_info(got, st, uid, info);
+	return 0;
+}
+
+/* sys/signal.h's set operations: a bad signal number. */
+int __nh_sigbad(void)
+{
+	errno = EINVAL;
+	return -1;
 }
 
 pid_t waitpid(pid_t pid, int *status, int options)

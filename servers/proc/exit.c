@@ -123,43 +123,51 @@ void proc_task_exited(int32_t pid, const void *record, uint64_t reason, int64_t 
 
 /* ---- waits ------------------------------------------------------------ */
 
-/* Does child @c match wait4's @which, asked by @parent? */
-static int matches(const struct proc *parent, const struct proc *c, int32_t which)
+/* Does child @c match @w's selection (wait4's pid, waitid's idtype and
+ * id, made one by wait_select), asked by @parent? */
+static int matches(const struct proc *parent, const struct proc *c, const struct proc_waiter *w)
 {
-	if (which > 0)
-		return c->pid == which;
-	if (which == -1)
+	switch (w->idtype) {
+	case P_PID:
+		return c->pid == w->id;
+	case P_PGID:
+		return c->pgid == (w->id == 0 ? parent->pgid : w->id);
+	default:
 		return 1;
-	return c->pgid == (which == 0 ? parent->pgid : -which);
+	}
 }
 
-/* The first zombie of @parent that @which matches; *any: a match at all. */
-static struct proc *find_zombie(const struct proc *parent, int32_t which, int *any)
+/* The first zombie of @parent that @w wants; *any: a match at all. */
+static struct proc *find_zombie(const struct proc *parent, const struct proc_waiter *w, int *any)
 {
 	*any = 0;
 	for (struct proc *c = parent->children; c; c = c->sib_next) {
-		if (!matches(parent, c, which))
+		if (!matches(parent, c, w))
 			continue;
 		*any = 1;
-		if (c->state == PROC_ZOMBIE)
+		if (c->state == PROC_ZOMBIE && (w->options & WEXITED))
 			return c;
 	}
 	return 0;
 }
 
-/* Reap @c for its parent: its pid, status and times into *out; gone after. */
+/* What a wait reports of a zombie child. */
 struct reaped {
 	int32_t pid, status;
+	uint32_t uid;
 	uint64_t utime_ns, stime_ns;
 };
 
-static void reap(struct proc *c, struct reaped *out)
+/* @c's report into *out; reaped (gone after) unless WNOWAIT. */
+static void report(struct proc *c, int options, struct reaped *out)
 {
 	struct proc *parent = c->parent;
 
-	*out = (struct reaped){ .pid = c->pid, .status = c->status,
+	*out = (struct reaped){ .pid = c->pid, .status = c->status, .uid = c->uid,
 				.utime_ns = c->utime_ns + c->cutime_ns,
 				.stime_ns = c->stime_ns + c->cstime_ns };
+	if (options & WNOWAIT)
+		return;
 	parent->cutime_ns += out->utime_ns;
 	parent->cstime_ns += out->stime_ns;
 	proc_srv.nzombies--;
@@ -167,46 +175,46 @@ static void reap(struct proc *c, struct reaped *out)
 }
 
 /*
- * wait4's core: 1 and *out filled when a child was reaped, 0 when
+ * The wait's core: 1 and *out filled when a child was reported, 0 when
  * matching children live on, -NH_ECHILD when none match.
  */
-static long try_wait(struct proc *parent, int32_t which, struct reaped *out)
+static long try_wait(struct proc *parent, const struct proc_waiter *w, struct reaped *out)
 {
 	int any;
-	struct proc *z = find_zombie(parent, which, &any);
+	struct proc *z = find_zombie(parent, w, &any);
 
 	if (z) {
-		reap(z, out);
+		report(z, w->options, out);
 		return 1;
 	}
 	/* init waiting for anyone never runs out: orphans may come */
-	if (!any && parent->pid == PROC_INIT_PID && which == -1)
+	if (!any && parent->pid == PROC_INIT_PID && w->idtype == P_ALL)
 		return 0;
 	return any ? 0 : -NH_ECHILD;
 }
 
-#define WAIT4_OPTIONS	(WNOHANG | WUNTRACED | WCONTINUED)
+static void answer(struct proc_waiter *w, const struct reaped *out)
+{
+	if (w->waitid)
+		proc_srv_waitid_answer(&proc_srv.srv, w->reply, out->pid, out->status, out->uid);
+	else
+		proc_srv_wait4_answer(&proc_srv.srv, w->reply, out->pid, out->status,
+				      out->utime_ns, out->stime_ns);
+}
 
-long proc_srv_wait4(struct srv_req *r, int32_t which, int32_t options, int32_t *pid,
-		    int32_t *status, uint64_t *utime_ns, uint64_t *stime_ns)
+/*
+ * Both calls: reported at once into *out (1), nothing yet with WNOHANG
+ * (0), or the wait saved to be answered later (0, the reply deferred);
+ * else the error.
+ */
+static long do_wait(struct srv_req *r, struct proc_waiter *q, struct reaped *out)
 {
 	struct proc *p = PROC_OF(r);	/* any thread waits for the process's children */
 	struct proc_waiter *w;
-	struct reaped out;
-	long got, reply;
+	long got = try_wait(p, q, out), reply;
 
-	if (options & ~WAIT4_OPTIONS || which == INT32_MIN)
-		return -NH_EINVAL;
-	got = try_wait(p, which, &out);
-	if (got < 0)
+	if (got != 0 || (q->options & WNOHANG))
 		return got;
-	if (got) {
-		*pid = out.pid, *status = out.status;
-		*utime_ns = out.utime_ns, *stime_ns = out.stime_ns;
-		return 0;
-	}
-	if (options & WNOHANG)
-		return 0;	/* *pid stays 0 */
 	w = proc_waiter_new();
 	if (!w)
 		return -NH_ENOMEM;
@@ -215,11 +223,53 @@ long proc_srv_wait4(struct srv_req *r, int32_t which, int32_t options, int32_t *
 		proc_waiter_free(w);
 		return reply;
 	}
-	*w = (struct proc_waiter){ .reply = reply, .which = which, .options = options,
-				   .next = p->waiters };
+	*w = *q;
+	w->reply = reply;
+	w->next = p->waiters;
 	p->waiters = w;
 	proc_srv.nwaiters++;
 	return 0;
+}
+
+#define WAIT4_OPTIONS	(WNOHANG | WUNTRACED | WCONTINUED)
+#define WAITID_OPTIONS	(WNOHANG | WEXITED | WSTOPPED | WCONTINUED | WNOWAIT)
+
+long proc_srv_wait4(struct srv_req *r, int32_t which, int32_t options, int32_t *pid,
+		    int32_t *status, uint64_t *utime_ns, uint64_t *stime_ns)
+{
+	/* wait4's pid: > 0 that child, -1 any, 0 our group, < -1 that group */
+	struct proc_waiter q = { .idtype = which > 0 ? P_PID : which == -1 ? P_ALL : P_PGID,
+				 .id = which > 0 ? which : which == -1 ? 0 : -which,
+				 .options = options | WEXITED };
+	struct reaped out;
+	long got;
+
+	if (options & ~WAIT4_OPTIONS || which == INT32_MIN)
+		return -NH_EINVAL;
+	got = do_wait(r, &q, &out);
+	if (got > 0) {
+		*pid = out.pid, *status = out.status;
+		*utime_ns = out.utime_ns, *stime_ns = out.stime_ns;
+	}
+	return got < 0 ? got : 0;	/* *pid stays 0: nothing yet */
+}
+
+long proc_srv_waitid(struct srv_req *r, int32_t idtype, int32_t id, int32_t options,
+		     int32_t *pid, int32_t *status, uint32_t *uid)
+{
+	struct proc_waiter q = { .idtype = idtype, .id = id, .options = options, .waitid = 1 };
+	struct reaped out;
+	long got;
+
+	if (options & ~WAITID_OPTIONS || !(options & (WEXITED | WSTOPPED | WCONTINUED)))
+		return -NH_EINVAL;
+	if ((idtype != P_ALL && idtype != P_PID && idtype != P_PGID) ||
+	    (idtype == P_PID && id <= 0) || (idtype == P_PGID && id < 0))
+		return -NH_EINVAL;
+	got = do_wait(r, &q, &out);
+	if (got > 0)
+		*pid = out.pid, *status = out.status, *uid = out.uid;
+	return got < 0 ? got : 0;
 }
 
 /* Answer what @parent's waiters can now have; drop those with nothing
@@ -231,7 +281,7 @@ void proc_wake_waiters(struct proc *parent)
 	while (pw && *pw) {
 		struct proc_waiter *w = *pw;
 		struct reaped out;
-		long got = try_wait(parent, w->which, &out);
+		long got = try_wait(parent, w, &out);
 
 		if (!got) {
 			pw = &w->next;
@@ -242,8 +292,7 @@ void proc_wake_waiters(struct proc *parent)
 		if (got < 0)
 			srv_answer_error(&proc_srv.srv, w->reply, got);
 		else
-			proc_srv_wait4_answer(&proc_srv.srv, w->reply, out.pid, out.status,
-					      out.utime_ns, out.stime_ns);
+			answer(w, &out);
 		proc_waiter_free(w);
 	}
 }

@@ -56,10 +56,14 @@ enum proc_state {
 	PROC_ZOMBIE,		/* ended, not yet reaped (ps: Z) */
 };
 
+/* A wait: what it selects (waitid's terms: P_ALL, P_PID with id, P_PGID
+ * with id, 0 for the caller's group; wait4's pid is put in them) and,
+ * once saved, its reply. */
 struct proc_waiter {
-	long reply;		/* the saved reply of the wait4 */
-	int32_t which;		/* wait4's pid argument */
-	int32_t options;
+	long reply;		/* the saved reply of the wait4 or waitid */
+	int32_t idtype, id;	/* P_* (sys/wait.h) */
+	int32_t options;	/* W*: WEXITED always for wait4 */
+	uint8_t waitid;		/* answered as waitid, else as wait4 */
 	struct proc_waiter *next;
 };
 

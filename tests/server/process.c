@@ -504,3 +504,46 @@ int proc_ordinary_processes_lack_server_powers(void)
 	EXPECT(proc_table_back(&before));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
+
+static int own_group_then_exit(long code)
+{
+	setpgid(0, 0);
+	nh_sleep_ns(10000000);
+	return (int)code;
+}
+
+/* waitid: WNOWAIT leaves the zombie, WNOHANG reports nothing yet with
+ * si_pid 0, siginfo_t as Linux fills it, P_PGID and P_ALL select, and
+ * every bad argument gets EINVAL. */
+int proc_waitid_reports_siginfo_and_wnowait_keeps_the_zombie(void)
+{
+	struct proc_table before = proc_table_now();
+	siginfo_t si;
+	int ok = 1;
+	pid_t pid = proc_spawn_child(sleep_then, 3);
+
+	memset(&si, 0x55, sizeof(si));
+	EXPECT(pid > 0 && waitid(P_PID, pid, &si, WEXITED | WNOHANG) == 0 && si.si_pid == 0);
+	EXPECT(waitid(P_PID, pid, &si, WEXITED | WNOWAIT) == 0);
+	EXPECT(si.si_pid == pid && si.si_signo == SIGCHLD && si.si_code == CLD_EXITED &&
+	       si.si_status == 3 && si.si_uid == 0);
+	memset(&si, 0, sizeof(si));
+	EXPECT(waitid(P_ALL, 0, &si, WEXITED) == 0 && si.si_pid == pid && si.si_status == 3);
+	EXPECT(waitid(P_PID, pid, &si, WEXITED) == -1 && errno == ECHILD);
+	pid = proc_spawn_child(null_store, 0);
+	EXPECT(pid > 0 && waitid(P_PID, pid, &si, WEXITED) == 0 && si.si_pid == pid &&
+	       si.si_code == CLD_KILLED && si.si_status == SIGSEGV);
+	pid = proc_spawn_child(own_group_then_exit, 4);
+	nh_sleep_ns(5000000);
+	EXPECT(pid > 0 && waitid(P_PGID, pid, &si, WEXITED) == 0 && si.si_pid == pid &&
+	       si.si_status == 4);
+	errno = 0;
+	EXPECT(waitid(P_ALL, 0, &si, 0) == -1 && errno == EINVAL);	/* no WEXITED etc. */
+	EXPECT(waitid(P_ALL, 0, &si, WEXITED | 0x4000) == -1 && errno == EINVAL);
+	EXPECT(waitid((idtype_t)7, 0, &si, WEXITED) == -1 && errno == EINVAL);
+	EXPECT(waitid(P_PID, 0, &si, WEXITED) == -1 && errno == EINVAL);
+	EXPECT(waitid(P_ALL, 0, &si, WEXITED | WNOHANG) == -1 && errno == ECHILD);
+	EXPECT(waitpid(-1, 0, WNOWAIT) == -1 && errno == EINVAL);	/* wait4 has none */
+	EXPECT(proc_table_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}

@@ -1735,6 +1735,7 @@ static const struct utest catalogue[] = {
 	{ "PROC0017_clone_makes_processes_too", thread_clone_makes_processes_too },
 	{ "PROC0018_exit_fault_and_exec_end_every_thread", thread_exit_fault_and_exec_end_every_thread },
 	{ "PROC0019_the_leader_may_end_first", thread_the_leader_may_end_first },
+	{ "PROC0020_waitid_reports_siginfo_and_wnowait_keeps_the_zombie", proc_waitid_reports_siginfo_and_wnowait_keeps_the_zombie },
 };
 
 /* ---- the runner ----------------------------------------------------------- */
