@@ -177,7 +177,8 @@ ULDFLAGS	:= --specs=picolibc.specs $(UARCH) -nostartfiles -static \
 ULIBOBJ		:= $(BUILD)/lib/crt0.S.o $(BUILD)/lib/start.c.o $(BUILD)/lib/mman.c.o \
 		   $(BUILD)/lib/ipc.S.o $(BUILD)/lib/usys.S.o $(BUILD)/lib/posix/process.c.o \
 		   $(BUILD)/lib/posix/vfork.S.o $(BUILD)/lib/posix/clone.S.o \
-		   $(BUILD)/lib/posix/pthread.c.o $(BUILD)/lib/posix/mutex.c.o
+		   $(BUILD)/lib/posix/pthread.c.o $(BUILD)/lib/posix/mutex.c.o \
+		   $(BUILD)/lib/posix/time.c.o $(BUILD)/lib/posix/system.c.o
 UPROGS		:= $(patsubst user/%.c,$(BUILD)/user/%,$(wildcard user/*.c)) \
 		   $(BUILD)/user/testserver
 

@@ -189,7 +189,8 @@ def user(calls):
     out = [GEN, "#ifndef NUTHATCH_USYS_H", "#define NUTHATCH_USYS_H", "",
            "#include <stddef.h>", "#include <stdint.h>", "",
            "#include <nuthatch/device.h>", "#include <nuthatch/handle.h>",
-           "#include <nuthatch/task.h>", "#include <nuthatch/testabi.h>",
+           "#include <nuthatch/sysinfo.h>", "#include <nuthatch/task.h>",
+           "#include <nuthatch/testabi.h>",
            "#include <nuthatch/vm.h>", ""]
     out += [uproto(c) for c in calls]
     return "\n".join(out + ["", "#endif", ""])

@@ -18,8 +18,18 @@ import sys
 PT_LOAD, PT_DYNAMIC, PT_INTERP, PT_SHLIB, PT_GNU_STACK = 1, 2, 3, 5, 0x6474e551
 
 
-def header_edits():
+def rodata_vaddr(elf):
+    """The start of the first loaded segment that is not executable."""
+    for o in loads(elf):
+        flags, = struct.unpack_from("<I", elf, o + 4)
+        if not flags & 1:                               # PF_X
+            return struct.unpack_from("<Q", elf, o + 16)[0]
+    raise SystemExit("mkcorrupt: the good ELF has no data segment")
+
+
+def header_edits(elf):
     """(name, offset, struct format, value) edits of the ELF header."""
+    entry, = struct.unpack_from("<Q", elf, 24)
     return [
         ("magic0", 0, "B", 0), ("magic1", 1, "B", ord("X")), ("magic3", 3, "B", 0),
         ("class32", 4, "B", 1), ("class3", 4, "B", 3), ("bigendian", 5, "B", 2),
@@ -27,8 +37,8 @@ def header_edits():
         ("type_rel", 16, "H", 1), ("type_dyn", 16, "H", 3), ("type_core", 16, "H", 4),
         ("type_none", 16, "H", 0), ("machine_x86_64", 18, "H", 0x3e),
         ("machine_244", 18, "H", 244), ("e_version0", 20, "I", 0),
-        ("entry0", 24, "Q", 0), ("entry_in_rodata", 24, "Q", 0x12000),
-        ("entry_odd", 24, "Q", 0x10001), ("entry_far", 24, "Q", 0x7fffffff),
+        ("entry0", 24, "Q", 0), ("entry_in_rodata", 24, "Q", rodata_vaddr(elf)),
+        ("entry_odd", 24, "Q", entry + 1), ("entry_far", 24, "Q", 0x7fffffff),
         ("entry_kernel", 24, "Q", 0xffffffff80000000),
         ("phoff_huge", 32, "Q", 1 << 62), ("phoff_wraps", 32, "Q", (1 << 64) - 8),
         ("flags_rve", 48, "I", 0x5 | 0x8), ("flags_quad", 48, "I", 0x1 | 0x6),
@@ -140,7 +150,7 @@ def main():
     elf = open(good, "rb").read()
     os.makedirs(outdir, exist_ok=True)
     files = []
-    for name, off, fmt, val in header_edits():
+    for name, off, fmt, val in header_edits(elf):
         b = bytearray(elf)
         struct.pack_into("<" + fmt, b, off, val)
         files.append((name, b))

@@ -1,9 +1,12 @@
 /*
- * <unistd.h> for Nuthatch: picolibc's, plus Linux's gettid.
+ * <unistd.h> for Nuthatch: picolibc's, plus Linux's gettid and the
+ * POSIX option macros picolibc defines only for RTEMS and Cygwin, for
+ * what lib/posix provides.
  */
 #ifndef _NH_UNISTD_H
 #define _NH_UNISTD_H
 
+#include <sys/_nh_options.h>
 #include_next <unistd.h>
 
 #ifdef __cplusplus

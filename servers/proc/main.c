@@ -123,6 +123,7 @@ static void setup(char *const argv[])
 		exit(1);
 	}
 	warm_handles();
+	proc_clock_init();
 	proc_srv.srv.who = who;
 	proc_srv.srv.event = on_event;
 }

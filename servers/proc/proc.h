@@ -178,6 +178,9 @@ void proc_thread_remove(struct proc *t);
 void proc_group_kill(struct proc *leader, const struct proc *spare);
 void proc_group_exit(struct proc *leader, int32_t status);
 
+/* clock.c: the wall clock's offset, read from the RTC once at start. */
+void proc_clock_init(void);
+
 /* exec.c: an exec pending in a multithreaded process, once it is alone. */
 void proc_exec_finish(struct proc *leader);
 

@@ -60,6 +60,10 @@ int thread_clone_makes_processes_too(void);
 int thread_exit_fault_and_exec_end_every_thread(void);
 int thread_the_leader_may_end_first(void);
 
+int posix_clocks_and_sleeps(void);
+int posix_times_and_rusage_count_children(void);
+int posix_sysconf_and_uname(void);
+
 /* process.c's helpers, for thread.c: the process server's table (for
  * leak checks), a forked child running fn(arg) to _exit, a status check. */
 struct proc_table {

@@ -1736,6 +1736,9 @@ static const struct utest catalogue[] = {
 	{ "PROC0018_exit_fault_and_exec_end_every_thread", thread_exit_fault_and_exec_end_every_thread },
 	{ "PROC0019_the_leader_may_end_first", thread_the_leader_may_end_first },
 	{ "PROC0020_waitid_reports_siginfo_and_wnowait_keeps_the_zombie", proc_waitid_reports_siginfo_and_wnowait_keeps_the_zombie },
+	{ "PROC0021_clocks_and_sleeps", posix_clocks_and_sleeps },
+	{ "PROC0022_times_and_rusage_count_children", posix_times_and_rusage_count_children },
+	{ "PROC0023_sysconf_and_uname", posix_sysconf_and_uname },
 };
 
 /* ---- the runner ----------------------------------------------------------- */
