@@ -216,6 +216,35 @@ $(BUILD)/user/testserver-%.o: tests/server/%.c $(BUILD)/gen/nuthatch/sysno.h
 	$(call say,CC,$(tgt))
 	$(Q)$(CC) $(UCFLAGS) -Itests/server -c $< -o $@
 
+# The differential programs (tests/posix): plain POSIX C, built for
+# Nuthatch into /bin/posix and for the host into $(BUILD)/host/posix;
+# tools/testsuite.py compares what they print.
+POSIX_NAMES	:= $(patsubst tests/posix/%.c,%,$(wildcard tests/posix/*.c))
+POSIX_PROGS	:= $(patsubst %,$(BUILD)/posix/%,$(POSIX_NAMES))
+POSIX_HOST	:= $(patsubst %,$(BUILD)/host/posix/%,$(POSIX_NAMES))
+
+$(BUILD)/user/testserver-differential.o: CFLAGS_DIFF := -DPOSIX_PROGS='"$(POSIX_NAMES)"'
+$(BUILD)/user/testserver-differential.o: tests/server/differential.c $(BUILD)/gen/nuthatch/sysno.h Makefile
+	@mkdir -p $(dir $@)
+	$(call say,CC,$(tgt))
+	$(Q)$(CC) $(UCFLAGS) -Itests/server $(CFLAGS_DIFF) -c $< -o $@
+
+$(BUILD)/posix/%.o: tests/posix/%.c tests/posix/posixtest.h $(BUILD)/gen/nuthatch/sysno.h
+	@mkdir -p $(dir $@)
+	$(call say,CC,$(tgt))
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
+
+$(BUILD)/posix/%: $(BUILD)/posix/%.o $(ULIBOBJ) lib/user.ld
+	$(call say,LD,$(tgt))
+	$(Q)$(CC) $(ULDFLAGS) $< $(ULIBOBJ) -o $@
+
+$(BUILD)/host/posix/%: tests/posix/%.c tests/posix/posixtest.h
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$(tgt))
+	$(Q)$(HOSTCC) -O1 -g -std=gnu11 -D_GNU_SOURCE -Wall -Werror -pthread $< -o $@
+
+$(POSIX_PROGS): $(PROTO_CLIENT)
+
 $(BUILD)/user/testserver: $(BUILD)/user/testserver.o $(TSERVER_PARTS) $(ULIBOBJ) lib/user.ld
 	$(call say,LD,$(tgt))
 	$(Q)$(CC) $(ULDFLAGS) $(BUILD)/user/testserver.o $(TSERVER_PARTS) $(ULIBOBJ) -o $@
@@ -305,11 +334,12 @@ $(BUILD)/servers/init/init: $(BUILD)/servers/init/init.o $(ULIBOBJ) lib/user.ld
 # The initramfs: the servers under /sbin, every user program under /bin.
 # /lib/corrupt/NNN: corrupt executables exec must refuse (tools/mkcorrupt.py;
 # build/corrupt-index.txt names each one's defect).
-$(BUILD)/initramfs.cpio: $(UPROGS) $(SPROGS) tools/mkinitramfs tools/mkcorrupt.py
-	@rm -rf $(BUILD)/initramfs && mkdir -p $(BUILD)/initramfs/bin $(BUILD)/initramfs/sbin
+$(BUILD)/initramfs.cpio: $(UPROGS) $(SPROGS) $(POSIX_PROGS) $(POSIX_HOST) tools/mkinitramfs tools/mkcorrupt.py
+	@rm -rf $(BUILD)/initramfs && mkdir -p $(BUILD)/initramfs/bin/posix $(BUILD)/initramfs/sbin
 	$(Q)cp $(UPROGS) $(BUILD)/initramfs/bin/
+	$(Q)cp $(POSIX_PROGS) $(BUILD)/initramfs/bin/posix/
 	$(Q)cp $(SPROGS) $(BUILD)/initramfs/sbin/
-	$(Q)$(STRIP) --strip-all $(BUILD)/initramfs/bin/* $(BUILD)/initramfs/sbin/*
+	$(Q)$(STRIP) --strip-all $$(find $(BUILD)/initramfs/bin $(BUILD)/initramfs/sbin -type f)
 	$(Q)head -c 1000 $(BUILD)/user/hello > $(BUILD)/initramfs/bin/corrupt
 	$(Q)$(PYTHON) tools/mkcorrupt.py $(BUILD)/user/hello $(BUILD)/initramfs/lib/corrupt \
 		--index $(BUILD)/corrupt-index.txt

@@ -16,6 +16,9 @@ Suites, in order:
   boot-*    QEMU boots through OpenSBI (fw_dynamic and fw_jump; 1 hart /
             128 MiB and 4 harts / 1 GiB) running the kernel self-tests;
             the printed memory and harts must match what QEMU was given
+  posix     the differential programs (tests/posix): each built for the
+            host and run there, and run under Nuthatch (POSX0001 on 4
+            harts); their output lines and wait statuses must agree
 
 Each suite's subtests are nested (indented two spaces) before its own
 result line.  The last line is "N passed, N failed" over all leaf tests;
@@ -467,6 +470,70 @@ def suite_boot(build, machine, smp, mem, fw, harts, measured, icount,
     return s
 
 
+POSIX_BOOT_SECONDS = 1.0      # measured 0.6 s: QEMU start to the closing line
+POSIX_BLOCK = re.compile(r"^posix-begin (\S+)$")
+POSIX_END = re.compile(r"^posix-end (\S+) 0x([0-9a-f]+)$")
+
+
+def posix_blocks(lines):
+    """{name: (output lines, wait status)} from a POSX0001 console; the
+    KTAP diagnostics ("# ...", the kernel's fault reports) are not the
+    program's."""
+    out, name, got = {}, None, []
+    for line in lines:
+        m, e = POSIX_BLOCK.match(line), POSIX_END.match(line)
+        if m:
+            name, got = m.group(1), []
+        elif e and e.group(1) == name:
+            out[name] = (got, int(e.group(2), 16))
+            name = None
+        elif name is not None and not line.startswith("# "):
+            got.append(line)
+    return out
+
+
+def host_run(path):
+    """(output lines, wait status) of a host program, like waitpid's."""
+    p = subprocess.run([path], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=60, cwd="/", env={"PATH": "/usr/bin:/bin"})
+    code = p.returncode
+    status = (code & 0xff) << 8 if code >= 0 else -code
+    return p.stdout.decode(errors="replace").splitlines(), status
+
+
+def first_difference(a, b):
+    for i in range(max(len(a), len(b))):
+        x = a[i] if i < len(a) else "<none>"
+        y = b[i] if i < len(b) else "<none>"
+        if x != y:
+            return "line %d: host %r, nuthatch %r" % (i + 1, x, y)
+    return None
+
+
+def suite_posix(build):
+    s = Suite("posix")
+    host_dir = os.path.join(ROOT, build, "host", "posix")
+    names = sorted(os.path.basename(f) for f in glob.glob(os.path.join(host_dir, "*")))
+    cmd = qemu.qemu_command(os.path.join(ROOT, build, "Image"), 4, "1G", "dynamic",
+                            append="nuthatch.test=POSX*")
+    b = qemu.run(cmd, max(TIMEOUT_FLOOR, TIMEOUT_FACTOR * POSIX_BOOT_SECONDS))
+    s.absorb_ktap([l for l in b.lines if RESULT.match(l) or l.startswith("# ")])
+    s.result(b.closing is not None and b.exit_code == 0, "boot_passed")
+    got = posix_blocks(b.lines)
+    s.result(len(names) >= 5 and sorted(got) == names, "every_program_ran")
+    for name in names:
+        want_lines, want_status = host_run(os.path.join(host_dir, name))
+        lines, status = got.get(name, ([], -1))
+        diff = first_difference(want_lines, lines)
+        if status != want_status:
+            diff = "wait status: host 0x%x, nuthatch 0x%x" % (want_status, status)
+        if diff:
+            s.note("%s: %s" % (name, diff))
+        s.result(diff is None and name in got, "agrees_with_the_host_" + name)
+    s.note("boot took %.2f s wall" % b.seconds)
+    return s
+
+
 def suite_verdict(build):
     """A failing run must say so on the console and in QEMU's exit status."""
     s = Suite("boot-verdict")
@@ -597,6 +664,7 @@ def main():
     steps += [("boot", lambda: warm_up_qemu() or [])]
     steps += [("boot", lambda c=c: [suite_boot(a.build, *c)]) for c in BOOTS]
     steps += [("boot", lambda: [suite_verdict(a.build)])]
+    steps += [("posix", lambda: [suite_posix(a.build)])]
     steps += [("boot", lambda: [suite_panic_and_listing(a.build)])]
     steps += [("sdimage", lambda: [suite_sdimage(a.build, a.shared)])]
     steps += [("uboot", lambda: [suite_uboot(a.build)])]

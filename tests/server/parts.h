@@ -64,6 +64,8 @@ int posix_clocks_and_sleeps(void);
 int posix_times_and_rusage_count_children(void);
 int posix_sysconf_and_uname(void);
 
+int posix_differential_programs(void);
+
 /* process.c's helpers, for thread.c: the process server's table (for
  * leak checks), a forked child running fn(arg) to _exit, a status check. */
 struct proc_table {

@@ -1739,6 +1739,7 @@ static const struct utest catalogue[] = {
 	{ "PROC0021_clocks_and_sleeps", posix_clocks_and_sleeps },
 	{ "PROC0022_times_and_rusage_count_children", posix_times_and_rusage_count_children },
 	{ "PROC0023_sysconf_and_uname", posix_sysconf_and_uname },
+	{ "POSX0001_differential_programs", posix_differential_programs },
 };
 
 /* ---- the runner ----------------------------------------------------------- */

@@ -1,0 +1,79 @@
+/*
+ * What the differential programs share (tests/posix/README.md): errno and
+ * signal names, so that the host's output and Nuthatch's compare as text
+ * although their numbers differ, and a wait status in words.  Plain C
+ * over POSIX: it builds with the host's C library and with Nuthatch's.
+ */
+#ifndef POSIXTEST_H
+#define POSIXTEST_H
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+static inline const char *errname(int e)
+{
+	switch (e) {
+	case 0: return "0";
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case ESRCH: return "ESRCH";
+	case EINTR: return "EINTR";
+	case E2BIG: return "E2BIG";
+	case ENOEXEC: return "ENOEXEC";
+	case ECHILD: return "ECHILD";
+	case EAGAIN: return "EAGAIN";
+	case ENOMEM: return "ENOMEM";
+	case EACCES: return "EACCES";
+	case EFAULT: return "EFAULT";
+	case EBUSY: return "EBUSY";
+	case EEXIST: return "EEXIST";
+	case EINVAL: return "EINVAL";
+	case EDEADLK: return "EDEADLK";
+	case ENOSYS: return "ENOSYS";
+	default: return "E?";
+	}
+}
+
+static inline const char *signame(int s)
+{
+	switch (s) {
+	case SIGHUP: return "SIGHUP";
+	case SIGINT: return "SIGINT";
+	case SIGILL: return "SIGILL";
+	case SIGTRAP: return "SIGTRAP";
+	case SIGABRT: return "SIGABRT";
+	case SIGBUS: return "SIGBUS";
+	case SIGFPE: return "SIGFPE";
+	case SIGKILL: return "SIGKILL";
+	case SIGSEGV: return "SIGSEGV";
+	case SIGTERM: return "SIGTERM";
+	case SIGCHLD: return "SIGCHLD";
+	default: return "SIG?";
+	}
+}
+
+/* "exit N" or "signal NAME" (with " core" if one was dumped). */
+static inline const char *status_words(int status)
+{
+	static char buf[64];
+
+	if (WIFEXITED(status))
+		snprintf(buf, sizeof(buf), "exit %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, sizeof(buf), "signal %s", signame(WTERMSIG(status)));
+	else
+		snprintf(buf, sizeof(buf), "other 0x%x", (unsigned)status);
+	return buf;
+}
+
+/* One line: what a call returned, and errno by name when it failed. */
+#define SAY(label, call) do {						\
+	long r_ = (long)(call);						\
+	printf("%s: %s%s\n", label, r_ < 0 ? "-1 " : "ok",		\
+	       r_ < 0 ? errname(errno) : "");				\
+} while (0)
+
+#endif
