@@ -472,6 +472,16 @@ unsigned task_count(void)
 	return __atomic_load_n(&ntasks, __ATOMIC_RELAXED);
 }
 
+void task_for_each(void (*fn)(struct task *t, void *ctx), void *ctx)
+{
+	irqflags_t f = spin_lock_irqsave(&tasks_lock);
+	struct list_node *n;
+
+	list_for_each(n, &all_tasks)
+		fn(container_of(n, struct task, all_node), ctx);
+	spin_unlock_irqrestore(&tasks_lock, f);
+}
+
 void task_list_print(void)
 {
 	irqflags_t f = spin_lock_irqsave(&tasks_lock);

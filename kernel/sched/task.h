@@ -291,6 +291,9 @@ const char *task_state_name(enum task_state s);
 /* Live tasks (created, not yet freed), and a listing ("[name]" for kernel threads). */
 unsigned task_count(void);
 void task_list_print(void);
+/* @fn on every live task, under the task list's lock (so @fn takes no
+ * lock ranked below it and never sleeps): for the test counters. */
+void task_for_each(void (*fn)(struct task *t, void *ctx), void *ctx);
 
 /* Queue a dead task, now off its hart, for the reaper. */
 void task_reap_later(struct task *t);

@@ -14,7 +14,8 @@
 struct nh_counters {
 	uint64_t free_frames;	/* free, under a slab cache, or held by the
 				   caller's own space */
-	uint64_t live_objects;	/* over every slab cache */
+	uint64_t live_objects;	/* over every slab cache, and the replies in use
+				   that are embedded in their callers' tasks */
 	uint64_t tasks;
 	uint64_t stacks;
 	uint64_t handles;	/* open handles in every table */
