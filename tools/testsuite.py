@@ -16,6 +16,8 @@ Suites, in order:
   boot-*    QEMU boots through OpenSBI (fw_dynamic and fw_jump; 1 hart /
             128 MiB and 4 harts / 1 GiB) running the kernel self-tests;
             the printed memory and harts must match what QEMU was given
+  pid_max   a boot with nuthatch.pid_max=128: PROC0024 sees pids wrap,
+            skip those in use and run out with EAGAIN (not skipped)
   posix     the differential programs (tests/posix): each built for the
             host and run there, and run under Nuthatch (POSX0001 on 4
             harts); their output lines and wait statuses must agree
@@ -534,6 +536,22 @@ def suite_posix(build):
     return s
 
 
+PID_MAX_BOOT_SECONDS = 3.6    # measured: QEMU start to the closing line
+
+
+def suite_pid_max(build):
+    s = Suite("pid_max")
+    cmd = qemu.qemu_command(os.path.join(ROOT, build, "Image"), 4, "1G", "dynamic",
+                            append="nuthatch.test=PROC0024* nuthatch.pid_max=128")
+    b = qemu.run(cmd, max(TIMEOUT_FLOOR, TIMEOUT_FACTOR * PID_MAX_BOOT_SECONDS))
+    s.absorb_ktap([l for l in b.lines if RESULT.match(l) or l.startswith("# ")])
+    s.result(b.closing is not None and b.exit_code == 0, "boot_passed")
+    ran = [l for l in b.lines if re.match(r"^ok \d+ PROC0024_", l)]
+    s.result(len(ran) == 1 and "SKIP" not in ran[0], "the_wrap_test_ran")
+    s.note("boot took %.2f s wall" % b.seconds)
+    return s
+
+
 def suite_verdict(build):
     """A failing run must say so on the console and in QEMU's exit status."""
     s = Suite("boot-verdict")
@@ -664,6 +682,7 @@ def main():
     steps += [("boot", lambda: warm_up_qemu() or [])]
     steps += [("boot", lambda c=c: [suite_boot(a.build, *c)]) for c in BOOTS]
     steps += [("boot", lambda: [suite_verdict(a.build)])]
+    steps += [("pid_max", lambda: [suite_pid_max(a.build)])]
     steps += [("posix", lambda: [suite_posix(a.build)])]
     steps += [("boot", lambda: [suite_panic_and_listing(a.build)])]
     steps += [("sdimage", lambda: [suite_sdimage(a.build, a.shared)])]

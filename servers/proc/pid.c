@@ -21,15 +21,19 @@ static uint32_t pid_max, last, used;
 int pid_init(uint32_t max)
 {
 	size_t bytes = (max + WORD_BITS - 1) / WORD_BITS * sizeof(*bits);
+	uint64_t *b;
 
 	if (max < 2 || max > PROC_PID_MAX_LIMIT)
 		return -NH_EINVAL;
-	bits = malloc(bytes);
-	if (!bits)
+	b = malloc(bytes);
+
+	if (!b)
 		return -NH_ENOMEM;
-	memset(bits, 0, bytes);		/* its pages present from the start */
+	memset(b, 0, bytes);		/* its pages present from the start */
+	free(bits);			/* once only, but for the host tests */
+	bits = b;
 	pid_max = max;
-	last = 0;
+	last = used = 0;
 	return 0;
 }
 
@@ -42,13 +46,15 @@ static int taken(uint32_t pid)
 static uint32_t first_free(uint32_t from)
 {
 	for (uint32_t p = from; p < pid_max; ) {
-		uint64_t w = bits[p / WORD_BITS] >> (p % WORD_BITS);
+		unsigned shift = p % WORD_BITS;
+		/* this word's bits from p on; those below p count as taken */
+		uint64_t w = bits[p / WORD_BITS] | (shift ? (1ull << shift) - 1 : 0);
 
 		if (~w == 0) {		/* the rest of this word is full */
 			p = (p / WORD_BITS + 1) * WORD_BITS;
 			continue;
 		}
-		p += (uint32_t)__builtin_ctzll(~w);
+		p = p / WORD_BITS * WORD_BITS + (uint32_t)__builtin_ctzll(~w);
 		return p < pid_max ? p : 0;
 	}
 	return 0;

@@ -90,6 +90,15 @@ $(HOST_DIR)/fuzz_elf: $(HOST_DIR)/fuzz/tests/host/fuzz_elf.o \
 
 HOST_TESTS += $(HOST_DIR)/test_elf
 HOST_TESTS += $(HOST_DIR)/test_asid
+HOST_TESTS += $(HOST_DIR)/test_pid
+
+# The process server's pid bitmap: user-space code, but plain C.
+$(HOST_DIR)/san/tests/host/test_pid.o $(HOST_DIR)/san/servers/proc/pid.o: \
+	HOST_CFLAGS += -iquote servers/proc -iquote servers/libserver -iquote lib
+$(HOST_DIR)/test_pid: $(HOST_DIR)/san/tests/host/test_pid.o \
+		$(HOST_DIR)/san/servers/proc/pid.o
+	$(call say,HOSTLD,$(tgt))
+	$(Q)$(HOSTCC) $(HOST_SAN) $^ -o $@
 
 $(HOST_DIR)/test_asid: $(HOST_DIR)/san/tests/host/test_asid.o \
 		$(HOST_DIR)/san/kernel/lib/asid.o
@@ -108,6 +117,7 @@ host-test: $(HOST_TESTS)
 	$(HOST_DIR)/test_cpio $(HOST_FIXTURES) || rc=1; \
 	$(HOST_DIR)/test_elf || rc=1; \
 	$(HOST_DIR)/test_asid || rc=1; \
+	$(HOST_DIR)/test_pid || rc=1; \
 	exit $$rc
 
 fuzz: $(HOST_DIR)/fuzz_platform

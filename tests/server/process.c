@@ -547,3 +547,98 @@ int proc_waitid_reports_siginfo_and_wnowait_keeps_the_zombie(void)
 	EXPECT(proc_table_back(&before));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
+
+#define WRAP_TRIES	600	/* forks to look for a wrap: a small pid_max boot's */
+#define KEPT		3
+
+static int wait_for_flag(long flag)
+{
+	while (!*(volatile int *)flag)
+		nh_sleep_ns(2000000);
+	return 0;
+}
+
+static int is_kept(const pid_t *kept, pid_t pid)
+{
+	for (int i = 0; i < KEPT; i++)
+		if (kept[i] == pid)
+			return 1;
+	return 0;
+}
+
+/* Fork and reap until pids wrap twice: each wrap starts again low and
+ * skips the pids still in use.  0 if they never wrapped in the tries. */
+static int wraps_skip_live_pids(const pid_t *kept, int *ok_out)
+{
+	int ok = 1, wraps = 0, status;
+	pid_t last = 0;
+
+	for (int i = 0; i < WRAP_TRIES && wraps < 2 && ok; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(0);
+		EXPECT(pid > 1 && waitpid(pid, &status, 0) == pid && !is_kept(kept, pid));
+		if (pid < last) {
+			wraps++;
+			EXPECT(pid < last / 2);		/* back to the bottom */
+		}
+		last = pid;
+	}
+	*ok_out &= ok;
+	return wraps;
+}
+
+/* Fork without reaping until the pids run out: EAGAIN, nothing left
+ * behind; then every child reaped. */
+static void runs_out_with_eagain(int *ok_out)
+{
+	int ok = 1, n = 0, status;
+	pid_t pid;
+
+	for (; n < WRAP_TRIES; n++) {
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			nh_sleep_ns(3000000000ull);
+			_exit(0);
+		}
+		if (pid < 0)
+			break;
+	}
+	EXPECT(n < WRAP_TRIES && errno == EAGAIN);
+	printf("# pids ran out after %d more children: EAGAIN\n", n);
+	for (int i = 0; i < n; i++)
+		EXPECT(wait(&status) > 1 && proc_exited_with(status, 0));
+	*ok_out &= ok;
+}
+
+/* A boot with a small nuthatch.pid_max (tools/testsuite.py's pid_max
+ * suite): pids wrap, skip those in use, and run out with EAGAIN.  Other
+ * boots, whose pid_max is too large to wrap soon, skip it. */
+int proc_pids_wrap_at_pid_max_and_run_out(void)
+{
+	struct proc_table before = proc_table_now();
+	volatile int *flag = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t kept[KEPT];
+	int ok = 1, wraps, status;
+
+	if (flag == MAP_FAILED)
+		return NH_TEST_FAIL;
+	*flag = 0;
+	for (int i = 0; i < KEPT; i++)
+		kept[i] = proc_spawn_child(wait_for_flag, (long)flag);
+	wraps = wraps_skip_live_pids(kept, &ok);
+	if (wraps >= 2)
+		runs_out_with_eagain(&ok);
+	*flag = 1;
+	for (int i = 0; i < KEPT; i++)
+		EXPECT(waitpid(kept[i], &status, 0) == kept[i] && proc_exited_with(status, 0));
+	munmap((void *)flag, 4096);
+	EXPECT(proc_table_back(&before));
+	if (ok && wraps < 2) {
+		printf("# pid_max is too large to wrap here: the pid_max boot runs this\n");
+		return NH_TEST_SKIP;
+	}
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}

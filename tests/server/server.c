@@ -1739,6 +1739,7 @@ static const struct utest catalogue[] = {
 	{ "PROC0021_clocks_and_sleeps", posix_clocks_and_sleeps },
 	{ "PROC0022_times_and_rusage_count_children", posix_times_and_rusage_count_children },
 	{ "PROC0023_sysconf_and_uname", posix_sysconf_and_uname },
+	{ "PROC0024_pids_wrap_at_pid_max_and_run_out", proc_pids_wrap_at_pid_max_and_run_out },
 	{ "POSX0001_differential_programs", posix_differential_programs },
 };
 
