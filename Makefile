@@ -264,7 +264,8 @@ PROTO_NAMES	:= $(basename $(notdir $(wildcard servers/proto/*.tbl)))
 PROTO_HDRS	:= $(foreach p,$(PROTO_NAMES),$(BUILD)/gen/proto/$(p).h $(BUILD)/gen/proto/$(p)_server.h)
 PROTO_CLIENT	:= $(BUILD)/lib/proto.c.o $(PROTO_NAMES:%=$(BUILD)/proto/%_client.o)
 LIBSERVER	:= $(BUILD)/servers/libserver.a
-LIBSERVER_OBJ	:= $(BUILD)/servers/libserver/server.o $(PROTO_NAMES:%=$(BUILD)/proto/%_server.o)
+LIBSERVER_OBJ	:= $(BUILD)/servers/libserver/server.o $(BUILD)/servers/libserver/image.o \
+		   $(BUILD)/servers/libserver/kernel-elf.o $(PROTO_NAMES:%=$(BUILD)/proto/%_server.o)
 PROTO_CFLAGS	:= -Iservers -Iservers/libserver
 AR		:= $(CROSS_COMPILE)ar
 STRIP		:= $(CROSS_COMPILE)strip	# the initramfs's copies: exec reads less
@@ -283,7 +284,14 @@ $(BUILD)/proto/%.o: $(BUILD)/gen/proto/%.c $(PROTO_HDRS) $(BUILD)/gen/nuthatch/s
 $(BUILD)/servers/libserver/%.o: servers/libserver/%.c $(PROTO_HDRS) $(BUILD)/gen/nuthatch/sysno.h
 	@mkdir -p $(dir $@)
 	$(call say,CC,$(tgt))
-	$(Q)$(CC) $(UCFLAGS) $(PROTO_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(UCFLAGS) $(PROTO_CFLAGS) -Ikernel -c $< -o $@
+
+# libserver's image builder links the kernel's ELF checker (kernel/lib/elf.c:
+# freestanding C).
+$(BUILD)/servers/libserver/kernel-elf.o: kernel/lib/elf.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$(tgt))
+	$(Q)$(CC) $(UCFLAGS) -Ikernel -c $< -o $@
 
 $(LIBSERVER): $(LIBSERVER_OBJ)
 	$(call say,AR,$(tgt))
@@ -299,22 +307,15 @@ $(UPROGS): $(PROTO_CLIENT)
 $(BUILD)/user/testserver: $(LIBSERVER)
 
 # The servers every boot starts: /sbin/proc (the process server, the
-# kernel's first user task) and /sbin/init (pid 1).  The process server
-# links the kernel's ELF checker (kernel/lib/elf.c: freestanding C).
+# kernel's first user task) and /sbin/init (pid 1).
 PROC_SRCS	:= $(wildcard servers/proc/*.c)
-PROC_OBJS	:= $(PROC_SRCS:servers/proc/%.c=$(BUILD)/servers/proc/%.o) \
-		   $(BUILD)/servers/proc/kernel-elf.o
+PROC_OBJS	:= $(PROC_SRCS:servers/proc/%.c=$(BUILD)/servers/proc/%.o)
 SPROGS		:= $(BUILD)/servers/proc/proc $(BUILD)/servers/init/init
 
 $(BUILD)/servers/proc/%.o: servers/proc/%.c $(BUILD)/gen/nuthatch/sysno.h | $(PROTO_HDRS)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$(tgt))
 	$(Q)$(CC) $(UCFLAGS) $(PROTO_CFLAGS) -Ikernel -c $< -o $@
-
-$(BUILD)/servers/proc/kernel-elf.o: kernel/lib/elf.c
-	@mkdir -p $(dir $@)
-	$(call say,CC,$(tgt))
-	$(Q)$(CC) $(UCFLAGS) -Ikernel -c $< -o $@
 
 $(BUILD)/servers/proc/proc: $(PROC_OBJS) $(LIBSERVER) $(ULIBOBJ) lib/user.ld
 	$(call say,LD,$(tgt))

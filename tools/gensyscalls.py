@@ -49,6 +49,7 @@ class Call:
         self.num, self.ret, self.name, self.params = num, ret, name, params
         self.mark, self.what = " ".join("[%s]" % m for m in marks), what
         self.regmsg, self.test = "regmsg" in marks, "test" in marks
+        self.retired = "retired" in marks
         self.privs = [m.split()[1] for m in marks if m.startswith("priv ")]
         if self.test and "test" not in self.privs:
             self.privs.append("test")
@@ -79,9 +80,9 @@ def parse_line(text):
     marks = MARK.findall(m.group(3))
     for mk in marks:
         w = mk.split()
-        if mk not in ("regmsg", "test") and not (len(w) == 2 and w[0] == "priv"
+        if mk not in ("regmsg", "test", "retired") and not (len(w) == 2 and w[0] == "priv"
                                                  and w[1] in PRIVS):
-            raise TableError("unknown mark [%s]: want regmsg, test or priv %s"
+            raise TableError("unknown mark [%s]: want regmsg, test, retired or priv %s"
                              % (mk, "|".join(PRIVS)))
     c = Call(int(m.group(1)), *parse_proto(m.group(2)), marks, what)
     if c.ret not in RETURNS:
@@ -121,6 +122,8 @@ def header(calls):
 
 
 def kproto(c):
+    if c.retired:
+        return "/* %d: retired */" % c.num
     p = ", ".join(join(kind(t)[0], n) for t, n in c.params) or "void"
     ret = "__attribute__((noreturn)) void" if c.ret == "noreturn" else "long"
     return "%s sys_%s(%s);" % (ret, c.name, p)
@@ -135,6 +138,8 @@ def proto(calls):
 
 def thunk(c):
     out = ["static long t_%s(const uint64_t *a)" % c.name, "{"]
+    if c.retired:       # kept as a number, never reused: no handler
+        return out + ["\t(void)a;", "\treturn -NH_ENOSYS;", "}", ""]
     narrow = [i for i, (t, _) in enumerate(c.params) if kind(t)[2]]
     if narrow:
         test = " || ".join("!sext32(a[%d])" % i for i in narrow)
@@ -170,6 +175,8 @@ def table(calls):
 def stubs(calls):
     out = [GEN, "\t.section .text"]
     for c in calls:
+        if c.retired:
+            continue
         n = "nh_" + c.name
         out += ["\t.balign 4", "\t.globl " + n, "\t.type %s, @function" % n,
                 n + ":", "\tli a7, %d" % c.num, "\tecall", "\tret",
@@ -192,7 +199,7 @@ def user(calls):
            "#include <nuthatch/sysinfo.h>", "#include <nuthatch/task.h>",
            "#include <nuthatch/testabi.h>",
            "#include <nuthatch/vm.h>", ""]
-    out += [uproto(c) for c in calls]
+    out += [uproto(c) for c in calls if not c.retired]
     return "\n".join(out + ["", "#endif", ""])
 
 

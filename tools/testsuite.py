@@ -126,14 +126,18 @@ def suite_notest(build):
     cross = os.environ.get("CROSS_COMPILE", "riscv64-unknown-elf-")
     rc, syms = run_cmd([cross + "nm", elf])
     names = {l.split()[-1] for l in syms if len(l.split()) == 3}
-    s.result(rc == 0 and "sys_null" in names and "t_test_spawn" in names and
+    s.result(rc == 0 and "sys_null" in names and "t_test_counters" in names and
              not any(n.startswith("sys_test_") for n in names),
              "no_test_handler_linked")
-    rc, dis = run_cmd([cross + "objdump", "-d", "--disassemble=t_test_spawn", elf])
-    body = [l for l in dis if "\t" in l and ":" in l]
-    s.result(rc == 0 and any("li" in l and "-88" in l for l in body) and
-             not any("jal" in l or "\tj\t" in l for l in body),
-             "test_thunk_refuses_with_enosys")
+    for thunk, what in (("t_test_counters", "test_thunk_refuses_with_enosys"),
+                        ("t_retired_11", "retired_thunk_refuses_with_enosys")):
+        rc, dis = run_cmd([cross + "objdump", "-d", "--disassemble=" + thunk, elf])
+        body = [l for l in dis if "\t" in l and ":" in l]
+        s.result(rc == 0 and any("li" in l and "-88" in l for l in body) and
+                 not any("jal" in l or "\tj\t" in l for l in body), what)
+    s.result(not any(n.startswith("sys_retired") for n in names) and
+             not any(n in ("sys_test_spawn", "sys_test_wait", "sys_test_thread")
+                     for n in names), "retired_calls_have_no_handler")
     return s
 
 

@@ -69,9 +69,9 @@ static uint64_t garbage(void)
 static int excluded(uint64_t n)
 {
 	return n == SYS_exit || n == SYS_test_poweroff || n == SYS_test_ktest_run ||
-	       n == SYS_debug_write || n == SYS_test_spawn ||
+	       n == SYS_debug_write ||
 	       /* a task started at a random pc of a copy of us could print */
-	       n == SYS_task_create || n == SYS_test_thread;
+	       n == SYS_task_create;
 }
 
 /* Calls that would only end this program when aimed at itself. */

@@ -25,13 +25,13 @@ int main(void)
 		return 1;
 	if (info.type != NH_OBJ_TASK || info.rights != NH_RIGHT_READ)
 		return 2;
-	if (nh_test_wait(1, &e) != -NH_EDEADLK)	/* itself */
+	if (nh_task_wait(1, &e) != -NH_EDEADLK)	/* itself */
 		return 3;
 	if (nh_handle_dup(2, NH_RIGHT_READ) != -NH_EACCES)	/* no GRANT */
 		return 4;
 	if (nh_handle_install(1, 2, NH_RIGHT_READ) != -NH_EACCES)	/* no CONTROL */
 		return 5;
-	if (nh_test_wait(2, &e) != 0 || e.reason != NH_EXIT_NORMAL || e.code != 7)
+	if (nh_task_wait(2, &e) != 0 || e.reason != NH_EXIT_NORMAL || e.code != 7)
 		return 6;
 	if (nh_handle_close(2) != 0 || nh_handle_info(2, &info) != -NH_EBADF)
 		return 7;

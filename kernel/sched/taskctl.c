@@ -45,9 +45,10 @@ static bool user_pc_ok(uint64_t pc)
 	return uaccess_range_ok(pc, 2) && !(pc & 1);
 }
 
+/* A start's stack pointer: in user space, 16-byte aligned (the psABI's). */
 static bool user_sp_ok(uint64_t sp)
 {
-	return sp > 0 && sp <= USER_TOP;
+	return sp > 0 && sp <= USER_TOP && !(sp & 15);
 }
 
 /* nh_sched -> task_attr, or -NH_EINVAL. */

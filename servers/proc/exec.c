@@ -65,7 +65,7 @@ static long exec_commit(struct proc *p, long space, uint64_t entry, uint64_t sp,
  * events; proc_exec_finish completes it.  The caller is blocked in its
  * call all the while.
  */
-static long exec_pending(struct srv_req *r, struct proc *p, const struct proc_image *img,
+static long exec_pending(struct srv_req *r, struct proc *p, const struct srv_image *img,
 			 const char *path)
 {
 	struct proc_exec *pe = p->pending_exec ? 0 : malloc(sizeof(*pe));
@@ -120,13 +120,13 @@ long proc_srv_execve(struct srv_req *r, uint32_t argc, uint32_t envc, const void
 		     size_t strings_len)
 {
 	struct proc *p = PROC_OF(r);
-	struct proc_image img;
+	struct srv_image img;
 	long err = strings_check(strings, strings_len, argc, envc);
 
 	if (!err && p->pending_exec)
 		err = -NH_EAGAIN;
 	if (!err)
-		err = proc_image_build(strings, argc, envc, strings, strings_len, &img);
+		err = srv_image_build(strings, argc, envc, strings, strings_len, &img);
 	if (err)
 		return err;
 	if (p->nthreads > 1)

@@ -40,6 +40,7 @@
 
 #include <stdint.h>
 
+#include "image.h"
 #include "server.h"
 
 #define PROC_PID_MAX_DEFAULT	32768
@@ -149,16 +150,7 @@ void proc_reparent_children(struct proc *p);	/* to init */
 /* Does @pred hold for some process?  (A scan of the table.) */
 int proc_any(int (*pred)(const struct proc *, const void *), const void *arg);
 
-/* spawn.c: images from the initramfs. */
-struct proc_image {
-	long space;			/* a new space, ready to run */
-	uint64_t entry, sp;
-};
-/* Build @path's image with @strings (argc argv then envc envp strings,
- * each NUL-ended); 0 or -NH_ENOENT, -NH_ENOEXEC, -NH_E2BIG, -NH_ENOMEM,
- * with nothing left behind. */
-long proc_image_build(const char *path, uint32_t argc, uint32_t envc,
-		      const char *strings, size_t len, struct proc_image *img);
+/* spawn.c: a new process's start (images: libserver's image.h). */
 /* Start init from @path with @argv (NULL-ended); 0 or -NH_E*. */
 long proc_start_init(const char *path, char *const argv[], uint32_t privs);
 /* Give @task the process's endpoint and events (badged @pid; @flags for

@@ -1,247 +1,16 @@
 /*
- * Program images, built by the process server in a space of its own
- * making: the executable from the initramfs (through the file server
- * once it exists), checked whole by the ELF checker the kernel uses
- * (kernel/lib/elf.c, compiled here too) before anything is built; its
- * segments copied in; a heap above them; a stack holding argc, argv,
- * envp and the auxiliary vector (System V layout).  And a new process's
- * start: its endpoint to this server and its exit and fault events.
+ * A new process's start: its endpoint to this server and its exit and
+ * fault events (proc_attach_task), and init's start.  Images are
+ * libserver's (image.c).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <nuthatch/errno.h>
 
-#include "lib/elf.h"
 #include "nhproto.h"
 #include "nuthatch.h"
 #include "proc.h"
-
-#define STACK_TOP	0x40000000ul	/* 1 GiB, as the kernel's loader */
-#define STACK_SIZE	(8ul << 20)	/* filled on touch */
-#define BRK_MAX		(32ul << 20)	/* the kernel's VM_BRK_MAX */
-#define IMAGE_MAX	(256ul << 20)
-#define PAGE		4096ul
-
-#define AT_NULL		0
-#define AT_PHDR		3
-#define AT_PHENT	4
-#define AT_PHNUM	5
-#define AT_PAGESZ	6
-#define AT_ENTRY	9
-#define AT_RANDOM	25
-#define AT_EXECFN	31
-#define AUXV_WORDS	(2 * 8)
-
-static const struct elf_limits limits = {
-	.user_lo = 0x10000,
-	/* a page of nothing between the heap's limit and the stack */
-	.user_hi = STACK_TOP - STACK_SIZE - BRK_MAX - PAGE,
-	.max_memsz = IMAGE_MAX,
-	.max_float_abi = ELF_FLOAT_DOUBLE,
-};
-
-struct file {
-	long obj;
-	const uint8_t *data;
-	size_t len;
-};
-
-static long file_open(const char *path, struct file *f)
-{
-	struct nh_handle_info info;
-	long h = nh_initrd_open(path), r;
-
-	if (h < 0)
-		return h;
-	r = nh_handle_info(h, &info);
-	if (!r)
-		r = nh_map(NH_SELF_SPACE, 0, info.size, NH_PROT_READ, 0, h, 0);
-	if (r < 0) {
-		nh_handle_close(h);
-		return r;
-	}
-	*f = (struct file){ .obj = h, .data = (const uint8_t *)r, .len = info.size };
-	return 0;
-}
-
-static void file_close(struct file *f)
-{
-	nh_space_unmap(NH_SELF_SPACE, (uint64_t)f->data, (f->len + PAGE - 1) & ~(PAGE - 1));
-	nh_handle_close(f->obj);
-}
-
-static unsigned prot_of(uint32_t p)
-{
-	return (p & ELF_R ? NH_PROT_READ : 0) | (p & ELF_W ? NH_PROT_WRITE : 0) |
-	       (p & ELF_X ? NH_PROT_EXEC : 0);
-}
-
-/* Mapped writable, filled, then given its own protection (W^X holds:
- * a text page is never writable and executable at once). */
-static long load_segment(long space, const struct file *f, const struct elf_segment *s)
-{
-	uint64_t lo = s->vaddr & ~(PAGE - 1), hi = (s->vaddr + s->memsz + PAGE - 1) & ~(PAGE - 1);
-	unsigned rw = NH_PROT_READ | NH_PROT_WRITE;
-	long r = nh_map(space, lo, hi - lo, rw, NH_MAP_FIXED, 0, 0);
-
-	if (r >= 0 && s->filesz)
-		r = nh_space_write(space, s->vaddr, f->data + s->offset, s->filesz);
-	if (r >= 0 && prot_of(s->prot) != rw)
-		r = nh_space_protect(space, lo, hi - lo, prot_of(s->prot));
-	return r < 0 ? r : 0;
-}
-
-static uint64_t get_le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-
-	while (n--)
-		v = v << 8 | p[n];
-	return v;
-}
-
-/* Where the program headers are in the image (AT_PHDR), or 0 when no
- * segment holds them. */
-static uint64_t phdr_addr(const struct file *f, const struct elf_image *e, uint64_t *phnum)
-{
-	uint64_t off = get_le(f->data + 32, 8);
-
-	*phnum = get_le(f->data + 56, 2);
-	for (unsigned i = 0; i < e->nseg; i++) {
-		const struct elf_segment *s = &e->seg[i];
-
-		if (off >= s->offset && off + *phnum * 56 <= s->offset + s->filesz)
-			return s->vaddr + (off - s->offset);
-	}
-	return 0;
-}
-
-static uint64_t mix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
-/* The argument block below STACK_TOP: 16 random bytes, the strings (the
- * path first: AT_EXECFN), then argc, argv, envp and the auxiliary vector
- * at sp.  @w has room for the words; @v[i] is string i's address. */
-struct stack {
-	uint64_t sp, strings_at, nwords;
-	uint64_t *w;
-	size_t size;			/* bytes from sp to STACK_TOP */
-};
-
-static long stack_layout(struct stack *st, uint32_t argc, uint32_t envc, size_t len)
-{
-	uint64_t nwords = 1 + argc + 1 + envc + 1 + AUXV_WORDS;
-
-	st->strings_at = STACK_TOP - 16 - len;
-	st->sp = (st->strings_at - nwords * 8) & ~15ul;
-	st->nwords = nwords;
-	st->size = STACK_TOP - st->sp;
-	if (st->size > STACK_SIZE / 4)
-		return -NH_E2BIG;
-	st->w = calloc(1, st->size);
-	return st->w ? 0 : -NH_ENOMEM;
-}
-
-/* @count string addresses, then 0; the offset past the last string. */
-static size_t put_vector(uint64_t *w, unsigned *n, uint32_t count, uint64_t base,
-			 const char *strings, size_t at)
-{
-	for (uint32_t i = 0; i < count; i++) {
-		w[(*n)++] = base + at;
-		at += strlen(strings + at) + 1;
-	}
-	w[(*n)++] = 0;
-	return at;
-}
-
-static void stack_fill(struct stack *st, const struct file *f, const struct elf_image *e,
-		       uint32_t argc, uint32_t envc, const char *strings, size_t len)
-{
-	uint8_t *base = (uint8_t *)st->w;
-	uint64_t *w = st->w, phnum, phdr = phdr_addr(f, e, &phnum);
-	uint64_t rnd[2] = { mix((uint64_t)nh_clock_ns()), mix((uint64_t)nh_clock_ns() ^ e->entry) };
-	size_t at = strlen(strings) + 1;	/* past the path */
-	unsigned n = 0;
-
-	memcpy(base + (st->strings_at - st->sp), strings, len);
-	memcpy(base + (STACK_TOP - 16 - st->sp), rnd, 16);
-	w[n++] = argc;
-	at = put_vector(w, &n, argc, st->strings_at, strings, at);
-	put_vector(w, &n, envc, st->strings_at, strings, at);
-	if (phdr) {
-		w[n++] = AT_PHDR, w[n++] = phdr;
-		w[n++] = AT_PHENT, w[n++] = 56;
-		w[n++] = AT_PHNUM, w[n++] = phnum;
-	}
-	w[n++] = AT_PAGESZ, w[n++] = PAGE;
-	w[n++] = AT_ENTRY, w[n++] = e->entry;
-	w[n++] = AT_RANDOM, w[n++] = STACK_TOP - 16;
-	w[n++] = AT_EXECFN, w[n++] = st->strings_at;
-	w[n++] = AT_NULL, w[n++] = 0;
-}
-
-static long build_stack(long space, const struct file *f, const struct elf_image *e,
-			uint32_t argc, uint32_t envc, const char *strings, size_t len,
-			uint64_t *sp)
-{
-	struct stack st;
-	long r = nh_map(space, STACK_TOP - STACK_SIZE, STACK_SIZE,
-			NH_PROT_READ | NH_PROT_WRITE, NH_MAP_FIXED, 0, 0);
-
-	if (r >= 0)
-		r = stack_layout(&st, argc, envc, len);
-	if (r < 0)
-		return r;
-	stack_fill(&st, f, e, argc, envc, strings, len);
-	r = nh_space_write(space, st.sp, st.w, st.size);
-	free(st.w);
-	*sp = st.sp;
-	return r;
-}
-
-static long build_space(const struct file *f, const struct elf_image *e, uint32_t argc,
-			uint32_t envc, const char *strings, size_t len,
-			struct proc_image *img)
-{
-	long space = nh_space_create(), r = space < 0 ? space : 0;
-
-	for (unsigned i = 0; !r && i < e->nseg; i++)
-		r = load_segment(space, f, &e->seg[i]);
-	if (!r)
-		r = nh_space_set_brk(space, e->highest);
-	if (!r)
-		r = build_stack(space, f, e, argc, envc, strings, len, &img->sp);
-	if (r) {
-		if (space > 0)
-			nh_handle_close(space);
-		return r == -NH_EFAULT ? -NH_ENOMEM : r;
-	}
-	img->space = space;
-	img->entry = e->entry;
-	return 0;
-}
-
-long proc_image_build(const char *path, uint32_t argc, uint32_t envc,
-		      const char *strings, size_t len, struct proc_image *img)
-{
-	struct elf_image e;
-	struct file f;
-	long r = file_open(path, &f);
-
-	if (r)
-		return r == -NH_EINVAL ? -NH_ENOENT : r;
-	r = elf_check(f.data, f.len, &limits, &e);
-	if (!r)
-		r = build_space(&f, &e, argc, envc, strings, len, img);
-	file_close(&f);
-	return r;
-}
 
 long proc_attach_task(long task, int32_t pid, uint32_t flags)
 {
@@ -276,7 +45,7 @@ static void put(struct strbuf *b, const char *s)
 	b->len += n;
 }
 
-static long start_task(const struct proc_image *img, const char *name, long *task)
+static long start_task(const struct srv_image *img, const char *name, long *task)
 {
 	struct nh_task_start start = { .pc = img->entry, .sp = img->sp,
 				       .flags = NH_START_SUSPENDED };
@@ -293,7 +62,7 @@ static long start_task(const struct proc_image *img, const char *name, long *tas
 long proc_start_init(const char *path, char *const argv[], uint32_t privs)
 {
 	static struct strbuf b;
-	struct proc_image img;
+	struct srv_image img;
 	struct proc *p = proc_new();
 	uint32_t argc = 1, envc = 0;
 	long task = 0, r;
@@ -307,7 +76,7 @@ long proc_start_init(const char *path, char *const argv[], uint32_t privs)
 	r = !p ? -NH_ENOMEM : b.full ? -NH_E2BIG : pid_alloc();
 	if (r != PROC_INIT_PID)
 		return r < 0 ? r : -NH_EBUSY;
-	r = proc_image_build(path, argc, envc, b.buf, b.len, &img);
+	r = srv_image_build(path, argc, envc, b.buf, b.len, &img);
 	if (!r)
 		r = start_task(&img, "init", &task);
 	if (!r)

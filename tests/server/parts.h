@@ -67,6 +67,12 @@ int posix_sysconf_and_uname(void);
 
 int posix_differential_programs(void);
 
+/* spawn.c: a program as a bare task (no pid), a thread in our memory:
+ * a task handle with READ, CONTROL and GRANT, or -NH_E* (ENOENT, ENOEXEC, E2BIG,
+ * ENOMEM, ENOSPC; EINVAL for a bad entry or stack). */
+long ts_spawn(const char *path, const char *const argv[], const char *const envp[]);
+long ts_thread(void (*entry)(long), void *sp, long arg);
+
 /* process.c's helpers, for thread.c: the process server's table (for
  * leak checks), a forked child running fn(arg) to _exit, a status check. */
 struct proc_table {

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <nuthatch/errno.h>
 
@@ -63,11 +65,11 @@ static int selected(const char *patterns, const char *name)
 static long run(const char *path, const char *const argv[],
 		const char *const envp[], struct nh_exit *e)
 {
-	long h = nh_test_spawn(path, argv, envp ? envp : no_env), r, c;
+	long h = ts_spawn(path, argv, envp ? envp : no_env), r, c;
 
 	if (h < 0)
 		return h;
-	r = nh_test_wait(h, e);
+	r = nh_task_wait(h, e);
 	c = nh_handle_close(h);
 	return r ? r : c;
 }
@@ -118,49 +120,64 @@ static int returns_status_from_main(void)
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
-static char strings[NH_SPAWN_MAX_ARGS][600];
+#define ARGS_MAX	4096	/* execve's strings: one IPC buffer (lib/posix) */
+
+static char strings[24][600];
 
 /* argv/envp entry i: "<i>:" then @len letters 'a' + i % 26. */
-static const char *make_arg(int i, int len)
+static const char *make_arg(int slot, int i, int len)
 {
-	int n = snprintf(strings[i], sizeof(strings[i]), "%d:", i);
+	int n = snprintf(strings[slot], sizeof(strings[slot]), "%d:", i);
 
-	memset(strings[i] + n, 'a' + i % 26, (size_t)len);
-	strings[i][n + len] = '\0';
-	return strings[i];
+	memset(strings[slot] + n, 'a' + i % 26, (size_t)len);
+	strings[slot][n + len] = '\0';
+	return strings[slot];
 }
 
+static size_t strings_len(const char *path, char *const argv[], char *const envp[])
+{
+	size_t n = strlen(path) + 1;
+
+	for (int i = 0; argv[i]; i++)
+		n += strlen(argv[i]) + 1;
+	for (int i = 0; envp[i]; i++)
+		n += strlen(envp[i]) + 1;
+	return n;
+}
+
+/* execve's limit exactly (the path and every string, each NUL-ended, in
+ * 4,096 bytes): the program gets them intact; one byte more is E2BIG,
+ * and the caller runs on. */
 static int argv_envp_intact_at_limits(void)
 {
-	const char *argv[NH_SPAWN_MAX_ARGS + 2], *envp[4];
-	struct nh_exit e;
-	int ok = 1, i;
+	static const char path[] = "/bin/argcheck";
+	char *argv[10], *envp[3];
+	int ok = 1, i, status = -1;
+	size_t used;
+	pid_t pid;
 
-	/* 4,096 bytes hold the strings, 8-byte pointers and the auxv:
-	 * 6 arguments of 500 bytes, 2 environment strings of 300. */
 	argv[0] = "argcheck";
 	for (i = 1; i <= 6; i++)
-		argv[i] = make_arg(i, 500);
-	argv[i] = 0;
-	envp[0] = make_arg(20, 300);
-	envp[1] = make_arg(21, 300);
-	envp[2] = 0;
-	/* make_arg numbers its strings by slot; envp checks by position */
-	snprintf(strings[20], sizeof(strings[20]), "0:");
-	memset(strings[20] + 2, 'a', 300);
-	strings[20][302] = '\0';
-	snprintf(strings[21], sizeof(strings[21]), "1:");
-	memset(strings[21] + 2, 'b', 300);
-	strings[21][302] = '\0';
-	EXPECT(run("/bin/argcheck", argv, envp, &e) == 0);
-	EXPECT(e.code == 0);
-	argv[7] = make_arg(7, 500);	/* one more: past the limit */
+		argv[i] = (char *)make_arg(i, i, 500);
+	argv[7] = (char *)make_arg(7, 7, 0);
 	argv[8] = 0;
-	EXPECT(run("/bin/argcheck", argv, envp, &e) == -E2BIG);
-	for (i = 1; i <= NH_SPAWN_MAX_ARGS; i++)	/* too many entries */
-		argv[i] = "x";
-	argv[i] = 0;
-	EXPECT(run("/bin/argcheck", argv, 0, &e) == -E2BIG);
+	envp[0] = (char *)make_arg(20, 0, 300);
+	envp[1] = (char *)make_arg(21, 1, 300);
+	envp[2] = 0;
+	used = strings_len(path, argv, envp);
+	argv[7] = (char *)make_arg(7, 7, (int)(ARGS_MAX - used));	/* to the byte */
+	EXPECT(strings_len(path, argv, envp) == ARGS_MAX);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execve(path, argv, envp);
+		_exit(99);
+	}
+	EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	       WEXITSTATUS(status) == 0);
+	argv[7] = (char *)make_arg(7, 7, (int)(ARGS_MAX - used) + 1);	/* one past */
+	errno = 0;
+	EXPECT(execve(path, argv, envp) == -1 && errno == E2BIG);
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
@@ -214,18 +231,14 @@ static int bad_pointers_get_efault(void)
 	EXPECT(nh_test_counters((void *)0xffffffff80000000ul) == -NH_EFAULT);
 	EXPECT(nh_test_ktest_name(0, (char *)-8, 16) == -NH_EFAULT);
 	EXPECT(nh_test_ktest_run((const char *)0x3ffffffff0ul, 32) == -NH_EFAULT);
-	EXPECT(nh_test_spawn((const char *)0, argv, no_env) == -NH_EFAULT);
-	{
-		volatile uintptr_t wild = 1;	/* an argv that points nowhere */
-
-		EXPECT(nh_test_spawn("/bin/hello", (const char *const *)wild, no_env) ==
-		       -NH_EFAULT);
-	}
-	EXPECT(nh_test_wait(9999, &e) == -NH_EBADF);
-	EXPECT(nh_test_wait(NH_SELF_TASK, &e) == -NH_EDEADLK);
+	EXPECT(nh_task_create(NH_SELF_SPACE, (const struct nh_task_start *)0x10) == -NH_EFAULT);
+	EXPECT(nh_task_create(NH_SELF_SPACE, (const struct nh_task_start *)0xffffffc000000000ul) ==
+	       -NH_EFAULT);
+	EXPECT(nh_task_wait(9999, &e) == -NH_EBADF);
+	EXPECT(nh_task_wait(NH_SELF_TASK, &e) == -NH_EDEADLK);
 	EXPECT(nh_test_ktest_run("NO_SUCH_TEST", 12) == -NH_ENOENT);
-	EXPECT(nh_test_spawn("/bin/nonesuch", argv, no_env) == -NH_ENOENT);
-	EXPECT(nh_test_spawn("/bin/corrupt", argv, no_env) == -NH_ENOEXEC);
+	EXPECT(ts_spawn("/bin/nonesuch", argv, no_env) == -NH_ENOENT);
+	EXPECT(ts_spawn("/bin/corrupt", argv, no_env) == -NH_ENOEXEC);
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
@@ -242,8 +255,8 @@ static void thread_main(long arg)
 		while (!__atomic_load_n(&my_handle, __ATOMIC_ACQUIRE))
 			nh_yield();
 		/* my_handle: installed in its own table, naming itself */
-		self_wait_result = nh_test_wait(my_handle, (struct nh_exit *)0);
-		pseudo_wait_result = nh_test_wait(NH_SELF_TASK, (struct nh_exit *)0);
+		self_wait_result = nh_task_wait(my_handle, (struct nh_exit *)0);
+		pseudo_wait_result = nh_task_wait(NH_SELF_TASK, (struct nh_exit *)0);
 		__atomic_store_n(&self_waited, 1, __ATOMIC_RELEASE);
 	}
 	nh_exit(40 + (int)arg % 2);
@@ -258,23 +271,23 @@ static int threads_share_memory(void)
 	shared_counter = 0;
 	my_handle = 0;
 	self_waited = 0;
-	h[0] = nh_test_thread(thread_main, thread_stacks[0] + 4096, 1000);
-	h[1] = nh_test_thread(thread_main, thread_stacks[1] + 4096, 1001);
+	h[0] = ts_thread(thread_main, thread_stacks[0] + 4096, 1000);
+	h[1] = ts_thread(thread_main, thread_stacks[1] + 4096, 1001);
 	EXPECT(h[0] > 0 && h[1] > 0);
 	/* a thread has its own table: give it a handle to itself */
 	__atomic_store_n(&my_handle, h[0] > 0 ? nh_handle_install(h[0], h[0], NH_RIGHT_READ) : 0,
 			 __ATOMIC_RELEASE);
 	EXPECT(my_handle > 0);
-	EXPECT(h[1] > 0 && nh_test_wait(h[1], &e) == 0 && e.code == 41);
+	EXPECT(h[1] > 0 && nh_task_wait(h[1], &e) == 0 && e.code == 41);
 	while (h[0] > 0 && my_handle > 0 && !__atomic_load_n(&self_waited, __ATOMIC_ACQUIRE))
 		nh_yield();	/* let it try to wait for itself first */
-	EXPECT(h[0] > 0 && nh_test_wait(h[0], &e) == 0 && e.code == 40);
+	EXPECT(h[0] > 0 && nh_task_wait(h[0], &e) == 0 && e.code == 40);
 	EXPECT(shared_counter == 2001);
 	EXPECT(self_wait_result == -NH_EDEADLK);
 	EXPECT(pseudo_wait_result == -NH_EDEADLK);
 	EXPECT(nh_handle_close(h[0]) == 0 && nh_handle_close(h[1]) == 0);
-	EXPECT(nh_test_thread(thread_main, thread_stacks[0] + 8, 1) == -NH_EINVAL);
-	EXPECT(nh_test_thread((void (*)(long))0, thread_stacks[0] + 4096, 1) ==
+	EXPECT(ts_thread(thread_main, thread_stacks[0] + 8, 1) == -NH_EINVAL);
+	EXPECT(ts_thread((void (*)(long))0, thread_stacks[0] + 4096, 1) ==
 	       -NH_EINVAL);
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
@@ -304,23 +317,23 @@ static int handle_bad_stale_and_pseudo(void)
 	EXPECT(nh_handle_close(-1) == -NH_EBADF);
 	EXPECT(nh_handle_info(1l << 40, &info) == -NH_EBADF);
 	EXPECT(nh_handle_dup(0x7ffffffd, NH_RIGHT_READ) == -NH_EBADF);
-	EXPECT(nh_test_wait(NH_SELF_SPACE, &e) == -NH_EBADF);	/* not a task */
-	h = nh_test_spawn("/bin/hello", hello_argv, no_env);
+	EXPECT(nh_task_wait(NH_SELF_SPACE, &e) == -NH_EBADF);	/* not a task */
+	h = ts_spawn("/bin/hello", hello_argv, no_env);
 	EXPECT(h > 0 && h < NH_SELF_TASK);
 	EXPECT(nh_handle_info(h, &info) == 0 && info.type == NH_OBJ_TASK &&
 	       info.rights == (NH_RIGHT_READ | NH_RIGHT_CONTROL | NH_RIGHT_GRANT) &&
 	       info.size == 0);
 	EXPECT(nh_handle_info(h, (struct nh_handle_info *)0x10) == -NH_EFAULT);
-	EXPECT(nh_test_wait(h, &e) == 0 && e.code == 7);
+	EXPECT(nh_task_wait(h, &e) == 0 && e.code == 7);
 	EXPECT(nh_handle_close(h) == 0);
 	EXPECT(nh_handle_close(h) == -NH_EBADF);	/* stale */
 	EXPECT(nh_handle_info(h, &info) == -NH_EBADF);
-	EXPECT(nh_test_wait(h, &e) == -NH_EBADF);
-	h2 = nh_test_spawn("/bin/hello", hello_argv, no_env);	/* reuses the slot */
+	EXPECT(nh_task_wait(h, &e) == -NH_EBADF);
+	h2 = ts_spawn("/bin/hello", hello_argv, no_env);	/* reuses the slot */
 	EXPECT(h2 > 0 && h2 != h);
-	EXPECT(nh_test_wait(h, &e) == -NH_EBADF);	/* still stale */
+	EXPECT(nh_task_wait(h, &e) == -NH_EBADF);	/* still stale */
 	EXPECT(nh_handle_dup(h, NH_RIGHT_READ) == -NH_EBADF);
-	EXPECT(nh_test_wait(h2, &e) == 0 && e.code == 7);
+	EXPECT(nh_task_wait(h2, &e) == 0 && e.code == 7);
 	EXPECT(nh_handle_close(h2) == 0);
 	/* pseudo-handles: info and dup work, close does not */
 	EXPECT(nh_handle_close(NH_SELF_TASK) == -NH_EBADF);
@@ -330,7 +343,7 @@ static int handle_bad_stale_and_pseudo(void)
 	d = nh_handle_dup(NH_SELF_TASK, NH_RIGHT_READ);
 	EXPECT(d > 0 && d < NH_SELF_TASK);
 	EXPECT(nh_handle_info(d, &info) == 0 && info.rights == NH_RIGHT_READ);
-	EXPECT(nh_test_wait(d, &e) == -NH_EDEADLK);
+	EXPECT(nh_task_wait(d, &e) == -NH_EDEADLK);
 	EXPECT(nh_handle_close(d) == 0);
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
@@ -338,7 +351,7 @@ static int handle_bad_stale_and_pseudo(void)
 static int handle_rights_only_shrink(void)
 {
 	struct nh_exit e = { 0 };
-	long h = nh_test_spawn("/bin/hello", hello_argv, no_env), r, g, w;
+	long h = ts_spawn("/bin/hello", hello_argv, no_env), r, g, w;
 	int ok = 1;
 
 	EXPECT(h > 0);
@@ -354,9 +367,9 @@ static int handle_rights_only_shrink(void)
 	EXPECT(nh_handle_install(NH_SELF_TASK, h, NH_RIGHTS_ALL) == -NH_EACCES);
 	w = nh_handle_install(NH_SELF_TASK, g, 0);	/* into its own table */
 	EXPECT(w > 0);
-	EXPECT(nh_test_wait(g, &e) == -NH_EACCES);	/* waiting needs READ */
-	EXPECT(nh_test_wait(r, &e) == 0 && e.code == 7);
-	EXPECT(nh_test_wait(r, &e) == 0 && e.code == 7);	/* again, at once */
+	EXPECT(nh_task_wait(g, &e) == -NH_EACCES);	/* waiting needs READ */
+	EXPECT(nh_task_wait(r, &e) == 0 && e.code == 7);
+	EXPECT(nh_task_wait(r, &e) == 0 && e.code == 7);	/* again, at once */
 	EXPECT(nh_handle_close(h) == 0 && nh_handle_close(r) == 0);
 	EXPECT(nh_handle_close(g) == 0 && nh_handle_close(w) == 0);
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
@@ -374,8 +387,8 @@ static int handle_table_full(void)
 	int ok = 1;
 
 	nh_test_counters(&before);
-	c = nh_test_spawn("/bin/handlefill", argv, no_env);
-	EXPECT(c > 0 && nh_test_wait(c, &e) == 0);
+	c = ts_spawn("/bin/handlefill", argv, no_env);
+	EXPECT(c > 0 && nh_task_wait(c, &e) == 0);
 	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 0);
 	if (e.code)
 		printf("# handlefill: check %ld failed\n", (long)e.code);
@@ -393,8 +406,8 @@ static int handle_close_frees_dead_task(void)
 	int ok = 1;
 
 	nh_test_counters(&c0);
-	h = nh_test_spawn("/bin/hello", hello_argv, no_env);
-	EXPECT(h > 0 && nh_test_wait(h, &e) == 0 && e.code == 7);
+	h = ts_spawn("/bin/hello", hello_argv, no_env);
+	EXPECT(h > 0 && nh_task_wait(h, &e) == 0 && e.code == 7);
 	d = nh_handle_dup(h, NH_RIGHT_READ);
 	EXPECT(d > 0);
 	nh_test_counters(&c);
@@ -402,7 +415,7 @@ static int handle_close_frees_dead_task(void)
 	EXPECT(nh_handle_close(h) == 0);
 	nh_test_counters(&c);
 	EXPECT(c.tasks == c0.tasks + 1);	/* still held by d */
-	EXPECT(nh_test_wait(d, &e) == 0 && e.code == 7);
+	EXPECT(nh_task_wait(d, &e) == 0 && e.code == 7);
 	EXPECT(nh_handle_close(d) == 0);
 	nh_test_counters(&c);
 	EXPECT(c.tasks == c0.tasks && c.handles == c0.handles);
@@ -413,8 +426,8 @@ static int handle_install_into_child(void)
 {
 	const char *const helper[] = { "handles", 0 };
 	struct nh_exit e = { 0 };
-	long h = nh_test_spawn("/bin/hello", hello_argv, no_env);
-	long c = nh_test_spawn("/bin/handles", helper, no_env);
+	long h = ts_spawn("/bin/hello", hello_argv, no_env);
+	long c = ts_spawn("/bin/handles", helper, no_env);
 	long r = c > 0 ? nh_handle_dup(c, NH_RIGHT_READ | NH_RIGHT_GRANT) : -1;
 	long sr = nh_handle_dup(NH_SELF_SPACE, NH_RIGHT_READ);
 	int ok = 1;
@@ -426,11 +439,11 @@ static int handle_install_into_child(void)
 	/* its table was empty: 1, then 2 (handle.h's encoding) */
 	EXPECT(nh_handle_install(c, c, NH_RIGHT_READ) == 1);	/* itself */
 	EXPECT(nh_handle_install(c, h, NH_RIGHT_READ) == 2);
-	EXPECT(nh_test_wait(c, &e) == 0 && e.reason == NH_EXIT_NORMAL && e.code == 0);
+	EXPECT(nh_task_wait(c, &e) == 0 && e.reason == NH_EXIT_NORMAL && e.code == 0);
 	if (e.code)
 		printf("# handles: check %ld failed\n", (long)e.code);
 	EXPECT(nh_handle_install(c, h, NH_RIGHT_READ) == -NH_ESRCH);	/* it is dead */
-	EXPECT(nh_test_wait(h, &e) == 0 && e.code == 7);
+	EXPECT(nh_task_wait(h, &e) == 0 && e.code == 7);
 	EXPECT(nh_handle_close(h) == 0 && nh_handle_close(c) == 0 &&
 	       nh_handle_close(r) == 0 && nh_handle_close(sr) == 0);
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
@@ -1600,7 +1613,7 @@ static int fuzz_round(long budget, long seed, struct nh_exit *e)
 
 	snprintf(b, sizeof(b), "%ld", budget);
 	snprintf(s, sizeof(s), "%ld", seed);
-	h = nh_test_spawn("/bin/fuzz", argv, no_env);
+	h = ts_spawn("/bin/fuzz", argv, no_env);
 	if (h < 0)
 		return -1;
 	for (i = 0; i < 10000; i++) {

@@ -29,13 +29,9 @@ struct nh_counters {
 /* Where a test_thread starts; its argument in a0. */
 typedef void (*nh_thread_fn)(long arg);
 
-/* test_wait fills a struct nh_exit (nuthatch/task.h). */
-
 #define NH_TEST_PASS	0
 #define NH_TEST_FAIL	1
 #define NH_TEST_SKIP	2
 
-#define NH_SPAWN_MAX_ARGS	32	/* argv and envp entries, each */
-#define NH_SPAWN_MAX_STR	1024	/* bytes per string */
 
 #endif

@@ -1,0 +1,29 @@
+/*
+ * Program images (image.c): an initramfs executable built into a new
+ * address space, ready for a task to start in at entry with sp.
+ */
+#ifndef SERVERS_IMAGE_H
+#define SERVERS_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct srv_image {
+	long space;			/* a new space, ready to run */
+	uint64_t entry, sp;
+};
+
+/*
+ * Build @path's image with @strings (the path, then argc argv and envc
+ * envp strings, each NUL-ended, @len bytes in all); 0 or -NH_ENOENT,
+ * -NH_ENOEXEC, -NH_E2BIG, -NH_ENOMEM, with nothing left behind.
+ */
+long srv_image_build(const char *path, uint32_t argc, uint32_t envc,
+		     const char *strings, size_t len, struct srv_image *img);
+
+/* Touch the builder's own memory once, at a server's start, so that the
+ * first large image does not grow the server (the leak checks would see
+ * it). */
+void srv_image_warm(void);
+
+#endif
