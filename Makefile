@@ -342,6 +342,16 @@ $(BUILD)/initramfs.cpio: $(UPROGS) $(SPROGS) $(POSIX_PROGS) $(POSIX_HOST) tools/
 	$(Q)cp $(SPROGS) $(BUILD)/initramfs/sbin/
 	$(Q)$(STRIP) --strip-all $$(find $(BUILD)/initramfs/bin $(BUILD)/initramfs/sbin -type f)
 	$(Q)head -c 1000 $(BUILD)/user/hello > $(BUILD)/initramfs/bin/corrupt
+	$(Q)printf '#!/bin/argvis one two  \n' > $(BUILD)/initramfs/bin/script
+	$(Q)printf '#! /bin/script\n' > $(BUILD)/initramfs/bin/script2
+	$(Q)printf '#!/bin/script-loop\n' > $(BUILD)/initramfs/bin/script-loop
+	$(Q)printf '#!/bin/nonesuch\n' > $(BUILD)/initramfs/bin/script-missing
+	$(Q)printf '#!   \n' > $(BUILD)/initramfs/bin/script-empty
+	$(Q)printf '#!/bin/argvis' > $(BUILD)/initramfs/bin/script-cut
+	$(Q){ printf '#!/bin/argvis '; head -c 300 /dev/zero | tr '\0' x; echo; } \
+		> $(BUILD)/initramfs/bin/script-long
+	$(Q){ printf '#!/bin/'; head -c 300 /dev/zero | tr '\0' x; echo; } \
+		> $(BUILD)/initramfs/bin/script-longname
 	$(Q)$(PYTHON) tools/mkcorrupt.py $(BUILD)/user/hello $(BUILD)/initramfs/lib/corrupt \
 		--index $(BUILD)/corrupt-index.txt
 	$(call say,CPIO,$(tgt))

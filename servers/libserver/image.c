@@ -238,6 +238,32 @@ static long build_space(const struct file *f, const struct elf_image *e, uint32_
 	return 0;
 }
 
+/*
+ * A "#!" line: what follows it to the newline, the file's end or
+ * SRV_INTERP_MAX bytes in all, into img->interp.  As in Linux since 5.1,
+ * a line cut by that limit is refused (-NH_ENOEXEC) only if the
+ * interpreter's own name is cut; a cut argument is run cut.
+ */
+static long script_line(const struct file *f, struct srv_image *img)
+{
+	size_t n = 2, lim = f->len < SRV_INTERP_MAX - 1 ? f->len : SRV_INTERP_MAX - 1, i;
+
+	/* a NUL ends it too: the initramfs pads files to whole pages */
+	while (n < lim && f->data[n] != '\n' && f->data[n] != '\0')
+		n++;
+	memcpy(img->interp, f->data + 2, n - 2);
+	img->interp[n - 2] = '\0';
+	if (n == lim && n < f->len && f->data[n] != '\n' && f->data[n] != '\0') {	/* cut */
+		for (i = 0; img->interp[i] == ' ' || img->interp[i] == '\t'; i++)
+			;
+		while (img->interp[i] && img->interp[i] != ' ' && img->interp[i] != '\t')
+			i++;
+		if (!img->interp[i])
+			return -NH_ENOEXEC;	/* the interpreter's name is cut */
+	}
+	return SRV_IMAGE_SCRIPT;
+}
+
 long srv_image_build(const char *path, uint32_t argc, uint32_t envc,
 		     const char *strings, size_t len, struct srv_image *img)
 {
@@ -247,6 +273,11 @@ long srv_image_build(const char *path, uint32_t argc, uint32_t envc,
 
 	if (r)
 		return r == -NH_EINVAL ? -NH_ENOENT : r;
+	if (f.len >= 2 && f.data[0] == '#' && f.data[1] == '!') {
+		r = script_line(&f, img);
+		file_close(&f);
+		return r;
+	}
 	r = elf_check(f.data, f.len, &limits, &e);
 	if (!r)
 		r = build_space(&f, &e, argc, envc, strings, len, img);

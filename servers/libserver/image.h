@@ -8,15 +8,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define SRV_INTERP_MAX		256	/* a "#!" line's bytes, as Linux's BINPRM_BUF_SIZE */
+#define SRV_IMAGE_SCRIPT	1	/* srv_image_build: a "#!" script */
+
 struct srv_image {
 	long space;			/* a new space, ready to run */
 	uint64_t entry, sp;
+	char interp[SRV_INTERP_MAX];	/* a script's line after "#!" */
 };
 
 /*
  * Build @path's image with @strings (the path, then argc argv and envc
  * envp strings, each NUL-ended, @len bytes in all); 0 or -NH_ENOENT,
- * -NH_ENOEXEC, -NH_E2BIG, -NH_ENOMEM, with nothing left behind.
+ * -NH_ENOEXEC, -NH_E2BIG, -NH_ENOMEM, with nothing left behind.  A file
+ * that starts with "#!" is not built: SRV_IMAGE_SCRIPT, and img->interp
+ * holds the rest of its first line (the caller runs the interpreter).
  */
 long srv_image_build(const char *path, uint32_t argc, uint32_t envc,
 		     const char *strings, size_t len, struct srv_image *img);

@@ -8,6 +8,7 @@
  * return to user mode it runs the new image, its close-on-exec handles
  * closed by the kernel; its endpoint here (NH_PROC_HANDLE) stays.  In
  * a process with other threads the exec first ends them (exec_pending).
+ * A file that starts with "#!" runs its interpreter (build_image).
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 #include <nuthatch/errno.h>
 
+#include "nhproto.h"
 #include "nuthatch.h"
 #include "proc.h"
 #include "proto/proc_server.h"
@@ -116,17 +118,106 @@ void proc_exec_finish(struct proc *p)
 	free(pe);
 }
 
+/* ---- "#!" scripts ------------------------------------------------------------- */
+
+#define SCRIPT_DEPTH	4		/* interpreters of interpreters: Linux's */
+#define SCRIPT_STRINGS	(NH_IPC_BUF_MAX + 512)
+
+struct strings {
+	const char *s;
+	size_t len;
+	uint32_t argc;
+};
+
+static int blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Append @n bytes of @s and a NUL to @out; -NH_E2BIG past its end. */
+static long add(char *out, size_t *at, const char *s, size_t n)
+{
+	if (*at + n + 1 > SCRIPT_STRINGS)
+		return -NH_E2BIG;
+	memcpy(out + *at, s, n);
+	out[*at + n] = '\0';
+	*at += n + 1;
+	return 0;
+}
+
+/*
+ * The interpreter's strings for script @in whose line after "#!" is
+ * @line: the interpreter as the path, then argv = interpreter, its one
+ * optional argument (the rest of the line, trimmed), the script's path,
+ * the script's argv from 1; envp unchanged.  -NH_ENOEXEC for an empty
+ * line, -NH_E2BIG if they do not fit.
+ */
+static long script_strings(const char *line, const struct strings *in, char *out,
+			   struct strings *res)
+{
+	const char *interp, *arg, *end, *rest = in->s + strlen(in->s) + 1;
+	size_t at = 0, ilen, skip = in->argc ? strlen(rest) + 1 : 0;
+	long r;
+
+	for (interp = line; blank(*interp); interp++)
+		;
+	for (ilen = 0; interp[ilen] && !blank(interp[ilen]); ilen++)
+		;
+	for (arg = interp + ilen; blank(*arg); arg++)
+		;
+	for (end = arg + strlen(arg); end > arg && (blank(end[-1]) || end[-1] == '\r'); end--)
+		;
+	if (!ilen)
+		return -NH_ENOEXEC;
+	r = add(out, &at, interp, ilen);		/* the path */
+	if (!r)
+		r = add(out, &at, interp, ilen);	/* argv[0] */
+	if (!r && end > arg)
+		r = add(out, &at, arg, (size_t)(end - arg));
+	if (!r)
+		r = add(out, &at, in->s, strlen(in->s));	/* the script */
+	if (!r && in->len - (size_t)(rest - in->s) - skip > SCRIPT_STRINGS - at)
+		r = -NH_E2BIG;
+	if (r)
+		return r;
+	memcpy(out + at, rest + skip, in->len - (size_t)(rest - in->s) - skip);
+	*res = (struct strings){ .s = out, .len = at + in->len - (size_t)(rest - in->s) - skip,
+				 .argc = (in->argc ? in->argc - 1 : 0) + 2 + (end > arg) };
+	return 0;
+}
+
+/* The image of the file, or of its interpreters, as many as
+ * SCRIPT_DEPTH deep (-NH_ELOOP past that). */
+static long build_image(const struct strings *first, uint32_t envc, struct srv_image *img)
+{
+	char buf[2][SCRIPT_STRINGS];
+	struct strings cur = *first;
+	long err;
+
+	for (int depth = 0;; depth++) {
+		err = srv_image_build(cur.s, cur.argc, envc, cur.s, cur.len, img);
+		if (err != SRV_IMAGE_SCRIPT)
+			return err;
+		if (depth == SCRIPT_DEPTH)
+			return -NH_ELOOP;
+		err = script_strings(img->interp, &cur, buf[depth & 1], &cur);
+		if (err)
+			return err;
+	}
+}
+
 long proc_srv_execve(struct srv_req *r, uint32_t argc, uint32_t envc, const void *strings,
 		     size_t strings_len)
 {
 	struct proc *p = PROC_OF(r);
+	struct strings in = { .s = strings, .len = strings_len, .argc = argc };
 	struct srv_image img;
 	long err = strings_check(strings, strings_len, argc, envc);
 
 	if (!err && p->pending_exec)
 		err = -NH_EAGAIN;
 	if (!err)
-		err = srv_image_build(strings, argc, envc, strings, strings_len, &img);
+		err = build_image(&in, envc, &img);
 	if (err)
 		return err;
 	if (p->nthreads > 1)

@@ -77,6 +77,8 @@ long proc_start_init(const char *path, char *const argv[], uint32_t privs)
 	if (r != PROC_INIT_PID)
 		return r < 0 ? r : -NH_EBUSY;
 	r = srv_image_build(path, argc, envc, b.buf, b.len, &img);
+	if (r > 0)
+		r = -NH_ENOEXEC;	/* init is no script */
 	if (!r)
 		r = start_task(&img, "init", &task);
 	if (!r)

@@ -642,3 +642,53 @@ int proc_pids_wrap_at_pid_max_and_run_out(void)
 	}
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
+
+/* Exec @path in a child with @argv and WANT=@want for /bin/argvis; the
+ * child's exit code (100 + errno if its exec failed). */
+static int exec_with_want(const char *path, char *const argv[], const char *want)
+{
+	static char env[512];
+	char *const envp[] = { env, 0 };
+	int status = -1;
+	pid_t pid;
+
+	snprintf(env, sizeof(env), "WANT=%s", want);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execve(path, argv, envp);
+		_exit(100 + errno);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* "#!" scripts: the interpreter gets its optional argument, the script's
+ * path and the script's arguments; interpreters may be scripts four
+ * deep; Linux's errors otherwise, with the caller intact. */
+int proc_exec_runs_scripts_through_their_interpreter(void)
+{
+	static char want_long[400];
+	char *const argv[] = { "script", "a", "b", 0 }, *const argv2[] = { "s2", "z", 0 };
+	char *const bare[] = { "x", 0 };
+	struct proc_table before = proc_table_now();
+	int ok = 1, n;
+
+	EXPECT(exec_with_want("/bin/script", argv, "/bin/argvis|one two|/bin/script|a|b") == 0);
+	EXPECT(exec_with_want("/bin/script2", argv2,
+			      "/bin/argvis|one two|/bin/script|/bin/script2|z") == 0);
+	EXPECT(exec_with_want("/bin/script-cut", bare, "/bin/argvis|/bin/script-cut") == 0);
+	n = snprintf(want_long, sizeof(want_long), "/bin/argvis|");
+	memset(want_long + n, 'x', 241);
+	snprintf(want_long + n + 241, sizeof(want_long) - n - 241, "|/bin/script-long");
+	EXPECT(exec_with_want("/bin/script-long", bare, want_long) == 0);
+	errno = 0;
+	EXPECT(execv("/bin/script-loop", bare) == -1 && errno == ELOOP);
+	EXPECT(execv("/bin/script-missing", bare) == -1 && errno == ENOENT);
+	EXPECT(execv("/bin/script-empty", bare) == -1 && errno == ENOEXEC);
+	EXPECT(execv("/bin/script-longname", bare) == -1 && errno == ENOEXEC);
+	EXPECT(getppid() == 1);			/* and we run on */
+	EXPECT(proc_table_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}

@@ -1753,6 +1753,7 @@ static const struct utest catalogue[] = {
 	{ "PROC0022_times_and_rusage_count_children", posix_times_and_rusage_count_children },
 	{ "PROC0023_sysconf_and_uname", posix_sysconf_and_uname },
 	{ "PROC0024_pids_wrap_at_pid_max_and_run_out", proc_pids_wrap_at_pid_max_and_run_out },
+	{ "PROC0025_exec_runs_scripts_through_their_interpreter", proc_exec_runs_scripts_through_their_interpreter },
 	{ "POSX0001_differential_programs", posix_differential_programs },
 };
 

@@ -64,7 +64,7 @@ long ts_spawn(const char *path, const char *const argv[], const char *const envp
 	if (!r)
 		r = srv_image_build(path, argc, envc, buf, len, &img);
 	if (r)
-		return r;
+		return r > 0 ? -NH_ENOEXEC : r;	/* no scripts here */
 	start.pc = img.entry;
 	start.sp = img.sp;
 	strncpy(start.name, base ? base + 1 : path, sizeof(start.name) - 1);
