@@ -188,12 +188,39 @@ static void reply_get(void *p)
 }
 
 static void answer(struct task *caller, struct reply *rp);
+static void post_event(struct endpoint *ep, struct event *e);
+
+/* Take @rp's armed cancel notice (rp->lock held); NULL if none. */
+static struct event *take_cancel(struct reply *rp, struct endpoint **ep)
+{
+	struct event *e = rp->cancel;
+
+	*ep = rp->cancel_ep;
+	rp->cancel = 0;
+	rp->cancel_ep = 0;
+	return e;
+}
+
+/* A notice taken with take_cancel: posted (@post) or freed. */
+static void end_cancel(struct event *e, struct endpoint *ep, bool post)
+{
+	if (!e)
+		return;
+	if (post)
+		post_event(ep, e);
+	else
+		slab_free(&event_cache, e);
+	ep_put(ep);
+}
 
 /* The caller's own reference (its wait) going: memory only. */
 static void reply_unref(struct reply *rp)
 {
+	struct endpoint *ep;
+
 	if (__atomic_sub_fetch(&rp->refs, 1, __ATOMIC_ACQ_REL))
 		return;
+	end_cancel(take_cancel(rp, &ep), ep, false);	/* nobody else sees rp now */
 	if (rp->home)
 		task_put(rp->home);	/* its own reply is free for its next call */
 	else
@@ -208,10 +235,15 @@ static void reply_put(void *p)
 	irqflags_t f;
 
 	if (!__atomic_sub_fetch(&rp->holders, 1, __ATOMIC_ACQ_REL)) {
+		struct endpoint *ep;
+		struct event *e;
+
 		f = spin_lock_irqsave(&rp->lock);
 		caller = rp->caller;
 		rp->caller = 0;
+		e = take_cancel(rp, &ep);	/* EPIPE is its answer */
 		spin_unlock_irqrestore(&rp->lock, f);
+		end_cancel(e, ep, false);
 		if (caller) {	/* never answered: the caller must not hang */
 			caller->ipc.msg[0] = (uint64_t)-NH_EPIPE;
 			for (int i = 1; i < 7; i++)
@@ -591,6 +623,8 @@ long ipc_recv_cont(void)
 static void drop_wait(struct task *self)
 {
 	struct reply *rp = self->ipc.wait;
+	struct endpoint *ep = 0;
+	struct event *e = 0;
 	bool mine;
 	irqflags_t f;
 
@@ -598,9 +632,12 @@ static void drop_wait(struct task *self)
 		return;
 	f = spin_lock_irqsave(&rp->lock);
 	mine = rp->caller == self;
-	if (mine)
+	if (mine) {
 		rp->caller = 0;
+		e = take_cancel(rp, &ep);	/* its holder is told */
+	}
 	spin_unlock_irqrestore(&rp->lock, f);
+	end_cancel(e, ep, true);
 	if (mine)
 		task_put(self);
 	self->ipc.wait = 0;
@@ -821,9 +858,14 @@ static long answer_with(struct reply *rp, const uint64_t msg[6])
 	irqflags_t f = spin_lock_irqsave(&rp->lock);
 	int err;
 
+	struct endpoint *cep;
+	struct event *ce;
+
 	caller = rp->caller;
 	rp->caller = 0;
+	ce = take_cancel(rp, &cep);	/* answered: no notice */
 	spin_unlock_irqrestore(&rp->lock, f);
+	end_cancel(ce, cep, false);
 	if (!caller)
 		return -NH_EPIPE;
 	if (rp->fault)
@@ -1111,6 +1153,44 @@ long ipc_reply_save(void)
 		reply_put(rp);		/* the handle holds its own reference */
 	}
 	return h;
+}
+
+long ipc_reply_notify(long reply_h, long ep_h, uint64_t cookie)
+{
+	struct endpoint *ep, *old_ep;
+	struct event *e, *old;
+	struct reply *rp;
+	irqflags_t f;
+	int err = handle_lookup_self(reply_h, NH_OBJ_REPLY, NH_RIGHT_WRITE, (void **)&rp);
+
+	if (err)
+		return err;
+	err = handle_lookup_self(ep_h, NH_OBJ_ENDPOINT, NH_RIGHT_WRITE, (void **)&ep);
+	e = err ? 0 : slab_alloc(&event_cache);	/* made now: a notice is never lost */
+	if (!err && !e) {
+		ep_put(ep);
+		err = -NH_ENOMEM;
+	}
+	if (err) {
+		handle_put_obj(NH_OBJ_REPLY, rp);
+		return err;
+	}
+	e->d = (struct ipc_delivery){ .tag = NH_IPC_TAG(NH_IPC_CANCEL, 0), .w = { cookie } };
+	f = spin_lock_irqsave(&rp->lock);
+	if (rp->caller) {
+		old = take_cancel(rp, &old_ep);
+		rp->cancel = e;
+		rp->cancel_ep = ep;
+		e = 0;
+	} else {
+		old = 0;
+		err = -NH_EPIPE;	/* its caller has gone already */
+	}
+	spin_unlock_irqrestore(&rp->lock, f);
+	end_cancel(old, old_ep, false);
+	end_cancel(e, ep, false);
+	handle_put_obj(NH_OBJ_REPLY, rp);
+	return err;
 }
 
 long ipc_bind_events(long task_h, long ep_h, uint64_t badge)

@@ -87,6 +87,11 @@ struct reply {
 					   hand_call as its only user,
 					   answer_and_wait as its only holder
 					   while the caller sleeps on its hart */
+	struct event *cancel;		/* [p] ipc_reply_notify's notice, posted to
+					   cancel_ep (a reference) if the caller
+					   stops waiting unanswered; else freed
+					   with the answer, or at refs 0 */
+	struct endpoint *cancel_ep;	/* [p] */
 };
 
 /* How a task blocked in an IPC system call resumes (ipc_task cont). */
@@ -315,6 +320,11 @@ long ipc_reply_save(void);
 struct nh_regs;
 int ipc_reply_regs(long reply_h, struct nh_regs *out);
 long ipc_bind_events(long task_h, long ep_h, uint64_t badge);
+/* If the caller waiting on saved reply @reply_h stops waiting unanswered
+ * (interrupted, restarted after a stop, or dead), @ep_h gets an
+ * NH_IPC_CANCEL event with w0 = @cookie (WRITE on both); -EPIPE if it
+ * already has. */
+long ipc_reply_notify(long reply_h, long ep_h, uint64_t cookie);
 long ipc_endpoint_bind_notify(long ep_h, long notify_h);
 
 long ipc_recv_cont(void);

@@ -88,6 +88,11 @@ long sys_ipc_bind_events(long task, long ep, uint64_t badge)
 	return ipc_bind_events(task, ep, badge);
 }
 
+long sys_ipc_reply_notify(long reply, long ep, uint64_t cookie)
+{
+	return ipc_reply_notify(reply, ep, cookie);
+}
+
 long sys_ipc_reply_regs(long reply, uintptr_t out)
 {
 	struct nh_regs r;

@@ -171,7 +171,8 @@ static void srv_dispatch(struct srv *s, struct srv_req *r)
 
 static int is_event(uint64_t tag)
 {
-	return NH_IPC_LABEL(tag) == NH_IPC_FAULT || NH_IPC_LABEL(tag) == NH_IPC_EXIT;
+	return NH_IPC_LABEL(tag) == NH_IPC_FAULT || NH_IPC_LABEL(tag) == NH_IPC_EXIT ||
+	       NH_IPC_LABEL(tag) == NH_IPC_CANCEL;
 }
 
 long srv_run(struct srv *s)

@@ -151,6 +151,8 @@ static struct proc *find_zombie(const struct proc *parent, const struct proc_wai
 	return 0;
 }
 
+static uint32_t waiter_ids;	/* never 0 */
+
 /* What a wait reports of a zombie child. */
 struct reaped {
 	int32_t pid, status;
@@ -225,10 +227,31 @@ static long do_wait(struct srv_req *r, struct proc_waiter *q, struct reaped *out
 	}
 	*w = *q;
 	w->reply = reply;
+	w->seq = ++waiter_ids ? waiter_ids : ++waiter_ids;
 	w->next = p->waiters;
 	p->waiters = w;
 	proc_srv.nwaiters++;
+	/* if the caller stops waiting, the kernel says so: the waiter must not
+	 * reap a child for nobody (best effort: without memory for the notice
+	 * the waiter stays, as it did before notices) */
+	nh_ipc_reply_notify(reply, proc_srv.ep, (uint64_t)p->pid << 32 | w->seq);
 	return 0;
+}
+
+void proc_wait_cancelled(uint64_t cookie)
+{
+	struct proc *p = proc_find((int32_t)(cookie >> 32));
+	struct proc_waiter **pw = p ? &p->waiters : 0, *w;
+
+	while (pw && *pw && (*pw)->seq != (uint32_t)cookie)
+		pw = &(*pw)->next;
+	if (!pw || !*pw)
+		return;			/* answered, or dropped, already */
+	w = *pw;
+	*pw = w->next;
+	nh_handle_close(w->reply);
+	proc_srv.nwaiters--;
+	proc_waiter_free(w);
 }
 
 #define WAIT4_OPTIONS	(WNOHANG | WUNTRACED | WCONTINUED)

@@ -47,6 +47,10 @@ static int on_event(struct srv *s, struct nh_msg *m)
 	int32_t pid = (int32_t)(m->badge & ~PROC_EVENT_BADGE);
 	struct nh_msg kill = { .tag = NH_IPC_TAG(NH_FAULT_KILL, 0) };
 
+	if (NH_IPC_LABEL(m->tag) == NH_IPC_CANCEL && !m->badge) {	/* the kernel's */
+		proc_wait_cancelled(m->w[0]);
+		return 1;
+	}
 	if (!(m->badge & PROC_EVENT_BADGE) || m->badge > (PROC_EVENT_BADGE | PROC_PID_MAX_LIMIT))
 		return 0;
 	if (NH_IPC_LABEL(m->tag) == NH_IPC_FAULT) {

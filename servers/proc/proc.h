@@ -65,6 +65,8 @@ struct proc_waiter {
 	int32_t idtype, id;	/* P_* (sys/wait.h) */
 	int32_t options;	/* W*: WEXITED always for wait4 */
 	uint8_t waitid;		/* answered as waitid, else as wait4 */
+	uint32_t seq;		/* with its process's pid, the cookie of its
+				   cancel notice (ipc_reply_notify) */
 	struct proc_waiter *next;
 };
 
@@ -180,5 +182,8 @@ void proc_exec_finish(struct proc *leader);
 void proc_task_exited(int32_t pid, const void *record, uint64_t reason, int64_t code);
 void proc_wake_waiters(struct proc *parent);
 void proc_drop_waiters(struct proc *p);
+/* The kernel's cancel notice for a saved wait whose caller stopped
+ * waiting (interrupted, or dead): the waiter goes, unanswered. */
+void proc_wait_cancelled(uint64_t cookie);
 
 #endif

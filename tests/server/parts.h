@@ -55,6 +55,7 @@ int proc_ordinary_processes_lack_server_powers(void);
 int proc_waitid_reports_siginfo_and_wnowait_keeps_the_zombie(void);
 int proc_pids_wrap_at_pid_max_and_run_out(void);
 int proc_exec_runs_scripts_through_their_interpreter(void);
+int proc_an_interrupted_wait_reaps_nothing(void);
 
 int thread_pthreads_share_memory_with_their_own_tids(void);
 int thread_clone_tid_words_and_bad_flags(void);

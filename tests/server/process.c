@@ -692,3 +692,66 @@ int proc_exec_runs_scripts_through_their_interpreter(void)
 	EXPECT(proc_table_back(&before));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
+
+/* Ends with @code after 150 ms and @code more. */
+static int sleep_long_then(long code)
+{
+	nh_sleep_ns((150 + (uint64_t)code) * 1000000);
+	return (int)code;
+}
+
+static volatile long interrupter_handle;
+static char interrupter_stack[4096] __attribute__((aligned(16)));
+
+/* A bare thread (no libc): interrupts the test server 50 ms after it is
+ * given a handle to it. */
+static void interrupter(long arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&interrupter_handle, __ATOMIC_ACQUIRE))
+		nh_yield();
+	nh_sleep_ns(50000000);
+	nh_exit((int)nh_task_interrupt(interrupter_handle));
+}
+
+/* A wait whose caller is interrupted is gone from the server (the
+ * kernel's cancel notice): it must not reap a child for nobody.  Two
+ * children end after the interrupted wait; both statuses are ours. */
+int proc_an_interrupted_wait_reaps_nothing(void)
+{
+	struct proc_table before = proc_table_now();
+	struct nh_exit e;
+	int ok = 1, status = -1, got = 0;
+	pid_t a = proc_spawn_child(sleep_long_then, 11), b;
+	long self = nh_handle_dup(NH_SELF_TASK, NH_RIGHT_CONTROL | NH_RIGHT_GRANT), t;
+
+	nh_sleep_ns(1000000);
+	b = proc_spawn_child(sleep_long_then, 12);
+	interrupter_handle = 0;
+	t = ts_thread(interrupter, interrupter_stack + sizeof(interrupter_stack), 0);
+	EXPECT(a > 0 && b > 0 && self > 0 && t > 0);
+	__atomic_store_n(&interrupter_handle, nh_handle_install(t, self, NH_RIGHT_CONTROL),
+			 __ATOMIC_RELEASE);
+	errno = 0;
+	EXPECT(waitpid(-1, &status, 0) == -1 && errno == EINTR);	/* at 50 ms */
+	/* the server has let the wait go: no waiter left for us (both
+	 * children still run, so nothing else would have removed it) */
+	for (int i = 0; i < 50 && proc_table_now().waiters != before.waiters; i++)
+		nh_sleep_ns(1000000);
+	EXPECT(proc_table_now().waiters == before.waiters);
+	for (int i = 0; i < 2; i++) {
+		pid_t pid = waitpid(-1, &status, 0);
+
+		EXPECT((pid == a && proc_exited_with(status, 11)) ||
+		       (pid == b && proc_exited_with(status, 12)));
+		got += pid == a || pid == b;
+	}
+	EXPECT(got == 2);
+	EXPECT(nh_task_wait(t, &e) == 0 && e.code == 0);	/* the interrupt took */
+	EXPECT(nh_ipc_reply_notify(NH_PROC_HANDLE, NH_PROC_HANDLE, 1) == -NH_EBADF);	/* no reply */
+	EXPECT(nh_ipc_reply_notify(12345, NH_PROC_HANDLE, 1) == -NH_EBADF);
+	nh_handle_close(t);
+	nh_handle_close(self);
+	EXPECT(proc_table_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}

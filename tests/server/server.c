@@ -1754,6 +1754,7 @@ static const struct utest catalogue[] = {
 	{ "PROC0023_sysconf_and_uname", posix_sysconf_and_uname },
 	{ "PROC0024_pids_wrap_at_pid_max_and_run_out", proc_pids_wrap_at_pid_max_and_run_out },
 	{ "PROC0025_exec_runs_scripts_through_their_interpreter", proc_exec_runs_scripts_through_their_interpreter },
+	{ "PROC0026_an_interrupted_wait_reaps_nothing", proc_an_interrupted_wait_reaps_nothing },
 	{ "POSX0001_differential_programs", posix_differential_programs },
 };
 

@@ -47,6 +47,8 @@ struct nh_msg {
 #define NH_IPC_FAULT		0x7ffffffff000ull	/* w0 cause, w1 addr, w2 pc, w3 task id */
 #define NH_IPC_EXIT		0x7ffffffff001ull	/* w0 reason, w1 code, w2 task id; buffer: struct nh_exit */
 #define NH_IPC_NOTIFY		0x7ffffffff002ull	/* w0 the bound notification's bits */
+#define NH_IPC_CANCEL		0x7ffffffff003ull	/* w0 the cookie of ipc_reply_notify: that
+						   saved reply's caller stopped waiting */
 
 /* How a fault handler's reply label resumes the faulting task. */
 #define NH_FAULT_RESUME		0	/* run the instruction again */
