@@ -5,12 +5,17 @@
 #ifndef NUTHATCH_INITRAMFS_H
 #define NUTHATCH_INITRAMFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Check the initramfs named by the DT; 0, -NH_ENOENT (none) or -NH_EBADMSG. */
 int initramfs_init(void);
 
-/* A file of the initramfs: 0, -NH_ENOENT. */
+/* A file of the initramfs: 0, -NH_ENOENT (from the index when there is one). */
 int initramfs_find(const char *path, const void **data, size_t *len);
+
+/* The archive itself (NULL if none) and whether lookups use the index:
+ * for the self-tests, which check the index against the walk. */
+const void *initramfs_archive(size_t *len, bool *indexed);
 
 #endif

@@ -11,6 +11,7 @@
 #include "debug/bench.h"
 #include "sched/exec.h"
 #include "mm/initramfs.h"
+#include "lib/cpio.h"
 #include "mm/frame.h"
 #include "mm/kmap.h"
 #include "lib/kstring.h"
@@ -229,6 +230,44 @@ KTEST(USER0007_programs_from_the_initramfs)
 	if (k)
 		KT_EXPECT(t, task_join(k) == 7);	/* argv arrived intact */
 	KT_EXPECT(t, initramfs_find("/bin/nonesuch", &elf, &len) == -NH_ENOENT);
+}
+
+/* The boot-time index answers every lookup as the archive walk does. */
+static void same_as_walk(struct ktest_ctx *t, const void *a, size_t alen, const char *name)
+{
+	struct cpio_file f;
+	const void *data = 0;
+	size_t len = 0;
+	int walk = cpio_find(a, alen, name, &f), fast = initramfs_find(name, &data, &len);
+
+	KT_EXPECT(t, walk == fast && (walk || (data == f.data && len == f.size)));
+}
+
+KTEST(USER0010_initramfs_index_agrees_with_the_walk)
+{
+	static const char *const odd[] = { "", "/", "bin", "/bin", "/bin/", "bin/hello",
+					   "./bin/hello", "//bin/hello", "/bin//hello",
+					   "/bin/hello/", "/nonesuch", "TRAILER!!!" };
+	char name[128];
+	struct cpio_file e;
+	size_t alen, off = 0, n = 0;
+	bool indexed;
+	const void *a = initramfs_archive(&alen, &indexed);
+
+	if (!a) {
+		ktest_skip(t, "no initramfs");
+		return;
+	}
+	KT_EXPECT(t, indexed);
+	while (cpio_next(a, alen, &off, &e) == 1 && e.namelen < sizeof(name)) {
+		memcpy(name, e.name, e.namelen);
+		name[e.namelen] = '\0';
+		same_as_walk(t, a, alen, name);
+		n++;
+	}
+	for (unsigned i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
+		same_as_walk(t, a, alen, odd[i]);
+	ktest_diag(t, "%lu entries looked up both ways", (unsigned long)n);
 }
 
 KTEST(USER0008_exec_rejects_bad_images_and_arguments)
