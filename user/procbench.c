@@ -116,6 +116,51 @@ static void fork_dirty(const char *name, long iters, size_t mib)
 	munmap(m, len);
 }
 
+/* One loop of @iters fork+exit+wait in a child of ours; its wall time. */
+static long loop_in_child(long iters)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		for (long i = 0; i < iters; i++) {
+			pid_t c = fork();
+
+			if (c == 0)
+				_exit(0);
+			if (c < 0 || waitpid(c, 0, 0) != c)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	return pid;
+}
+
+/*
+ * Wall time, not instructions (run it on -smp 2 without icount): one
+ * fork+exit+wait loop alone, then two at once in two processes; the
+ * ratio of the two throughputs (2.0: the server serialises nothing).
+ */
+static void fork_pair(const char *name, long iters)
+{
+	long t0 = nh_clock_ns(), t1, t2;
+	pid_t a = loop_in_child(iters), b;
+
+	if (!reap(a))
+		return;
+	t1 = nh_clock_ns() - t0;
+	t0 = nh_clock_ns();
+	a = loop_in_child(iters);
+	b = loop_in_child(iters);
+	if (!reap(a) || !reap(b))
+		return;
+	t2 = nh_clock_ns() - t0;
+	printf("bench %s %ld %ld.%02ld   (wall: one loop %ld ns, two loops %ld ns)\n", name, iters,
+	       2 * t1 / t2, (2 * t1 * 100 / t2) % 100, t1, t2);
+	run++;
+}
+
 int main(int argc, char **argv)
 {
 	const char *pattern = argc > 1 ? argv[1] : "*";
@@ -134,6 +179,8 @@ int main(int argc, char **argv)
 		{ "fork_dirty_64m", 5, 64, 0 },
 	};
 
+	if (!strcmp(pattern, "fork_pair_ratio"))	/* wall time: only when named */
+		fork_pair(pattern, 300);
 	for (unsigned i = 0; i < sizeof(simple) / sizeof(simple[0]); i++) {
 		if (!glob(pattern, simple[i].name))
 			continue;
