@@ -269,8 +269,10 @@ struct task *utask_create_with(const char *name, struct vmspace *u,
 	t->arg = t;
 	t->kernel = false;
 	/* The first process (made by a kernel thread) holds every privilege;
-	 * any later task starts with its creator's. */
+	 * any later task starts with its creator's, or fewer if asked. */
 	t->privs = task_current()->kernel ? NH_PRIVS_ALL : task_current()->privs;
+	if (s->privs_given)
+		t->privs &= s->privs;
 	/* The user frame sits at the very top of the stack: every C and
 	 * interrupt frame must stay below it. */
 	t->ctx.sp = t->stack.hi - sizeof(struct trap_frame);

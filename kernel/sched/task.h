@@ -199,6 +199,8 @@ struct task *utask_create(const char *name, struct vmspace *u, uint64_t entry,
 struct utask_start {
 	uint64_t pc, sp, a0, tp;
 	bool suspended;		/* start STOPPED, never having run */
+	bool privs_given;	/* privs below, not the creator's */
+	uint32_t privs;
 };
 
 /*

@@ -78,7 +78,7 @@ static int check_sched(const struct nh_sched *s, struct task_attr *a)
 static int check_start(const struct nh_task_start *st, struct task_attr *a)
 {
 	if (!user_pc_ok(st->pc) || !user_sp_ok(st->sp) ||
-	    (st->flags & ~(uint32_t)NH_START_SUSPENDED))
+	    (st->flags & ~(uint32_t)(NH_START_SUSPENDED | NH_START_PRIVS_OF)))
 		return -NH_EINVAL;
 	return check_sched(&st->sched, a);
 }
@@ -86,11 +86,13 @@ static int check_start(const struct nh_task_start *st, struct task_attr *a)
 /* ---- creating ------------------------------------------------------------ */
 
 struct task *taskctl_create(struct vmspace *space, const struct nh_task_start *st,
-			    int *err)
+			    uint32_t privs, int *err)
 {
 	struct utask_start s = { .pc = st->pc, .sp = st->sp, .a0 = st->a0,
 				 .tp = st->tp,
-				 .suspended = st->flags & NH_START_SUSPENDED };
+				 .suspended = st->flags & NH_START_SUSPENDED,
+				 .privs_given = st->flags & NH_START_PRIVS_OF,
+				 .privs = privs };
 	struct task_attr a;
 
 	*err = space ? check_start(st, &a) : -NH_EINVAL;

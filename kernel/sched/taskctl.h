@@ -50,12 +50,14 @@ struct vmspace;
  * A new user task in @space (taking over one reference to it), starting
  * at st->pc with sp, a0 and tp from @st, its scheduling parameters from
  * st->sched; with NH_START_SUSPENDED it is STOPPED, never having run,
- * until taskctl_resume.  NULL and *err: -NH_EINVAL (a pc or sp outside
- * the user half, a misaligned pc, unknown flags, bad parameters as for
- * taskctl_set_sched), -NH_ENOMEM.  The caller holds one reference.
+ * until taskctl_resume; with NH_START_PRIVS_OF its privileges are the
+ * creator's within @privs (the caller looked up st->privs_of's).  NULL
+ * and *err: -NH_EINVAL (a pc or sp outside the user half, a misaligned
+ * pc or sp, unknown flags, bad parameters as for taskctl_set_sched),
+ * -NH_ENOMEM.  The caller holds one reference.
  */
 struct task *taskctl_create(struct vmspace *space, const struct nh_task_start *st,
-			    int *err);
+			    uint32_t privs, int *err);
 
 /*
  * Stop @t at its user boundary and wait (interruptibly) until it is

@@ -38,17 +38,33 @@ static bool sched_permitted(const struct nh_sched *p)
 	       task_privileged(NH_PRIV_SCHED);
 }
 
+/* The privileges of the task @h names (READ on it). */
+static int privs_of(long h, uint32_t *privs)
+{
+	struct task *t;
+	int err = task_ref(h, NH_RIGHT_READ, &t);
+
+	if (!err) {
+		*privs = __atomic_load_n(&t->privs, __ATOMIC_RELAXED);
+		task_unref(t);
+	}
+	return err;
+}
+
 long sys_task_create(long space, uintptr_t start)
 {
 	struct handle_table *ht = task_current()->handles;
 	struct nh_task_start st;
 	struct vmspace *s;
 	struct task *t;
+	uint32_t privs = 0;
 	long h;
 	int err = copy_from_user(&st, start, sizeof(st));
 
 	if (!err && !sched_permitted(&st.sched))
 		err = -NH_EPERM;
+	if (!err && (st.flags & NH_START_PRIVS_OF))
+		err = privs_of(st.privs_of, &privs);
 	if (!err)
 		err = handle_lookup_self(space, NH_OBJ_SPACE, NH_RIGHT_CONTROL, (void **)&s);
 	if (err)
@@ -58,7 +74,7 @@ long sys_task_create(long space, uintptr_t start)
 		vm_put(s);
 		return h;
 	}
-	t = taskctl_create(s, &st, &err);	/* takes over our reference */
+	t = taskctl_create(s, &st, privs, &err);	/* takes over our reference */
 	if (!t) {
 		vm_put(s);
 		handle_unreserve(ht, h);

@@ -13,7 +13,7 @@
  *   4. a suspended task in the clone with the parent's registers, whose
  *      pending call returns the fork reply with pid 0 (a0..a6 as the
  *      kernel would deliver it), and the parent's privileges as they
- *      are now (it may have lowered them itself: task_info)
+ *      are now (it may have lowered them itself: NH_START_PRIVS_OF)
  *   5. the child's endpoint here at NH_PROC_HANDLE, badged with its pid,
  *      and its events bound (last: once bound, nothing else fails)
  *   -- commit point --
@@ -74,25 +74,21 @@ struct fork_plan {
 	struct nh_regs regs;
 };
 
-/* The child's task: @caller's registers and privileges (task_info: it
- * may have lowered them itself), the fork reply pending with tid 0. */
+/* The child's task: @caller's registers and privileges (NH_START_PRIVS_OF:
+ * as they are now, since it may have lowered them itself), the fork reply
+ * pending with tid 0. */
 static long child_task(const struct proc *caller, struct fork_plan *f)
 {
+	/* the caller's privileges as they are now (it may have lowered them) */
 	struct nh_task_start start = { .pc = f->regs.x[0], .sp = f->regs.x[2],
-				       .flags = NH_START_SUSPENDED };
+				       .flags = NH_START_SUSPENDED | NH_START_PRIVS_OF,
+				       .privs_of = (uint32_t)caller->task };
 	struct nh_regs *g = &f->regs;
-	struct nh_task_info info;
-	long r = nh_task_info(caller->task, &info);
 
-	if (r)
-		return r;
 	memcpy(start.name, caller->leader->name, sizeof(start.name));
 	f->task = nh_task_create(f->space, &start);
 	if (f->task < 0)
 		return f->task;
-	r = nh_task_set_privs(f->task, info.privs);	/* created with ours */
-	if (r)
-		return r;
 	if (f->stack)
 		g->x[2] = f->stack;
 	if (f->flags & CLONE_SETTLS)

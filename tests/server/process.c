@@ -472,6 +472,40 @@ static int inherits_then_drops(long keep)
 	return WEXITSTATUS(status);
 }
 
+static char privs_stack[4096] __attribute__((aligned(16)));
+
+static void never_started(long arg)
+{
+	nh_exit((int)arg);
+}
+
+/* task_create with NH_START_PRIVS_OF: the named task's privileges,
+ * within the creator's; a bad handle is EBADF. */
+static int privs_of_is_honoured(void)
+{
+	struct nh_task_start st = { .pc = (uint64_t)never_started,
+				    .sp = (uint64_t)(privs_stack + sizeof(privs_stack)),
+				    .flags = NH_START_SUSPENDED };
+	struct nh_task_info info;
+	long a = nh_task_create(NH_SELF_SPACE, &st), b;
+	int ok = a > 0 && nh_task_set_privs(a, NH_PRIV_TEST | NH_PRIV_SELF) == 0;
+
+	st.flags |= NH_START_PRIVS_OF;
+	st.privs_of = (uint32_t)a;
+	b = nh_task_create(NH_SELF_SPACE, &st);
+	ok &= b > 0 && nh_task_info(b, &info) == 0 && info.privs == (NH_PRIV_TEST | NH_PRIV_SELF);
+	st.privs_of = 12345;
+	ok &= nh_task_create(NH_SELF_SPACE, &st) == -NH_EBADF;
+	st.flags = NH_START_SUSPENDED | 0x80;
+	ok &= nh_task_create(NH_SELF_SPACE, &st) == -NH_EINVAL;	/* an unknown flag */
+	for (long h = a; h; h = h == a ? b : 0)
+		if (h > 0) {
+			nh_task_kill(h);
+			nh_handle_close(h);
+		}
+	return ok;
+}
+
 /* An ordinary process: no privileges, then the checks of /bin/privcheck. */
 static int drop_and_check(long arg)
 {
@@ -497,6 +531,7 @@ int proc_ordinary_processes_lack_server_powers(void)
 
 	EXPECT(nh_task_info(NH_SELF_TASK, &info) == 0 && info.privs == NH_PRIVS_ALL);
 	EXPECT(nh_test_counters(&c) == 0);		/* the control: it can */
+	EXPECT(privs_of_is_honoured());
 	pid = proc_spawn_child(inherits_then_drops, NH_PRIV_TEST);
 	EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid && proc_exited_with(status, 0));
 	pid = proc_spawn_child(drop_and_check, 0);

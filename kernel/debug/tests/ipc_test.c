@@ -39,7 +39,7 @@ static struct task *start_with(const char *from, const char *to,
 	if (!s)
 		return 0;
 	*err = vm_write(s, STACK_VA, &word, sizeof(word), 0);
-	t = *err ? 0 : taskctl_create(s, &st, err);
+	t = *err ? 0 : taskctl_create(s, &st, 0, err);
 	if (!t) {
 		vm_put(s);
 		return 0;

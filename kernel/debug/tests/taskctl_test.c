@@ -49,7 +49,7 @@ static struct task *spawn(const char *from, const char *to, uint64_t a0,
 
 	if (!u)
 		return 0;
-	t = taskctl_create(u, &st, &err);
+	t = taskctl_create(u, &st, 0, &err);
 	if (!t)
 		vm_put(u);
 	return t;
@@ -332,13 +332,13 @@ KTEST(TCTL0008_create_rejects_bad_starts)
 	bad[0].pc = 0xffffffc000000000ul;	/* the kernel half */
 	bad[1].pc = 0;
 	bad[2].sp = 0;
-	bad[3].flags = 2;			/* unknown */
+	bad[3].flags = 0x80;			/* unknown */
 	bad[4].sched.nice = 99;
 	for (unsigned i = 0; i < 5; i++) {
 		err = 0;
-		KT_EXPECT(t, !taskctl_create(u, &bad[i], &err) && err == -NH_EINVAL);
+		KT_EXPECT(t, !taskctl_create(u, &bad[i], 0, &err) && err == -NH_EINVAL);
 	}
-	KT_EXPECT(t, !taskctl_create(0, &ok, &err) && err == -NH_EINVAL);
+	KT_EXPECT(t, !taskctl_create(0, &ok, 0, &err) && err == -NH_EINVAL);
 	vm_put(u);	/* refused: still ours */
 }
 
@@ -349,7 +349,7 @@ KTEST(TCTL0009_create_suspended_with_start_registers)
 	struct nh_task_start st = { .pc = CODE_VA, .sp = STACK_TOP, .a0 = 40,
 				    .tp = 2, .sched = { .cls = NH_SCHED_FAIR },
 				    .flags = NH_START_SUSPENDED, .name = "startregs" };
-	struct task *k = u ? taskctl_create(u, &st, &err) : 0;
+	struct task *k = u ? taskctl_create(u, &st, 0, &err) : 0;
 	struct nh_regs r;
 	struct nh_exit e;
 

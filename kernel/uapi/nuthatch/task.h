@@ -92,10 +92,13 @@ struct nh_task_info {
 struct nh_task_start {
 	uint64_t pc, sp, a0, tp;
 	struct nh_sched sched;
-	uint32_t flags;		/* NH_START_SUSPENDED */
-	uint32_t pad;
+	uint32_t flags;		/* NH_START_* */
+	uint32_t privs_of;	/* NH_START_PRIVS_OF: a task handle (READ) */
 	char name[16];
 };
 #define NH_START_SUSPENDED	1
+#define NH_START_PRIVS_OF	2	/* the privileges of the task privs_of
+					   names, within the creator's (a
+					   process server's fork: the parent's) */
 
 #endif
