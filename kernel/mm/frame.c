@@ -92,6 +92,11 @@ void frame_ref_held(uint64_t pa)
 	frame_pool_ref(&kpool, pa);
 }
 
+void frame_put_held(uint64_t pa)
+{
+	frame_pool_put(&kpool, pa);
+}
+
 void frame_batch_end(irqflags_t f)
 {
 	spin_unlock_irqrestore(&frame_lock, f);

@@ -28,10 +28,12 @@ long frame_refcount(uint64_t pa);
 /*
  * Many references at one lock: frame_batch_begin() takes the pool's lock,
  * frame_ref_held() adds a reference to a frame in use (as frame_ref),
+ * frame_put_held() drops one (as frame_put),
  * frame_batch_end() lets go.  Nothing else may be called in between.
  */
 irqflags_t frame_batch_begin(void);
 void frame_ref_held(uint64_t pa);
+void frame_put_held(uint64_t pa);	/* frame_put, in a batch */
 void frame_batch_end(irqflags_t f);
 
 uint64_t frame_free_count(void);
