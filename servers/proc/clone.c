@@ -57,6 +57,7 @@ void proc_group_exit(struct proc *leader, int32_t status)
 		leader->group_exit = 1;
 		leader->status = status;
 	}
+	proc_exec_abandon(leader);	/* the whole group ends: no exec wins */
 	proc_group_kill(leader, 0);
 }
 

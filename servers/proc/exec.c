@@ -102,6 +102,18 @@ static long take_over(struct proc *p, struct proc *t)
 	return 0;
 }
 
+void proc_exec_abandon(struct proc *p)
+{
+	struct proc_exec *pe = p->pending_exec;
+
+	if (!pe)
+		return;
+	p->pending_exec = 0;
+	nh_handle_close(pe->space);
+	nh_handle_close(pe->reply);
+	free(pe);
+}
+
 void proc_exec_finish(struct proc *p)
 {
 	struct proc_exec *pe = p->pending_exec;

@@ -64,12 +64,7 @@ static void init_died(const struct proc *p)
 /* @p's last task ended: it becomes a zombie for its parent. */
 static void process_ended(struct proc *p)
 {
-	if (p->pending_exec) {		/* killed while it waited to exec */
-		nh_handle_close(p->pending_exec->space);
-		nh_handle_close(p->pending_exec->reply);
-		free(p->pending_exec);
-		p->pending_exec = 0;
-	}
+	proc_exec_abandon(p);		/* killed while it waited to exec */
 	p->state = PROC_ZOMBIE;
 	nh_handle_close(p->space);
 	p->space = 0;
@@ -97,6 +92,8 @@ static void thread_ended(struct proc *t, const struct nh_exit *e)
 	nh_handle_close(t->task);
 	t->task = 0;
 	proc_vfork_release(t);
+	if (p->pending_exec && p->pending_exec->caller == t)
+		proc_exec_abandon(p);	/* the exec's own caller is gone */
 	if (e->reason != NH_EXIT_NORMAL && !p->group_exit && !p->pending_exec)
 		proc_group_exit(p, wait_status(e));
 	else if (t == p && !p->group_exit)

@@ -175,8 +175,10 @@ void proc_group_exit(struct proc *leader, int32_t status);
 /* clock.c: the wall clock's offset, read from the RTC once at start. */
 void proc_clock_init(void);
 
-/* exec.c: an exec pending in a multithreaded process, once it is alone. */
+/* exec.c: an exec pending in a multithreaded process, finished once it
+ * is alone, or abandoned (its caller died, or exit_group came first). */
 void proc_exec_finish(struct proc *leader);
+void proc_exec_abandon(struct proc *leader);
 
 /* exit.c: a task's exit event; the waits it satisfies. */
 void proc_task_exited(int32_t pid, const void *record, uint64_t reason, int64_t code);
