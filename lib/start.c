@@ -5,7 +5,7 @@
  * until programs get console input) and sbrk over the kernel's brk
  * (_exit is lib/posix's).  Everything else comes from picolibc.  Threads
  * made by pthread_create have their own TLS and may call libc (the
- * stream's buffer is under a lock); test threads (test_thread) start
+ * stream's buffer is under a lock); bare threads (task_create) start
  * with tp = 0 and must not.
  */
 #include <errno.h>

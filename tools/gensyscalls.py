@@ -34,7 +34,6 @@ SCALARS = {
     "int": ("int", "int", True),
     "unsigned": ("unsigned", "unsigned", True),
     "u32": ("uint32_t", "uint32_t", True),
-    "nh_thread_fn": ("uintptr_t", "nh_thread_fn", False),
 }
 RETURNS = ("long", "noreturn")
 LINE = re.compile(r"^(\d+)\s+(.*?)\s*((?:\[[a-z ]+\]\s*)*)$")

@@ -26,9 +26,6 @@ struct nh_counters {
 	uint64_t ipc_fast;	/* direct switches IPC's fast path made */
 };
 
-/* Where a test_thread starts; its argument in a0. */
-typedef void (*nh_thread_fn)(long arg);
-
 #define NH_TEST_PASS	0
 #define NH_TEST_FAIL	1
 #define NH_TEST_SKIP	2
