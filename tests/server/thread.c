@@ -111,12 +111,21 @@ static int raw_fn(void *arg)
 	return 0;
 }
 
+/* Touches its stack at once (raw_fn, a leaf, may not). */
+static int uses_its_stack(void *arg)
+{
+	volatile char buf[64];
+
+	buf[0] = (char)(long)arg;
+	return buf[0];
+}
+
 #define RAW_THREAD	(CLONE_VM | CLONE_SIGHAND | CLONE_THREAD | CLONE_PARENT_SETTID | \
 			 CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)
 
 static int raw_clone_child(long arg)
 {
-	int tid;
+	int tid, status = -1;
 	uint32_t w;
 
 	(void)arg;
@@ -146,7 +155,14 @@ static int raw_clone_child(long arg)
 	if (clone(raw_fn, clone_stack + sizeof(clone_stack), RAW_THREAD, 0,
 		  (uint32_t *)0x8, 0, &ctid_word) != -1 || errno != EFAULT)
 		return 8;			/* a wild tid word: nothing started */
-	return clone_ran == 5 ? 0 : 9;
+	if (clone_ran != 5)
+		return 9;
+	/* a stack in the kernel half: the child starts, faults, and dies */
+	tid = clone(uses_its_stack, (void *)0xffffffc000001000ul, SIGCHLD, 0);
+	if (tid <= 1 || waitpid(tid, &status, 0) != tid || !WIFSIGNALED(status) ||
+	    WTERMSIG(status) != SIGSEGV)
+		return 10;
+	return 0;
 }
 
 int thread_clone_tid_words_and_bad_flags(void)
