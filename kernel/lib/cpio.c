@@ -156,7 +156,7 @@ int cpio_check(const void *archive, size_t len)
 }
 
 /* Drop a leading run of "/" and "./" from @s[0..*@n). */
-static const char *strip_lead(const char *s, size_t *n)
+const char *cpio_strip_lead(const char *s, size_t *n)
 {
 	for (;;) {
 		if (*n >= 1 && s[0] == '/') {
@@ -175,7 +175,7 @@ static bool same_path(const struct cpio_file *e, const char *want,
 		      size_t wantlen)
 {
 	size_t n = e->namelen;
-	const char *s = strip_lead(e->name, &n);
+	const char *s = cpio_strip_lead(e->name, &n);
 
 	return n == wantlen && n > 0 && !memcmp(s, want, n);
 }
@@ -202,7 +202,7 @@ int cpio_find(const void *archive, size_t len, const char *path,
 	      struct cpio_file *out)
 {
 	size_t off = 0, wantlen = strlen(path);
-	const char *want = strip_lead(path, &wantlen);
+	const char *want = cpio_strip_lead(path, &wantlen);
 	struct cpio_file e, hit = { 0 };
 	bool found = false, need_data = false;
 	int rc;

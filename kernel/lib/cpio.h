@@ -92,6 +92,10 @@ struct cpio_file {
 int cpio_next(const void *archive, size_t len, size_t *offset,
 	      struct cpio_file *out);
 
+/* @s (@n bytes) without its leading "/" and "./" runs, *@n shortened to
+ * match: how an entry's name and a lookup's path are compared. */
+const char *cpio_strip_lead(const char *s, size_t *n);
+
 /*
  * Look up the regular file @path (a NUL-terminated string) under the
  * rules above.  0 with the file in *@out; -NH_ENOENT if the archive,

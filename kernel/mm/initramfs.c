@@ -41,18 +41,6 @@ static uint32_t name_hash(const char *s, size_t n)
 	return h;
 }
 
-static const char *bare(const char *s, size_t *n)
-{
-	for (;;) {
-		if (*n >= 1 && s[0] == '/')
-			s++, (*n)--;
-		else if (*n >= 2 && s[0] == '.' && s[1] == '/')
-			s += 2, *n -= 2;
-		else
-			return s;
-	}
-}
-
 /* The slot for @name: its own, or the empty one where it would go. */
 static struct index_slot *slot_of(const char *name, size_t n)
 {
@@ -77,7 +65,7 @@ static bool build_index(void)
 		if ((e.mode & CPIO_S_IFMT) == CPIO_S_IFREG && e.nlink > 1)
 			return false;
 		n = e.namelen;
-		name = bare(e.name, &n);
+		name = cpio_strip_lead(e.name, &n);
 		if (!n)
 			continue;
 		s = slot_of(name, n);
@@ -116,7 +104,7 @@ int initramfs_find(const char *path, const void **data, size_t *len)
 		return -NH_ENOENT;
 	if (indexed) {
 		size_t n = strlen(path);
-		const char *name = bare(path, &n);
+		const char *name = cpio_strip_lead(path, &n);
 		const struct index_slot *s = n ? slot_of(name, n) : 0;
 
 		if (!s || !s->name || (s->mode & CPIO_S_IFMT) != CPIO_S_IFREG)

@@ -7,7 +7,7 @@
  * travel in s1 and s2 (saved for the caller here); the child calls
  * fn(arg) and its value is its exit status (SYS_exit: this task only).
  * ctid travels in the IPC buffer, which __nh_clone_buffer (pthread.c)
- * registers and fills; errors go through __nh_clone_fail for errno.
+ * registers and fills; errors go through __nh_fail for errno.
  */
 #include <nuthatch/sysno.h>
 
@@ -68,7 +68,7 @@ clone:
 	ld	s1, 8(sp)
 	ld	s2, 16(sp)
 	addi	sp, sp, 64
-	j	__nh_clone_fail
+	j	__nh_fail
 4:	li	s0, 0			/* the child: no frames above fn's */
 	mv	a0, s2
 	jalr	s1
@@ -76,5 +76,5 @@ clone:
 	ecall
 	unimp
 5:	li	a0, -EINVAL
-	j	__nh_clone_fail
+	j	__nh_fail
 	.size	clone, . - clone

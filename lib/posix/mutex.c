@@ -226,30 +226,17 @@ static void runlock(struct __lock *l)
 	word_unlock(&l->word);
 }
 
-void __retarget_lock_init(_LOCK_T *lock)
-{
-	*lock = calloc(1, sizeof(struct __lock));
-}
-
+/* picolibc names a plain and a recursive form of each; here every lock
+ * is recursive, so each plain form is the recursive one under another
+ * name. */
 void __retarget_lock_init_recursive(_LOCK_T *lock)
 {
-	__retarget_lock_init(lock);
-}
-
-void __retarget_lock_close(_LOCK_T lock)
-{
-	free(lock);
+	*lock = calloc(1, sizeof(struct __lock));
 }
 
 void __retarget_lock_close_recursive(_LOCK_T lock)
 {
 	free(lock);
-}
-
-void __retarget_lock_acquire(_LOCK_T lock)
-{
-	if (lock)
-		rlock(lock);
 }
 
 void __retarget_lock_acquire_recursive(_LOCK_T lock)
@@ -258,20 +245,9 @@ void __retarget_lock_acquire_recursive(_LOCK_T lock)
 		rlock(lock);
 }
 
-int __retarget_lock_try_acquire(_LOCK_T lock)
-{
-	return lock ? rtrylock(lock) : 0;
-}
-
 int __retarget_lock_try_acquire_recursive(_LOCK_T lock)
 {
 	return lock ? rtrylock(lock) : 0;
-}
-
-void __retarget_lock_release(_LOCK_T lock)
-{
-	if (lock)
-		runlock(lock);
 }
 
 void __retarget_lock_release_recursive(_LOCK_T lock)
@@ -279,6 +255,13 @@ void __retarget_lock_release_recursive(_LOCK_T lock)
 	if (lock)
 		runlock(lock);
 }
+
+#define SAME_AS(f)	__attribute__((alias(#f)))
+void __retarget_lock_init(_LOCK_T *lock) SAME_AS(__retarget_lock_init_recursive);
+void __retarget_lock_close(_LOCK_T lock) SAME_AS(__retarget_lock_close_recursive);
+void __retarget_lock_acquire(_LOCK_T lock) SAME_AS(__retarget_lock_acquire_recursive);
+int __retarget_lock_try_acquire(_LOCK_T lock) SAME_AS(__retarget_lock_try_acquire_recursive);
+void __retarget_lock_release(_LOCK_T lock) SAME_AS(__retarget_lock_release_recursive);
 
 /* For lib/start.c's console stream. */
 void __nh_stdio_lock(void);

@@ -20,6 +20,7 @@
 
 #include "nhproto.h"
 #include "nuthatch.h"
+#include "posix.h"
 #include "proto/proc.h"
 
 extern char **environ;
@@ -55,20 +56,16 @@ void _exit(int status)
 		nh_exit(status);
 }
 
-static long fail(long r)
+long __nh_fail(long r)
 {
 	errno = (int)-r;
 	return -1;
 }
 
-/* vfork.S's error path and its constants. */
-_Static_assert(PROC_VFORK == 2010 && NH_PROC_HANDLE == 1 && NH_EBADMSG == 77 &&
-	       NH_PROTO_ERROR == 0x7fffffffe000ull, "lib/posix/vfork.S");
-long __nh_vfork_fail(long err);
-long __nh_vfork_fail(long err)
-{
-	return fail(err);
-}
+/* vfork.S's and clone.S's constants. */
+_Static_assert(PROC_VFORK == 2010 && PROC_CLONE == 2011 && NH_PROC_HANDLE == 1 &&
+	       NH_EBADMSG == 77 && NH_EINVAL == 22 && NH_PROTO_ERROR == 0x7fffffffe000ull,
+	       "lib/posix/vfork.S, clone.S");
 
 pid_t fork(void)
 {
@@ -76,7 +73,7 @@ pid_t fork(void)
 	long r = proc_fork(NH_PROC_HANDLE, &pid);
 
 	if (r)
-		return (pid_t)fail(r);
+		return (pid_t)__nh_fail(r);
 	if (pid == 0 && nh_proto_buf())	/* the child: a new task has no buffer */
 		nh_proto_set_buffer(nh_proto_buf());
 	return pid;
@@ -115,14 +112,14 @@ int execve(const char *path, char *const argv[], char *const envp[])
 	long len, r;
 
 	if (!path || !*path)
-		return (int)fail(path ? -NH_ENOENT : -NH_EFAULT);
+		return (int)__nh_fail(path ? -NH_ENOENT : -NH_EFAULT);
 	len = pack(strings, path, argv, envp, &argc, &envc);
 	if (len < 0)
-		return (int)fail(len);
+		return (int)__nh_fail(len);
 	r = need_buffer();
 	if (!r)
 		r = proc_execve(NH_PROC_HANDLE, argc, envc, strings, (size_t)len);
-	return (int)fail(r ? r : -NH_EIO);	/* a reply on success would be a bug */
+	return (int)__nh_fail(r ? r : -NH_EIO);	/* a reply on success would be a bug */
 }
 
 int execv(const char *path, char *const argv[])
@@ -234,7 +231,7 @@ pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru)
 	long r = proc_wait4(NH_PROC_HANDLE, pid, options, &got, &st, &ut, &stime);
 
 	if (r)
-		return (pid_t)fail(r);
+		return (pid_t)__nh_fail(r);
 	if (got > 0 && status)
 		*status = st;
 	if (got > 0 && ru) {
@@ -271,7 +268,7 @@ int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
 
 	r = proc_waitid(NH_PROC_HANDLE, (int32_t)idtype, (int32_t)id, options, &got, &st, &uid);
 	if (r)
-		return (int)fail(r);
+		return (int)__nh_fail(r);
 	if (info)			/* Linux lets it be NULL */
 		status_info(got, st, uid, info);
 	return 0;
@@ -297,7 +294,7 @@ pid_t wait(int *status)
 /* An id the server answered, or -1 with errno. */
 static pid_t id_or_fail(long r, int32_t id)
 {
-	return r ? (pid_t)fail(r) : id;
+	return r ? (pid_t)__nh_fail(r) : id;
 }
 
 pid_t getpid(void)

@@ -22,6 +22,7 @@
 
 #include "nhproto.h"
 #include "nuthatch.h"
+#include "posix.h"
 #include "proto/proc.h"
 
 #define PAGE		4096ul
@@ -65,23 +66,12 @@ long __nh_clone_buffer(uint64_t ctid, int flags)
 	return 0;
 }
 
-long __nh_clone_fail(long err);
-long __nh_clone_fail(long err)
-{
-	errno = (int)-err;
-	return -1;
-}
-
 pid_t gettid(void)
 {
 	int32_t tid = -1;
 	long r = proc_gettid(NH_PROC_HANDLE, &tid);
 
-	if (r) {
-		errno = (int)-r;
-		return -1;
-	}
-	return tid;
+	return r ? (pid_t)__nh_fail(r) : tid;
 }
 
 /* ---- attributes --------------------------------------------------------- */

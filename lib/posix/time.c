@@ -18,16 +18,11 @@
 
 #include "nhproto.h"
 #include "nuthatch.h"
+#include "posix.h"
 #include "proto/proc.h"
 
 #define NS	1000000000ull
 #define TICKS	100		/* sysconf(_SC_CLK_TCK), as Linux's USER_HZ */
-
-static int fail(long r)
-{
-	errno = (int)-r;
-	return -1;
-}
 
 static void to_timespec(uint64_t ns, struct timespec *ts)
 {
@@ -98,7 +93,7 @@ int clock_gettime(clockid_t id, struct timespec *ts)
 	long r = clock_read(id, &ns);
 
 	if (r)
-		return fail(r);
+		return (int)__nh_fail(r);
 	to_timespec(ns, ts);
 	return 0;
 }
@@ -109,7 +104,7 @@ int clock_getres(clockid_t id, struct timespec *res)
 	long r = clock_read(id, &ns);
 
 	if (r)
-		return fail(r);
+		return (int)__nh_fail(r);
 	if (res)
 		*res = (struct timespec){ .tv_sec = 0, .tv_nsec = 1 };
 	return 0;
@@ -117,7 +112,7 @@ int clock_getres(clockid_t id, struct timespec *res)
 
 int gettimeofday(struct timeval *__restrict tv, void *__restrict tz)
 {
-	struct timespec ts;
+	struct timespec ts = { 0 };
 
 	(void)tz;
 	if (clock_gettime(CLOCK_REALTIME, &ts))
@@ -135,7 +130,7 @@ int nanosleep(const struct timespec *req, struct timespec *rem)
 	long r;
 
 	if (req->tv_nsec < 0 || req->tv_nsec >= (long)NS || req->tv_sec < 0)
-		return fail(-NH_EINVAL);
+		return (int)__nh_fail(-NH_EINVAL);
 	want = (uint64_t)req->tv_sec * NS + (uint64_t)req->tv_nsec;
 	start = (uint64_t)nh_clock_ns();
 	r = want ? nh_sleep_ns(want) : 0;
@@ -144,7 +139,7 @@ int nanosleep(const struct timespec *req, struct timespec *rem)
 
 		to_timespec(slept < want ? want - slept : 0, rem);
 	}
-	return r ? fail(r) : 0;
+	return r ? (int)__nh_fail(r) : 0;
 }
 
 unsigned sleep(unsigned seconds)
@@ -176,7 +171,7 @@ clock_t times(struct tms *t)
 	long r = proc_times(NH_PROC_HANDLE, &ut, &st, &cut, &cst);
 
 	if (r)
-		return (clock_t)fail(r);
+		return (clock_t)__nh_fail(r);
 	*t = (struct tms){ .tms_utime = ticks(ut), .tms_stime = ticks(st),
 			   .tms_cutime = ticks(cut), .tms_cstime = ticks(cst) };
 	return ticks((uint64_t)nh_clock_ns());	/* since boot, as Linux's */
@@ -194,10 +189,10 @@ int getrusage(int who, struct rusage *ru)
 	long r;
 
 	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN)
-		return fail(-NH_EINVAL);
+		return (int)__nh_fail(-NH_EINVAL);
 	r = proc_times(NH_PROC_HANDLE, &ut, &st, &cut, &cst);
 	if (r)
-		return fail(r);
+		return (int)__nh_fail(r);
 	*ru = (struct rusage){ 0 };
 	to_timeval(who == RUSAGE_SELF ? ut : cut, &ru->ru_utime);
 	to_timeval(who == RUSAGE_SELF ? st : cst, &ru->ru_stime);

@@ -6,7 +6,7 @@
  * caller's frame, which the child's calls overwrite: the return address
  * stays in t1 across the ecall (the kernel restores every register it
  * does not return a value in, and the child starts with the parent's
- * registers).  Errors go through __nh_vfork_fail (process.c) for errno.
+ * registers).  Errors go through __nh_fail (process.c, posix.h) for errno.
  */
 #include <nuthatch/sysno.h>
 
@@ -40,4 +40,4 @@ vfork:
 	li	a0, -77			/* -NH_EBADMSG: not the reply */
 	bne	t2, t3, 2f
 	mv	a0, a1
-2:	j	__nh_vfork_fail
+2:	j	__nh_fail

@@ -62,23 +62,22 @@ static int on_event(struct srv *s, struct nh_msg *m)
 	return 1;
 }
 
-static uint32_t arg_number(char *const argv[], const char *key, uint32_t dflt)
+/* The value of the first argument that starts with @key, or NULL. */
+static const char *arg_value(char *const argv[], const char *key)
 {
 	size_t n = strlen(key);
 
 	for (int i = 1; argv[i]; i++)
 		if (!strncmp(argv[i], key, n))
-			return (uint32_t)strtoul(argv[i] + n, 0, 10);
-	return dflt;
+			return argv[i] + n;
+	return 0;
 }
 
-/* Whether some argument starts with @key. */
-static int has_arg(char *const argv[], const char *key)
+static uint32_t arg_number(char *const argv[], const char *key, uint32_t dflt)
 {
-	for (int i = 1; argv[i]; i++)
-		if (!strncmp(argv[i], key, strlen(key)))
-			return 1;
-	return 0;
+	const char *v = arg_value(argv, key);
+
+	return v ? (uint32_t)strtoul(v, 0, 10) : dflt;
 }
 
 /*
@@ -90,9 +89,9 @@ static int has_arg(char *const argv[], const char *key)
  */
 static uint32_t init_privs(char *const argv[])
 {
-	if (has_arg(argv, "nuthatch.test="))
+	if (arg_value(argv, "nuthatch.test="))
 		return NH_PRIVS_ALL;
-	return has_arg(argv, "nuthatch.ubench=") ? NH_PRIV_TEST : 0;
+	return arg_value(argv, "nuthatch.ubench=") ? NH_PRIV_TEST : 0;
 }
 
 /* The server's handle table grows in chunks the kernel keeps: grown

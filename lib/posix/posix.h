@@ -1,0 +1,13 @@
+/*
+ * What the files of lib/posix share among themselves (not an interface
+ * for programs): the one way a failed server or kernel call becomes
+ * errno.
+ */
+#ifndef LIB_POSIX_H
+#define LIB_POSIX_H
+
+/* errno = -@err (a -NH_E* code: picolibc's values are the kernel's);
+ * returns -1.  vfork.S and clone.S jump here on their error paths. */
+long __nh_fail(long err);
+
+#endif
