@@ -131,7 +131,8 @@ static uint64_t mix(uint64_t x)
  * at sp.  @w has room for the words; @v[i] is string i's address. */
 /* The block is built here, not on the heap: a server's heap that grew
  * for one large exec would keep the pages (picolibc's free gives back
- * only the heap's top), which the leak checks would rightly count. */
+ * only the heap's top), which the leak checks would rightly count.  One
+ * builder at a time: the servers that use it serve from one thread. */
 static uint64_t stack_block[4096 / 8 + 4096];	/* 36 KiB: exec's 4 KiB of strings as 2,048 one-byte ones */
 
 void srv_image_warm(void)
