@@ -269,6 +269,45 @@ int frame_pool_put(struct frame_pool *pool, uint64_t pa)
 	return 0;
 }
 
+/* The global index of the frame at @pa (in a bank). */
+static uint32_t index_of(const struct frame_pool *pool, uint64_t pa)
+{
+	for (unsigned i = 0; i < pool->nbanks; i++) {
+		const struct frame_bank *bk = &pool->banks[i];
+
+		if (pa >= bk->base && (pa - bk->base) / FRAME_SIZE < bk->nframes)
+			return bk->first + (uint32_t)((pa - bk->base) / FRAME_SIZE);
+	}
+	return FRAME_NONE;
+}
+
+int frame_pool_set_link(struct frame_pool *pool, uint64_t pa, uint64_t next)
+{
+	struct frame_bank *bk;
+	uint64_t idx, nidx;
+	struct frame_meta *m = live_meta(pool, pa, &bk, &idx);
+	uint32_t g = FRAME_NONE;
+
+	if (!m || (next && !live_meta(pool, next, &bk, &nidx)))
+		return -NH_EINVAL;
+	if (next)
+		g = index_of(pool, next);
+	m->next = g;
+	return 0;
+}
+
+uint64_t frame_pool_link(const struct frame_pool *pool, uint64_t pa)
+{
+	const struct frame_meta *m = frame_pool_meta(pool, pa);
+	uint64_t next = 0;
+
+	if (!m || m->refcount == 0 || m->refcount == FRAME_RESERVED ||
+	    m->next == FRAME_NONE)
+		return 0;
+	meta_of_index((struct frame_pool *)pool, m->next, &next);
+	return next;
+}
+
 long frame_pool_refcount(const struct frame_pool *pool, uint64_t pa)
 {
 	uint64_t idx;

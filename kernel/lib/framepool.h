@@ -67,4 +67,28 @@ int frame_pool_put(struct frame_pool *pool, uint64_t pa);
 /* The count (0 free, FRAME_RESERVED), or -NH_EINVAL outside the pool. */
 long frame_pool_refcount(const struct frame_pool *pool, uint64_t pa);
 
+/*
+ * An in-use frame's link word (a free frame's holds the free list): its
+ * owner may chain frames it holds through it, e.g. an address space's
+ * page tables, so that they are freed without a walk.  0 ends a chain.
+ * -NH_EINVAL for a frame not in use.  A frame's link is FRAME_NONE (0
+ * here) when it is allocated.
+ */
+int frame_pool_set_link(struct frame_pool *pool, uint64_t pa, uint64_t next);
+uint64_t frame_pool_link(const struct frame_pool *pool, uint64_t pa);
+
+/* @pa's metadata, or NULL outside the pool's banks (any state). */
+static inline struct frame_meta *frame_pool_meta(const struct frame_pool *pool,
+						 uint64_t pa)
+{
+	for (unsigned i = 0; i < pool->nbanks; i++) {
+		const struct frame_bank *bk = &pool->banks[i];
+		uint64_t idx = (pa - bk->base) / FRAME_SIZE;
+
+		if (pa >= bk->base && idx < bk->nframes)
+			return &bk->meta[idx];
+	}
+	return 0;
+}
+
 #endif

@@ -7,7 +7,6 @@
 #include <nuthatch/errno.h>
 
 #include "mm/kmap.h"
-#include "lib/kstring.h"
 #include "core/spinlock.h"
 
 static struct spinlock frame_lock = SPINLOCK_INIT("frame: kpool", RANK_FRAME);
@@ -37,7 +36,7 @@ uint64_t frame_alloc_zeroed(void)
 	uint64_t pa = frame_alloc();
 
 	if (pa)
-		memset(kmap_phys(pa), 0, FRAME_SIZE);
+		arch_page_zero(kmap_phys(pa));
 	return pa;
 }
 
@@ -87,14 +86,37 @@ irqflags_t frame_batch_begin(void)
 	return spin_lock_irqsave(&frame_lock);
 }
 
+/* (The common case without the pool's checks and search: a count that
+ * stays above zero.) */
 void frame_ref_held(uint64_t pa)
 {
-	frame_pool_ref(&kpool, pa);
+	struct frame_meta *m = frame_pool_meta(&kpool, pa);
+
+	if (m && m->refcount - 1 < FRAME_RESERVED - 2)
+		m->refcount++;
+	else
+		frame_pool_ref(&kpool, pa);
 }
 
 void frame_put_held(uint64_t pa)
 {
-	frame_pool_put(&kpool, pa);
+	struct frame_meta *m = frame_pool_meta(&kpool, pa);
+
+	if (m && m->refcount - 2 < FRAME_RESERVED - 2)
+		m->refcount--;
+	else
+		frame_pool_put(&kpool, pa);
+}
+
+/* No lock: only a frame's owner touches the link of a frame in use. */
+void frame_link_set(uint64_t pa, uint64_t next)
+{
+	frame_pool_set_link(&kpool, pa, next);
+}
+
+uint64_t frame_link(uint64_t pa)
+{
+	return frame_pool_link(&kpool, pa);
 }
 
 void frame_batch_end(irqflags_t f)

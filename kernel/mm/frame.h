@@ -36,6 +36,14 @@ void frame_ref_held(uint64_t pa);
 void frame_put_held(uint64_t pa);	/* frame_put, in a batch */
 void frame_batch_end(irqflags_t f);
 
+/*
+ * Frames in use chained by their owner (an address space's page tables):
+ * frame_link_set(pa, next) makes @next (0: none) follow @pa, frame_link
+ * gives it back.  The owner serialises; the pool does not look.
+ */
+void frame_link_set(uint64_t pa, uint64_t next);
+uint64_t frame_link(uint64_t pa);
+
 uint64_t frame_free_count(void);
 uint64_t frame_usable_count(void);
 /* Where the pool's metadata lives (for the boot summary). */

@@ -82,6 +82,8 @@ static pte_t *walk_create(struct vmspace *s, uint64_t va)
 			if (!pa)
 				return 0;
 			*e = pte_make(pa, PTE_V);
+			frame_link_set(pa, s->table_list);
+			s->table_list = pa;
 			s->tables++;
 		}
 		t = kmap_phys(pte_pa(*e));
@@ -975,71 +977,53 @@ void vm_stat(struct vmspace *s, struct nh_space_stat *st)
 	vm_unlock(s, f);
 }
 
-/* A dying space's frames, dropped DROP_BATCH at a time under one
- * acquisition of the frame lock (not one each: a 64 MiB space has
- * 16,384), the lock held for no longer than a batch. */
-#define DROP_BATCH	32
-
-struct drop {
-	const struct vm_region *r;
-	unsigned n;
-	uint64_t pa[DROP_BATCH];
-};
-
-static void drop_flush(struct drop *d)
+/*
+ * A dying space's frames: each leaf table's present leaves dropped under
+ * one acquisition of the frame lock (not one each: a 64 MiB space has
+ * 16,384), the lock held for at most a table's worth.  The leaves are
+ * left as they are: their tables go next, unwalked, from the space's
+ * chain of them.
+ */
+static void drop_leaves(struct vmspace *s, const struct vm_region *r)
 {
-	irqflags_t f;
+	for (uint64_t va = r->start, next; va < r->end; va = next) {
+		pte_t *slot = walk(s, va, false), *end;
+		irqflags_t f;
 
-	if (!d->n)
-		return;
-	f = frame_batch_begin();
-	for (unsigned i = 0; i < d->n; i++)
-		frame_put_held(d->pa[i]);
-	frame_batch_end(f);
-	d->n = 0;
-}
-
-static int leaf_drop(struct vmspace *s, pte_t *slot, uint64_t va, void *ctx)
-{
-	struct drop *d = ctx;
-
-	(void)s, (void)va;
-	if (refs_frames(d->r)) {
-		d->pa[d->n++] = pte_pa(*slot);
-		if (d->n == DROP_BATCH)
-			drop_flush(d);
+		next = (va + LEVEL_SIZE(1)) & ~(LEVEL_SIZE(1) - 1);
+		next = next < r->end ? next : r->end;
+		if (!slot)
+			continue;
+		end = slot + (next - va) / PAGE_SIZE;
+		f = frame_batch_begin();
+		for (; slot < end; slot++)
+			if (*slot)
+				frame_put_held(pte_pa(*slot));
+		frame_batch_end(f);
 	}
-	*slot = 0;
-	return 0;
 }
 
-static void table_free(uint64_t pa)
+static void free_tables(struct vmspace *s)
 {
-	frame_put(pa);
-}
-
-static void *table_va(void *ctx, uint64_t pa)
-{
-	(void)ctx;
-	return kmap_phys(pa);
+	for (uint64_t pa = s->table_list, next; pa; pa = next) {
+		next = frame_link(pa);
+		frame_put(pa);
+	}
+	s->table_list = 0;
 }
 
 /* The last reference is gone: no hart runs it, nothing can reach it. */
 static void destroy(struct vmspace *s)
 {
-	static const struct pgt_alloc direct = { 0, table_va, 0 };
-	struct drop d = { 0 };
-
 	while (!list_empty(&s->regions)) {
 		struct vm_region *r = region_at(s->regions.next);
 
-		d.r = r;
-		for_each_leaf(s, r->start, r->end, leaf_drop, &d);
-		drop_flush(&d);
+		if (refs_frames(r))
+			drop_leaves(s, r);
 		region_remove(s, r);
 	}
 	uncharge(s, s->resident);
-	pgt_free_tables(&direct, s->root_pa, 0, KERNEL_HALF - 1, table_free);
+	free_tables(s);
 	frame_put(s->root_pa);
 	slab_free(&space_cache, s);
 	__atomic_fetch_sub(&live_spaces, 1, __ATOMIC_RELAXED);

@@ -105,6 +105,7 @@ struct vmspace {
 	struct vm_region *hint;		/* [L] the region found last, or NULL */
 	uint64_t resident;		/* [L] leaves present */
 	uint64_t tables;		/* [L] table frames below the root */
+	uint64_t table_list;		/* [L] the same, chained (frame_link) */
 	uint64_t limit;			/* [L] charge limit in pages, 0: none */
 	vm_charge_fn charge;		/* [L] */
 	uint64_t brk_start, brk;	/* [L] the heap: [brk_start, brk) */

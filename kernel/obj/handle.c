@@ -202,7 +202,8 @@ static int free_slot_growing(struct handle_table *ht, irqflags_t *f)
 	}
 }
 
-static void fill(struct slot *s, const struct href *r, uint32_t rights)
+static void fill(struct handle_table *ht, struct slot *s, const struct href *r,
+		 uint32_t rights)
 {
 	const struct handle_type_ops *ops = ops_of(r->type);
 
@@ -211,13 +212,14 @@ static void fill(struct slot *s, const struct href *r, uint32_t rights)
 	s->rights = (uint8_t)rights;
 	s->flags = (uint8_t)r->flags;
 	s->badge = r->badge;
+	ht->nopen++;
 	if (ops->slot)
 		ops->slot(r->obj, rights, 1);
 	__atomic_fetch_add(&live, 1, __ATOMIC_RELAXED);
 }
 
 /* Empty an open slot, its reference into *r; its number goes stale. */
-static void vacate(struct slot *s, struct href *r)
+static void vacate(struct handle_table *ht, struct slot *s, struct href *r)
 {
 	*r = (struct href){ s->type, s->rights, s->obj, s->badge, s->flags };
 	s->type = SLOT_FREE;
@@ -225,6 +227,7 @@ static void vacate(struct slot *s, struct href *r)
 	s->rights = 0;
 	s->flags = 0;
 	s->badge = 0;
+	ht->nopen--;
 	if (s->gen == HANDLE_GEN_MAX)
 		s->retired = true;
 	else
@@ -262,7 +265,7 @@ static bool close_index(struct handle_table *ht, unsigned index, uint32_t only_f
 	struct href r;
 
 	if (open) {
-		vacate(s, &r);
+		vacate(ht, s, &r);
 		count_cloexec(ht, r.flags, 0);
 		note_free(ht, index);
 	}
@@ -285,7 +288,9 @@ void handle_table_close_all(struct handle_table *ht)
 
 	ht->closed = true;
 	spin_unlock_irqrestore(&ht->lock, f);
-	for (unsigned i = 0, n = slots_of(ht); i < n; i++)
+	/* (Closed, it gains no handle: the open ones end the walk.) */
+	for (unsigned i = 0, n = slots_of(ht);
+	     i < n && __atomic_load_n(&ht->nopen, __ATOMIC_RELAXED); i++)
 		close_index(ht, i, 0);
 }
 
@@ -343,7 +348,7 @@ static long insert(struct handle_table *ht, const struct href *r, uint32_t right
 	if (index >= 0) {
 		struct slot *s = handle_slot_at(ht, (unsigned)index);
 
-		fill(s, &fresh, rights);
+		fill(ht, s, &fresh, rights);
 		n = encode((unsigned)index, s->gen);
 	}
 	spin_unlock_irqrestore(&ht->lock, f);
@@ -416,7 +421,7 @@ void handle_commit(struct handle_table *ht, long h, unsigned type, void *obj,
 	if (type == 0 || !ops_of(type) || (rights & ~NH_RIGHTS_ALL))
 		panic("handle: commit of type %u, rights 0x%x", type, rights);
 	f = spin_lock_irqsave(&ht->lock);
-	fill(reserved_slot(ht, h), &r, rights);
+	fill(ht, reserved_slot(ht, h), &r, rights);
 	spin_unlock_irqrestore(&ht->lock, f);
 }
 
@@ -447,7 +452,7 @@ int handle_close(struct handle_table *ht, long h)
 	struct href r;
 
 	if (s) {
-		vacate(s, &r);
+		vacate(ht, s, &r);
 		count_cloexec(ht, r.flags, 0);
 		note_free(ht, handle_index(h));
 	}
@@ -527,7 +532,7 @@ static int place(struct handle_table *ht, unsigned index, uint32_t gen,
 			return -NH_EINVAL;	/* a stale number: never revived */
 		if (!old || gen != s->gen)
 			return -NH_EEXIST;
-		vacate(s, old);
+		vacate(ht, s, old);
 		count_cloexec(ht, old->flags, 0);
 		s->gen = gen;
 		s->retired = false;
@@ -535,7 +540,7 @@ static int place(struct handle_table *ht, unsigned index, uint32_t gen,
 		return -NH_EINVAL;	/* would revive a stale number */
 	}
 	s->gen = gen;
-	fill(s, r, rights);
+	fill(ht, s, r, rights);
 	count_cloexec(ht, 0, r->flags);
 	return 0;
 }

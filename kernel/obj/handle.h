@@ -86,6 +86,7 @@ struct handle_table {
 	bool closed;		/* its task is dead: no new handles */
 	unsigned nchunks;	/* chunks in use, 1..HANDLE_CHUNKS */
 	unsigned hint;		/* no free slot below this index */
+	unsigned nopen;		/* open slots (read without the lock: a hint) */
 	unsigned ncloexec;	/* open handles carrying NH_HANDLE_CLOEXEC
 				   (read without the lock: a hint) */
 	uint64_t pa;		/* [I] the frame holding the table */

@@ -473,6 +473,47 @@ static bool test_refcount_lifecycle(void)
 	return ok;
 }
 
+/* Frames in use chain through their links; a freed frame's link is the
+ * free list's again, and frames not in use refuse a link. */
+static bool test_links(void)
+{
+	struct frame_pool pool;
+	struct platform *p;
+	uint64_t a, b, c;
+	bool ok = small_pool(&pool, &p);
+
+	a = frame_pool_alloc(&pool);
+	b = frame_pool_alloc(&pool);
+	c = frame_pool_alloc(&pool);
+	ok = ok && expect_u64("fresh link", frame_pool_link(&pool, a), 0) &&
+	     expect_u64("link a->b", frame_pool_set_link(&pool, a, b), 0) &&
+	     expect_u64("link b->c", frame_pool_set_link(&pool, b, c), 0) &&
+	     expect_u64("a's", frame_pool_link(&pool, a), b) &&
+	     expect_u64("b's", frame_pool_link(&pool, b), c) &&
+	     expect_u64("c's", frame_pool_link(&pool, c), 0) &&
+	     expect_u64("rc kept", frame_pool_refcount(&pool, b), 1) &&
+	     expect_u64("put c", frame_pool_put(&pool, c), 0) &&
+	     expect_u64("to a free frame", frame_pool_set_link(&pool, a, c),
+			(uint64_t)-NH_EINVAL) &&
+	     expect_u64("of a free frame", frame_pool_set_link(&pool, c, 0),
+			(uint64_t)-NH_EINVAL) &&
+	     expect_u64("free frame's link hidden", frame_pool_link(&pool, c), 0) &&
+	     expect_u64("outside", frame_pool_set_link(&pool, 0x1000, 0),
+			(uint64_t)-NH_EINVAL) &&
+	     expect_u64("unaligned", frame_pool_set_link(&pool, a + 8, 0),
+			(uint64_t)-NH_EINVAL) &&
+	     expect_u64("end the chain", frame_pool_set_link(&pool, a, 0), 0) &&
+	     expect_u64("a's ended", frame_pool_link(&pool, a), 0) &&
+	     expect_u64("realloc c", frame_pool_alloc(&pool), c) &&
+	     expect_u64("realloc's link", frame_pool_link(&pool, c), 0) &&
+	     expect_u64("put a", frame_pool_put(&pool, a), 0) &&
+	     expect_u64("put b", frame_pool_put(&pool, b), 0) &&
+	     expect_u64("put c", frame_pool_put(&pool, c), 0) &&
+	     expect_u64("nfree restored", pool.nfree, 254);
+	small_done(p);
+	return ok;
+}
+
 struct snapshot {
 	struct frame_pool pool;
 	unsigned char meta[PG];
@@ -701,11 +742,12 @@ int main(void)
 {
 	size_t ncases = sizeof(cases) / sizeof(cases[0]);
 
-	ktap_begin((int)ncases + 4);
+	ktap_begin((int)ncases + 5);
 	for (size_t i = 0; i < ncases; i++)
 		ktap_result(run_case(&cases[i]), cases[i].name);
 	ktap_result(test_too_many_frames(), "too_many_frames");
 	ktap_result(test_refcount_lifecycle(), "refcount_lifecycle");
+	ktap_result(test_links(), "links");
 	ktap_result(test_invalid_ops(), "invalid_ops");
 	ktap_result(test_random_model(), "random_model");
 	return ktap_end();

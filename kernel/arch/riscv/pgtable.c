@@ -133,27 +133,3 @@ pte_t pgt_unmap_page(const struct pgt_alloc *a, uint64_t root_pa, uint64_t va)
 	t[PT_INDEX(va, 0)] = 0;
 	return old;
 }
-
-static void free_below(const struct pgt_alloc *a, uint64_t table_pa, int level,
-		       void (*free_table)(uint64_t pa))
-{
-	pte_t *t = a->va(a->ctx, table_pa);
-
-	for (unsigned i = 0; level > 0 && i < PT_ENTRIES; i++) {
-		if ((t[i] & PTE_V) && !pte_is_leaf(t[i]))
-			free_below(a, pte_pa(t[i]), level - 1, free_table);
-	}
-	free_table(table_pa);
-}
-
-void pgt_free_tables(const struct pgt_alloc *a, uint64_t root_pa,
-		     unsigned first, unsigned last, void (*free_table)(uint64_t pa))
-{
-	pte_t *root = a->va(a->ctx, root_pa);
-
-	for (unsigned i = first; i <= last && i < PT_ENTRIES; i++) {
-		if ((root[i] & PTE_V) && !pte_is_leaf(root[i]))
-			free_below(a, pte_pa(root[i]), PT_LEVELS - 2, free_table);
-		root[i] = 0;
-	}
-}

@@ -72,13 +72,6 @@ int pgt_prealloc_range(const struct pgt_alloc *a, uint64_t root_pa,
  */
 pte_t pgt_unmap_page(const struct pgt_alloc *a, uint64_t root_pa, uint64_t va);
 
-/*
- * Free every table below root entries [first, last] (the leaves' frames
- * are the caller's) through @free_table, and clear those root entries.
- */
-void pgt_free_tables(const struct pgt_alloc *a, uint64_t root_pa,
-		     unsigned first, unsigned last, void (*free_table)(uint64_t pa));
-
 /* The leaf PTE mapping @va (0 if none); *level gets its level. */
 pte_t pgt_lookup(const struct pgt_alloc *a, uint64_t root_pa, uint64_t va,
 		 int *level);
