@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <nuthatch/ipc.h>
 
@@ -56,6 +57,23 @@ struct nh_proto_msg {
 	uint64_t grant;		/* to send: NH_IPC_GRANT(h, rights); received: as it came */
 };
 
+/*
+ * Move a message's register layout (at most the four words) to or from
+ * the words.  The layouts are structs of naturally aligned scalars, so a
+ * length that is a multiple of 4 between 4-aligned ends moves 32 bits at
+ * a time (picolibc's memcpy goes a byte at a time), and none moves
+ * nothing.
+ */
+static inline void nh_proto_regs_copy(void *dst, const void *src, size_t len)
+{
+	if (len % 4 == 0 && ((uintptr_t)dst | (uintptr_t)src) % 4 == 0) {
+		for (size_t i = 0; i < len / 4; i++)
+			((uint32_t *)dst)[i] = ((const uint32_t *)src)[i];
+	} else {
+		memcpy(dst, src, len);
+	}
+}
+
 #define NH_PROTO_MSG(regs_, fixed_) \
 	{ .regs = &(regs_), .regs_len = sizeof(regs_), .fixed = &(fixed_), \
 	  .fixed_len = sizeof(fixed_) }
@@ -71,5 +89,10 @@ struct nh_proto_msg {
  * is closed).
  */
 long nh_proto_call(long ep, uint64_t label, const struct nh_proto_msg *q, struct nh_proto_msg *a);
+
+/* nh_proto_call for a request and reply held in the register words alone
+ * (@qlen and @alen bytes): no buffer, no tail, no grant either way. */
+long nh_proto_call_regs(long ep, uint64_t label, const void *q, size_t qlen, void *a,
+			size_t alen);
 
 #endif

@@ -57,7 +57,7 @@ static long proto_pack(struct nh_msg *m, uint8_t *b, const struct nh_proto_msg *
 	if (q->regs_len > sizeof(m->w) || q->fixed_len > NH_IPC_BUF_MAX ||
 	    q->tail_len > NH_IPC_BUF_MAX - q->fixed_len)
 		return -NH_E2BIG;
-	memcpy(m->w, q->regs, q->regs_len);
+	nh_proto_regs_copy(m->w, q->regs, q->regs_len);
 	m->grant = q->grant;
 	if (q->fixed_len + q->tail_len && !b)
 		return -NH_EINVAL;
@@ -88,12 +88,33 @@ long nh_proto_call(long ep, uint64_t label, const struct nh_proto_msg *q, struct
 			nh_handle_close((long)m.grant);
 		return r;
 	}
-	memcpy(a->regs, m.w, a->regs_len);
+	nh_proto_regs_copy(a->regs, m.w, a->regs_len);
 	if (a->fixed_len)
 		memcpy(a->fixed, b, a->fixed_len);
 	a->tail_len = NH_IPC_LEN(m.tag) - a->fixed_len;
 	if (a->tail_len)
 		memcpy(a->tail, b + a->fixed_len, a->tail_len);
 	a->grant = m.grant;
+	return 0;
+}
+
+long nh_proto_call_regs(long ep, uint64_t label, const void *q, size_t qlen, void *a,
+			size_t alen)
+{
+	struct nh_msg m = { .tag = NH_IPC_TAG(label, 0) };
+	long r;
+
+	if (qlen > sizeof(m.w) || alen > sizeof(m.w))
+		return -NH_E2BIG;
+	nh_proto_regs_copy(m.w, q, qlen);
+	r = nh_call(ep, &m);
+	if (r < 0)
+		return r;
+	if (NH_IPC_LABEL(m.tag) != NH_PROTO_REPLY(label) || NH_IPC_LEN(m.tag) || m.grant) {
+		if ((long)m.grant > 0)
+			nh_handle_close((long)m.grant);
+		return NH_IPC_LABEL(m.tag) == NH_PROTO_ERROR ? proto_error(&m) : -NH_EBADMSG;
+	}
+	nh_proto_regs_copy(a, m.w, alen);
 	return 0;
 }

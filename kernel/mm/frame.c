@@ -81,31 +81,45 @@ void frame_meta_range(uint64_t *base, uint64_t *size)
 	*size = kpool.meta_size;
 }
 
-irqflags_t frame_batch_begin(void)
+void frame_batch_begin(struct frame_batch *b)
 {
-	return spin_lock_irqsave(&frame_lock);
+	const struct frame_bank *bk = &kpool.banks[0];	/* most frames' */
+
+	b->flags = spin_lock_irqsave(&frame_lock);
+	b->base = bk->base;
+	b->nframes = bk->nframes;
+	b->meta = bk->meta;
 }
 
-/* (The common case without the pool's checks and search: a count that
- * stays above zero.) */
-void frame_ref_held(uint64_t pa)
+/* Point @b at @pa's bank (for the next frames, likely its neighbours). */
+static void batch_bank(struct frame_batch *b, uint64_t pa)
 {
-	struct frame_meta *m = frame_pool_meta(&kpool, pa);
+	for (unsigned i = 0; i < kpool.nbanks; i++) {
+		const struct frame_bank *bk = &kpool.banks[i];
 
-	if (m && m->refcount - 1 < FRAME_RESERVED - 2)
-		m->refcount++;
-	else
-		frame_pool_ref(&kpool, pa);
+		if (pa >= bk->base && (pa - bk->base) / FRAME_SIZE < bk->nframes) {
+			b->base = bk->base;
+			b->nframes = bk->nframes;
+			b->meta = bk->meta;
+		}
+	}
 }
 
-void frame_put_held(uint64_t pa)
+void frame_ref_slow(struct frame_batch *b, uint64_t pa)
 {
-	struct frame_meta *m = frame_pool_meta(&kpool, pa);
+	batch_bank(b, pa);
+	frame_pool_ref(&kpool, pa);
+}
 
-	if (m && m->refcount - 2 < FRAME_RESERVED - 2)
-		m->refcount--;
-	else
-		frame_pool_put(&kpool, pa);
+void frame_put_slow(struct frame_batch *b, uint64_t pa)
+{
+	batch_bank(b, pa);
+	frame_pool_put(&kpool, pa);
+}
+
+void frame_batch_end(struct frame_batch *b)
+{
+	spin_unlock_irqrestore(&frame_lock, b->flags);
 }
 
 /* No lock: only a frame's owner touches the link of a frame in use. */
@@ -117,9 +131,4 @@ void frame_link_set(uint64_t pa, uint64_t next)
 uint64_t frame_link(uint64_t pa)
 {
 	return frame_pool_link(&kpool, pa);
-}
-
-void frame_batch_end(irqflags_t f)
-{
-	spin_unlock_irqrestore(&frame_lock, f);
 }

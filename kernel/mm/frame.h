@@ -28,13 +28,44 @@ long frame_refcount(uint64_t pa);
 /*
  * Many references at one lock: frame_batch_begin() takes the pool's lock,
  * frame_ref_held() adds a reference to a frame in use (as frame_ref),
- * frame_put_held() drops one (as frame_put),
- * frame_batch_end() lets go.  Nothing else may be called in between.
+ * frame_put_held() drops one (as frame_put), frame_batch_end() lets go.
+ * Nothing else may be called in between.  The batch remembers the bank
+ * it touched last, so that a count staying above zero changes inline.
  */
-irqflags_t frame_batch_begin(void);
-void frame_ref_held(uint64_t pa);
-void frame_put_held(uint64_t pa);	/* frame_put, in a batch */
-void frame_batch_end(irqflags_t f);
+struct frame_batch {
+	irqflags_t flags;
+	uint64_t base, nframes;		/* the bank last touched (0: none) */
+	struct frame_meta *meta;
+};
+
+void frame_batch_begin(struct frame_batch *b);
+void frame_batch_end(struct frame_batch *b);
+void frame_ref_slow(struct frame_batch *b, uint64_t pa);
+void frame_put_slow(struct frame_batch *b, uint64_t pa);
+
+static inline void frame_ref_held(struct frame_batch *b, uint64_t pa)
+{
+	uint64_t i = (pa - b->base) / FRAME_SIZE;
+	uint32_t rc;
+
+	if (i < b->nframes && !(pa & (FRAME_SIZE - 1)) &&
+	    (rc = b->meta[i].refcount) - 1 < FRAME_RESERVED - 2)
+		b->meta[i].refcount = rc + 1;
+	else
+		frame_ref_slow(b, pa);
+}
+
+static inline void frame_put_held(struct frame_batch *b, uint64_t pa)
+{
+	uint64_t i = (pa - b->base) / FRAME_SIZE;
+	uint32_t rc;
+
+	if (i < b->nframes && !(pa & (FRAME_SIZE - 1)) &&
+	    (rc = b->meta[i].refcount) - 2 < FRAME_RESERVED - 2)
+		b->meta[i].refcount = rc - 1;
+	else
+		frame_put_slow(b, pa);
+}
 
 /*
  * Frames in use chained by their owner (an address space's page tables):

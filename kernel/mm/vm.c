@@ -822,8 +822,9 @@ static uint64_t clone_leaves(pte_t *src, pte_t *dst, unsigned lo, unsigned hi,
 			     bool cow, bool refs)
 {
 	uint64_t n = 0;
-	irqflags_t f = frame_batch_begin();
+	struct frame_batch b;
 
+	frame_batch_begin(&b);
 	for (unsigned i = lo; i < hi; i++) {
 		pte_t e = src[i];
 
@@ -833,10 +834,10 @@ static uint64_t clone_leaves(pte_t *src, pte_t *dst, unsigned lo, unsigned hi,
 			src[i] = e &= ~(pte_t)PTE_W;
 		dst[i] = e;
 		if (refs)
-			frame_ref_held(pte_pa(e));
+			frame_ref_held(&b, pte_pa(e));
 		n++;
 	}
-	frame_batch_end(f);
+	frame_batch_end(&b);
 	return n;
 }
 
@@ -988,18 +989,18 @@ static void drop_leaves(struct vmspace *s, const struct vm_region *r)
 {
 	for (uint64_t va = r->start, next; va < r->end; va = next) {
 		pte_t *slot = walk(s, va, false), *end;
-		irqflags_t f;
+		struct frame_batch b;
 
 		next = (va + LEVEL_SIZE(1)) & ~(LEVEL_SIZE(1) - 1);
 		next = next < r->end ? next : r->end;
 		if (!slot)
 			continue;
 		end = slot + (next - va) / PAGE_SIZE;
-		f = frame_batch_begin();
+		frame_batch_begin(&b);
 		for (; slot < end; slot++)
 			if (*slot)
-				frame_put_held(pte_pa(*slot));
-		frame_batch_end(f);
+				frame_put_held(&b, pte_pa(*slot));
+		frame_batch_end(&b);
 	}
 }
 

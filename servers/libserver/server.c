@@ -34,15 +34,19 @@ void srv_stop(struct srv_req *r)
 	r->stop = 1;
 }
 
-/* Are the bytes of @r's words past the first @regs all zero? */
+/* Are the bytes of @r's words past the first @regs all zero?  (A word
+ * at a time; the words are little-endian, so a partly used word's unused
+ * bytes are its high ones.) */
 static int words_unused_zero(const struct srv_req *r, size_t regs)
 {
-	const uint8_t *w = (const uint8_t *)r->msg.w;
+	size_t i = regs / 8;
+	uint64_t bits = 0;
 
-	for (size_t i = regs; i < WORDS_BYTES; i++)
-		if (w[i])
-			return 0;
-	return 1;
+	if (regs % 8)
+		bits = r->msg.w[i++] >> (8 * (regs % 8));
+	for (; i < WORDS_BYTES / 8; i++)
+		bits |= r->msg.w[i];
+	return !bits;
 }
 
 /* Does @r's grant fit @kind (enum nh_proto_grant)?  0, or the error. */
@@ -70,7 +74,7 @@ long srv_decode(struct srv_req *r, struct nh_proto_msg *q, struct nh_proto_msg *
 	err = grant_check(r, q->grant_kind);
 	if (err)
 		return err;
-	memcpy(q->regs, r->msg.w, q->regs_len);
+	nh_proto_regs_copy(q->regs, r->msg.w, q->regs_len);
 	if (q->fixed_len)
 		memcpy(q->fixed, buf, q->fixed_len);
 	q->tail = buf + q->fixed_len;
@@ -78,6 +82,20 @@ long srv_decode(struct srv_req *r, struct nh_proto_msg *q, struct nh_proto_msg *
 	q->grant = r->msg.grant;
 	a->tail = buf + a->fixed_len;
 	a->tail_len = a->tail_ok ? NH_IPC_BUF_MAX - a->fixed_len : 0;
+	return 0;
+}
+
+long srv_decode_regs(struct srv_req *r, void *req, size_t len)
+{
+	if (NH_IPC_LEN(r->msg.tag) || r->msg.grant || !words_unused_zero(r, len))
+		return -NH_EBADMSG;	/* (a handle that came is closed by the loop) */
+	nh_proto_regs_copy(req, r->msg.w, len);
+	return 0;
+}
+
+long srv_encode_regs(struct srv_req *r, const void *rep, size_t len)
+{
+	nh_proto_regs_copy(r->reply.w, rep, len);	/* (the loop zeroed the rest) */
 	return 0;
 }
 
@@ -90,8 +108,11 @@ static long srv_pack(struct srv *s, struct nh_msg *m, const struct nh_proto_msg 
 	if (a->regs_len > WORDS_BYTES || a->fixed_len > NH_IPC_BUF_MAX ||
 	    a->tail_len > NH_IPC_BUF_MAX - a->fixed_len)
 		return -NH_ERANGE;
-	memset(m, 0, sizeof(*m));
-	memcpy(m->w, a->regs, a->regs_len);
+	/* (Field by field: picolibc's memset goes a byte at a time.) */
+	m->tag = m->badge = 0;
+	for (unsigned i = 0; i < WORDS_BYTES / 8; i++)
+		m->w[i] = 0;
+	nh_proto_regs_copy(m->w, a->regs, a->regs_len);
 	if (a->fixed_len)
 		memcpy(buf, a->fixed, a->fixed_len);
 	if (a->tail_len && a->tail != buf + a->fixed_len)

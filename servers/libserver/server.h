@@ -102,6 +102,12 @@ long srv_decode(struct srv_req *r, struct nh_proto_msg *q, struct nh_proto_msg *
  * buffer length, or -NH_ERANGE (a handler's tail too long). */
 long srv_encode(struct srv_req *r, const struct nh_proto_msg *a);
 
+/* The same for a request and reply held in the register words alone
+ * (no buffer, no tail, no grant): the words past @len must be zero.
+ * srv_encode_regs gives 0, the reply's buffer length. */
+long srv_decode_regs(struct srv_req *r, void *req, size_t len);
+long srv_encode_regs(struct srv_req *r, const void *rep, size_t len);
+
 /* Send @a as the answer to request @label on the saved reply @reply,
  * which is closed; 0 or -NH_E*. */
 long srv_answer(struct srv *s, long reply, uint64_t label, const struct nh_proto_msg *a);
