@@ -165,6 +165,15 @@ def header(T, P):
     return "\n".join(out + ["", "#endif", ""])
 
 
+def used(st, ps, var):
+    """The register bytes a layout's arguments fill (its size less any tail
+    padding, which a peer must leave zero like every byte past them), as C."""
+    regs = [n for _, n, p in ps if p == "reg"]
+    if not regs:
+        return "0"
+    return "offsetof(struct %s, %s) + sizeof(%s.%s)" % (st, regs[-1], var, regs[-1])
+
+
 def regs_only(q):
     """Does the request and its reply fit in the register words alone?"""
     return all(p == "reg" for _, _, p in q["args"] + q["reps"])
@@ -173,10 +182,11 @@ def regs_only(q):
 def client_regs(P, q, st):
     """A register-only request's stub: no buffer, no grant, no nh_proto_msg."""
     out = ["", sig(P, q, False), "{",
-           "	struct %s_req req = %s;" % (st, init(q["args"], "reg")),
-           "	struct %s_rep rep = {};" % st,
-           "	long err = nh_proto_call_regs(ep, %s, &req, sizeof(req), &rep, sizeof(rep));"
-           % st.upper(), "", "	if (err)\n\t\treturn err;"]
+           "\tstruct %s_req req = %s;" % (st, init(q["args"], "reg")),
+           "\tstruct %s_rep rep = {};" % st,
+           "\tlong err = nh_proto_call_regs(ep, %s, &req, %s,\n\t\t\t\t\t    &rep, %s);"
+           % (st.upper(), used(st + "_req", q["args"], "req"), used(st + "_rep", q["reps"], "rep")),
+           "", "\tif (err)\n\t\treturn err;"]
     out += ["\tif (%s)\n\t\t*%s = rep.%s;" % (n, n, n) for _, n, _ in q["reps"]]
     return out + ["\treturn 0;", "}"]
 
@@ -192,7 +202,8 @@ def client(T, P):
         out += ["", sig(P, q, False), "{"]
         out += parts(st, (init(q["args"], "reg"), init(q["args"], "buf"), "{}", "{}"),
                      "q = NH_PROTO_MSG(req, rb), a = NH_PROTO_MSG(rep, pb)")
-        out += ["\tlong err;", ""] + fields(q, {
+        out += ["\tlong err;", "", "\tq.regs_len = %s;" % used(st + "_req", q["args"], "req"),
+                "\ta.regs_len = %s;" % used(st + "_rep", q["reps"], "rep")] + fields(q, {
             "handle": "q.grant = NH_IPC_GRANT(%(n)s, %(n)s_rights);", "grant": "q.grant = %(n)s;",
             "tail": "q.tail = (void *)%(n)s, q.tail_len = %(n)s_len;"}, {
             "handle": "a.grant_kind = NH_PROTO_HANDLE;",
@@ -223,6 +234,7 @@ def answer(P, q, st):
     out = ["", answer_sig(P, q), "{"]
     out += parts(st, (None, None, init(q["reps"], "reg"), init(q["reps"], "buf")),
                  "a = NH_PROTO_MSG(rep, pb)") + [""]
+    out += ["\ta.regs_len = %s;" % used(st + "_rep", q["reps"], "rep")]
     out += fields(q, {}, {"handle": "a.grant = NH_IPC_GRANT(%(n)s, %(n)s_rights);",
                           "tail": "a.tail = (void *)%(n)s, a.tail_len = %(n)s_len;"})
     return out + ["\treturn srv_answer(s, reply, %s, &a);" % st.upper(), "}"]
@@ -241,15 +253,19 @@ def server_c(T, P):
         out += ["", "static long %s_decode(struct srv_req *r)" % st, "{"]
         if regs_only(q):
             out += ["\tstruct %s_req req = {};" % st, "\tstruct %s_rep rep = {};" % st,
-                    "\tlong err = srv_decode_regs(r, &req, sizeof(req));", "",
+                    "\tlong err = srv_decode_regs(r, &req, %s);" % used(st + "_req", q["args"], "req"),
+                    "",
                     "\tif (err)\n\t\treturn err;",
                     "\terr = %s_srv_%s(%s);" % (P, q["name"], ", ".join(call)),
                     "\tif (err < 0 || r->deferred)\n\t\treturn err;",
-                    "\treturn srv_encode_regs(r, &rep, sizeof(rep));", "}"]
+                    "\treturn srv_encode_regs(r, &rep, %s);" % used(st + "_rep", q["reps"], "rep"),
+                    "}"]
             out += answer(P, q, st)
             continue
         out += parts(st, ("{}",) * 4, "q = NH_PROTO_MSG(req, rb), a = NH_PROTO_MSG(rep, pb)")
-        out += ["\tlong gh = 0, err;", "\tuint32_t gr = 0;", ""] + fields(q, {
+        out += ["\tlong gh = 0, err;", "\tuint32_t gr = 0;", "",
+                "\tq.regs_len = %s;" % used(st + "_req", q["args"], "req"),
+                "\ta.regs_len = %s;" % used(st + "_rep", q["reps"], "rep")] + fields(q, {
             "handle": "q.grant_kind = NH_PROTO_HANDLE;", "grant": "q.grant_kind = NH_PROTO_RAW_GRANT;",
             "tail": "q.tail_ok = 1;"}, {"tail": "a.tail_ok = 1;"})
         out += ["\terr = srv_decode(r, &q, &a);", "\tif (err)\n\t\treturn err;",

@@ -90,6 +90,7 @@ int proto_stubs_typed_round_trips(void);
 int proto_stub_reply_with_a_handle(void);
 int libserver_deferred_reply_answered_later(void);
 int libserver_refuses_garbage_and_keeps_serving(void);
+int proto_regs_stub_refuses_bad_replies(void);
 
 /* ipc.c */
 int ipc_round_trips_at_size_limits(void);

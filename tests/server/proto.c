@@ -157,6 +157,63 @@ int proto_stub_reply_with_a_handle(void)
 	return PASS(ok);
 }
 
+/* A lying server: answers each echo_hold(x, ...) with the reply shape @x
+ * picks, until x is 0 (then a good reply and it exits 0). */
+static void liar_child(long ep)
+{
+	struct nh_msg m;
+	long r = nh_ipc_set_buffer(cli_buf) ?: nh_recv(ep, &m);	/* (its own copy) */
+
+	while (r >= 0) {
+		uint64_t x = m.w[0];
+		long mo = x == 3 ? nh_memobj_create(PAGE) : 0;
+
+		m = (struct nh_msg){ .tag = NH_IPC_TAG(NH_PROTO_REPLY(ECHO_HOLD), 0),
+				     .w = { x + 1 } };
+		if (x == 1)
+			m.tag = NH_IPC_TAG(ECHO_HOLD, 0);	/* not a reply */
+		else if (x == 2)
+			m.tag = NH_IPC_TAG(NH_PROTO_REPLY(ECHO_HOLD), 8);	/* a buffer */
+		else if (x == 3)
+			m.grant = NH_IPC_GRANT(mo, NH_RIGHT_READ);	/* a handle */
+		else if (x == 4 || x == 5)
+			m = (struct nh_msg){ .tag = NH_IPC_TAG(NH_PROTO_ERROR, 0),
+					     .w = { x == 4 ? (uint64_t)-NH_EPERM : 77 } };
+		if (!x) {
+			nh_reply(0, &m);
+			nh_exit(0);
+		}
+		r = nh_reply_recv(ep, &m);
+		if (mo > 0)
+			nh_handle_close(mo);	/* the memory object lives on in the grant */
+	}
+	nh_exit(1);
+}
+
+int proto_regs_stub_refuses_bad_replies(void)
+{
+	long ep = nh_endpoint_create(), t;
+	uint64_t x1 = 0;
+	int ok = 1;
+
+	EXPECT(ep > 0 && nh_proto_set_buffer(cli_buf) == 0);	/* (a reply's bytes land) */
+	t = start(liar_child, ep, SRV_RIGHTS);
+	EXPECT(t > 0);
+	if (ep <= 0 || t <= 0)
+		return NH_TEST_FAIL;
+	EXPECT(echo_hold(ep, 1, 0, &x1) == -NH_EBADMSG && x1 == 0);
+	EXPECT(echo_hold(ep, 2, 0, &x1) == -NH_EBADMSG && x1 == 0);
+	/* the handle that came is closed (else the runner's leak check sees
+	 * the memory object) */
+	EXPECT(echo_hold(ep, 3, 0, &x1) == -NH_EBADMSG && x1 == 0);
+	EXPECT(echo_hold(ep, 4, 0, &x1) == -NH_EPERM && x1 == 0);
+	EXPECT(echo_hold(ep, 5, 0, &x1) == -NH_EBADMSG && x1 == 0);	/* not an error code */
+	EXPECT(echo_hold(ep, 0, 0, &x1) == 0 && x1 == 1);
+	EXPECT(reap_code(t) == 0);
+	EXPECT(nh_handle_close(ep) == 0);
+	return PASS(ok);
+}
+
 /* ---- libserver ------------------------------------------------------------ */
 
 /* Holds its reply: echo_hold(x 5, keep); exits with x1, or 200 + -error. */
@@ -206,6 +263,19 @@ static long raw(long ep, uint64_t label, uint64_t len, uint64_t w0, uint64_t w2,
 	return (long)m.w[0];
 }
 
+/* raw() with word 1 set, for a request with a u32 in word 1. */
+static long raw_w1(long ep, uint64_t label, uint64_t w0, uint64_t w1)
+{
+	struct nh_msg m = { .tag = NH_IPC_TAG(label, 0), .w = { w0, w1 } };
+	long r = nh_call(ep, &m);
+
+	if (r < 0)
+		return r;
+	if (NH_IPC_LABEL(m.tag) != NH_PROTO_ERROR)
+		return 1;
+	return (long)m.w[0];
+}
+
 int libserver_refuses_garbage_and_keeps_serving(void)
 {
 	long ep = nh_endpoint_create(), mo = nh_memobj_create(PAGE), stale = nh_memobj_create(PAGE);
@@ -235,6 +305,7 @@ int libserver_refuses_garbage_and_keeps_serving(void)
 	       -NH_EBADMSG && good(ep));
 	EXPECT(raw(ep, ECHO_GRANT_BACK, 0, 1ull << 40, 0, 0) == -NH_EBADMSG && good(ep));
 	EXPECT(raw(ep, ECHO_HOLD, 0, 1, 5, 0) == -NH_EBADMSG && good(ep));
+	EXPECT(raw_w1(ep, ECHO_HOLD, 1, 1ull << 32) == -NH_EBADMSG && good(ep));	/* keep's high bytes */
 	/* bad handles: none, stale, more rights than held, one not asked for */
 	EXPECT(raw(ep, ECHO_HANDLE_STAT, 0, 0, 0, 0) == -NH_EBADF && good(ep));
 	EXPECT(raw(ep, ECHO_HANDLE_STAT, 0, 0, 0, NH_IPC_GRANT(stale, NH_RIGHT_READ)) ==

@@ -1729,6 +1729,7 @@ static const struct utest catalogue[] = {
 	{ "USRT0061_task_wait_ends_on_stop_interrupt_and_kill", task_wait_ends_on_stop_interrupt_and_kill },
 	{ "USRT0062_task_stop_returns_at_once", task_stop_returns_at_once },
 	{ "USRT0063_ipc_exit_events_overtake_queued_callers", ipc_exit_events_overtake_queued_callers },
+	{ "USRT0064_proto_regs_stub_refuses_bad_replies", proto_regs_stub_refuses_bad_replies },
 	{ "PROC0001_fork_wait_and_exit_status", proc_fork_wait_and_exit_status },
 	{ "PROC0002_wait_nohang_options_and_echild", proc_wait_nohang_options_and_echild },
 	{ "PROC0003_exec_runs_a_program_in_the_child", proc_exec_runs_a_program_in_the_child },
