@@ -111,11 +111,14 @@ def parse_point(s, elfs):
     return name, sym
 
 
-def profile(stream, elfs, kernel, start, stop):
-    """Counter of (where, symbol) -> instructions, and the total."""
+def profile(stream, elfs, kernel, start, stop, callee=None):
+    """Counter of (where, symbol) -> instructions; with @callee (where,
+    symbol), also a Counter of its instructions by the function that ran
+    just before each entry to it (its caller, or what returned into it)."""
     pending, blocks = {}, {}
-    counts = collections.Counter()
+    counts, callers = collections.Counter(), collections.Counter()
     block, counting = None, start is None
+    prev, caller = None, None
     for line in stream:
         if block is not None:
             m = INSN.match(line)
@@ -146,7 +149,12 @@ def profile(stream, elfs, kernel, start, stop):
         if counting:
             for k, n in b:
                 counts[k] += n
-    return counts
+            if callee and where == callee:
+                if prev != callee:
+                    caller = prev
+                callers[caller] += sum(n for _, n in b)
+        prev = where
+    return counts, callers
 
 
 def main():
@@ -162,6 +170,8 @@ def main():
     ap.add_argument("--per", type=int, default=1, help="divide by this")
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--smp", type=int, default=1)
+    ap.add_argument("--callers", help="NAME:FUNCTION whose instructions to "
+                    "split by the function each entry came from")
     a = ap.parse_args()
     kpath = a.kernel or os.path.join(os.path.dirname(a.image), "nuthatch.elf")
     kernel = Elf("kernel", kpath)
@@ -173,7 +183,8 @@ def main():
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True, bufsize=1 << 20)
-    counts = profile(proc.stderr, elfs, kernel, start, stop)
+    callee = tuple(a.callers.split(":", 1)) if a.callers else None
+    counts, callers = profile(proc.stderr, elfs, kernel, start, stop, callee)
     proc.kill()
     proc.wait()
     total = sum(counts.values())
@@ -185,6 +196,10 @@ def main():
         print("  %-10s %12.0f per op  %5.1f%%" % (w, n / a.per, 100.0 * n / max(total, 1)))
     for (w, s), n in counts.most_common(a.top):
         print("%10.0f  %5.1f%%  %s:%s" % (n / a.per, 100.0 * n / max(total, 1), w, s))
+    if callee:
+        print("%s:%s by caller:" % callee)
+        for k, n in callers.most_common(a.top):
+            print("%10.0f  %s" % (n / a.per, "%s:%s" % k if k else "?"))
     return 0
 
 

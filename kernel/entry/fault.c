@@ -133,7 +133,7 @@ static void kill_for_kernel_fault(const struct hart *h, const struct trap_frame 
 	kprintf("%soops: killing task %lu [%s]; the system goes on\n", printk_diag(),
 		h->current->id, h->current->name);
 	boundary_close();
-	task_exit_as(&e);
+	task_exit_broken(&e);
 }
 
 /* A fault no catch takes: oops, then panic or end the task. */

@@ -41,6 +41,11 @@ int kstack_alloc(struct kstack *s, bool *fresh);
 /* Give a stack back; returns how many bytes of it were ever used. */
 uint32_t kstack_free(struct kstack *s);
 
+/* kstack_free if this hart's cache has room (so that nothing sleeps:
+ * callable with interrupts off), the bytes used in *used; false, and
+ * nothing done, if not.  Interrupts off on entry. */
+bool kstack_free_cached(struct kstack *s, uint32_t *used);
+
 /*
  * Give every cached stack back and wait (sleeping, up to a tick) until
  * every pending one is freed: leak checks settle on this.

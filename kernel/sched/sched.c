@@ -484,7 +484,7 @@ void sched_finish_switch(void)
 	h->migrating = 0;
 	spin_unlock(&h->rq.lock);
 	if (dead)
-		task_reap_later(prev);
+		task_dead_off_hart(prev);
 	if (move)
 		place(move, vbase);
 }
@@ -618,7 +618,9 @@ void sched_switch_space(struct vmspace *u)
 	irqflags_t f = arch_irq_save();
 	struct hart *h = hart_self();
 
+	spin_lock(&h->current->ctl_lock);	/* (others read it under it) */
 	h->current->space = u;
+	spin_unlock(&h->current->ctl_lock);
 	vm_switch(h, u);
 	vm_tlb_code_sync(h);
 	arch_irq_restore(f);

@@ -321,7 +321,39 @@ void task_first_run(struct task *t)
 	task_exit(0);
 }
 
-void task_exit_as(const struct task_end *e)
+/*
+ * An exiting task gives back what it holds itself, on its own time and
+ * stack, with interrupts on: its clear-tid word, its handles, its space
+ * (after switching this hart to the kernel's root) and a space it never
+ * got to take.  Only the stack it runs on is left, for whoever runs next
+ * on this hart (task_dead_off_hart).  A task killed by a kernel fault
+ * (@broken: its kernel state is suspect) leaves it all to the reaper.
+ */
+static void release_self(struct task *t)
+{
+	uint64_t tid = __atomic_exchange_n(&t->clear_tid, 0, __ATOMIC_ACQ_REL);
+	struct vmspace *pending;
+	irqflags_t f = spin_lock_irqsave(&t->ctl_lock);
+
+	t->exiting = true;
+	pending = t->new_space;
+	t->new_space = 0;
+	spin_unlock_irqrestore(&t->ctl_lock, f);
+	if (pending)
+		vm_put(pending);
+	if (t->space && tid)
+		futex_clear_tid(t->space, tid);
+	if (t->handles)
+		handle_table_close_all(t->handles);
+	if (t->space) {
+		struct vmspace *s = t->space;
+
+		sched_switch_space(0);	/* this hart leaves its root first */
+		vm_put(s);
+	}
+}
+
+__attribute__((noreturn)) static void exit_now(const struct task_end *e, bool broken)
 {
 	struct task *t = task_current();
 
@@ -329,7 +361,21 @@ void task_exit_as(const struct task_end *e)
 	t->exit_code = (int)e->code;
 	if (!t->kernel)
 		ipc_task_exit(t);	/* replies it owed, its exit event */
+	if (!broken) {
+		arch_irq_enable();	/* (a fault's exit may come with them off) */
+		release_self(t);
+	}
 	sched_exit();
+}
+
+void task_exit_as(const struct task_end *e)
+{
+	exit_now(e, false);
+}
+
+void task_exit_broken(const struct task_end *e)
+{
+	exit_now(e, true);
 }
 
 void task_exit(int code)
@@ -359,8 +405,8 @@ void task_exit_record(struct task *t, struct nh_exit *out)
 	out->stime_ns = t->stime_ns;
 }
 
-/* The reaper's queue (called by the next task on the dead one's hart). */
-void task_reap_later(struct task *t)
+/* The reaper's queue. */
+static void reap_later(struct task *t)
 {
 	irqflags_t f = spin_lock_irqsave(&reaper_wq.lock);
 
@@ -369,26 +415,54 @@ void task_reap_later(struct task *t)
 	waitq_wake_all(&reaper_wq);	/* the reaper, and any settle waiter */
 }
 
+/* @t died and its stack is done with: its waiters learn it. */
+static void reaped(struct task *t)
+{
+	irqflags_t f = spin_lock_irqsave(&t->exit_wq.lock);
+
+	t->reaped = true;
+	spin_unlock_irqrestore(&t->exit_wq.lock, f);
+	waitq_wake_all(&t->exit_wq);
+	task_put(t);	/* the scheduler's reference */
+}
+
+/* A task that gave back all but its stack, and a stack cache with room:
+ * done here, without the reaper's two switches; else the reaper. */
+void task_dead_off_hart(struct task *t)
+{
+	uint32_t used;
+
+	if (t->space || !t->exiting || t->new_space ||
+	    !kstack_free_cached(&t->stack, &used)) {
+		reap_later(t);
+		return;
+	}
+	t->stack_hwm = used;
+	reaped(t);
+}
+
 void task_release_stack(struct task *t)
 {
-	uint64_t tid = __atomic_load_n(&t->clear_tid, __ATOMIC_ACQUIRE);
+	uint64_t tid = __atomic_exchange_n(&t->clear_tid, 0, __ATOMIC_ACQ_REL);
+	irqflags_t f = spin_lock_irqsave(&t->ctl_lock);
+	struct vmspace *s = t->space, *pending = t->new_space;
 
+	t->exiting = true;
+	t->space = 0;
+	t->new_space = 0;	/* a replacement it never got to */
+	spin_unlock_irqrestore(&t->ctl_lock, f);
 	t->stack_hwm = kstack_free(&t->stack);
-	if (t->space && tid)	/* before its space can go away */
-		futex_clear_tid(t->space, tid);
-	if (t->space) {	/* off every hart: it no longer uses the root */
-		vm_put(t->space);
-		t->space = 0;
-	}
+	if (s && tid)	/* before its space can go away */
+		futex_clear_tid(s, tid);
+	if (s)		/* off every hart: it no longer uses the root */
+		vm_put(s);
 	/* Here, not when the object is freed: a handle the dead task holds
 	 * to itself (or to another dead task holding one to it) would keep
 	 * the object alive for ever. */
 	if (t->handles)
 		handle_table_close_all(t->handles);
-	if (t->new_space) {	/* a replacement it never got to */
-		vm_put(t->new_space);
-		t->new_space = 0;
-	}
+	if (pending)
+		vm_put(pending);
 }
 
 static bool reap_pending(void *arg)
@@ -424,12 +498,10 @@ static void reaper_main(void *arg)
 	for (;;) {
 		waitq_wait(&reaper_wq, false, 0, reap_pending, 0);
 		while ((t = reap_take()) != 0) {
+			irqflags_t f;
+
 			task_release_stack(t);
-			irqflags_t f = spin_lock_irqsave(&t->exit_wq.lock);
-			t->reaped = true;
-			spin_unlock_irqrestore(&t->exit_wq.lock, f);
-			waitq_wake_all(&t->exit_wq);
-			task_put(t);	/* the scheduler's reference */
+			reaped(t);
 			f = spin_lock_irqsave(&reaper_wq.lock);
 			reaping = false;
 			spin_unlock_irqrestore(&reaper_wq.lock, f);

@@ -127,16 +127,19 @@ struct task {
 	uint64_t vruntime;		/* [r] ns scaled by weight */
 	uint64_t allowed;		/* [r] hart indices it may run on */
 	unsigned hart;			/* [r] index of its run queue */
-	struct vmspace *space;		/* [s] NULL for kernel threads; changes
-					   only at its own user boundary */
-	struct handle_table *handles;	/* [I] NULL for kernel threads; closed by
-					   the reaper, freed with the task */
+	struct vmspace *space;		/* [s][c] NULL for kernel threads; changes
+					   only at its own user boundary and as
+					   it exits (others read it under ctl_lock) */
+	struct handle_table *handles;	/* [I] NULL for kernel threads; closed as
+					   it exits, freed with the task */
 	uint64_t work;			/* [a] TASK_WORK_* */
 	uint64_t clear_tid;		/* [a] user address: 0 written and a
-					   futex waiter woken there when it
-					   dies (the reaper); 0: none */
+					   futex waiter woken there as it
+					   exits; 0: none */
 	bool user_parked;		/* [r] preempted at its user boundary */
-	struct spinlock ctl_lock;	/* the pending space below */
+	struct spinlock ctl_lock;	/* the pending space below, exiting */
+	bool exiting;			/* [c] giving back what it holds: no new
+					   space is taken for it */
 	struct vmspace *new_space;	/* [c] TASK_WORK_SPACE: the next space */
 	uint64_t new_pc, new_sp;	/* [c] and where it starts in it */
 	struct ipc_task ipc;		/* IPC state: its diagram and field tags
@@ -233,6 +236,10 @@ __attribute__((noreturn)) void task_exit(int code);
  * the exit code task_join returns).  Never returns. */
 __attribute__((noreturn)) void task_exit_as(const struct task_end *e);
 
+/* The same for a task a kernel fault ends: it gives nothing back itself
+ * (its kernel state is suspect); the reaper does. */
+__attribute__((noreturn)) void task_exit_broken(const struct task_end *e);
+
 /* End the calling task for want of memory while handling the fault
  * @cause at @addr, @pc (NH_EXIT_OOM, code -NH_ENOMEM).  Never returns. */
 __attribute__((noreturn)) void task_exit_oom(uint64_t cause, uint64_t addr,
@@ -297,11 +304,14 @@ void task_list_print(void);
  * lock ranked below it and never sleeps): for the test counters. */
 void task_for_each(void (*fn)(struct task *t, void *ctx), void *ctx);
 
-/* Queue a dead task, now off its hart, for the reaper. */
-void task_reap_later(struct task *t);
+/* A dead task is off its hart (the next task there calls this, with
+ * interrupts off): its stack back and its waiters woken now, if it gave
+ * back all else as it exited and the stack cache has room, else queued
+ * for the reaper. */
+void task_dead_off_hart(struct task *t);
 
 /* Give a dead task's stack, address space and handles back (the reaper
- * calls this). */
+ * calls this); what it gave back as it exited is not there any more. */
 void task_release_stack(struct task *t);
 
 /* Wait until the reaper has nothing queued (leak checks settle on it). */

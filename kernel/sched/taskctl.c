@@ -236,14 +236,14 @@ void taskctl_frame_regs(struct task *t, struct nh_regs *out)
 {
 	const struct trap_frame *tf = task_user_frame(t);
 
-	memset(out, 0, sizeof(*out));
+	bool call = trap_is_syscall(tf);
+
 	memcpy(out->x, tf->regs, sizeof(out->x));	/* x[0] is the pc */
 	memcpy(out->f, t->fp.f, sizeof(out->f));
 	out->fcsr = t->fp.fcsr;
-	if (trap_is_syscall(tf)) {
-		out->flags = NH_REGS_SYSCALL;
-		out->orig_a0 = tf->orig_a0;
-	}
+	out->flags = call ? NH_REGS_SYSCALL : 0;
+	out->pad = 0;
+	out->orig_a0 = call ? tf->orig_a0 : 0;
 }
 
 int taskctl_get_regs(struct task *t, struct nh_regs *out)
@@ -346,6 +346,10 @@ int taskctl_replace_space(struct task *t, struct vmspace *space, uint64_t pc,
 	if (err)
 		return err;
 	f = spin_lock_irqsave(&t->ctl_lock);
+	if (t->exiting) {	/* it would never take it */
+		spin_unlock_irqrestore(&t->ctl_lock, f);
+		return -NH_ESRCH;
+	}
 	old = t->new_space;	/* an earlier replacement not yet taken */
 	t->new_space = space;
 	t->new_pc = pc;

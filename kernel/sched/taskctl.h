@@ -148,7 +148,8 @@ int taskctl_info(struct task *t, struct nh_task_info *out);
  * calling task (exec: at the end of the current system call).  The old
  * space's reference is dropped once the task no longer runs on it.  A
  * second call before the first took effect replaces it.  -NH_EINVAL: pc
- * or sp outside the user half, odd pc, no space.
+ * or sp outside the user half, odd pc, no space; -NH_ESRCH: it is dead
+ * or exiting.
  */
 int taskctl_replace_space(struct task *t, struct vmspace *space, uint64_t pc,
 			  uint64_t sp);

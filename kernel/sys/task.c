@@ -223,9 +223,18 @@ long sys_task_info(long task, uintptr_t out)
 	if (err)
 		return err;
 	err = taskctl_info(t, &info);
-	if (!err && t->space && t->state != TASK_DEAD) {
-		vm_stat(t->space, &st);
-		info.resident_pages = st.resident;
+	if (!err) {
+		irqflags_t f = spin_lock_irqsave(&t->ctl_lock);
+		struct vmspace *s = t->space;	/* (it may be giving it back) */
+
+		if (s)
+			vm_get(s);
+		spin_unlock_irqrestore(&t->ctl_lock, f);
+		if (s) {
+			vm_stat(s, &st);
+			info.resident_pages = st.resident;
+			vm_put(s);
+		}
 	}
 	task_unref(t);
 	if (!err && copy_to_user(out, &info, sizeof(info)))
