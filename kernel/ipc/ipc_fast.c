@@ -81,15 +81,28 @@ switch_with(struct hart *h, struct trap_frame *tf, struct task *next,
 /* ---- call ----------------------------------------------------------------- */
 
 /* The receiver waiting on @ep the fast path can hand a call to (ep
- * locked): asleep with a continuation, holding no reply. */
+ * locked): asleep with a continuation, holding no reply, and of those
+ * the first on this hart (a server's threads, one a hart: each serves
+ * its own hart's callers without a cross-hart wake-up); else the first
+ * (sched_direct_try refuses it, and the call takes the slow path). */
 static struct task *fast_receiver(struct endpoint *ep)
 {
-	struct task *r;
+	unsigned here = hart_self()->index;
+	struct task *first = 0;
+	struct list_node *n;
 
-	if (list_empty(&ep->waiting) || !__atomic_load_n(&ep->receivers, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&ep->receivers, __ATOMIC_ACQUIRE))
 		return 0;
-	r = container_of(ep->waiting.next, struct task, ipc.node);
-	return r->ipc.cont == IPC_CONT_RECV && !r->ipc.reply ? r : 0;
+	list_for_each(n, &ep->waiting) {
+		struct task *r = container_of(n, struct task, ipc.node);
+
+		if (r->ipc.cont != IPC_CONT_RECV || r->ipc.reply)
+			continue;
+		if (r->hart == here)	/* (a hint: sched_direct_try checks it) */
+			return r;
+		first = first ? first : r;
+	}
+	return first;
 }
 
 /* The call from @self is taken by @r, waiting on @ep (locked): what

@@ -250,6 +250,7 @@ struct handle_table *handle_table_create(int *err)
 	ht->lock = (struct spinlock)SPINLOCK_INIT("handle: a task's table", RANK_HANDLES);
 	ht->pa = pa;
 	ht->nchunks = 1;
+	ht->users = ht->refs = 1;
 	*err = 0;
 	return ht;
 }
@@ -302,8 +303,22 @@ void handle_table_close_exec(struct handle_table *ht)
 		close_index(ht, i, NH_HANDLE_CLOEXEC);
 }
 
-void handle_table_destroy(struct handle_table *ht)
+void handle_table_share(struct handle_table *ht)
 {
+	__atomic_fetch_add(&ht->users, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&ht->refs, 1, __ATOMIC_RELAXED);
+}
+
+void handle_table_leave(struct handle_table *ht)
+{
+	if (__atomic_sub_fetch(&ht->users, 1, __ATOMIC_ACQ_REL) == 0)
+		handle_table_close_all(ht);
+}
+
+void handle_table_put(struct handle_table *ht)
+{
+	if (__atomic_sub_fetch(&ht->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
 	handle_table_close_all(ht);
 	for (unsigned c = 1; c < ht->nchunks; c++)
 		frame_put(kmap_to_phys(ht->dir[c]));

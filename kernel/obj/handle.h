@@ -34,13 +34,15 @@
  * locks ranked above it); put() callbacks never do (releasing an object
  * may take any lock), and no two tables are ever locked at once.
  *
- * Lifetime: a task's table is created empty with the task; its handles
- * are all closed by the reaper once the task is dead and off every hart
- * (handle_table_close_all: a task holding a handle to itself, or two dead
- * tasks holding handles to each other, are still freed); the table itself
- * is freed with the task object (handle_table_destroy), so a task that
- * holds a reference to another can always install into its table (which
- * refuses with -NH_ESRCH once closed).
+ * Lifetime: a task's table is created empty with the task, or is its
+ * creator's, shared (NH_START_SHARE_HANDLES: a server's threads); its
+ * handles are all closed when the last task using it exits
+ * (handle_table_leave, then handle_table_close_all: a task holding a
+ * handle to itself, or two dead tasks holding handles to each other, are
+ * still freed); the table itself is freed with the last task object
+ * naming it (handle_table_put), so a task that holds a reference to
+ * another can always install into its table (which refuses with
+ * -NH_ESRCH once closed).
  *
  * Errors: -NH_EBADF no such handle (never was, closed, stale, or of
  * another type than asked for); -NH_EACCES the handle lacks a right the
@@ -87,6 +89,8 @@ struct handle_table {
 	unsigned nchunks;	/* chunks in use, 1..HANDLE_CHUNKS */
 	unsigned hint;		/* no free slot below this index */
 	unsigned nopen;		/* open slots (read without the lock: a hint) */
+	int users;		/* [a] live tasks using it (shared: more than one) */
+	int refs;		/* [a] task objects naming it */
 	unsigned ncloexec;	/* open handles carrying NH_HANDLE_CLOEXEC
 				   (read without the lock: a hint) */
 	uint64_t pa;		/* [I] the frame holding the table */
@@ -111,11 +115,18 @@ void handle_type_register(unsigned type, const struct handle_type_ops *ops);
 struct handle_table *handle_table_create(int *err);
 
 /* Close every handle; from now on the table refuses new ones (-NH_ESRCH).
- * Its task is dead.  No table lock held; put() callbacks run here. */
+ * Its tasks are dead.  No table lock held; put() callbacks run here. */
 void handle_table_close_all(struct handle_table *ht);
 
-/* Close whatever is left and free the table (its task object is freed). */
-void handle_table_destroy(struct handle_table *ht);
+/* One more task uses @ht (and its object names it). */
+void handle_table_share(struct handle_table *ht);
+
+/* A task using @ht exits: the last one closes every handle. */
+void handle_table_leave(struct handle_table *ht);
+
+/* A task object naming @ht is freed: the last one closes whatever is
+ * left and frees the table. */
+void handle_table_put(struct handle_table *ht);
 
 /* A handle in the calling task's table to a new object @obj, taking over
  * the creator's reference (dropped if no handle could be made). */

@@ -98,7 +98,7 @@ void task_put(struct task *t)
 	ntasks--;
 	spin_unlock_irqrestore(&tasks_lock, f);
 	if (t->handles)
-		handle_table_destroy(t->handles);
+		handle_table_put(t->handles);
 	slab_free(&task_cache, t);
 }
 
@@ -255,14 +255,17 @@ struct task *utask_create_with(const char *name, struct vmspace *u,
 			       const struct utask_start *s,
 			       const struct task_attr *attr, int *err)
 {
-	struct handle_table *ht = handle_table_create(err);
+	struct handle_table *ht = s->share;
 	struct task *t;
 
-	if (!ht)
+	if (ht)
+		handle_table_share(ht);
+	else if (!(ht = handle_table_create(err)))
 		return 0;
 	t = kthread_create_stopped(name, user_start, 0, attr, err);
 	if (!t) {
-		handle_table_destroy(ht);
+		handle_table_leave(ht);
+		handle_table_put(ht);
 		return 0;
 	}
 	t->handles = ht;
@@ -343,8 +346,10 @@ static void release_self(struct task *t)
 		vm_put(pending);
 	if (t->space && tid)
 		futex_clear_tid(t->space, tid);
-	if (t->handles)
-		handle_table_close_all(t->handles);
+	if (t->handles) {
+		t->handles_left = true;
+		handle_table_leave(t->handles);
+	}
 	if (t->space) {
 		struct vmspace *s = t->space;
 
@@ -459,8 +464,10 @@ void task_release_stack(struct task *t)
 	/* Here, not when the object is freed: a handle the dead task holds
 	 * to itself (or to another dead task holding one to it) would keep
 	 * the object alive for ever. */
-	if (t->handles)
-		handle_table_close_all(t->handles);
+	if (t->handles && !t->handles_left) {
+		t->handles_left = true;
+		handle_table_leave(t->handles);
+	}
 	if (pending)
 		vm_put(pending);
 }

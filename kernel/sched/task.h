@@ -130,8 +130,11 @@ struct task {
 	struct vmspace *space;		/* [s][c] NULL for kernel threads; changes
 					   only at its own user boundary and as
 					   it exits (others read it under ctl_lock) */
-	struct handle_table *handles;	/* [I] NULL for kernel threads; closed as
-					   it exits, freed with the task */
+	struct handle_table *handles;	/* [I] NULL for kernel threads; perhaps
+					   shared; left as it exits (the last
+					   task closes it), freed with the last
+					   task object naming it */
+	bool handles_left;		/* it has left its table (handle_table_leave) */
 	uint64_t work;			/* [a] TASK_WORK_* */
 	uint64_t clear_tid;		/* [a] user address: 0 written and a
 					   futex waiter woken there as it
@@ -201,6 +204,7 @@ struct task *utask_create(const char *name, struct vmspace *u, uint64_t entry,
 /* Where a user task starts (utask_create_with). */
 struct utask_start {
 	uint64_t pc, sp, a0, tp;
+	struct handle_table *share;	/* NULL, or the table it shares */
 	bool suspended;		/* start STOPPED, never having run */
 	bool privs_given;	/* privs below, not the creator's */
 	uint32_t privs;

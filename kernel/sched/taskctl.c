@@ -78,7 +78,8 @@ static int check_sched(const struct nh_sched *s, struct task_attr *a)
 static int check_start(const struct nh_task_start *st, struct task_attr *a)
 {
 	if (!user_pc_ok(st->pc) || !user_sp_ok(st->sp) ||
-	    (st->flags & ~(uint32_t)(NH_START_SUSPENDED | NH_START_PRIVS_OF)))
+	    (st->flags & ~(uint32_t)(NH_START_SUSPENDED | NH_START_PRIVS_OF |
+				     NH_START_SHARE_HANDLES)))
 		return -NH_EINVAL;
 	return check_sched(&st->sched, a);
 }
@@ -92,7 +93,9 @@ struct task *taskctl_create(struct vmspace *space, const struct nh_task_start *s
 				 .tp = st->tp,
 				 .suspended = st->flags & NH_START_SUSPENDED,
 				 .privs_given = st->flags & NH_START_PRIVS_OF,
-				 .privs = privs };
+				 .privs = privs,
+				 .share = st->flags & NH_START_SHARE_HANDLES ?
+					  task_current()->handles : 0 };
 	struct task_attr a;
 
 	*err = space ? check_start(st, &a) : -NH_EINVAL;

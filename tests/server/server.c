@@ -292,6 +292,59 @@ static int threads_share_memory(void)
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
+static volatile long share_m, share_m2, share_info, share_close, share_go;
+
+/* A thread sharing the server's handle table: sees its handles, makes
+ * one the creator sees, closes one of the creator's.  No libc. */
+static void sharer_main(long arg)
+{
+	struct nh_handle_info info;
+
+	(void)arg;
+	share_info = nh_handle_info(share_m, &info);
+	share_close = nh_handle_close(share_m);
+	__atomic_store_n(&share_m2, nh_memobj_create(4096), __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&share_go, __ATOMIC_ACQUIRE))
+		nh_yield();
+	nh_exit(7);
+}
+
+static int threads_share_a_handle_table(void)
+{
+	struct nh_task_start st = { .pc = (uint64_t)sharer_main,
+		.sp = (uint64_t)(thread_stacks[0] + 4096), .name = "sharer",
+		.flags = NH_START_SHARE_HANDLES };
+	struct nh_handle_info info;
+	struct nh_exit e;
+	long h, m;
+	int ok = 1;
+
+	share_m2 = share_go = 0;
+	share_info = share_close = 1;
+	share_m = nh_memobj_create(4096);
+	EXPECT(share_m > 0);
+	h = nh_task_create(NH_SELF_SPACE, &st);
+	EXPECT(h > 0);
+	if (h <= 0)
+		return NH_TEST_FAIL;
+	while (!__atomic_load_n(&share_m2, __ATOMIC_ACQUIRE))
+		nh_yield();
+	EXPECT(share_info == 0 && share_close == 0);	/* ours, seen and closed there */
+	EXPECT(nh_handle_info(share_m, &info) == -NH_EBADF);
+	EXPECT(share_m2 > 0 && nh_handle_info(share_m2, &info) == 0 &&
+	       info.type == NH_OBJ_MEMOBJ);		/* its, seen here */
+	EXPECT(nh_handle_close(share_m2) == 0);
+	__atomic_store_n(&share_go, 1, __ATOMIC_RELEASE);
+	EXPECT(nh_task_wait(h, &e) == 0 && e.code == 7);
+	/* its exit left the table open: it was not the last user */
+	m = nh_memobj_create(4096);
+	EXPECT(m > 0 && nh_handle_close(m) == 0);
+	EXPECT(nh_handle_close(h) == 0);
+	st.flags = NH_START_SHARE_HANDLES | 8;		/* an unknown flag */
+	EXPECT(nh_task_create(NH_SELF_SPACE, &st) == -NH_EINVAL);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
 static int heap_grows_shrinks_and_regrows(void)
 {
 	const char *const argv[] = { "heap", 0 };
@@ -1730,6 +1783,7 @@ static const struct utest catalogue[] = {
 	{ "USRT0062_task_stop_returns_at_once", task_stop_returns_at_once },
 	{ "USRT0063_ipc_exit_events_overtake_queued_callers", ipc_exit_events_overtake_queued_callers },
 	{ "USRT0064_proto_regs_stub_refuses_bad_replies", proto_regs_stub_refuses_bad_replies },
+	{ "USRT0065_threads_share_a_handle_table", threads_share_a_handle_table },
 	{ "PROC0001_fork_wait_and_exit_status", proc_fork_wait_and_exit_status },
 	{ "PROC0002_wait_nohang_options_and_echild", proc_wait_nohang_options_and_echild },
 	{ "PROC0003_exec_runs_a_program_in_the_child", proc_exec_runs_a_program_in_the_child },

@@ -76,9 +76,9 @@ static void destroy_both(struct ktest_ctx *t, struct handle_table *ht,
 			 struct handle_table *to, const struct dummy *d)
 {
 	if (ht)
-		handle_table_destroy(ht);
+		handle_table_put(ht);
 	if (to)
-		handle_table_destroy(to);
+		handle_table_put(to);
 	KT_EXPECT(t, d->refs == 0 && d->put_under_lock == 0);
 }
 
@@ -98,7 +98,7 @@ KTEST(HNDL0001_numbers_encode_slot_and_generation)
 	c = handle_alloc(ht, HANDLE_OBJ_TEST, &d, RWG);
 	KT_EXPECT(t, c == (1 << SLOT_BITS | 0) + 1);	/* slot 0, generation 1 */
 	KT_EXPECT(t, handle_live_count() >= 2);
-	handle_table_destroy(ht);
+	handle_table_put(ht);
 	KT_EXPECT(t, d.refs == 0 && d.put_under_lock == 0);
 }
 
@@ -127,7 +127,7 @@ KTEST(HNDL0002_stale_after_close_and_reuse)
 	KT_EXPECT(t, handle_close(ht, NH_SELF_SPACE) == -NH_EBADF);
 	KT_EXPECT(t, handle_close(ht, 2 * HANDLE_CHUNK_SLOTS + 1) == -NH_EBADF);	/* no such chunk */
 	KT_EXPECT(t, handle_close(ht, (1l << 31) + 1) == -NH_EBADF);
-	handle_table_destroy(ht);
+	handle_table_put(ht);
 	KT_EXPECT(t, d.refs == 0 && e.refs == 0);
 }
 
@@ -150,7 +150,7 @@ KTEST(HNDL0003_wrong_type_and_missing_rights)
 	KT_EXPECT(t, handle_alloc(ht, 0, &d, 0) == -NH_EINVAL);
 	KT_EXPECT(t, handle_alloc(ht, HANDLE_OBJ_TEST, &d, 0x100) == -NH_EINVAL);
 	KT_EXPECT(t, d.refs == 1);
-	handle_table_destroy(ht);
+	handle_table_put(ht);
 	KT_EXPECT(t, d.refs == 0);
 }
 
@@ -211,7 +211,7 @@ KTEST(HNDL0005_full_table_and_reservations)
 		handle_commit(ht, r, HANDLE_OBJ_TEST, &d, NH_RIGHT_READ);
 		KT_EXPECT(t, handle_close(ht, r) == 0);
 	}
-	handle_table_destroy(ht);
+	handle_table_put(ht);
 	KT_EXPECT(t, d.refs == 0 && handle_live_count() == live);
 }
 
@@ -229,7 +229,7 @@ KTEST(HNDL0006_put_runs_without_locks_held)
 	KT_EXPECT(t, handle_dup(ht, a, NH_RIGHTS_ALL) == -NH_EACCES);	/* drops one */
 	KT_EXPECT(t, handle_info(ht, b, &info) == 0);	/* drops one */
 	KT_EXPECT(t, handle_close(ht, a) == 0);
-	handle_table_destroy(ht);	/* closes b */
+	handle_table_put(ht);	/* closes b */
 	KT_EXPECT(t, d.refs == 0);
 	KT_EXPECT(t, d.put_under_lock == 0);
 	{	/* the probe itself notices a lock */
@@ -269,7 +269,7 @@ KTEST(HNDL0007_table_grows_by_chunks)
 	KT_EXPECT(t, h == (1 << SLOT_BITS | HANDLE_CHUNK_SLOTS) + 1);
 	KT_EXPECT(t, handle_lookup(ht, 4 * HANDLE_CHUNK_SLOTS + 1, HANDLE_OBJ_TEST, 0,
 				   &obj) == -NH_EBADF);	/* beyond the chunks */
-	handle_table_destroy(ht);	/* the runner's leak check: frames back */
+	handle_table_put(ht);	/* the runner's leak check: frames back */
 	KT_EXPECT(t, d.refs == 0 && d.put_under_lock == 0);
 }
 
@@ -342,6 +342,29 @@ KTEST(HNDL0009_close_on_exec)
 	KT_EXPECT(t, handle_info(ht, b, &info) == -NH_EBADF && ht->ncloexec == 0);
 	KT_EXPECT(t, handle_info(ht, a, &info) == 0 && handle_info(ht, c, &info) == 0);
 	KT_EXPECT(t, d.refs == 2);
-	handle_table_destroy(ht);
+	handle_table_put(ht);
 	KT_EXPECT(t, d.refs == 0 && d.put_under_lock == 0);
+}
+
+KTEST(HNDL0010_a_shared_table_closes_when_its_last_user_leaves)
+{
+	struct handle_table *ht = table(t);
+	struct dummy d = { 0 };
+	struct nh_handle_info info;
+	long a;
+
+	if (!ht)
+		return;
+	a = handle_alloc(ht, HANDLE_OBJ_TEST, &d, RW);
+	handle_table_share(ht);		/* a second task uses it */
+	handle_table_leave(ht);		/* the first exits: nothing closes */
+	KT_EXPECT(t, handle_info(ht, a, &info) == 0 && d.refs == 1);
+	KT_EXPECT(t, handle_alloc(ht, HANDLE_OBJ_TEST, &d, RW) > 0 && d.refs == 2);
+	handle_table_leave(ht);		/* the last: every handle closes */
+	KT_EXPECT(t, d.refs == 0 && d.put_under_lock == 0);
+	KT_EXPECT(t, handle_info(ht, a, &info) == -NH_EBADF);
+	KT_EXPECT(t, handle_alloc(ht, HANDLE_OBJ_TEST, &d, RW) == -NH_ESRCH && d.refs == 0);
+	handle_table_put(ht);		/* one task object freed: the table stays */
+	KT_EXPECT(t, handle_info(ht, a, &info) == -NH_EBADF);
+	handle_table_put(ht);		/* the last: freed (the leak check) */
 }

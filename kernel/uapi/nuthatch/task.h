@@ -100,5 +100,10 @@ struct nh_task_start {
 #define NH_START_PRIVS_OF	2	/* the privileges of the task privs_of
 					   names, within the creator's (a
 					   process server's fork: the parent's) */
+#define NH_START_SHARE_HANDLES	4	/* the creator's handle table, shared
+					   (a server's threads): a handle made,
+					   closed or installed by one is so for
+					   all; the last of them to exit closes
+					   them */
 
 #endif
