@@ -196,6 +196,18 @@ static int is_event(uint64_t tag)
 	       NH_IPC_LABEL(tag) == NH_IPC_CANCEL;
 }
 
+static int took_event(struct srv *s, struct nh_msg *m)
+{
+	int took;
+
+	if (s->enter)
+		s->enter(s);
+	took = s->event(s, m);
+	if (s->leave)
+		s->leave(s);
+	return took;
+}
+
 long srv_run(struct srv *s)
 {
 	struct srv_req r;
@@ -210,11 +222,15 @@ long srv_run(struct srv *s)
 			continue;
 		}
 		if (NH_IPC_LABEL(r.msg.tag) == NH_IPC_NOTIFY ||	/* nobody waits for a reply */
-		    (s->event && is_event(r.msg.tag) && s->event(s, &r.msg))) {
+		    (s->event && is_event(r.msg.tag) && took_event(s, &r.msg))) {
 			tag = nh_recv(s->ep, &r.msg);
 			continue;
 		}
+		if (s->enter)
+			s->enter(s);
 		srv_dispatch(s, &r);
+		if (s->leave)
+			s->leave(s);
 		if (r.stop && !r.deferred) {
 			nh_reply(0, &r.reply);
 			return 0;

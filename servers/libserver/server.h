@@ -70,6 +70,12 @@ struct srv {
 	 * hook's), 0 to treat it as any other request (a client's forgery
 	 * gets -NH_ENOSYS).  0 here: every such label is a request. */
 	int (*event)(struct srv *s, struct nh_msg *m);
+	/* Around the handling of each message that came (its event hook, or
+	 * its identification, handler and reply's encoding), never around
+	 * a receive or the reply's send: a server of several threads on one
+	 * endpoint takes its lock here.  0: nothing. */
+	void (*enter)(struct srv *s);
+	void (*leave)(struct srv *s);
 	long last_recv_err;		/* the last receive that failed */
 	void *priv;			/* the server's own state */
 };

@@ -195,9 +195,9 @@ static long try_wait(struct proc *parent, const struct proc_waiter *w, struct re
 static void answer(struct proc_waiter *w, const struct reaped *out)
 {
 	if (w->waitid)
-		proc_srv_waitid_answer(&proc_srv.srv, w->reply, out->pid, out->status, out->uid);
+		proc_srv_waitid_answer(proc_self_srv(), w->reply, out->pid, out->status, out->uid);
 	else
-		proc_srv_wait4_answer(&proc_srv.srv, w->reply, out->pid, out->status,
+		proc_srv_wait4_answer(proc_self_srv(), w->reply, out->pid, out->status,
 				      out->utime_ns, out->stime_ns);
 }
 
@@ -310,7 +310,7 @@ void proc_wake_waiters(struct proc *parent)
 		*pw = w->next;
 		proc_srv.nwaiters--;
 		if (got < 0)
-			srv_answer_error(&proc_srv.srv, w->reply, got);
+			srv_answer_error(proc_self_srv(), w->reply, got);
 		else
 			answer(w, &out);
 		proc_waiter_free(w);

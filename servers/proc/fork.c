@@ -266,7 +266,7 @@ long proc_srv_clone(struct srv_req *r, uint64_t flags, uint64_t stack, uint64_t 
 void proc_vfork_release(struct proc *child)
 {
 	if (child->vfork_reply) {
-		fork_answer(&proc_srv.srv, child->vfork_label, child->vfork_reply, child->pid);
+		fork_answer(proc_self_srv(), child->vfork_label, child->vfork_reply, child->pid);
 		child->vfork_reply = 0;
 	}
 }

@@ -111,14 +111,24 @@ struct proc_exec {
 	char path[PROC_NAME_LEN];	/* the file's name, for the task's */
 };
 
-/* The server's state: one. */
+/*
+ * The server's state: one.  It runs as one thread a hart (main.c), each
+ * receiving on the endpoint with its own struct srv and IPC buffer, all
+ * sharing one handle table (NH_START_SHARE_HANDLES); lock serialises
+ * the handling of every message (libserver's enter and leave hooks), so
+ * that everything here and in the table is as in a single thread.
+ */
 struct proc_server {
-	struct srv srv;
+	struct srv srv;			/* the first thread's */
 	long ep;			/* its endpoint (unbadged, every right) */
 	uint32_t nprocs, nzombies, nwaiters;
+	unsigned nthreads;		/* serving threads, one a hart */
 };
 
 extern struct proc_server proc_srv;
+
+/* The calling thread's struct srv (its IPC buffer packs answers). */
+struct srv *proc_self_srv(void);
 
 /* pool.c: fixed-size objects, kept once allocated. */
 struct pool {
