@@ -467,14 +467,31 @@ static bool take_queued(struct endpoint *ep, struct ipc_delivery *d)
 	return false;
 }
 
-/* Hand @d to the first receiver waiting on @ep (lock held): false if none. */
+/* The receiver waiting on @ep (lock held) to hand a message to: the
+ * first on this hart (a server's threads, one a hart: no cross-hart
+ * wake-up), else the first; NULL if none. */
+static struct task *waiting_receiver(struct endpoint *ep)
+{
+	unsigned here = hart_self()->index;
+	struct list_node *n;
+
+	list_for_each(n, &ep->waiting) {
+		struct task *r = container_of(n, struct task, ipc.node);
+
+		if (r->hart == here)	/* (a hint: where it sleeps) */
+			return r;
+	}
+	return list_empty(&ep->waiting) ? 0 :
+	       container_of(ep->waiting.next, struct task, ipc.node);
+}
+
+/* Hand @d to a receiver waiting on @ep (lock held): false if none. */
 static bool hand_to_waiting(struct endpoint *ep, const struct ipc_delivery *d)
 {
-	struct task *r;
+	struct task *r = waiting_receiver(ep);
 
-	if (list_empty(&ep->waiting))
+	if (!r)
 		return false;
-	r = container_of(ep->waiting.next, struct task, ipc.node);
 	list_del(&r->ipc.node);
 	r->ipc.ep = 0;
 	r->ipc.in = *d;

@@ -257,9 +257,37 @@ static struct hart *select_hart(const struct task *t)
 }
 
 /*
+ * @t waits on @busy's queue: kick a hart that idles with nothing queued
+ * and may run it, which then steals it (its idle loop steals when
+ * woken), rather than let it wait while a hart sleeps.  A racy look at
+ * the others: at worst a kick for nothing, or a steal at the next tick.
+ */
+static void kick_an_idle_hart(const struct hart *busy, const struct task *t)
+{
+	unsigned left = __atomic_load_n(&nharts_online, __ATOMIC_RELAXED);
+
+	if (left < 2)	/* (one hart: nobody to kick) */
+		return;
+	for (unsigned i = 0; i < PLAT_MAX_HARTS && left; i++) {
+		struct hart *o = &harts[i];
+
+		if (!__atomic_load_n(&o->online, __ATOMIC_ACQUIRE))
+			continue;
+		left--;
+		if (o == busy || !allowed_on(t, o) ||
+		    __atomic_load_n(&o->rq.nready, __ATOMIC_RELAXED) ||
+		    __atomic_load_n(&o->current, __ATOMIC_RELAXED) != o->idle)
+			continue;
+		kick(o);
+		return;
+	}
+}
+
+/*
  * Queue a READY task that is on no run queue and no hart (new, stolen,
  * migrating, continued) on hart t->hart, which the caller set while
- * holding the lock of the hart it left, if any.  Kick if it should run.
+ * holding the lock of the hart it left, if any.  Kick if it should run,
+ * else an idle hart that may take it.
  */
 static void place(struct task *t, uint64_t vbase_old)
 {
@@ -281,6 +309,8 @@ static void place(struct task *t, uint64_t vbase_old)
 	spin_unlock_irqrestore(&h->rq.lock, f);
 	if (k)
 		kick(h);
+	else if (!t->stop_pending)
+		kick_an_idle_hart(h, t);
 }
 
 void sched_start(struct task *t)

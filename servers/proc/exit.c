@@ -66,7 +66,7 @@ static void process_ended(struct proc *p)
 {
 	proc_exec_abandon(p);		/* killed while it waited to exec */
 	p->state = PROC_ZOMBIE;
-	nh_handle_close(p->space);
+	proc_close_later(p->space);	/* (its teardown, maybe) */
 	p->space = 0;
 	proc_srv.nzombies++;
 	proc_drop_waiters(p);
@@ -89,7 +89,7 @@ static void thread_ended(struct proc *t, const struct nh_exit *e)
 
 	p->utime_ns += e->utime_ns;
 	p->stime_ns += e->stime_ns;
-	nh_handle_close(t->task);
+	proc_close_later(t->task);
 	t->task = 0;
 	proc_vfork_release(t);
 	if (p->pending_exec && p->pending_exec->caller == t)

@@ -71,21 +71,25 @@ struct fork_plan {
 	struct proc *child;
 	int32_t pid;
 	long space, task;
+	/* the caller as it was under the lock, for the part without it */
+	int32_t caller_tid;
+	long caller_task, parent_space;
+	char name[PROC_NAME_LEN];
 	struct nh_regs regs;
 };
 
 /* The child's task: @caller's registers and privileges (NH_START_PRIVS_OF:
  * as they are now, since it may have lowered them itself), the fork reply
  * pending with tid 0. */
-static long child_task(const struct proc *caller, struct fork_plan *f)
+static long child_task(struct fork_plan *f)
 {
 	/* the caller's privileges as they are now (it may have lowered them) */
 	struct nh_task_start start = { .pc = f->regs.x[0], .sp = f->regs.x[2],
 				       .flags = NH_START_SUSPENDED | NH_START_PRIVS_OF,
-				       .privs_of = (uint32_t)caller->task };
+				       .privs_of = (uint32_t)f->caller_task };
 	struct nh_regs *g = &f->regs;
 
-	memcpy(start.name, caller->leader->name, sizeof(start.name));
+	memcpy(start.name, f->name, sizeof(start.name));
 	f->task = nh_task_create(f->space, &start);
 	if (f->task < 0)
 		return f->task;
@@ -100,12 +104,12 @@ static long child_task(const struct proc *caller, struct fork_plan *f)
 }
 
 /* clone's tid words; 0 or -NH_EFAULT. */
-static long tid_words(const struct proc *parent, struct fork_plan *f)
+static long tid_words(struct fork_plan *f)
 {
 	uint32_t tid = (uint32_t)f->pid;
 
 	if ((f->flags & CLONE_PARENT_SETTID) &&
-	    nh_space_write(parent->space, f->ptid, &tid, sizeof(tid)) < 0)
+	    nh_space_write(f->parent_space, f->ptid, &tid, sizeof(tid)) < 0)
 		return -NH_EFAULT;
 	if ((f->flags & CLONE_CHILD_SETTID) &&
 	    nh_space_write(f->space, f->ctid, &tid, sizeof(tid)) < 0)
@@ -115,9 +119,41 @@ static long tid_words(const struct proc *parent, struct fork_plan *f)
 	return 0;
 }
 
+/* The kernel's part: the new space and task, made from what @f noted
+ * of the caller, without the table (and so without the lock). */
+static long fork_build(long reply, struct fork_plan *f)
+{
+	long r = nh_ipc_reply_regs(reply, &f->regs);
+
+	if (r)
+		return r;
+	f->space = f->flags & CLONE_VM ? nh_handle_dup(f->parent_space, NH_RIGHTS_ALL)
+				       : nh_space_clone(f->parent_space);
+	if (f->space < 0)
+		return f->space;
+	r = child_task(f);
+	if (!r)
+		r = tid_words(f);
+	return r ? r : proc_attach_task(f->task, f->pid, 0);
+}
+
+/* Is @caller, as @f noted it, still a live thread of a process that is
+ * not becoming another program?  (With the lock let go, it may have
+ * ended, even been freed: it is looked up again by its tid.) */
+static int caller_still(const struct proc *caller, const struct fork_plan *f)
+{
+	return proc_find(f->caller_tid) == caller && caller->state == PROC_RUNNING &&
+	       caller->task == f->caller_task && !caller->leader->pending_exec;
+}
+
+/*
+ * The pid and the table's objects under the lock, then the kernel's part
+ * without it (the clone and the task are most of a fork's time: other
+ * threads serve other callers meanwhile), then the lock again and a
+ * check that the caller is still there to have a child.
+ */
 static long fork_prepare(const struct proc *caller, long reply, struct fork_plan *f)
 {
-	const struct proc *parent = caller->leader;
 	long r;
 
 	f->child = proc_new();
@@ -126,19 +162,14 @@ static long fork_prepare(const struct proc *caller, long reply, struct fork_plan
 	f->pid = pid_alloc();
 	if (f->pid < 0)
 		return f->pid;
-	r = nh_ipc_reply_regs(reply, &f->regs);
-	if (r)
-		return r;
-	f->space = f->flags & CLONE_VM ? nh_handle_dup(parent->space, NH_RIGHTS_ALL)
-				       : nh_space_clone(parent->space);
-	if (f->space < 0)
-		return f->space;
-	r = child_task(caller, f);
-	if (!r)
-		r = tid_words(parent, f);
-	if (r)
-		return r;
-	return proc_attach_task(f->task, f->pid, 0);
+	f->caller_tid = caller->pid;
+	f->caller_task = caller->task;
+	f->parent_space = caller->leader->space;
+	memcpy(f->name, caller->leader->name, sizeof(f->name));
+	proc_unlock();
+	r = fork_build(reply, f);
+	proc_lock();
+	return r ? r : caller_still(caller, f) ? 0 : -NH_EPIPE;
 }
 
 static void fork_undo(struct fork_plan *f)
@@ -205,6 +236,7 @@ static long do_fork(struct srv_req *r, struct fork_plan *f)
 	if (reply < 0)
 		return reply;
 	err = fork_prepare(caller, reply, f);
+	parent = caller->leader;	/* (looked up again: it may have changed) */
 	if (err) {
 		fork_undo(f);
 		srv_answer_error(r->srv, reply, fork_errno(err));

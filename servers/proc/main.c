@@ -62,10 +62,37 @@ static void enter(struct srv *s)
 	pthread_mutex_lock(&lock);
 }
 
+/* Handles proc_close_later keeps for leave; past LATER_MAX, closed at once. */
+#define LATER_MAX	16
+static __thread long later[LATER_MAX];
+static __thread unsigned nlater;
+
 static void leave(struct srv *s)
 {
 	(void)s;
 	pthread_mutex_unlock(&lock);
+	while (nlater)
+		nh_handle_close(later[--nlater]);
+}
+
+void proc_unlock(void)
+{
+	if (proc_srv.srv.enter)
+		pthread_mutex_unlock(&lock);
+}
+
+void proc_lock(void)
+{
+	if (proc_srv.srv.enter)
+		pthread_mutex_lock(&lock);
+}
+
+void proc_close_later(long h)
+{
+	if (proc_srv.srv.enter && nlater < LATER_MAX)
+		later[nlater++] = h;
+	else
+		nh_handle_close(h);
 }
 
 extern const struct srv_proto proc_proto;

@@ -130,6 +130,17 @@ extern struct proc_server proc_srv;
 /* The calling thread's struct srv (its IPC buffer packs answers). */
 struct srv *proc_self_srv(void);
 
+/* Let go of the lock for kernel work that needs nothing of the table
+ * (everything read under it may change meanwhile), and take it again.
+ * With one thread there is no lock: both do nothing. */
+void proc_unlock(void);
+void proc_lock(void);
+
+/* Close @h once this message's handling is over, outside the lock (a
+ * space's teardown, say, need not hold up the other threads).  With one
+ * thread: now. */
+void proc_close_later(long h);
+
 /* pool.c: fixed-size objects, kept once allocated. */
 struct pool {
 	size_t size;
