@@ -62,6 +62,7 @@ int thread_clone_tid_words_and_bad_flags(void);
 int thread_clone_makes_processes_too(void);
 int thread_exit_fault_and_exec_end_every_thread(void);
 int thread_the_leader_may_end_first(void);
+int thread_forks_race_the_end_of_their_process(void);
 
 int posix_clocks_and_sleeps(void);
 int posix_times_and_rusage_count_children(void);

@@ -1810,6 +1810,7 @@ static const struct utest catalogue[] = {
 	{ "PROC0024_pids_wrap_at_pid_max_and_run_out", proc_pids_wrap_at_pid_max_and_run_out },
 	{ "PROC0025_exec_runs_scripts_through_their_interpreter", proc_exec_runs_scripts_through_their_interpreter },
 	{ "PROC0026_an_interrupted_wait_reaps_nothing", proc_an_interrupted_wait_reaps_nothing },
+	{ "PROC0027_forks_race_the_end_of_their_process", thread_forks_race_the_end_of_their_process },
 	{ "POSX0001_differential_programs", posix_differential_programs },
 };
 

@@ -333,3 +333,61 @@ int thread_the_leader_may_end_first(void)
 	EXPECT(proc_table_back(&before));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
+
+/* ---- forks the server builds while others come and go ------------------------- */
+
+#define FORKERS		3
+
+/* Forks and reaps children until the process ends around it. */
+static void *fork_loop(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		pid_t c = fork();
+
+		if (c == 0)
+			_exit(0);
+		if (c > 0)
+			waitpid(c, 0, 0);
+	}
+	return 0;
+}
+
+/* Threads forking in a loop; after @ms milliseconds the main thread
+ * ends the process (exit_group) while forks are being built. */
+static int forkers_then_exit(long ms)
+{
+	pthread_t t;
+
+	for (int i = 0; i < FORKERS; i++)
+		if (pthread_create(&t, 0, fork_loop, 0))
+			return 100;
+	nh_sleep_ns((uint64_t)ms * 1000000);
+	exit(4);
+}
+
+/* A process of forking threads.  The server builds a fork's space and
+ * task with its lock let go (servers/proc/fork.c): a caller that ends
+ * meanwhile (its process exits) gets no child, and nothing leaks:
+ * children already made are reparented to init and reaped, and the
+ * table comes back.  Several such processes at once, with a process of
+ * plain forks beside them, keep every serving thread busy. */
+int thread_forks_race_the_end_of_their_process(void)
+{
+	struct proc_table before = proc_table_now();
+	pid_t pids[4];
+	int ok = 1;
+
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 4; i++)
+			pids[i] = proc_spawn_child(forkers_then_exit, 5 + 7 * i + round);
+		for (int i = 0; i < 4; i++) {
+			int status = -1;
+
+			EXPECT(pids[i] > 0 && waitpid(pids[i], &status, 0) == pids[i]);
+			EXPECT(proc_exited_with(status, 4));
+		}
+	}
+	EXPECT(proc_table_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
