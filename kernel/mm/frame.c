@@ -105,15 +105,19 @@ static void batch_bank(struct frame_batch *b, uint64_t pa)
 	}
 }
 
+/* (Most slow cases are a count at its end, in the bank the batch
+ * already points at: a dying space's last reference to a page.) */
 void frame_ref_slow(struct frame_batch *b, uint64_t pa)
 {
-	batch_bank(b, pa);
+	if ((pa - b->base) / FRAME_SIZE >= b->nframes)
+		batch_bank(b, pa);
 	frame_pool_ref(&kpool, pa);
 }
 
 void frame_put_slow(struct frame_batch *b, uint64_t pa)
 {
-	batch_bank(b, pa);
+	if ((pa - b->base) / FRAME_SIZE >= b->nframes)
+		batch_bank(b, pa);
 	frame_pool_put(&kpool, pa);
 }
 
