@@ -43,6 +43,7 @@ static void try_powers(void)
 	struct nh_counters c;
 	struct nh_device d;
 	static const char name[] = "imposter";
+	uint64_t len = 0;
 
 	expect_eperm("task_create", nh_task_create(NH_SELF_SPACE, &start));
 	expect_eperm("space_create", nh_space_create());
@@ -54,6 +55,7 @@ static void try_powers(void)
 	expect_eperm("device_open", nh_device_open("ns16550a", &d));
 	expect_eperm("irq_bind", nh_irq_bind(10, 0, 1));
 	expect_eperm("initrd_open", nh_initrd_open("/bin/hello"));
+	expect_eperm("initrd_archive", nh_initrd_archive(&len));
 	expect_eperm("test_counters", nh_test_counters(&c));
 	expect_eperm("test_ktest_count", nh_test_ktest_count());
 	expect_eperm("test_poweroff", nh_test_poweroff(1));

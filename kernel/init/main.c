@@ -148,6 +148,19 @@ static void read_asids(void)
 	kprintf("mmu: Sv39, %u ASID bits, %u in use\n", boot_info.asid_bits_hw, bits);
 }
 
+/* How the archive object came to be, for the boot log. */
+static const char *archive_note(void)
+{
+	size_t len;
+	bool in_place;
+	struct memobj *o = initramfs_object(&len, &in_place);
+
+	if (!o)
+		return "";
+	memobj_put(o);
+	return in_place ? ", its pages taken in place" : ", copied (shares a page)";
+}
+
 static void start_memory(void)
 {
 	uint64_t meta, meta_size;
@@ -168,8 +181,8 @@ static void start_memory(void)
 	kprintf("frames: %lu KiB free in %lu frames, metadata 0x%lx-0x%lx\n",
 		frame_free_count() * 4, frame_free_count(), meta, meta + meta_size);
 	err = initramfs_init();
-	kprintf("initramfs: %s\n", err == -NH_ENOENT ? "none" :
-		err ? nh_strerror(err) : "cpio archive checked");
+	kprintf("initramfs: %s%s\n", err == -NH_ENOENT ? "none" :
+		err ? nh_strerror(err) : "cpio archive checked", archive_note());
 }
 
 static unsigned hz_from_bootargs(void)

@@ -269,6 +269,24 @@ int frame_pool_put(struct frame_pool *pool, uint64_t pa)
 	return 0;
 }
 
+int frame_pool_adopt(struct frame_pool *pool, uint64_t base, uint64_t size)
+{
+	uint64_t idx;
+	struct frame_bank *bk = bank_of(pool, base, &idx);
+
+	if ((base | size) & (FRAME_SIZE - 1) || !size || !bk ||
+	    idx + size / FRAME_SIZE > bk->nframes ||
+	    (base < pool->meta_base + pool->meta_size && pool->meta_base < base + size))
+		return -NH_EINVAL;
+	for (uint64_t i = 0; i < size / FRAME_SIZE; i++)
+		if (bk->meta[idx + i].refcount != FRAME_RESERVED)
+			return -NH_EINVAL;
+	for (uint64_t i = 0; i < size / FRAME_SIZE; i++)
+		bk->meta[idx + i] = (struct frame_meta){ 1, FRAME_NONE };
+	pool->nusable += size / FRAME_SIZE;	/* they may be freed later */
+	return 0;
+}
+
 /* The global index of the frame at @pa (in a bank). */
 static uint32_t index_of(const struct frame_pool *pool, uint64_t pa)
 {

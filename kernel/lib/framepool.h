@@ -68,6 +68,16 @@ int frame_pool_put(struct frame_pool *pool, uint64_t pa);
 long frame_pool_refcount(const struct frame_pool *pool, uint64_t pa);
 
 /*
+ * Take the reserved frames of [@base, @base + @size) (page aligned, in
+ * the pool's banks, none of the pool's metadata) into the pool as frames
+ * in use, each with a count of one: their holder's, who may put them
+ * back like any other (the kernel's initramfs: its pages become a memory
+ * object's without a copy).  All or nothing: 0, or -NH_EINVAL (unaligned,
+ * outside the banks, the metadata, or a frame not reserved).
+ */
+int frame_pool_adopt(struct frame_pool *pool, uint64_t base, uint64_t size);
+
+/*
  * An in-use frame's link word (a free frame's holds the free list): its
  * owner may chain frames it holds through it, e.g. an address space's
  * page tables, so that they are freed without a walk.  0 ends a chain.

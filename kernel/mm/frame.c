@@ -65,6 +65,15 @@ long frame_refcount(uint64_t pa)
 	return frame_pool_refcount(&kpool, pa);
 }
 
+int frame_adopt(uint64_t base, uint64_t size)
+{
+	irqflags_t f = spin_lock_irqsave(&frame_lock);
+	int err = frame_pool_adopt(&kpool, base, size);
+
+	spin_unlock_irqrestore(&frame_lock, f);
+	return err;
+}
+
 uint64_t frame_free_count(void)
 {
 	return __atomic_load_n(&kpool.nfree, __ATOMIC_RELAXED);

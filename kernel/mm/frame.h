@@ -75,6 +75,9 @@ static inline void frame_put_held(struct frame_batch *b, uint64_t pa)
 void frame_link_set(uint64_t pa, uint64_t next);
 uint64_t frame_link(uint64_t pa);
 
+/* Reserved frames taken in as in use, count one each (frame_pool_adopt). */
+int frame_adopt(uint64_t base, uint64_t size);
+
 uint64_t frame_free_count(void);
 uint64_t frame_usable_count(void);
 /* Where the pool's metadata lives (for the boot summary). */

@@ -6,6 +6,11 @@
  * boot the regular files go into a hash index of their final entries,
  * and a lookup costs one hash and one compare.  An archive with hard
  * links or more files than the index holds is simply walked.
+ *
+ * The archive is also one read-only memory object (initramfs_object, for
+ * the file server): its own frames, taken into the frame pool as in use
+ * (frame_adopt), so nothing is copied, when it starts on a page and no
+ * other reservation shares its pages; else a copy.
  */
 #include "mm/initramfs.h"
 
@@ -14,10 +19,14 @@
 #include "core/boot.h"
 #include "lib/cpio.h"
 #include "lib/kstring.h"
+#include "mm/frame.h"
 #include "mm/kmap.h"
+#include "mm/memobj.h"
 
 static const void *initramfs;	/* [I] after initramfs_init */
 static size_t initramfs_len;	/* [I] */
+static struct memobj *archive;	/* [I] the archive as an object, or NULL */
+static bool in_place;		/* [I] its frames are the initrd's own */
 
 #define INDEX_SLOTS	1024		/* power of two; at most half used */
 
@@ -76,6 +85,40 @@ static bool build_index(void)
 	return true;
 }
 
+/* Does a reservation other than the initrd's touch [lo, hi)? */
+static bool shared_pages(const struct platform *p, uint64_t lo, uint64_t hi)
+{
+	for (unsigned i = 0; i < p->nrsv; i++) {
+		const struct plat_rsv *r = &p->rsv[i];
+
+		if (r->kind != PLAT_RSV_INITRD && r->size && r->base < hi && lo < r->base + r->size)
+			return true;
+	}
+	return false;
+}
+
+static struct memobj *make_archive(const struct platform *p)
+{
+	uint64_t lo = p->initrd_start, hi = (p->initrd_end + 4095) & ~4095ull;
+	int err;
+
+	if ((lo & 4095) || shared_pages(p, lo, hi) || frame_adopt(lo, hi - lo))
+		return memobj_from_bytes(initramfs, initramfs_len, &err);
+	memset(kmap_phys(p->initrd_end), 0, hi - p->initrd_end);	/* the last page's tail */
+	in_place = true;
+	return memobj_of_frames(lo, (hi - lo) / 4096, &err);
+}
+
+struct memobj *initramfs_object(size_t *len, bool *is_in_place)
+{
+	if (archive) {
+		memobj_get(archive);
+		*len = initramfs_len;
+	}
+	*is_in_place = in_place;
+	return archive;
+}
+
 int initramfs_init(void)
 {
 	const struct platform *p = &boot_platform;
@@ -92,6 +135,8 @@ int initramfs_init(void)
 		indexed = build_index();
 	if (!indexed)
 		memset(index_, 0, sizeof(index_));
+	if (!err)
+		archive = make_archive(p);	/* (NULL without memory: no object) */
 	return err;
 }
 

@@ -140,6 +140,28 @@ struct memobj *memobj_from_bytes(const void *data, size_t len, int *err)
 	return o;
 }
 
+struct memobj *memobj_of_frames(uint64_t pa, uint64_t npages, int *err)
+{
+	struct memobj *o = memobj_create(npages * 4096, err);
+
+	for (uint64_t i = 0; o && i < npages; i++) {
+		irqflags_t f = spin_lock_irqsave(&o->lock);
+		uint64_t *slot = slot_of(o, i, true);
+
+		if (slot)
+			*slot = pa + i * 4096;
+		spin_unlock_irqrestore(&o->lock, f);
+		if (!slot) {	/* the frames not yet in it stay the caller's */
+			*err = -NH_ENOMEM;
+			memobj_put(o);
+			return 0;
+		}
+	}
+	if (o)
+		o->readonly = true;
+	return o;
+}
+
 struct memobj *memobj_open_initramfs(const char *path, int *err)
 {
 	const void *data;

@@ -59,6 +59,10 @@ static inline bool memobj_is_device(const struct memobj *o)
 	return o && o->device;
 }
 
+/* A read-only object of the @npages frames from @pa, whose references it
+ * takes over (the initramfs's own pages). */
+struct memobj *memobj_of_frames(uint64_t pa, uint64_t npages, int *err);
+
 /* The initramfs file @path as a read-only object (-NH_ENOENT). */
 struct memobj *memobj_open_initramfs(const char *path, int *err);
 

@@ -9,6 +9,7 @@
 #include <nuthatch/errno.h>
 
 #include "mm/frame.h"
+#include "mm/initramfs.h"
 #include "obj/handle.h"
 #include "mm/kmap.h"
 #include "mm/memobj.h"
@@ -243,6 +244,24 @@ long sys_initrd_open(uintptr_t upath)
 		return len == -NH_E2BIG ? -NH_ENAMETOOLONG : len;
 	o = memobj_open_initramfs(path, &err);
 	return o ? handle_give(NH_OBJ_MEMOBJ, o, INITRD_RIGHTS) : err;
+}
+
+long sys_initrd_archive(uintptr_t ulen)
+{
+	size_t len = 0;
+	bool in_place;
+	struct memobj *o = initramfs_object(&len, &in_place);
+	uint64_t n = len;
+	long h;
+
+	if (!o)
+		return -NH_ENOENT;
+	if (copy_to_user(ulen, &n, sizeof(n))) {
+		memobj_put(o);
+		return -NH_EFAULT;
+	}
+	h = handle_give(NH_OBJ_MEMOBJ, o, INITRD_RIGHTS);	/* takes o, even failing */
+	return h;
 }
 
 long sys_space_set_brk(long space, uintptr_t start)

@@ -473,6 +473,40 @@ static bool test_refcount_lifecycle(void)
 	return ok;
 }
 
+/* Reserved frames taken in as frames in use (the initramfs), all or
+ * nothing; the pool's metadata, free frames and strays are refused. */
+static bool test_adopt(void)
+{
+	struct frame_pool pool;
+	struct platform *p;
+	uint64_t r = B0 + 0x80000;	/* the small case's reserved frame */
+	bool ok = small_pool(&pool, &p);
+
+	ok = ok && expect_u64("metadata", frame_pool_adopt(&pool, B0, PG), (uint64_t)-NH_EINVAL) &&
+	     expect_u64("a free frame", frame_pool_adopt(&pool, B0 + PG, PG), (uint64_t)-NH_EINVAL) &&
+	     expect_u64("reserved and free", frame_pool_adopt(&pool, r, 2 * PG),
+			(uint64_t)-NH_EINVAL) &&
+	     expect_u64("rc untouched", frame_pool_refcount(&pool, r), FRAME_RESERVED) &&
+	     expect_u64("unaligned", frame_pool_adopt(&pool, r + 8, PG), (uint64_t)-NH_EINVAL) &&
+	     expect_u64("empty", frame_pool_adopt(&pool, r, 0), (uint64_t)-NH_EINVAL) &&
+	     expect_u64("outside", frame_pool_adopt(&pool, 0x1000, PG), (uint64_t)-NH_EINVAL) &&
+	     expect_u64("past the bank", frame_pool_adopt(&pool, B0 + 0xff000, 2 * PG),
+			(uint64_t)-NH_EINVAL) &&
+	     expect_u64("adopt", frame_pool_adopt(&pool, r, PG), 0) &&
+	     expect_u64("rc 1", frame_pool_refcount(&pool, r), 1) &&
+	     expect_u64("usable", pool.nusable, 255) &&
+	     expect_u64("nfree kept", pool.nfree, 254) &&
+	     expect_u64("again", frame_pool_adopt(&pool, r, PG), (uint64_t)-NH_EINVAL) &&
+	     expect_u64("ref", frame_pool_ref(&pool, r), 0) &&
+	     expect_u64("put", frame_pool_put(&pool, r), 0) &&
+	     expect_u64("last put", frame_pool_put(&pool, r), 0) &&
+	     expect_u64("freed", pool.nfree, 255) &&
+	     expect_u64("rc 0", frame_pool_refcount(&pool, r), 0) &&
+	     expect_u64("allocated next", frame_pool_alloc(&pool), r);
+	small_done(p);
+	return ok;
+}
+
 /* Frames in use chain through their links; a freed frame's link is the
  * free list's again, and frames not in use refuse a link. */
 static bool test_links(void)
@@ -742,12 +776,13 @@ int main(void)
 {
 	size_t ncases = sizeof(cases) / sizeof(cases[0]);
 
-	ktap_begin((int)ncases + 5);
+	ktap_begin((int)ncases + 6);
 	for (size_t i = 0; i < ncases; i++)
 		ktap_result(run_case(&cases[i]), cases[i].name);
 	ktap_result(test_too_many_frames(), "too_many_frames");
 	ktap_result(test_refcount_lifecycle(), "refcount_lifecycle");
 	ktap_result(test_links(), "links");
+	ktap_result(test_adopt(), "adopt");
 	ktap_result(test_invalid_ops(), "invalid_ops");
 	ktap_result(test_random_model(), "random_model");
 	return ktap_end();

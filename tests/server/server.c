@@ -345,6 +345,76 @@ static int threads_share_a_handle_table(void)
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
+/* The newc header field @i (8 hex digits) of the entry at @h. */
+static uint64_t cpio_field(const char *h, int i)
+{
+	uint64_t v = 0;
+
+	for (int k = 0; k < 8; k++) {
+		char c = h[6 + 8 * i + k];
+
+		v = v * 16 + (uint64_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+	}
+	return v;
+}
+
+/* Where @path's data lies in the archive at @a (@len bytes), or 0. */
+static const char *archive_find(const char *a, uint64_t len, const char *path,
+				uint64_t *size)
+{
+	for (uint64_t off = 0; off + 110 <= len; ) {
+		const char *h = a + off;
+		uint64_t namesize = cpio_field(h, 11), filesize = cpio_field(h, 6);
+		uint64_t data = (off + 110 + namesize + 3) & ~3ull;
+
+		if (memcmp(h, "070701", 6) || data > len)
+			return 0;
+		if (!strcmp(h + 110, "TRAILER!!!"))
+			return 0;
+		if (!strcmp(h + 110, path)) {
+			*size = filesize;
+			return a + data;
+		}
+		off = (data + filesize + 3) & ~3ull;
+	}
+	return 0;
+}
+
+/* initrd_archive: the whole archive as one read-only object, its exact
+ * length; a file in it has the bytes initrd_open gives; it cannot be
+ * mapped writable shared; a wild pointer gets EFAULT and no handle. */
+static int initrd_archive_maps_the_whole_archive(void)
+{
+	uint64_t len = 0, size = 0;
+	long h = nh_initrd_archive(&len), f = nh_initrd_open("/bin/hello");
+	struct nh_handle_info info;
+	const char *a = 0, *file = 0, *copy = 0;
+	int ok = 1;
+
+	EXPECT(h > 0 && f > 0 && len > 110 && len % 4 == 0);
+	if (h <= 0 || f <= 0)
+		return NH_TEST_FAIL;
+	EXPECT(nh_handle_info(h, &info) == 0 && info.type == NH_OBJ_MEMOBJ &&
+	       info.size == ((len + 4095) & ~4095ull) &&
+	       info.rights == (NH_RIGHT_READ | NH_RIGHT_MAP | NH_RIGHT_GRANT));
+	a = nh_mmap_object(0, len, PROT_READ, MAP_SHARED, h, 0);
+	EXPECT(a != MAP_FAILED);
+	if (a != MAP_FAILED) {
+		EXPECT(!memcmp(a, "070701", 6));	/* the first entry's header */
+		file = archive_find(a, len, "bin/hello", &size);
+		EXPECT(file && size > 0);
+		copy = nh_mmap_object(0, size, PROT_READ, MAP_SHARED, f, 0);
+		EXPECT(copy != MAP_FAILED && file && !memcmp(file, copy, size));
+		if (copy != MAP_FAILED)
+			munmap((void *)copy, size);
+		munmap((void *)a, len);
+	}
+	EXPECT(nh_mmap_object(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, h, 0) == MAP_FAILED);
+	EXPECT(nh_initrd_archive((uint64_t *)8) == -NH_EFAULT);
+	EXPECT(nh_handle_close(h) == 0 && nh_handle_close(f) == 0);
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
 static int heap_grows_shrinks_and_regrows(void)
 {
 	const char *const argv[] = { "heap", 0 };
@@ -1784,6 +1854,7 @@ static const struct utest catalogue[] = {
 	{ "USRT0063_ipc_exit_events_overtake_queued_callers", ipc_exit_events_overtake_queued_callers },
 	{ "USRT0064_proto_regs_stub_refuses_bad_replies", proto_regs_stub_refuses_bad_replies },
 	{ "USRT0065_threads_share_a_handle_table", threads_share_a_handle_table },
+	{ "USRT0066_initrd_archive_maps_the_whole_archive", initrd_archive_maps_the_whole_archive },
 	{ "PROC0001_fork_wait_and_exit_status", proc_fork_wait_and_exit_status },
 	{ "PROC0002_wait_nohang_options_and_echild", proc_wait_nohang_options_and_echild },
 	{ "PROC0003_exec_runs_a_program_in_the_child", proc_exec_runs_a_program_in_the_child },

@@ -17,6 +17,8 @@
 #include "debug/ktest.h"
 #include "lib/kstring.h"
 #include "mm/memobj.h"
+#include "mm/initramfs.h"
+#include "core/boot.h"
 #include "sched/task.h"
 #include "sched/timer.h"
 #include "debug/tests/uprog.h"
@@ -704,4 +706,37 @@ KTEST(VM0016_no_heap_before_a_program_and_no_peeking_at_guards)
 	KT_EXPECT(t, vm_read(s, DATA_VA, &w, 8) == -NH_EFAULT);	/* a guard stays shut */
 	KT_EXPECT(t, vm_query(s, DATA_VA, &r) == 0 && r.resident == 0);	/* nothing charged */
 	vm_put(s);
+}
+
+/* The archive object is the initramfs's own pages, taken into the frame
+ * pool (no copy) when it starts on a page: page i is the initrd's frame
+ * i, counted in use; its bytes are the archive's; it is read-only. */
+KTEST(VM0017_the_archive_object_is_the_initramfs_in_place)
+{
+	size_t len = 0, alen = 0;
+	bool indexed, in_place = false;
+	const void *a = initramfs_archive(&alen, &indexed);
+	struct memobj *o = initramfs_object(&len, &in_place);
+	uint64_t pa = 0, last = 0;
+
+	KT_EXPECT(t, a && o && len == alen);
+	if (!o)
+		return;
+	KT_EXPECT(t, o->readonly && o->npages == (len + 4095) / 4096);
+	KT_EXPECT(t, memobj_page(o, 0, false, &pa) == 0 &&
+		     memobj_page(o, o->npages - 1, false, &last) == 0);
+	/* a copy only when the initrd is not on a page (QEMU's -initrd puts
+	 * it on one) or shares a page with another reservation (U-Boot's
+	 * relocated device tree may follow it at once) */
+	KT_EXPECT(t, in_place || (boot_platform.initrd_start & 4095) ||
+		     (boot_platform.initrd_end & 4095));
+	if (in_place) {
+		KT_EXPECT(t, pa == boot_platform.initrd_start);
+		KT_EXPECT(t, last == pa + (o->npages - 1) * 4096);
+	}
+	KT_EXPECT(t, frame_refcount(pa) >= 1 && frame_refcount(last) >= 1);
+	KT_EXPECT(t, memcmp(kmap_phys(pa), a, 4096 < len ? 4096 : len) == 0);
+	KT_EXPECT(t, ((const char *)kmap_phys(last))[len - (o->npages - 1) * 4096 - 1] ==
+		     ((const char *)a)[len - 1]);
+	memobj_put(o);
 }
