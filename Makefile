@@ -269,7 +269,8 @@ PROTO_HDRS	:= $(foreach p,$(PROTO_NAMES),$(BUILD)/gen/proto/$(p).h $(BUILD)/gen/
 PROTO_CLIENT	:= $(BUILD)/lib/proto.c.o $(PROTO_NAMES:%=$(BUILD)/proto/%_client.o)
 LIBSERVER	:= $(BUILD)/servers/libserver.a
 LIBSERVER_OBJ	:= $(BUILD)/servers/libserver/server.o $(BUILD)/servers/libserver/image.o \
-		   $(BUILD)/servers/libserver/kernel-elf.o $(PROTO_NAMES:%=$(BUILD)/proto/%_server.o)
+		   $(BUILD)/servers/libserver/kernel-elf.o $(BUILD)/servers/libserver/archive.o \
+		   $(BUILD)/servers/libserver/kernel-cpio.o $(PROTO_NAMES:%=$(BUILD)/proto/%_server.o)
 PROTO_CFLAGS	:= -Iservers -Iservers/libserver
 AR		:= $(CROSS_COMPILE)ar
 STRIP		:= $(CROSS_COMPILE)strip	# the initramfs's copies: exec reads less
@@ -293,6 +294,12 @@ $(BUILD)/servers/libserver/%.o: servers/libserver/%.c $(PROTO_HDRS) $(BUILD)/gen
 # libserver's image builder links the kernel's ELF checker (kernel/lib/elf.c:
 # freestanding C).
 $(BUILD)/servers/libserver/kernel-elf.o: kernel/lib/elf.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$(tgt))
+	$(Q)$(CC) $(UCFLAGS) -Ikernel -c $< -o $@
+
+# ... and its cpio reader (kernel/lib/cpio.c), for the archive (archive.c).
+$(BUILD)/servers/libserver/kernel-cpio.o: kernel/lib/cpio.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$(tgt))
 	$(Q)$(CC) $(UCFLAGS) -Ikernel -c $< -o $@
@@ -342,7 +349,7 @@ $(BUILD)/servers/init/init: $(BUILD)/servers/init/init.o $(ULIBOBJ) lib/user.ld
 # The initramfs: the servers under /sbin, every user program under /bin.
 # /lib/corrupt/NNN: corrupt executables exec must refuse (tools/mkcorrupt.py;
 # build/corrupt-index.txt names each one's defect).
-$(BUILD)/initramfs.cpio: $(UPROGS) $(SPROGS) $(POSIX_PROGS) $(POSIX_HOST) tools/mkinitramfs tools/mkcorrupt.py
+$(BUILD)/initramfs.cpio: $(UPROGS) $(SPROGS) $(POSIX_PROGS) $(POSIX_HOST) tools/mkinitramfs tools/mkinitramfs.py tools/mkcorrupt.py
 	@rm -rf $(BUILD)/initramfs && mkdir -p $(BUILD)/initramfs/bin/posix $(BUILD)/initramfs/sbin
 	$(Q)cp $(UPROGS) $(BUILD)/initramfs/bin/
 	$(Q)cp $(POSIX_PROGS) $(BUILD)/initramfs/bin/posix/

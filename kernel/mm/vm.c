@@ -173,14 +173,6 @@ void vm_get(struct vmspace *s)
 	__atomic_fetch_add(&s->refs, 1, __ATOMIC_RELAXED);
 }
 
-uint64_t vm_frames_held(struct vmspace *s)
-{
-	irqflags_t f = vm_lock(s);
-	uint64_t n = s->resident + s->tables;
-
-	vm_unlock(s, f);
-	return n;
-}
 
 int vm_translate(struct vmspace *s, uint64_t va, uint64_t *pa, unsigned *prot)
 {
@@ -564,6 +556,28 @@ static int for_each_leaf(struct vmspace *s, uint64_t lo, uint64_t hi,
 		}
 	}
 	return 0;
+}
+
+/* A leaf whose frame no one else holds (not a memory object's page,
+ * not shared with a clone): one the space's growth took from the pool. */
+static int leaf_owned(struct vmspace *s, pte_t *slot, uint64_t va, void *ctx)
+{
+	(void)s, (void)va;
+	if (frame_refcount(pte_pa(*slot)) == 1)
+		++*(uint64_t *)ctx;
+	return 0;
+}
+
+uint64_t vm_frames_held(struct vmspace *s)
+{
+	irqflags_t f = vm_lock(s);
+	uint64_t n = s->tables;
+
+	for (struct vm_region *r = first_above(s, 0); r; r = next_of(s, r))
+		if (refs_frames(r))
+			for_each_leaf(s, r->start, r->end, leaf_owned, &n);
+	vm_unlock(s, f);
+	return n;
 }
 
 /* Unmapping, step one: keep the frame, drop the translation. */

@@ -178,8 +178,10 @@ int vm_translate(struct vmspace *s, uint64_t va, uint64_t *pa, unsigned *prot);
 /* Live spaces (leak checks). */
 uint64_t vm_live_spaces(void);
 
-/* Frames @s holds: resident pages and tables (leak checks discount the
- * checker's own space, which grows as it touches its stack and heap). */
+/* Frames @s alone holds: its tables and the leaves whose frame has no
+ * other reference (leak checks discount the checker's own space, which
+ * grows as it touches its stack and heap; pages of a memory object it
+ * maps, a program's text read in place, take no frame).  Walks them. */
 uint64_t vm_frames_held(struct vmspace *s);
 
 /* ---- vm_tlb.c: ASIDs, switching and shootdown ---- */

@@ -4,15 +4,20 @@
  * executable from the initramfs (through the file server once it
  * exists), checked whole by the ELF checker the kernel uses
  * (kernel/lib/elf.c, compiled into libserver too) before anything is
- * built; its segments copied into a new space; a heap above them; a
- * stack holding argc, argv, envp and the auxiliary vector (System V
- * layout).  Needs NH_PRIV_TASK (space_create) and NH_PRIV_INITRD.
+ * built; its segments mapped copy-on-write straight from the archive's
+ * memory object (archive.h: every file's data starts on a page of it),
+ * or copied in where a segment's pages do not line up with the
+ * archive's (or there is no archive object); a heap above them; a stack
+ * holding argc, argv, envp and the auxiliary vector (System V layout).
+ * Needs NH_PRIV_TASK (space_create) and NH_PRIV_INITRD.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <nuthatch/errno.h>
 
+#include "archive.h"
 #include "image.h"
 #include "lib/elf.h"
 #include "nhproto.h"
@@ -43,16 +48,29 @@ static const struct elf_limits limits = {
 };
 
 struct file {
-	long obj;
+	long obj;		/* the file's own object (initrd_open), or 0 */
 	const uint8_t *data;
 	size_t len;
+	long archive;		/* else the archive's object, */
+	uint64_t offset;	/* the file's data there */
 };
 
 static long file_open(const char *path, struct file *f)
 {
 	struct nh_handle_info info;
-	long h = nh_initrd_open(path), r;
+	struct srv_file a;
+	long h, r;
 
+	if (srv_archive_open() == 0 && (r = srv_archive_find(path, &a)) != -NH_ENODEV) {
+		if (r)
+			return r;
+		if (!a.size)
+			return -NH_ENOEXEC;	/* an empty file maps nothing */
+		*f = (struct file){ .data = a.data, .len = a.size,
+				    .archive = srv_archive_object(), .offset = a.offset };
+		return 0;
+	}
+	h = nh_initrd_open(path);
 	if (h < 0)
 		return h;
 	r = nh_handle_info(h, &info);
@@ -68,6 +86,8 @@ static long file_open(const char *path, struct file *f)
 
 static void file_close(struct file *f)
 {
+	if (!f->obj)
+		return;		/* in the archive, which stays mapped */
 	nh_space_unmap(NH_SELF_SPACE, (uint64_t)f->data, (f->len + PAGE - 1) & ~(PAGE - 1));
 	nh_handle_close(f->obj);
 }
@@ -78,15 +98,44 @@ static unsigned prot_of(uint32_t p)
 	       (p & ELF_X ? NH_PROT_EXEC : 0);
 }
 
+/* The file's pages of @s, mapped private (copy on write) from the
+ * archive's object at [lo, end), writable for now; the bytes after the
+ * file's part in the last page zeroed (they are the archive's next
+ * entry).  0 or -NH_E*. */
+static long map_file_pages(long space, const struct file *f, const struct elf_segment *s,
+			   uint64_t lo, uint64_t end)
+{
+	static const uint8_t zeros[PAGE];
+	uint64_t at = f->offset + s->offset - (s->vaddr - lo);
+	uint64_t tail = s->vaddr + s->filesz;
+	long r = nh_map(space, lo, end - lo, NH_PROT_READ | NH_PROT_WRITE,
+			NH_MAP_FIXED | NH_MAP_PRIVATE, f->archive, at);
+
+	if (r >= 0 && tail < end && s->memsz > s->filesz)	/* bss begins there */
+		r = nh_space_write(space, tail, zeros, end - tail);
+	return r < 0 ? r : 0;
+}
+
 /* Mapped writable, filled, then given its own protection (W^X holds:
- * a text page is never writable and executable at once). */
+ * a text page is never writable and executable at once).  Filled by
+ * mapping the archive's pages where they line up with the segment's
+ * (ELF puts p_offset at p_vaddr modulo the page), else by a copy. */
 static long load_segment(long space, const struct file *f, const struct elf_segment *s)
 {
 	uint64_t lo = s->vaddr & ~(PAGE - 1), hi = (s->vaddr + s->memsz + PAGE - 1) & ~(PAGE - 1);
+	uint64_t end = (s->vaddr + s->filesz + PAGE - 1) & ~(PAGE - 1);
 	unsigned rw = NH_PROT_READ | NH_PROT_WRITE;
-	long r = nh_map(space, lo, hi - lo, rw, NH_MAP_FIXED, 0, 0);
+	bool mapped = f->archive > 0 && s->filesz &&
+		      (f->offset + s->offset) % PAGE == s->vaddr % PAGE;
+	long r = 0;
 
-	if (r >= 0 && s->filesz)
+	if (mapped)
+		r = map_file_pages(space, f, s, lo, end);
+	else
+		end = lo;
+	if (r >= 0 && hi > end)
+		r = nh_map(space, end, hi - end, rw, NH_MAP_FIXED, 0, 0);
+	if (r >= 0 && s->filesz && !mapped)
 		r = nh_space_write(space, s->vaddr, f->data + s->offset, s->filesz);
 	if (r >= 0 && prot_of(s->prot) != rw)
 		r = nh_space_protect(space, lo, hi - lo, prot_of(s->prot));

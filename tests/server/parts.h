@@ -73,6 +73,9 @@ int posix_differential_programs(void);
 /* spawn.c: a program as a bare task (no pid), a thread in our memory:
  * a task handle with READ, CONTROL and GRANT, or -NH_E* (ENOENT, ENOEXEC, E2BIG,
  * ENOMEM, ENOSPC; EINVAL for a bad entry or stack). */
+/* Map the initramfs archive the bare programs are read from, for good
+ * (libserver's archive.h); 0 or -NH_E*. */
+long ts_archive_open(void);
 long ts_spawn(const char *path, const char *const argv[], const char *const envp[]);
 long ts_thread(void (*entry)(long), void *sp, long arg);
 

@@ -1963,6 +1963,10 @@ int main(int argc, char **argv)
 	total = nk;
 	for (unsigned i = 0; i < sizeof(catalogue) / sizeof(catalogue[0]); i++)
 		total += selected(pattern, catalogue[i].name);
+	/* The archive the bare programs come from (spawn.c), mapped for good
+	 * before any test counts what it holds. */
+	if (ts_archive_open())
+		printf("# no initramfs archive: programs are read by initrd_open\n");
 	printf("KTAP version 1\n1..%u\n", total);
 	for (unsigned i = 0; i < nk; i++)
 		result(++num, knames[i],

@@ -10,6 +10,7 @@
 
 #include <nuthatch/errno.h>
 
+#include "archive.h"
 #include "image.h"
 #include "nuthatch.h"
 #include "parts.h"
@@ -45,6 +46,11 @@ static long narrowed(long t)
 
 	nh_handle_close(t);
 	return n;
+}
+
+long ts_archive_open(void)
+{
+	return srv_archive_open();
 }
 
 long ts_spawn(const char *path, const char *const argv[], const char *const envp[])
