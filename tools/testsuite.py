@@ -155,6 +155,47 @@ def suite_image(build):
     return s
 
 
+def suite_initramfs(build):
+    """tools/mkinitramfs.py: every regular file's data starts on a page of
+    the archive (exec maps programs from it), and GNU cpio unpacks it to
+    the staging tree exactly (the .pad entries aside)."""
+    s = Suite("initramfs")
+    archive = os.path.join(ROOT, build, "initramfs.cpio")
+    stage = os.path.join(ROOT, build, "initramfs")
+    data = open(archive, "rb").read()
+    off, files, unaligned, trailer = 0, 0, 0, False
+    while off + 110 <= len(data) and data[off:off + 6] == b"070701":
+        f = [int(data[off + 6 + 8 * k:off + 14 + 8 * k], 16) for k in range(13)]
+        name = data[off + 110:off + 110 + f[11] - 1]
+        start = (off + 110 + f[11] + 3) & ~3
+        if name == b"TRAILER!!!":
+            trailer = True
+            break
+        if f[1] & 0o170000 == 0o100000 and f[6] and name != b".pad":
+            files += 1
+            unaligned += start % 4096 != 0
+        off = (start + f[6] + 3) & ~3
+    s.note("%d files, %d bytes" % (files, len(data)))
+    s.result(trailer and files > 0, "archive_walks_to_its_trailer")
+    s.result(unaligned == 0, "every_file_starts_on_a_page")
+    out = tempfile.mkdtemp(prefix="nh-initramfs-")
+    try:
+        with open(archive, "rb") as fin:
+            rc = subprocess.run(["cpio", "--quiet", "-idm", "--no-absolute-filenames"],
+                                stdin=fin, cwd=out).returncode
+        pad = os.path.join(out, ".pad")
+        if os.path.exists(pad):
+            os.remove(pad)
+        diff = subprocess.run(["diff", "-r", "-q", stage, out], capture_output=True,
+                              text=True)
+        for line in diff.stdout.splitlines()[:5]:
+            s.note(line)
+        s.result(rc == 0 and diff.returncode == 0, "gnu_cpio_unpacks_the_staging_tree")
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    return s
+
+
 def suite_layers():
     """kernel/LAYERS: no upward include in the tree; and the check itself
     notices one planted in a copy, a seam nobody uses, and a file seam
@@ -677,6 +718,7 @@ def main():
     a = ap.parse_args()
     steps = [("layers", lambda: [suite_layers()]),
              ("image", lambda: [suite_image(a.build)]),
+             ("initramfs", lambda: [suite_initramfs(a.build)]),
              ("host", lambda: suite_host(a.build, a.shared)),
              ("dtinfo", lambda: [suite_dtinfo(a.build, a.shared)]),
              ("genproto", lambda: [suite_genproto(a.build)]),
