@@ -181,7 +181,7 @@ def suite_initramfs(build):
     out = tempfile.mkdtemp(prefix="nh-initramfs-")
     try:
         with open(archive, "rb") as fin:
-            rc = subprocess.run(["cpio", "--quiet", "-idm", "--no-absolute-filenames"],
+            rc = subprocess.run(["cpio", "--quiet", "-idmu", "--no-absolute-filenames"],
                                 stdin=fin, cwd=out).returncode
         pad = os.path.join(out, ".pad")
         if os.path.exists(pad):

@@ -225,3 +225,76 @@ int cpio_find(const void *archive, size_t len, const char *path,
 	*out = hit;
 	return 0;
 }
+
+/* ---- the index -------------------------------------------------------- */
+
+static uint32_t name_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	while (n--)
+		h = (h ^ (uint8_t)*s++) * 16777619u;
+	return h;
+}
+
+/* The slot for @name: its own, or the empty one where it would go. */
+static struct cpio_slot *slot_of(const struct cpio_index *x, const char *name, size_t n)
+{
+	size_t mask = x->nslots - 1, i = name_hash(name, n) & mask;
+
+	while (x->slots[i].name &&
+	       !(x->slots[i].namelen == n && !memcmp(x->slots[i].name, name, n)))
+		i = (i + 1) & mask;
+	return &x->slots[i];
+}
+
+static int index_all(struct cpio_index *x)
+{
+	struct cpio_file e;
+	size_t off = 0, used = 0;
+
+	while (cpio_next(x->archive, x->len, &off, &e) == 1) {
+		size_t n = e.namelen;
+		const char *name = cpio_strip_lead(e.name, &n);
+		struct cpio_slot *s;
+
+		if ((e.mode & CPIO_S_IFMT) == CPIO_S_IFREG && e.nlink > 1)
+			return 0;
+		if (!n)
+			continue;
+		s = slot_of(x, name, n);
+		if (!s->name && ++used > x->nslots / 2)
+			return 0;
+		*s = (struct cpio_slot){ name, (uint32_t)n, e.mode, e.data, e.size };
+	}
+	return 1;
+}
+
+int cpio_index_build(struct cpio_index *x, const void *archive, size_t len,
+		     struct cpio_slot *slots, size_t nslots)
+{
+	*x = (struct cpio_index){ archive, len, slots, nslots, 0 };
+	memset(slots, 0, nslots * sizeof(*slots));
+	if (nslots < 2 || (nslots & (nslots - 1)))
+		return 0;
+	x->built = index_all(x);
+	if (!x->built)
+		memset(slots, 0, nslots * sizeof(*slots));
+	return x->built;
+}
+
+int cpio_index_find(const struct cpio_index *x, const char *path, struct cpio_file *out)
+{
+	size_t n = strlen(path);
+	const char *name = cpio_strip_lead(path, &n);
+	const struct cpio_slot *s;
+
+	if (!x->built)
+		return cpio_find(x->archive, x->len, path, out);
+	s = n ? slot_of(x, name, n) : 0;
+	if (!s || !s->name || (s->mode & CPIO_S_IFMT) != CPIO_S_IFREG)
+		return -NH_ENOENT;
+	*out = (struct cpio_file){ .name = s->name, .namelen = s->namelen, .data = s->data,
+				   .size = s->size, .mode = s->mode };
+	return 0;
+}

@@ -1097,6 +1097,77 @@ static bool t_duplicates(void)
 	return ok;
 }
 
+/* The index finds what the walk finds, for every name the duplicates
+ * test writes and for names that are not there. */
+static bool t_index_agrees(void)
+{
+	static struct w w;
+	static const char *const names[] = {
+		"etc/a", "./etc/a", "/etc/a", "etc/b", "etc/c", "etc/d", "etc",
+		"etc/e", "", "/", "etc/a/", "etc/aa",
+	};
+	struct cpio_slot slots[64];
+	struct cpio_index x;
+	struct arc a;
+	bool ok = true;
+
+	w.len = 0;
+	w_file(&w, "etc/a", "one");
+	w_file(&w, "./etc/a", "two!");
+	w_file(&w, "etc/b", "file");
+	w_node(&w, "/etc/b", CPIO_S_IFDIR | 0755);
+	w_node(&w, "etc", CPIO_S_IFDIR | 0755);
+	w_file(&w, "etc/c", "now a file");
+	w_trailer(&w);
+	a = arc_of(&w);
+	EXPECT(cpio_index_build(&x, a.b, a.len, slots, 64) == 1 && x.built, "not built");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct cpio_file f = { 0 }, g = { 0 };
+		int r = cpio_find(a.b, a.len, names[i], &f), q = cpio_index_find(&x, names[i], &g);
+
+		EXPECT(r == q && (r || (f.data == g.data && f.size == g.size && f.mode == g.mode)),
+		       "%s: walk %d, index %d", names[i], r, q);
+	}
+	free(a.b);
+	return ok;
+}
+
+/* No index (lookups walk) for a hard link, more names than half the
+ * slots, or slots that are not a power of two; the walk still answers. */
+static bool t_index_falls_back(void)
+{
+	static struct w w;
+	static const struct ent link[] = { { "x", 0, NULL, 0, 7, 2, 0 }, { "y", 0, "hi", 2, 7, 2, 0 } };
+	struct cpio_slot slots[8];
+	struct cpio_index x;
+	struct cpio_file f;
+	char name[8];
+	struct arc a;
+	bool ok = true;
+
+	w.len = 0;
+	w_entry(&w, &link[0]);
+	w_entry(&w, &link[1]);
+	w_trailer(&w);
+	a = arc_of(&w);
+	EXPECT(cpio_index_build(&x, a.b, a.len, slots, 8) == 0, "a hard link indexed");
+	EXPECT(cpio_index_find(&x, "x", &f) == 0 && f.size == 2, "x by the walk");
+	free(a.b);
+	w.len = 0;
+	for (int i = 0; i < 5; i++) {	/* 5 names, 8 slots: more than half */
+		snprintf(name, sizeof(name), "f%d", i);
+		w_file(&w, name, "z");
+	}
+	w_trailer(&w);
+	a = arc_of(&w);
+	EXPECT(cpio_index_build(&x, a.b, a.len, slots, 8) == 0, "overfull indexed");
+	EXPECT(slots[0].name == 0 && slots[7].name == 0, "slots left behind");
+	EXPECT(cpio_index_find(&x, "f4", &f) == 0 && f.size == 1, "f4 by the walk");
+	EXPECT(cpio_index_build(&x, a.b, a.len, slots, 6) == 0, "6 slots indexed");
+	free(a.b);
+	return ok;
+}
+
 /* A link group's data is on a later entry with the same ino and dev. */
 static bool t_hardlinks(void)
 {
@@ -1246,6 +1317,8 @@ static const struct {
 	{ "only_regular_files", t_types },
 	{ "duplicates_last_wins", t_duplicates },
 	{ "hard_link_data", t_hardlinks },
+	{ "index_agrees_with_the_walk", t_index_agrees },
+	{ "index_falls_back_to_the_walk", t_index_falls_back },
 	{ "damage_after_the_file", t_damage_after },
 	{ "offsets_and_errors", t_offsets },
 	{ "ignored_fields", t_ignored },
