@@ -127,6 +127,10 @@ struct proc_server {
 
 extern struct proc_server proc_srv;
 
+/* workers.c: start a serving thread on each other hart (after setup,
+ * which gives the first thread's hooks, before init). */
+void proc_start_threads(void);
+
 /* The calling thread's struct srv (its IPC buffer packs answers). */
 struct srv *proc_self_srv(void);
 
