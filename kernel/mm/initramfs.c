@@ -32,13 +32,16 @@ static bool in_place;		/* [I] its frames are the initrd's own */
 static struct cpio_slot slots[INDEX_SLOTS];	/* [I] after initramfs_init */
 static struct cpio_index index_;		/* [I] */
 
-/* Does a reservation other than the initrd's touch [lo, hi)? */
+/* Does a reservation of other bytes than the initrd's touch [lo, hi)?
+ * (One inside the initrd's bytes is about the initrd itself: U-Boot adds
+ * a /memreserve/ of exactly its range.) */
 static bool shared_pages(const struct platform *p, uint64_t lo, uint64_t hi)
 {
 	for (unsigned i = 0; i < p->nrsv; i++) {
 		const struct plat_rsv *r = &p->rsv[i];
+		bool inside = r->base >= p->initrd_start && r->base + r->size <= p->initrd_end;
 
-		if (r->kind != PLAT_RSV_INITRD && r->size && r->base < hi && lo < r->base + r->size)
+		if (!inside && r->size && r->base < hi && lo < r->base + r->size)
 			return true;
 	}
 	return false;
