@@ -310,9 +310,6 @@ $(LIBSERVER): $(LIBSERVER_OBJ)
 	$(Q)$(AR) rcs $@ $^
 
 $(BUILD)/lib/proto.c.o $(BUILD)/lib/posix/process.c.o: $(PROTO_HDRS)
-# The message word copies (nh_proto_regs_copy) stay loops: GCC would make
-# them calls to picolibc's byte-at-a-time memcpy.
-$(BUILD)/lib/proto.c.o $(LIBSERVER_OBJ): UCFLAGS += -fno-tree-loop-distribute-patterns
 $(TSERVER_PARTS): UCFLAGS += $(PROTO_CFLAGS)
 $(TSERVER_PARTS) $(BUILD)/user/testserver.o: | $(PROTO_HDRS)
 ULIBOBJ		+= $(PROTO_CLIENT)

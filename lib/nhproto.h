@@ -15,7 +15,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include <nuthatch/ipc.h>
 
@@ -56,23 +55,6 @@ struct nh_proto_msg {
 	int grant_kind;		/* to receive: enum nh_proto_grant */
 	uint64_t grant;		/* to send: NH_IPC_GRANT(h, rights); received: as it came */
 };
-
-/*
- * Move a message's register layout (at most the four words) to or from
- * the words.  The layouts are structs of naturally aligned scalars, so a
- * length that is a multiple of 4 between 4-aligned ends moves 32 bits at
- * a time (picolibc's memcpy goes a byte at a time), and none moves
- * nothing.
- */
-static inline void nh_proto_regs_copy(void *dst, const void *src, size_t len)
-{
-	if (len % 4 == 0 && ((uintptr_t)dst | (uintptr_t)src) % 4 == 0) {
-		for (size_t i = 0; i < len / 4; i++)
-			((uint32_t *)dst)[i] = ((const uint32_t *)src)[i];
-	} else {
-		memcpy(dst, src, len);
-	}
-}
 
 #define NH_PROTO_MSG(regs_, fixed_) \
 	{ .regs = &(regs_), .regs_len = sizeof(regs_), .fixed = &(fixed_), \

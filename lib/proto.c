@@ -57,7 +57,7 @@ static long proto_pack(struct nh_msg *m, uint8_t *b, const struct nh_proto_msg *
 	if (q->regs_len > sizeof(m->w) || q->fixed_len > NH_IPC_BUF_MAX ||
 	    q->tail_len > NH_IPC_BUF_MAX - q->fixed_len)
 		return -NH_E2BIG;
-	nh_proto_regs_copy(m->w, q->regs, q->regs_len);
+	memcpy(m->w, q->regs, q->regs_len);
 	m->grant = q->grant;
 	if (q->fixed_len + q->tail_len && !b)
 		return -NH_EINVAL;
@@ -88,7 +88,7 @@ long nh_proto_call(long ep, uint64_t label, const struct nh_proto_msg *q, struct
 			nh_handle_close((long)m.grant);
 		return r;
 	}
-	nh_proto_regs_copy(a->regs, m.w, a->regs_len);
+	memcpy(a->regs, m.w, a->regs_len);
 	if (a->fixed_len)
 		memcpy(a->fixed, b, a->fixed_len);
 	a->tail_len = NH_IPC_LEN(m.tag) - a->fixed_len;
@@ -106,7 +106,7 @@ long nh_proto_call_regs(long ep, uint64_t label, const void *q, size_t qlen, voi
 
 	if (qlen > sizeof(m.w) || alen > sizeof(m.w))
 		return -NH_E2BIG;
-	nh_proto_regs_copy(m.w, q, qlen);
+	memcpy(m.w, q, qlen);
 	r = nh_call(ep, &m);
 	if (r < 0)
 		return r;
@@ -115,6 +115,6 @@ long nh_proto_call_regs(long ep, uint64_t label, const void *q, size_t qlen, voi
 			nh_handle_close((long)m.grant);
 		return NH_IPC_LABEL(m.tag) == NH_PROTO_ERROR ? proto_error(&m) : -NH_EBADMSG;
 	}
-	nh_proto_regs_copy(a, m.w, alen);
+	memcpy(a, m.w, alen);
 	return 0;
 }

@@ -106,11 +106,6 @@ def charge(elfs, kernel, insns):
     return tuple(c.items())
 
 
-def parse_point(s, elfs):
-    name, sym = s.split(":", 1)
-    return name, sym
-
-
 def profile(stream, elfs, kernel, start, stop, callee=None):
     """Counter of (where, symbol) -> instructions; with @callee (where,
     symbol), also a Counter of its instructions by the function that ran

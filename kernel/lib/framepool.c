@@ -316,11 +316,11 @@ int frame_pool_set_link(struct frame_pool *pool, uint64_t pa, uint64_t next)
 
 uint64_t frame_pool_link(const struct frame_pool *pool, uint64_t pa)
 {
-	const struct frame_meta *m = frame_pool_meta(pool, pa);
-	uint64_t next = 0;
+	struct frame_bank *bk;
+	uint64_t idx, next = 0;
+	const struct frame_meta *m = live_meta((struct frame_pool *)pool, pa, &bk, &idx);
 
-	if (!m || m->refcount == 0 || m->refcount == FRAME_RESERVED ||
-	    m->next == FRAME_NONE)
+	if (!m || m->next == FRAME_NONE)
 		return 0;
 	meta_of_index((struct frame_pool *)pool, m->next, &next);
 	return next;

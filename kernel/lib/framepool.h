@@ -87,18 +87,4 @@ int frame_pool_adopt(struct frame_pool *pool, uint64_t base, uint64_t size);
 int frame_pool_set_link(struct frame_pool *pool, uint64_t pa, uint64_t next);
 uint64_t frame_pool_link(const struct frame_pool *pool, uint64_t pa);
 
-/* @pa's metadata, or NULL outside the pool's banks (any state). */
-static inline struct frame_meta *frame_pool_meta(const struct frame_pool *pool,
-						 uint64_t pa)
-{
-	for (unsigned i = 0; i < pool->nbanks; i++) {
-		const struct frame_bank *bk = &pool->banks[i];
-		uint64_t idx = (pa - bk->base) / FRAME_SIZE;
-
-		if (pa >= bk->base && idx < bk->nframes)
-			return &bk->meta[idx];
-	}
-	return 0;
-}
-
 #endif

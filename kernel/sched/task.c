@@ -332,24 +332,46 @@ void task_first_run(struct task *t)
  * on this hart (task_dead_off_hart).  A task killed by a kernel fault
  * (@broken: its kernel state is suspect) leaves it all to the reaper.
  */
-static void release_self(struct task *t)
+/* Exiting from now on (task_set_space refuses it): the space it never
+ * took, and, with @take, its own (others read it under ctl_lock). */
+static void mark_exiting(struct task *t, bool take, struct vmspace **space,
+			 struct vmspace **pending)
 {
-	uint64_t tid = __atomic_exchange_n(&t->clear_tid, 0, __ATOMIC_ACQ_REL);
-	struct vmspace *pending;
 	irqflags_t f = spin_lock_irqsave(&t->ctl_lock);
 
 	t->exiting = true;
-	pending = t->new_space;
+	*pending = t->new_space;
 	t->new_space = 0;
+	*space = t->space;
+	if (take)
+		t->space = 0;
 	spin_unlock_irqrestore(&t->ctl_lock, f);
+}
+
+/* Its clear-tid word (in @s), its handles (once) and a pending space. */
+static void give_back(struct task *t, struct vmspace *s, struct vmspace *pending)
+{
+	uint64_t tid = __atomic_exchange_n(&t->clear_tid, 0, __ATOMIC_ACQ_REL);
+
 	if (pending)
 		vm_put(pending);
-	if (t->space && tid)
-		futex_clear_tid(t->space, tid);
-	if (t->handles) {
+	if (s && tid)	/* before its space can go away */
+		futex_clear_tid(s, tid);
+	/* Now, not when the object is freed: a handle a dead task holds to
+	 * itself (or to another dead task holding one to it) would keep the
+	 * object alive for ever. */
+	if (t->handles && !t->handles_left) {
 		t->handles_left = true;
 		handle_table_leave(t->handles);
 	}
+}
+
+static void release_self(struct task *t)
+{
+	struct vmspace *s, *pending;
+
+	mark_exiting(t, false, &s, &pending);
+	give_back(t, s, pending);
 	if (t->space) {
 		struct vmspace *s = t->space;
 
@@ -448,28 +470,13 @@ void task_dead_off_hart(struct task *t)
 
 void task_release_stack(struct task *t)
 {
-	uint64_t tid = __atomic_exchange_n(&t->clear_tid, 0, __ATOMIC_ACQ_REL);
-	irqflags_t f = spin_lock_irqsave(&t->ctl_lock);
-	struct vmspace *s = t->space, *pending = t->new_space;
+	struct vmspace *s, *pending;
 
-	t->exiting = true;
-	t->space = 0;
-	t->new_space = 0;	/* a replacement it never got to */
-	spin_unlock_irqrestore(&t->ctl_lock, f);
+	mark_exiting(t, true, &s, &pending);
 	t->stack_hwm = kstack_free(&t->stack);
-	if (s && tid)	/* before its space can go away */
-		futex_clear_tid(s, tid);
+	give_back(t, s, pending);
 	if (s)		/* off every hart: it no longer uses the root */
 		vm_put(s);
-	/* Here, not when the object is freed: a handle the dead task holds
-	 * to itself (or to another dead task holding one to it) would keep
-	 * the object alive for ever. */
-	if (t->handles && !t->handles_left) {
-		t->handles_left = true;
-		handle_table_leave(t->handles);
-	}
-	if (pending)
-		vm_put(pending);
 }
 
 static bool reap_pending(void *arg)

@@ -74,7 +74,7 @@ long srv_decode(struct srv_req *r, struct nh_proto_msg *q, struct nh_proto_msg *
 	err = grant_check(r, q->grant_kind);
 	if (err)
 		return err;
-	nh_proto_regs_copy(q->regs, r->msg.w, q->regs_len);
+	memcpy(q->regs, r->msg.w, q->regs_len);
 	if (q->fixed_len)
 		memcpy(q->fixed, buf, q->fixed_len);
 	q->tail = buf + q->fixed_len;
@@ -89,13 +89,13 @@ long srv_decode_regs(struct srv_req *r, void *req, size_t len)
 {
 	if (NH_IPC_LEN(r->msg.tag) || r->msg.grant || !words_unused_zero(r, len))
 		return -NH_EBADMSG;	/* (a handle that came is closed by the loop) */
-	nh_proto_regs_copy(req, r->msg.w, len);
+	memcpy(req, r->msg.w, len);
 	return 0;
 }
 
 long srv_encode_regs(struct srv_req *r, const void *rep, size_t len)
 {
-	nh_proto_regs_copy(r->reply.w, rep, len);	/* (the loop zeroed the rest) */
+	memcpy(r->reply.w, rep, len);	/* (the loop zeroed the rest) */
 	return 0;
 }
 
@@ -108,11 +108,8 @@ static long srv_pack(struct srv *s, struct nh_msg *m, const struct nh_proto_msg 
 	if (a->regs_len > WORDS_BYTES || a->fixed_len > NH_IPC_BUF_MAX ||
 	    a->tail_len > NH_IPC_BUF_MAX - a->fixed_len)
 		return -NH_ERANGE;
-	/* (Field by field: picolibc's memset goes a byte at a time.) */
-	m->tag = m->badge = 0;
-	for (unsigned i = 0; i < WORDS_BYTES / 8; i++)
-		m->w[i] = 0;
-	nh_proto_regs_copy(m->w, a->regs, a->regs_len);
+	memset(m, 0, sizeof(*m));
+	memcpy(m->w, a->regs, a->regs_len);
 	if (a->fixed_len)
 		memcpy(buf, a->fixed, a->fixed_len);
 	if (a->tail_len && a->tail != buf + a->fixed_len)
