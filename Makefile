@@ -182,7 +182,8 @@ ULIBOBJ		:= $(BUILD)/lib/crt0.S.o $(BUILD)/lib/start.c.o $(BUILD)/lib/mman.c.o \
 		   $(BUILD)/lib/ipc.S.o $(BUILD)/lib/usys.S.o $(BUILD)/lib/posix/process.c.o \
 		   $(BUILD)/lib/posix/vfork.S.o $(BUILD)/lib/posix/clone.S.o \
 		   $(BUILD)/lib/posix/pthread.c.o $(BUILD)/lib/posix/mutex.c.o \
-		   $(BUILD)/lib/posix/time.c.o $(BUILD)/lib/posix/system.c.o
+		   $(BUILD)/lib/posix/time.c.o $(BUILD)/lib/posix/system.c.o \
+		   $(BUILD)/lib/posix/file.c.o $(BUILD)/lib/posix/dir.c.o
 UPROGS		:= $(patsubst user/%.c,$(BUILD)/user/%,$(wildcard user/*.c)) \
 		   $(BUILD)/user/testserver
 
@@ -270,7 +271,8 @@ PROTO_CLIENT	:= $(BUILD)/lib/proto.c.o $(PROTO_NAMES:%=$(BUILD)/proto/%_client.o
 LIBSERVER	:= $(BUILD)/servers/libserver.a
 LIBSERVER_OBJ	:= $(BUILD)/servers/libserver/server.o $(BUILD)/servers/libserver/image.o \
 		   $(BUILD)/servers/libserver/kernel-elf.o $(BUILD)/servers/libserver/archive.o \
-		   $(BUILD)/servers/libserver/kernel-cpio.o $(PROTO_NAMES:%=$(BUILD)/proto/%_server.o)
+		   $(BUILD)/servers/libserver/kernel-cpio.o $(BUILD)/servers/libserver/pool.o \
+		   $(PROTO_NAMES:%=$(BUILD)/proto/%_server.o)
 PROTO_CFLAGS	:= -Iservers -Iservers/libserver
 AR		:= $(CROSS_COMPILE)ar
 STRIP		:= $(CROSS_COMPILE)strip	# the initramfs's copies: exec reads less
@@ -309,7 +311,8 @@ $(LIBSERVER): $(LIBSERVER_OBJ)
 	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
-$(BUILD)/lib/proto.c.o $(BUILD)/lib/posix/process.c.o: $(PROTO_HDRS)
+$(BUILD)/lib/proto.c.o $(BUILD)/lib/posix/process.c.o $(BUILD)/lib/posix/file.c.o \
+$(BUILD)/lib/posix/dir.c.o: $(PROTO_HDRS)
 $(TSERVER_PARTS): UCFLAGS += $(PROTO_CFLAGS)
 $(TSERVER_PARTS) $(BUILD)/user/testserver.o: | $(PROTO_HDRS)
 ULIBOBJ		+= $(PROTO_CLIENT)
@@ -318,19 +321,24 @@ $(UPROGS): $(PROTO_CLIENT)
 $(BUILD)/user/testserver: $(LIBSERVER)
 
 # The servers every boot starts: /sbin/proc (the process server, the
-# kernel's first user task) and /sbin/init (pid 1).
-PROC_SRCS	:= $(wildcard servers/proc/*.c)
-PROC_OBJS	:= $(PROC_SRCS:servers/proc/%.c=$(BUILD)/servers/proc/%.o)
-SPROGS		:= $(BUILD)/servers/proc/proc $(BUILD)/servers/init/init
+# kernel's first user task), /sbin/fs (the file server, which proc
+# starts) and /sbin/init (pid 1).  A server is every .c of its folder
+# linked with libserver.
+SERVERS		:= proc fs
+SERVER_OBJS	= $(patsubst servers/$(1)/%.c,$(BUILD)/servers/$(1)/%.o,$(wildcard servers/$(1)/*.c))
+SPROGS		:= $(foreach s,$(SERVERS),$(BUILD)/servers/$(s)/$(s)) $(BUILD)/servers/init/init
 
-$(BUILD)/servers/proc/%.o: servers/proc/%.c $(BUILD)/gen/nuthatch/sysno.h | $(PROTO_HDRS)
+$(BUILD)/servers/%.o: servers/%.c $(BUILD)/gen/nuthatch/sysno.h | $(PROTO_HDRS)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$(tgt))
 	$(Q)$(CC) $(UCFLAGS) $(PROTO_CFLAGS) -Ikernel -c $< -o $@
 
-$(BUILD)/servers/proc/proc: $(PROC_OBJS) $(LIBSERVER) $(ULIBOBJ) lib/user.ld
-	$(call say,LD,$(tgt))
-	$(Q)$(CC) $(ULDFLAGS) $(PROC_OBJS) $(LIBSERVER) $(ULIBOBJ) -o $@
+define SERVER_LINK
+$(BUILD)/servers/$(1)/$(1): $(call SERVER_OBJS,$(1)) $(LIBSERVER) $(ULIBOBJ) lib/user.ld
+	$$(call say,LD,$$(tgt))
+	$$(Q)$$(CC) $$(ULDFLAGS) $(call SERVER_OBJS,$(1)) $$(LIBSERVER) $$(ULIBOBJ) -o $$@
+endef
+$(foreach s,$(SERVERS),$(eval $(call SERVER_LINK,$(s))))
 
 $(BUILD)/servers/init/init.o: servers/init/init.c $(BUILD)/gen/nuthatch/sysno.h | $(PROTO_HDRS)
 	@mkdir -p $(dir $@)
@@ -341,7 +349,7 @@ $(BUILD)/servers/init/init: $(BUILD)/servers/init/init.o $(ULIBOBJ) lib/user.ld
 	$(call say,LD,$(tgt))
 	$(Q)$(CC) $(ULDFLAGS) $< $(ULIBOBJ) -o $@
 
--include $(PROC_OBJS:.o=.d) $(BUILD)/servers/init/init.d
+-include $(patsubst %.o,%.d,$(foreach s,$(SERVERS),$(call SERVER_OBJS,$(s)))) $(BUILD)/servers/init/init.d
 
 # The initramfs: the servers under /sbin, every user program under /bin.
 # /lib/corrupt/NNN: corrupt executables exec must refuse (tools/mkcorrupt.py;
@@ -353,6 +361,7 @@ $(BUILD)/initramfs.cpio: $(UPROGS) $(SPROGS) $(POSIX_PROGS) $(POSIX_HOST) tools/
 	$(Q)cp $(SPROGS) $(BUILD)/initramfs/sbin/
 	$(Q)$(STRIP) --strip-all $$(find $(BUILD)/initramfs/bin $(BUILD)/initramfs/sbin -type f)
 	$(Q)head -c 1000 $(BUILD)/user/hello > $(BUILD)/initramfs/bin/corrupt
+	$(Q)mkdir -p $(BUILD)/initramfs/etc && : > $(BUILD)/initramfs/etc/empty
 	$(Q)printf '#!/bin/argvis one two  \n' > $(BUILD)/initramfs/bin/script
 	$(Q)printf '#! /bin/script\n' > $(BUILD)/initramfs/bin/script2
 	$(Q)printf '#!/bin/script-loop\n' > $(BUILD)/initramfs/bin/script-loop

@@ -19,9 +19,32 @@
 #include <nuthatch/ipc.h>
 
 /* The handles every process starts with, at numbers its C library
- * knows: the process server's endpoint, badged with the process's own
- * pid (servers/proc installs it at fork, clone and init's start). */
+ * knows: the process server's endpoint, badged with the task's own tid,
+ * and the file server's, badged with its process's pid (servers/proc
+ * installs both at fork, clone and init's start). */
 #define NH_PROC_HANDLE		1
+#define NH_FS_HANDLE		2
+
+/* Between the process server and the file server it starts: where the
+ * file server finds the endpoint it serves, and the badge of the
+ * process server's own handle to it (the control calls: no pid has it). */
+#define NH_FS_SERVE_HANDLE	3
+#define NH_FS_CTL_BADGE		(1ull << 40)
+
+/* A directory entry as the file server's getdents packs them: Linux's
+ * struct linux_dirent64, each padded to 8 bytes (lib/posix/dir.c reads
+ * them for readdir). */
+struct nh_dirent {
+	uint64_t ino;
+	int64_t off;		/* the directory's offset after this entry */
+	uint16_t reclen;	/* this entry's bytes, its padding included */
+	uint8_t type;		/* NH_DT_* (Linux's DT_* values) */
+	char name[];		/* NUL-ended */
+};
+
+#define NH_DT_CHR		2
+#define NH_DT_DIR		4
+#define NH_DT_REG		8
 
 #define NH_PROTO_ERROR		0x7fffffffe000ull	/* below the kernel's event labels */
 #define NH_PROTO_REPLY(label)	((uint64_t)(label) + 1)

@@ -1,9 +1,8 @@
 /*
  * The C side of program start-up and the system glue picolibc needs:
  * thread-local storage (errno lives there, reached through tp), the
- * standard streams over the kernel's console write, read (end of file
- * until programs get console input) and sbrk over the kernel's brk
- * (_exit is lib/posix's).  Everything else comes from picolibc.  Threads
+ * standard streams over descriptors 0, 1 and 2 (lib/posix/file.c's read
+ * and write) and sbrk over the kernel's brk (_exit is lib/posix's).  Everything else comes from picolibc.  Threads
  * made by pthread_create have their own TLS and may call libc (the
  * stream's buffer is under a lock); bare threads (task_create) start
  * with tp = 0 and must not.
@@ -27,87 +26,99 @@ char **environ;
 /* picolibc uses newlib's errno values; so does the kernel. */
 _Static_assert(NH_EFAULT == EFAULT && NH_ENOSYS == ENOSYS &&
 	       NH_ENOMEM == ENOMEM && NH_EINVAL == EINVAL &&
-	       NH_EINTR == EINTR && NH_EBADMSG == EBADMSG && NH_EPIPE == EPIPE,
+	       NH_EINTR == EINTR && NH_EBADMSG == EBADMSG && NH_EPIPE == EPIPE &&
+	       NH_EXDEV == EXDEV && NH_ENOTDIR == ENOTDIR && NH_EISDIR == EISDIR &&
+	       NH_ENFILE == ENFILE && NH_EMFILE == EMFILE && NH_ENOTTY == ENOTTY &&
+	       NH_EFBIG == EFBIG && NH_ESPIPE == ESPIPE && NH_EROFS == EROFS &&
+	       NH_ENOTEMPTY == ENOTEMPTY && NH_ENAMETOOLONG == ENAMETOOLONG,
 	       "errno values");
 
-/* ---- the standard streams: line-buffered output to the console ---- */
+/* ---- the standard streams: descriptors 0, 1 and 2 --------------------
+ * stdout and stderr are line-buffered (a line is one write, so lines of
+ * processes sharing a console or a pipe never mix) and flushed at exit;
+ * stdin reads what one read gives (a line from the console, the bytes a
+ * pipe holds) and hands it out a byte at a time. */
 
 #define OUTBUF	256
+#define INBUF	256
 
-static char outbuf[OUTBUF];
-static unsigned outlen;
+struct stream {
+	FILE file;		/* first: picolibc's FILE * points here */
+	int fd;
+	unsigned len, pos;
+	char buf[OUTBUF];
+};
 
-void __nh_stdio_lock(void);	/* lib/posix/mutex.c: threads share the buffer */
+void __nh_stdio_lock(void);	/* lib/posix/mutex.c: threads share the buffers */
 void __nh_stdio_unlock(void);
+
+static struct stream *of(FILE *f)
+{
+	return (struct stream *)f;
+}
 
 static int out_flush(FILE *f)
 {
-	(void)f;
+	struct stream *s = of(f);
+	int r = 0;
+
 	__nh_stdio_lock();
-	if (outlen) {
-		nh_debug_write(outbuf, outlen);
-		outlen = 0;
-	}
+	if (s->len && write(s->fd, s->buf, s->len) < 0)
+		r = _FDEV_ERR;
+	s->len = 0;
 	__nh_stdio_unlock();
-	return 0;
+	return r;
 }
 
 static int out_put(char c, FILE *f)
 {
+	struct stream *s = of(f);
+	int r = (unsigned char)c;
+
 	__nh_stdio_lock();
-	outbuf[outlen++] = c;
-	if (c == '\n' || outlen == OUTBUF)
-		out_flush(f);
+	s->buf[s->len++] = c;
+	if ((c == '\n' || s->len == OUTBUF) && out_flush(f))
+		r = _FDEV_ERR;
 	__nh_stdio_unlock();
-	return (unsigned char)c;
+	return r;
 }
 
 static int in_get(FILE *f)
 {
-	(void)f;
-	return _FDEV_EOF;	/* no console input for programs yet */
+	struct stream *s = of(f);
+	int c;
+
+	__nh_stdio_lock();
+	if (s->pos == s->len) {
+		ssize_t n = read(s->fd, s->buf, INBUF);
+
+		s->pos = s->len = 0;
+		if (n <= 0) {
+			__nh_stdio_unlock();
+			return n ? _FDEV_ERR : _FDEV_EOF;
+		}
+		s->len = (unsigned)n;
+	}
+	c = (unsigned char)s->buf[s->pos++];
+	__nh_stdio_unlock();
+	return c;
 }
 
-static FILE streams = FDEV_SETUP_STREAM(out_put, in_get, out_flush, _FDEV_SETUP_RW);
+static struct stream in_stream = { .file = FDEV_SETUP_STREAM(0, in_get, 0, _FDEV_SETUP_READ), .fd = 0 };
+static struct stream out_stream = { .file = FDEV_SETUP_STREAM(out_put, 0, out_flush, _FDEV_SETUP_WRITE), .fd = 1 };
+static struct stream err_stream = { .file = FDEV_SETUP_STREAM(out_put, 0, out_flush, _FDEV_SETUP_WRITE), .fd = 2 };
 
-/* exit() runs destructors but does not flush this stream itself. */
+/* exit() runs destructors but does not flush these streams itself. */
 __attribute__((destructor)) static void flush_at_exit(void)
 {
-	out_flush(0);
+	out_flush(&out_stream.file);
+	out_flush(&err_stream.file);
 }
-FILE *const stdin = &streams;
-FILE *const stdout = &streams;
-FILE *const stderr = &streams;
+FILE *const stdin = &in_stream.file;
+FILE *const stdout = &out_stream.file;
+FILE *const stderr = &err_stream.file;
 
 /* ---- system glue ------------------------------------------------------ */
-
-ssize_t write(int fd, const void *buf, size_t n)
-{
-	long r;
-
-	if (fd != 1 && fd != 2) {
-		errno = EBADF;
-		return -1;
-	}
-	fflush(stdout);
-	r = nh_debug_write(buf, n);
-	if (r < 0) {
-		errno = (int)-r;
-		return -1;
-	}
-	return r;
-}
-
-ssize_t read(int fd, void *buf, size_t n)
-{
-	(void)buf;
-	(void)n;
-	if (fd != 0) {
-		errno = EBADF;
-		return -1;
-	}
-	return 0;	/* no console input for programs yet: end of file */
-}
 
 void *sbrk(ptrdiff_t incr)
 {

@@ -6,6 +6,7 @@
  *   bench <name> <iterations> <instructions_per_op>
  * then "bench: done, N run, M failed", and it powers off.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -137,6 +138,92 @@ static long loop_in_child(long iters)
 	return pid;
 }
 
+/* One byte there and back between two processes over two pipes: the
+ * figure is one round trip (two writes, two reads, two wake-ups). */
+static void pipe_round_trip(const char *name, long iters)
+{
+	int ab[2], ba[2];
+	char c = 'x';
+	long start;
+	pid_t pid;
+
+	if (pipe(ab) || pipe(ba)) {
+		failed++;
+		return;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		close(ab[1]);	/* else its own end keeps the pipe from its end of file */
+		close(ba[0]);
+		while (read(ab[0], &c, 1) == 1 && write(ba[1], &c, 1) == 1)
+			;
+		_exit(0);
+	}
+	start = nh_clock_ns();
+	for (long i = 0; i < iters; i++)
+		if (write(ab[1], &c, 1) != 1 || read(ba[0], &c, 1) != 1) {
+			failed++;
+			break;
+		}
+	report(name, iters, start);
+	close(ab[1]);
+	reap(pid);
+	close(ab[0]);
+	close(ba[0]);
+	close(ba[1]);
+}
+
+/* 64 KiB writes into a pipe a child drains: the figure is per 64 KiB
+ * (bytes per instruction: 65536 over it). */
+static void pipe_throughput(const char *name, long iters)
+{
+	static char buf[64 * 1024];
+	int p[2];
+	long start;
+	pid_t pid;
+
+	if (pipe(p)) {
+		failed++;
+		return;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		close(p[1]);
+		while (read(p[0], buf, sizeof(buf)) > 0)
+			;
+		_exit(0);
+	}
+	close(p[0]);
+	start = nh_clock_ns();
+	for (long i = 0; i < iters; i++)
+		if (write(p[1], buf, sizeof(buf)) != (ssize_t)sizeof(buf)) {
+			failed++;
+			break;
+		}
+	report(name, iters, start);
+	close(p[1]);
+	reap(pid);
+}
+
+/* open, read 4 KiB, close of an initramfs file. */
+static void open_read_close(const char *name, long iters)
+{
+	static char buf[4096];
+	long start = nh_clock_ns();
+
+	for (long i = 0; i < iters; i++) {
+		int fd = open("/bin/procbench", O_RDONLY);
+
+		if (fd < 0 || read(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf) || close(fd)) {
+			failed++;
+			return;
+		}
+	}
+	report(name, iters, start);
+}
+
 /*
  * Wall time, not instructions (run it on -smp 2 without icount): one
  * fork+exit+wait loop alone, then two at once in two processes; the
@@ -177,6 +264,9 @@ int main(int argc, char **argv)
 		{ "fork_dirty_1m", 50, 1, 0 },
 		{ "fork_dirty_8m", 20, 8, 0 },
 		{ "fork_dirty_64m", 5, 64, 0 },
+		{ "pipe_round_trip", 1000, 0, pipe_round_trip },
+		{ "pipe_throughput_64k", 100, 0, pipe_throughput },
+		{ "open_read_close_4k", 500, 0, open_read_close },
 	};
 
 	if (!strcmp(pattern, "fork_pair_ratio"))	/* wall time: only when named */

@@ -1,7 +1,7 @@
 /*
  * The POSIX process calls over the process server (servers/proc,
  * protocol servers/proto/proc.tbl), which picolibc lacks: fork, the exec
- * family, the wait family, the ids.  Each is one request on the
+ * family, the wait family, the ids, kill.  Each is one request on the
  * endpoint every process holds at NH_PROC_HANDLE; errors come back as
  * -NH_E* codes and go to errno (picolibc's values are the kernel's).
  * _exit stays the kernel's exit: the server hears of it from the
@@ -348,3 +348,16 @@ uid_t getuid(void) { return 0; }
 uid_t geteuid(void) { return 0; }
 gid_t getgid(void) { return 0; }
 gid_t getegid(void) { return 0; }
+
+int kill(pid_t pid, int sig)
+{
+	long r = proc_kill(NH_PROC_HANDLE, pid, sig);
+
+	return r ? (int)__nh_fail(r) : 0;
+}
+
+/* glibc's: a group below 0 is EINVAL; 0 is the caller's, 1 everyone's. */
+int killpg(pid_t pgrp, int sig)
+{
+	return pgrp < 0 ? (int)__nh_fail(-NH_EINVAL) : kill(-pgrp, sig);
+}

@@ -1,6 +1,7 @@
 /*
  * init, pid 1: the first process the process server starts, with the
- * boot arguments as argv.  It starts one program: init=PATH if the
+ * boot arguments as argv.  It opens /dev/console as descriptors 0, 1
+ * and 2, then starts one program: init=PATH if the
  * arguments name one, else the test server when nuthatch.test=PATTERN
  * is given, the process benchmarks when nuthatch.ubench=PATTERN is,
  * else it says there is no shell yet.  Then it reaps every
@@ -9,6 +10,7 @@
  * powering off (it crashed), init reports it and powers off with a failing verdict.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -44,6 +46,16 @@ static pid_t start(const char *path, const char *arg1)
 	return pid;
 }
 
+/* Descriptors 0, 1 and 2 on the console, as every program after it
+ * inherits them (the file server gave init an empty table). */
+static void open_console(void)
+{
+	int fd = open("/dev/console", O_RDWR);
+
+	if (fd != 0 || dup(0) != 1 || dup(0) != 2)
+		nh_debug_write("init: no /dev/console\n", 22);
+}
+
 int main(int argc, char **argv)
 {
 	const char *prog = arg(argc, argv, "init=");
@@ -51,6 +63,7 @@ int main(int argc, char **argv)
 	const char *bench = arg(argc, argv, "nuthatch.ubench=");
 	pid_t first = -1;
 
+	open_console();
 	if (prog)
 		first = start(prog, 0);
 	else if (tests)

@@ -49,6 +49,12 @@ long srv_archive_object(void)
 	return object;
 }
 
+const uint8_t *srv_archive_bytes(size_t *len)
+{
+	*len = object > 0 ? index_.len : 0;
+	return object > 0 ? base : 0;
+}
+
 long srv_archive_find(const char *path, struct srv_file *out)
 {
 	struct cpio_file f;

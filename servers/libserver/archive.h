@@ -25,6 +25,10 @@ long srv_archive_open(void);
 /* The archive object's handle (READ|MAP), or <= 0 if not open. */
 long srv_archive_object(void);
 
+/* The mapped archive's bytes (its length in *@len), or 0 if not open:
+ * for a server that walks every entry (cpio_next). */
+const uint8_t *srv_archive_bytes(size_t *len);
+
 /* The regular file @path: 0, -NH_ENOENT, -NH_ENODEV (no archive). */
 long srv_archive_find(const char *path, struct srv_file *out);
 

@@ -19,6 +19,7 @@
 #include "nhproto.h"
 #include "nuthatch.h"
 #include "proc.h"
+#include "proto/fs.h"
 #include "proto/proc_server.h"
 
 /* Exactly argc + envc + 1 strings, the last one ended. */
@@ -56,6 +57,7 @@ static long exec_commit(struct proc *p, long space, uint64_t entry, uint64_t sp,
 	nh_handle_close(p->space);
 	p->space = space;
 	p->exec_count++;
+	fs_ctl_exec(proc_srv.fs_ctl, p->pid);	/* its close-on-exec descriptors */
 	set_name(p, path);
 	proc_vfork_release(p);		/* a vfork parent runs again */
 	return 0;
@@ -92,7 +94,7 @@ static long exec_pending(struct srv_req *r, struct proc *p, const struct srv_ima
  * its endpoint and events rebadged, its own tid freed. */
 static long take_over(struct proc *p, struct proc *t)
 {
-	long r = proc_attach_task(t->task, p->pid, NH_HANDLE_REPLACE);
+	long r = proc_attach_task(t->task, p->pid, p->pid, NH_HANDLE_REPLACE);
 
 	if (r)
 		return r;

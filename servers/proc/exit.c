@@ -22,6 +22,7 @@
 #include "nhproto.h"
 #include "nuthatch.h"
 #include "proc.h"
+#include "proto/fs.h"
 #include "proto/proc_server.h"
 
 /* The signal a fault with RISC-V cause @cause means. */
@@ -66,6 +67,7 @@ static void process_ended(struct proc *p)
 {
 	proc_exec_abandon(p);		/* killed while it waited to exec */
 	p->state = PROC_ZOMBIE;
+	fs_ctl_exit(proc_srv.fs_ctl, p->pid);	/* its descriptors, before anyone reaps it */
 	proc_close_later(p->space);	/* (its teardown, maybe) */
 	p->space = 0;
 	proc_srv.nzombies++;

@@ -14,10 +14,14 @@
  *      pending call returns the fork reply with pid 0 (a0..a6 as the
  *      kernel would deliver it), and the parent's privileges as they
  *      are now (it may have lowered them itself: NH_START_PRIVS_OF)
- *   5. the child's endpoint here at NH_PROC_HANDLE, badged with its pid,
- *      and its events bound (last: once bound, nothing else fails)
+ *   5. the child's descriptor table in the file server (a copy of the
+ *      parent's; the same table under CLONE_FILES; none for a thread,
+ *      which shares its process's): fs ctl_fork
+ *   6. the child's endpoint here at NH_PROC_HANDLE, badged with its pid,
+ *      the file server's at NH_FS_HANDLE, badged with its process's, and
+ *      its events bound (last: once bound, nothing else fails)
  *   -- commit point --
- *   6. into the table and the tree; the child runs; the parent hears
+ *   7. into the table and the tree; the child runs; the parent hears
  *      the child's pid.
  *   (clone: after 4, the tid words: CLONE_PARENT_SETTID writes the tid in
  *   the parent's memory, CLONE_CHILD_SETTID in the child's, and
@@ -39,6 +43,7 @@
 #include "nhproto.h"
 #include "nuthatch.h"
 #include "proc.h"
+#include "proto/fs.h"
 #include "proto/proc_server.h"
 
 /* Linux's clone flags (include/uapi/linux/sched.h). */
@@ -70,9 +75,11 @@ struct fork_plan {
 	uint64_t stack, tls, ptid, ctid;
 	struct proc *child;
 	int32_t pid;
+	int32_t tgid;		/* the child's process: its pid, or the caller's */
+	int fs_made;		/* the file server has its table: undone by ctl_exit */
 	long space, task;
 	/* the caller as it was under the lock, for the part without it */
-	int32_t caller_tid;
+	int32_t caller_tid, caller_tgid;
 	long caller_task, parent_space;
 	char name[PROC_NAME_LEN];
 	struct nh_regs regs;
@@ -134,7 +141,11 @@ static long fork_build(long reply, struct fork_plan *f)
 	r = child_task(f);
 	if (!r)
 		r = tid_words(f);
-	return r ? r : proc_attach_task(f->task, f->pid, 0);
+	if (!r && !(f->flags & CLONE_THREAD)) {
+		r = fs_ctl_fork(proc_srv.fs_ctl, f->caller_tgid, f->pid, !!(f->flags & CLONE_FILES));
+		f->fs_made = !r;
+	}
+	return r ? r : proc_attach_task(f->task, f->pid, f->tgid, 0);
 }
 
 /* Is @caller, as @f noted it, still a live thread of a process that is
@@ -163,6 +174,8 @@ static long fork_prepare(const struct proc *caller, long reply, struct fork_plan
 	if (f->pid < 0)
 		return f->pid;
 	f->caller_tid = caller->pid;
+	f->caller_tgid = caller->leader->pid;
+	f->tgid = f->flags & CLONE_THREAD ? f->caller_tgid : f->pid;
 	f->caller_task = caller->task;
 	f->parent_space = caller->leader->space;
 	memcpy(f->name, caller->leader->name, sizeof(f->name));
@@ -180,6 +193,8 @@ static void fork_undo(struct fork_plan *f)
 	}
 	if (f->space > 0)
 		nh_handle_close(f->space);
+	if (f->fs_made)
+		fs_ctl_exit(proc_srv.fs_ctl, f->pid);
 	if (f->pid > 0)
 		pid_free(f->pid);
 	proc_discard(f->child);

@@ -24,6 +24,7 @@
 #define HANDLES_WARM	(2 * RESERVE)	/* a task and a space each */
 
 struct proc_server proc_srv;
+const int __nh_console_direct = 1;	/* lib/posix/file.c: stdio to the kernel's console */
 
 static uint8_t ipc_buf[NH_IPC_BUF_MAX] __attribute__((aligned(4096)));
 
@@ -151,6 +152,11 @@ int main(int argc, char **argv)
 	(void)argc;
 	setup(argv);
 	proc_start_threads();
+	r = proc_start_fs();
+	if (r) {
+		printf("proc: cannot start the file server: %ld\n", r);
+		return 1;
+	}
 	r = proc_start_init(INIT_PATH, argv, init_privs(argv));
 	if (r) {
 		printf("proc: cannot start %s: %ld\n", INIT_PATH, r);

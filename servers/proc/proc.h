@@ -41,6 +41,7 @@
 #include <stdint.h>
 
 #include "image.h"
+#include "pool.h"
 #include "server.h"
 
 #define PROC_PID_MAX_DEFAULT	32768
@@ -121,6 +122,8 @@ struct proc_exec {
 struct proc_server {
 	struct srv srv;			/* the first thread's */
 	long ep;			/* its endpoint (unbadged, every right) */
+	long fs_ep;			/* the file server's (unbadged: to mint) */
+	long fs_ctl;			/* ... badged NH_FS_CTL_BADGE: the control calls */
 	uint32_t nprocs, nzombies, nwaiters;
 	unsigned nthreads;		/* serving threads, one a hart */
 };
@@ -145,17 +148,6 @@ void proc_lock(void);
  * thread: now. */
 void proc_close_later(long h);
 
-/* pool.c: fixed-size objects, kept once allocated. */
-struct pool {
-	size_t size;
-	void *free;
-	unsigned capacity;
-};
-#define POOL_INIT(type)	{ .size = sizeof(type) }
-void *pool_get(struct pool *p);			/* zeroed; 0: ENOMEM */
-void pool_put(struct pool *p, void *obj);
-int pool_reserve(struct pool *p, unsigned n);	/* 0 or -1 */
-
 /* pid.c: the bitmap.  pid_init(max) once; pid_alloc gives the next free
  * pid after the last one handed out (wrapping to 2: 1 is init's, taken
  * first), or -NH_EAGAIN; pid_free returns it. */
@@ -174,15 +166,20 @@ void proc_insert(struct proc *p, struct proc *parent);	/* into hash and tree */
 void proc_release(struct proc *p);		/* out of both, pid and struct freed */
 struct proc *proc_find(int32_t pid);
 void proc_reparent_children(struct proc *p);	/* to init */
+/* @fn on every struct in the table, threads' too (it must not free any). */
+void proc_each(void (*fn)(struct proc *, void *), void *arg);
 /* Does @pred hold for some process?  (A scan of the table.) */
 int proc_any(int (*pred)(const struct proc *, const void *), const void *arg);
 
 /* spawn.c: a new process's start (images: libserver's image.h). */
 /* Start init from @path with @argv (NULL-ended); 0 or -NH_E*. */
 long proc_start_init(const char *path, char *const argv[], uint32_t privs);
-/* Give @task the process's endpoint and events (badged @pid; @flags for
- * handle_install_at: NH_HANDLE_REPLACE over an endpoint it has); 0 or -NH_E*. */
-long proc_attach_task(long task, int32_t pid, uint32_t flags);
+/* Give @task the process's endpoint and events (badged with its tid
+ * @pid) and the file server's (badged with its process's @tgid); @flags
+ * for handle_install_at: NH_HANDLE_REPLACE over what it has; 0 or -NH_E*. */
+long proc_attach_task(long task, int32_t pid, int32_t tgid, uint32_t flags);
+/* Start the file server, /sbin/fs (before init); 0 or -NH_E*. */
+long proc_start_fs(void);
 
 /* fork.c: a vfork child that execs or ends lets its parent go. */
 void proc_vfork_release(struct proc *child);

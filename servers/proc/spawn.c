@@ -11,19 +11,32 @@
 #include "nhproto.h"
 #include "nuthatch.h"
 #include "proc.h"
+#include "proto/fs.h"
 
-long proc_attach_task(long task, int32_t pid, uint32_t flags)
+/* A badged copy of @ep at @number in @task's table, WRITE only. */
+static long give_endpoint(long task, long ep, uint64_t badge, uint32_t flags, long number)
 {
-	long ep = nh_endpoint_mint(proc_srv.ep, (uint64_t)pid, NH_RIGHT_WRITE | NH_RIGHT_GRANT), r;
+	long h = nh_endpoint_mint(ep, badge, NH_RIGHT_WRITE | NH_RIGHT_GRANT), r;
 
-	if (ep < 0)
-		return ep;
-	r = nh_handle_install_at(task, ep, NH_RIGHT_WRITE, flags, NH_PROC_HANDLE);
-	nh_handle_close(ep);
-	if (r >= 0)
+	if (h < 0)
+		return h;
+	r = nh_handle_install_at(task, h, NH_RIGHT_WRITE, flags, number);
+	nh_handle_close(h);
+	return r < 0 ? r : 0;
+}
+
+long proc_attach_task(long task, int32_t pid, int32_t tgid, uint32_t flags)
+{
+	long r = give_endpoint(task, proc_srv.ep, (uint64_t)pid, flags, NH_PROC_HANDLE);
+
+	if (!r)
+		r = give_endpoint(task, proc_srv.fs_ep, (uint64_t)tgid, flags, NH_FS_HANDLE);
+	if (!r)
 		r = nh_ipc_bind_events(task, proc_srv.ep, PROC_EVENT_BADGE | (uint64_t)pid);
 	return r < 0 ? r : 0;
 }
+
+#define FS_PATH	"/sbin/fs"
 
 static const char *const init_env[] = { "HOME=/", "PATH=/sbin:/bin", 0 };
 
@@ -84,12 +97,48 @@ long proc_start_init(const char *path, char *const argv[], uint32_t privs)
 	if (!r)
 		r = nh_task_set_privs(task, privs);
 	if (!r)
-		r = proc_attach_task(task, PROC_INIT_PID, 0);
+		r = proc_attach_task(task, PROC_INIT_PID, PROC_INIT_PID, 0);
+	if (!r)
+		r = fs_ctl_fork(proc_srv.fs_ctl, 0, PROC_INIT_PID, 0);	/* an empty table */
 	if (r)
 		return r;
 	*p = (struct proc){ .pid = PROC_INIT_PID, .pgid = PROC_INIT_PID, .sid = PROC_INIT_PID,
 			    .state = PROC_RUNNING, .task = task, .space = img.space,
 			    .name = "init", .leader = p, .nthreads = 1 };
 	proc_insert(p, 0);
+	return nh_task_resume(task);
+}
+
+/*
+ * The file server: /sbin/fs, started before init with its endpoint (made
+ * here, so that this server can mint every process's badged copy) at
+ * NH_FS_SERVE_HANDLE, the initramfs privilege, and no handle to this
+ * server: it never calls it, so neither can wait on the other.  It is no
+ * process of the table.
+ */
+long proc_start_fs(void)
+{
+	static const char strings[] = FS_PATH "\0fs";
+	struct srv_image img;
+	long task = 0, r;
+
+	proc_srv.fs_ep = nh_endpoint_create();
+	if (proc_srv.fs_ep < 0)
+		return proc_srv.fs_ep;
+	proc_srv.fs_ctl = nh_endpoint_mint(proc_srv.fs_ep, NH_FS_CTL_BADGE, NH_RIGHT_WRITE);
+	if (proc_srv.fs_ctl < 0)
+		return proc_srv.fs_ctl;
+	r = srv_image_build(FS_PATH, 1, 0, strings, sizeof(strings), &img);
+	if (r > 0)
+		r = -NH_ENOEXEC;
+	if (!r)
+		r = start_task(&img, "fs", &task);
+	if (!r)
+		r = nh_task_set_privs(task, NH_PRIV_INITRD);
+	if (!r)
+		r = nh_handle_install_at(task, proc_srv.fs_ep, NH_RIGHTS_ALL, 0, NH_FS_SERVE_HANDLE);
+	if (r < 0)
+		return r;
+	nh_handle_close(img.space);	/* the task keeps it */
 	return nh_task_resume(task);
 }

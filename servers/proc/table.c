@@ -117,6 +117,13 @@ void proc_reparent_children(struct proc *p)
 		proc_wake_waiters(init);
 }
 
+void proc_each(void (*fn)(struct proc *, void *), void *arg)
+{
+	for (unsigned i = 0; i < HASH_SIZE; i++)
+		for (struct proc *p = hash[i]; p; p = p->hash_next)
+			fn(p, arg);
+}
+
 int proc_any(int (*pred)(const struct proc *, const void *), const void *arg)
 {
 	for (unsigned i = 0; i < HASH_SIZE; i++)

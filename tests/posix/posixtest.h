@@ -21,8 +21,11 @@ static inline const char *errname(int e)
 	case ENOENT: return "ENOENT";
 	case ESRCH: return "ESRCH";
 	case EINTR: return "EINTR";
+	case EIO: return "EIO";
+	case ENXIO: return "ENXIO";
 	case E2BIG: return "E2BIG";
 	case ENOEXEC: return "ENOEXEC";
+	case EBADF: return "EBADF";
 	case ECHILD: return "ECHILD";
 	case EAGAIN: return "EAGAIN";
 	case ENOMEM: return "ENOMEM";
@@ -30,9 +33,25 @@ static inline const char *errname(int e)
 	case EFAULT: return "EFAULT";
 	case EBUSY: return "EBUSY";
 	case EEXIST: return "EEXIST";
+	case EXDEV: return "EXDEV";
+	case ENOTDIR: return "ENOTDIR";
+	case EISDIR: return "EISDIR";
 	case EINVAL: return "EINVAL";
+	case ENFILE: return "ENFILE";
+	case EMFILE: return "EMFILE";
+	case ENOTTY: return "ENOTTY";
+	case EFBIG: return "EFBIG";
+	case ENOSPC: return "ENOSPC";
+	case ESPIPE: return "ESPIPE";
+	case EROFS: return "EROFS";
+	case EPIPE: return "EPIPE";
+	case ERANGE: return "ERANGE";
 	case EDEADLK: return "EDEADLK";
+	case ENAMETOOLONG: return "ENAMETOOLONG";
 	case ENOSYS: return "ENOSYS";
+	case ENOTEMPTY: return "ENOTEMPTY";
+	case ELOOP: return "ELOOP";
+	case EOVERFLOW: return "EOVERFLOW";
 	default: return "E?";
 	}
 }

@@ -56,6 +56,7 @@ int proc_waitid_reports_siginfo_and_wnowait_keeps_the_zombie(void);
 int proc_pids_wrap_at_pid_max_and_run_out(void);
 int proc_exec_runs_scripts_through_their_interpreter(void);
 int proc_an_interrupted_wait_reaps_nothing(void);
+int proc_kill_ends_processes_with_the_signal(void);
 
 int thread_pthreads_share_memory_with_their_own_tids(void);
 int thread_clone_tid_words_and_bad_flags(void);
@@ -69,6 +70,14 @@ int posix_times_and_rusage_count_children(void);
 int posix_sysconf_and_uname(void);
 
 int posix_differential_programs(void);
+
+/* files.c: the file server */
+int fs_files_of_the_initramfs(void);
+int fs_descriptor_tables_across_fork_and_exec(void);
+int fs_pipes_end_of_file_epipe_and_killed_callers(void);
+int fs_ten_mib_through_a_three_stage_pipeline(void);
+int fs_devices_and_the_working_directory(void);
+int fs_file_server_refuses_garbage(void);
 
 /* spawn.c: a program as a bare task (no pid), a thread in our memory:
  * a task handle with READ, CONTROL and GRANT, or -NH_E* (ENOENT, ENOEXEC, E2BIG,

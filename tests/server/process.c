@@ -790,3 +790,42 @@ int proc_an_interrupted_wait_reaps_nothing(void)
 	EXPECT(proc_table_back(&before));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
+
+static int sleeps_long(long arg)
+{
+	(void)arg;
+	nh_sleep_ns(30ull * 1000000000);
+	return 0;
+}
+
+/* kill, until signals: 0 checks, a signal whose default ends a process
+ * ends it (the signal in its wait status), one ignored by default does
+ * nothing; groups, -1, init and bad arguments. */
+int proc_kill_ends_processes_with_the_signal(void)
+{
+	struct proc_table before = proc_table_now();
+	int ok = 1, status = -1;
+	pid_t a, b;
+
+	a = proc_spawn_child(sleeps_long, 0);
+	EXPECT(a > 0 && kill(a, 0) == 0 && kill(a, SIGCHLD) == 0);
+	EXPECT(waitpid(a, &status, WNOHANG) == 0);		/* SIGCHLD: ignored */
+	EXPECT(kill(a, SIGTERM) == 0 && waitpid(a, &status, 0) == a &&
+	       WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+	EXPECT(kill(a, 0) == -1 && errno == ESRCH);		/* reaped: gone */
+	EXPECT(kill(a, 99) == -1 && errno == EINVAL);
+	EXPECT(kill(getpid(), -1) == -1 && errno == EINVAL);
+	EXPECT(kill(getpid(), SIGSTOP) == -1 && errno == ENOSYS);	/* stops: with signals */
+	EXPECT(kill(1, SIGKILL) == 0 && kill(1, 0) == 0);	/* init takes none */
+	/* a group: two children in a group of their own */
+	a = proc_spawn_child(sleeps_long, 0);
+	b = proc_spawn_child(sleeps_long, 0);
+	EXPECT(a > 0 && b > 0 && setpgid(a, a) == 0 && setpgid(b, a) == 0);
+	EXPECT(kill(-a, SIGKILL) == 0);
+	EXPECT(waitpid(a, &status, 0) == a && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	EXPECT(waitpid(b, &status, 0) == b && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	EXPECT(killpg(a, 0) == -1 && errno == ESRCH && killpg(-3, 0) == -1 && errno == EINVAL);
+	EXPECT(kill(0, 0) == 0);				/* its own group */
+	EXPECT(proc_table_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}

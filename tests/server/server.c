@@ -1882,7 +1882,14 @@ static const struct utest catalogue[] = {
 	{ "PROC0025_exec_runs_scripts_through_their_interpreter", proc_exec_runs_scripts_through_their_interpreter },
 	{ "PROC0026_an_interrupted_wait_reaps_nothing", proc_an_interrupted_wait_reaps_nothing },
 	{ "PROC0027_forks_race_the_end_of_their_process", thread_forks_race_the_end_of_their_process },
+	{ "PROC0028_kill_ends_processes_with_the_signal", proc_kill_ends_processes_with_the_signal },
 	{ "POSX0001_differential_programs", posix_differential_programs },
+	{ "FS0001_files_of_the_initramfs", fs_files_of_the_initramfs },
+	{ "FS0002_descriptor_tables_across_fork_and_exec", fs_descriptor_tables_across_fork_and_exec },
+	{ "FS0003_pipes_end_of_file_epipe_and_killed_callers", fs_pipes_end_of_file_epipe_and_killed_callers },
+	{ "FS0004_ten_mib_through_a_three_stage_pipeline", fs_ten_mib_through_a_three_stage_pipeline },
+	{ "FS0005_devices_and_the_working_directory", fs_devices_and_the_working_directory },
+	{ "FS0006_file_server_refuses_garbage", fs_file_server_refuses_garbage },
 };
 
 /* ---- the runner ----------------------------------------------------------- */

@@ -211,6 +211,11 @@ static __inline int sigismember(const sigset_t *s, int sig)
 	return (int)((*s >> (sig - 1)) & 1);
 }
 
+/* lib/posix/process.c, over the process server: until signals exist,
+ * a signal whose default action ends a process ends it. */
+int kill(pid_t pid, int sig);
+int killpg(pid_t pgrp, int sig);
+
 #define SIG2STR_MAX	(sizeof("RTMAX+") + sizeof("4294967295") - 1)
 int sig2str(int sig, char *str);
 int str2sig(const char *__restrict str, int *__restrict sig);

@@ -1,16 +1,17 @@
 /*
- * Fixed-size object pools for the server's tables (proc.h): objects come
+ * Fixed-size object pools for the servers' tables (pool.h): objects come
  * from malloc in chunks and go back to the pool, never to malloc, so the
  * table's memory, once grown, stays (as the kernel keeps its slabs) and
  * is reserved at start for the usual load.  picolibc's malloc gives
  * memory at the heap's top back to the kernel on free; without pools
  * the frames of a table that grew and shrank would come and go with
- * every burst of processes.
+ * every burst of requests (and look like a leak to a test counting them).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "proc.h"
+#include "pool.h"
 
 #define POOL_CHUNK	64
 

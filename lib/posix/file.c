@@ -1,0 +1,354 @@
+/*
+ * The POSIX file calls over the file server (servers/fs, protocol
+ * servers/proto/fs.tbl), which picolibc lacks: open, close, read, write,
+ * lseek, pread, pwrite, dup, dup2, dup3, fcntl, pipe, pipe2, the stat
+ * family, access, chdir, fchdir, getcwd, isatty.  Descriptors are the
+ * server's (one table per process, there); each call is one request on
+ * NH_FS_HANDLE, a read or write one a PIPE_BUF-sized piece.  A program
+ * without a file server (a server itself, __nh_console_direct, or a task
+ * started outside the process server) writes descriptors 1 and 2 to the
+ * kernel's console and has no others.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nuthatch/errno.h>
+#include <nuthatch/handle.h>
+
+#include "nhproto.h"
+#include "nuthatch.h"
+#include "posix.h"
+#include "proto/fs.h"
+
+#define PIECE		4096	/* bytes one request moves (PIPE_BUF) */
+#define PATH_ROOM	4096	/* Linux's PATH_MAX, its NUL included */
+
+long __nh_need_buffer(void);
+extern const int __nh_console_direct __attribute__((weak));
+
+/* Is there a file server at NH_FS_HANDLE?  Asked once a program. */
+static int fs_there(void)
+{
+	static int known;	/* 1: yes, 2: no */
+	struct nh_handle_info info;
+
+	if (!known)
+		known = !&__nh_console_direct && !nh_handle_info(NH_FS_HANDLE, &info) &&
+			info.type == NH_OBJ_ENDPOINT ? 1 : 2;
+	return known == 1;
+}
+
+/* Sets errno from @r (< 0) and gives -1, else @r. */
+static long ret(long r)
+{
+	return r < 0 ? __nh_fail(r) : r;
+}
+
+static long buffered(void)
+{
+	return fs_there() ? __nh_need_buffer() : -NH_ENOSYS;
+}
+
+/* A path's length, checked as Linux does before it goes anywhere: a
+ * path of PATH_MAX (4,096) bytes or more is ENAMETOOLONG. */
+static long path_len(const char *path, size_t *len)
+{
+	if (!path)
+		return -NH_EFAULT;
+	*len = strnlen(path, PATH_ROOM);
+	return *len == PATH_ROOM ? -NH_ENAMETOOLONG : buffered();
+}
+
+int openat(int dirfd, const char *path, int flags, ...)
+{
+	va_list ap;
+	uint32_t mode = 0;
+	int32_t fd = -1;
+	size_t len;
+	long r;
+
+	if (flags & O_CREAT) {
+		va_start(ap, flags);
+		mode = va_arg(ap, unsigned);
+		va_end(ap);
+	}
+	r = path_len(path, &len);
+	if (!r)
+		r = fs_openat(NH_FS_HANDLE, dirfd, (uint32_t)flags, mode, path, len, &fd);
+	return (int)ret(r ? r : fd);
+}
+
+int open(const char *path, int flags, ...)
+{
+	va_list ap;
+	unsigned mode = 0;
+
+	if (flags & O_CREAT) {
+		va_start(ap, flags);
+		mode = va_arg(ap, unsigned);
+		va_end(ap);
+	}
+	return openat(AT_FDCWD, path, flags, mode);
+}
+
+int creat(const char *path, mode_t mode)
+{
+	return open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+}
+
+int close(int fd)
+{
+	return (int)ret(fs_there() ? fs_close(NH_FS_HANDLE, fd) : -NH_EBADF);
+}
+
+/* One piece of a read (pread when @at >= 0): bytes, or -NH_E*; *@more
+ * whether a full piece may be followed by more at once (a file's; a
+ * pipe gives what it holds and no more). */
+static long read_piece(int fd, void *buf, size_t n, off_t at, int *more)
+{
+	size_t got = n;
+	uint32_t file = 0;
+	long r = buffered();
+
+	if (!r && at < 0)
+		r = fs_read(NH_FS_HANDLE, fd, (uint32_t)n, &file, buf, &got);
+	else if (!r)
+		r = fs_pread(NH_FS_HANDLE, fd, (uint32_t)n, at, buf, &got);
+	*more = at >= 0 || file;
+	return r ? r : (long)got;
+}
+
+static long write_piece(int fd, const void *buf, size_t n, off_t at)
+{
+	uint32_t done = 0;
+	long r;
+
+	if (!fs_there())
+		return fd == 1 || fd == 2 ? nh_debug_write(buf, n) : -NH_EBADF;
+	r = __nh_need_buffer();
+	if (!r)
+		r = at < 0 ? fs_write(NH_FS_HANDLE, fd, buf, n, &done)
+			   : fs_pwrite(NH_FS_HANDLE, fd, at, buf, n, &done);
+	return r ? r : (long)done;
+}
+
+/* Reads stop at the first short piece (the end of a file), and after the
+ * first piece of a pipe (POSIX: what it holds, never a wait for more);
+ * an error after some bytes gives the bytes. */
+static ssize_t read_all(int fd, void *buf, size_t n, off_t at)
+{
+	size_t total = 0;
+	int more = 1;
+
+	do {
+		size_t want = n - total < PIECE ? n - total : PIECE;
+		long r = read_piece(fd, (char *)buf + total, want,
+				    at < 0 ? at : at + (off_t)total, &more);
+
+		if (r < 0)
+			return total ? (ssize_t)total : (ssize_t)__nh_fail(r);
+		total += (size_t)r;
+		if ((size_t)r < want || !more)
+			break;
+	} while (total < n);
+	return (ssize_t)total;
+}
+
+static ssize_t write_all(int fd, const void *buf, size_t n, off_t at)
+{
+	size_t total = 0;
+
+	do {
+		size_t want = n - total < PIECE ? n - total : PIECE;
+		long r = write_piece(fd, (const char *)buf + total, want,
+				     at < 0 ? at : at + (off_t)total);
+
+		if (r < 0)
+			return total ? (ssize_t)total : (ssize_t)__nh_fail(r);
+		total += (size_t)r;
+		if ((size_t)r < want)
+			break;
+	} while (total < n);
+	return (ssize_t)total;
+}
+
+ssize_t read(int fd, void *buf, size_t n)
+{
+	return read_all(fd, buf, n, -1);
+}
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+	return write_all(fd, buf, n, -1);
+}
+
+ssize_t pread(int fd, void *buf, size_t n, off_t at)
+{
+	return at < 0 ? (ssize_t)__nh_fail(-NH_EINVAL) : read_all(fd, buf, n, at);
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t n, off_t at)
+{
+	return at < 0 ? (ssize_t)__nh_fail(-NH_EINVAL) : write_all(fd, buf, n, at);
+}
+
+off_t lseek(int fd, off_t off, int whence)
+{
+	int64_t pos = 0;
+	long r = fs_there() ? fs_lseek(NH_FS_HANDLE, fd, whence, off, &pos) : -NH_EBADF;
+
+	return (off_t)ret(r ? r : pos);
+}
+
+int dup3(int old, int new, int flags)
+{
+	int32_t fd = -1;
+	long r = fs_there() ? fs_dup3(NH_FS_HANDLE, old, new, (uint32_t)flags, &fd) : -NH_EBADF;
+
+	return (int)ret(r ? r : fd);
+}
+
+int dup(int old)
+{
+	return dup3(old, -1, 0);
+}
+
+int dup2(int old, int new)
+{
+	if (old == new)	/* POSIX: new itself, if old is open */
+		return fcntl(old, F_GETFD) < 0 ? -1 : new;
+	if (new < 0)
+		return (int)__nh_fail(-NH_EBADF);
+	return dup3(old, new, 0);
+}
+
+int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	int64_t value = 0;
+	long arg, r;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, long);
+	va_end(ap);
+	r = fs_there() ? fs_fcntl(NH_FS_HANDLE, fd, cmd, arg, &value) : -NH_EBADF;
+	return (int)ret(r ? r : value);
+}
+
+int pipe2(int fds[2], int flags)
+{
+	int32_t rfd = -1, wfd = -1;
+	long r = fs_there() ? fs_pipe2(NH_FS_HANDLE, (uint32_t)flags, &rfd, &wfd) : -NH_ENOSYS;
+
+	if (r)
+		return (int)__nh_fail(r);
+	fds[0] = rfd;
+	fds[1] = wfd;
+	return 0;
+}
+
+int pipe(int fds[2])
+{
+	return pipe2(fds, 0);
+}
+
+int fstat(int fd, struct stat *st)
+{
+	long r = buffered();
+
+	return (int)ret(r ? (r == -NH_ENOSYS ? -NH_EBADF : r) : fs_fstat(NH_FS_HANDLE, fd, st));
+}
+
+int fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	size_t len;
+	long r = path_len(path, &len);
+
+	if (!r)
+		r = fs_fstatat(NH_FS_HANDLE, dirfd, (uint32_t)flags, path, len, st);
+	return (int)ret(r);
+}
+
+int stat(const char *path, struct stat *st)
+{
+	return fstatat(AT_FDCWD, path, st, 0);
+}
+
+int lstat(const char *path, struct stat *st)
+{
+	return fstatat(AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW);
+}
+
+int faccessat(int dirfd, const char *path, int mode, int flags)
+{
+	size_t len;
+	long r = flags & ~AT_EACCESS ? -NH_EINVAL : path_len(path, &len);
+
+	if (!r)
+		r = fs_faccessat(NH_FS_HANDLE, dirfd, mode, path, len);
+	return (int)ret(r);
+}
+
+int access(const char *path, int mode)
+{
+	return faccessat(AT_FDCWD, path, mode, 0);
+}
+
+static int do_chdir(int fd, const char *path)
+{
+	size_t len = 0;
+	long r = path ? path_len(path, &len) : buffered();
+
+	if (!r)
+		r = fs_chdir(NH_FS_HANDLE, fd, path, len);
+	return (int)ret(r);
+}
+
+int chdir(const char *path)
+{
+	return do_chdir(-1, path);
+}
+
+int fchdir(int fd)
+{
+	return fd < 0 ? (int)__nh_fail(-NH_EBADF) : do_chdir(fd, 0);
+}
+
+char *getcwd(char *buf, size_t size)
+{
+	static char path[PIECE];
+	size_t len = sizeof(path);
+	long r = buffered();
+
+	if (!r)
+		r = fs_getcwd(NH_FS_HANDLE, path, &len);
+	if (!r && (!len || path[len - 1]))
+		r = -NH_EBADMSG;
+	if (!r && buf && size < len)
+		r = size ? -NH_ERANGE : -NH_EINVAL;
+	if (r) {
+		__nh_fail(r);
+		return 0;
+	}
+	if (!buf)
+		return strdup(path);	/* glibc's extension: the caller frees it */
+	memcpy(buf, path, len);
+	return buf;
+}
+
+int isatty(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return 0;
+	if (!S_ISCHR(st.st_mode) || st.st_rdev != (5 << 8 | 1)) {
+		errno = ENOTTY;
+		return 0;
+	}
+	return 1;
+}

@@ -1,0 +1,200 @@
+/*
+ * The file server's types and invariants: the name tree (nodes), open
+ * file descriptions (files), per-process descriptor tables, pipes and the
+ * calls blocked on them.  One thread serves every request to completion
+ * or saves its reply, so nothing here is locked.
+ *
+ * Invariants, true between two requests:
+ *  - every node but the root is on exactly one directory's children
+ *    list (its parent's); a directory's nlink is 2 plus its
+ *    subdirectories; the initramfs's nodes are never freed;
+ *  - a file's refs count the descriptor slots that point at it, plus one
+ *    for each blocked call (struct fs_wait) that holds it; it is freed,
+ *    and its pipe end let go, when they reach 0;
+ *  - a pipe's readers and writers count the files open on its two ends;
+ *    its buffer is unmapped and the pipe freed when both are 0; every
+ *    blocked call on a pipe is on that pipe's list (reads or writes) and
+ *    holds a ref on its file;
+ *  - every process the process server made has one client (under its
+ *    pid) pointing at one table; a table's refs count the clients that
+ *    share it (CLONE_FILES) and it is freed, its descriptors closed, at
+ *    0;
+ *  - a blocked call is answered or dropped (its process ended) exactly
+ *    once, and its reply handle closed then.
+ */
+#ifndef FS_FS_H
+#define FS_FS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "nhproto.h"
+#include "pool.h"
+#include "server.h"
+
+#define FS_FD_INLINE	32		/* descriptors a table holds in itself */
+#define FS_FD_MAX	1024		/* RLIMIT_NOFILE's default: EMFILE past it */
+#define FS_PIPE_SIZE	(64u * 1024)	/* Linux's default pipe capacity */
+#define FS_PIPE_BUF	4096u		/* writes up to this are atomic */
+#define FS_IO_MAX	4096u		/* bytes one read or write moves */
+#define FS_NAME_MAX	255
+#define FS_PATH_MAX	4096
+
+enum fs_node_kind {
+	FS_DIR,
+	FS_REG_INITRD,		/* read-only bytes in the mapped archive */
+	FS_DEV_NULL,
+	FS_DEV_ZERO,
+	FS_DEV_CONSOLE,		/* the kernel's debug console, until the console server */
+};
+
+struct fs_node {
+	enum fs_node_kind kind;
+	uint32_t mode;			/* S_IF* | permission bits */
+	uint32_t nlink;
+	uint64_t ino;
+	uint64_t size;			/* bytes (a directory: its entries) */
+	uint32_t rdev;			/* a device's number (Linux's: major << 8 | minor) */
+	const uint8_t *data;		/* FS_REG_INITRD: in the archive */
+	struct fs_node *parent;		/* the root's is itself */
+	struct fs_node *children;	/* a directory's, in creation order ... */
+	struct fs_node *next;		/* ... linked through this */
+	struct fs_node *last_child;
+	uint16_t namelen;
+	char name[FS_NAME_MAX + 1];
+};
+
+struct fs_pipe;
+
+/* An open file description: what open and pipe make, dup and fork share. */
+struct fs_file {
+	uint32_t refs;
+	uint32_t flags;			/* O_ACCMODE, O_APPEND, O_NONBLOCK */
+	uint64_t offset;
+	struct fs_node *node;		/* 0 for a pipe end */
+	struct fs_pipe *pipe;		/* a pipe end: which by flags' access mode */
+};
+
+/* A call blocked on a pipe (a read of an empty one, a write to a full
+ * one): its saved reply, and for a write the bytes still to go. */
+struct fs_wait {
+	long reply;
+	uint64_t label;			/* FS_READ or FS_WRITE */
+	int32_t pid;			/* the process that asked */
+	struct fs_file *file;		/* a ref */
+	uint32_t count;			/* read: at most this; write: len */
+	uint32_t done;			/* write: bytes already in the pipe */
+	struct fs_wait *next;
+	uint8_t data[FS_PIPE_BUF];	/* write: the bytes */
+};
+
+struct fs_pipe {
+	uint8_t *buf;			/* FS_PIPE_SIZE, mapped at creation */
+	uint32_t head, len;		/* the bytes: [head, head + len) mod size */
+	uint32_t readers, writers;	/* files open on each end */
+	uint64_t ino;			/* for fstat: pipes are numbered apart from nodes */
+	struct fs_wait *reads, *writes;	/* blocked, first come first */
+};
+
+struct fs_fd {
+	struct fs_file *file;		/* 0: free */
+	uint32_t cloexec;
+};
+
+struct fs_table {
+	uint32_t refs;			/* clients sharing it */
+	uint32_t nslots;		/* FS_FD_INLINE, or FS_FD_MAX while grown */
+	uint32_t nhigh;			/* open descriptors past FS_FD_INLINE: the
+					   table shrinks back when none is left */
+	struct fs_fd *slots;		/* inline, or mapped once grown */
+	struct fs_fd inline_slots[FS_FD_INLINE];
+};
+
+struct fs_client {
+	int32_t pid;
+	struct fs_table *table;
+	struct fs_node *cwd;
+	struct fs_client *hash_next;
+};
+
+struct fs_server {
+	struct srv srv;
+	long ep;
+	uint32_t nclients, ntables, nfiles, npipes, nwaits;
+};
+
+extern struct fs_server fs_srv;
+
+/* The client behind a request (the handlers' r->client). */
+#define FS_CLIENT(r)	((struct fs_client *)(r)->client)
+#define FS_IS_CTL(r)	((r)->client == (void *)&fs_srv)
+
+/* node.c: the tree. */
+long fs_node_init(void);
+struct fs_node *fs_root(void);
+/* A new node @name (@len bytes) under @dir; 0: ENOMEM. */
+struct fs_node *fs_node_add(struct fs_node *dir, const char *name, size_t len,
+			    enum fs_node_kind kind, uint32_t mode);
+struct fs_node *fs_node_child(const struct fs_node *dir, const char *name, size_t len);
+/* Walk @path (@len bytes) from @start (absolute paths from the root):
+ * the node in *@out, or -NH_ENOENT, -NH_ENOTDIR, -NH_ENAMETOOLONG. */
+long fs_walk(struct fs_node *start, const char *path, size_t len, struct fs_node **out);
+/* @n's absolute path into @buf (@room bytes, NUL-ended): its length or -NH_ERANGE. */
+long fs_node_path(const struct fs_node *n, char *buf, size_t room);
+void fs_node_stat(const struct fs_node *n, struct stat *st);
+
+/* initrd.c: the initramfs's tree under the root. */
+long fs_initrd_load(void);
+
+/* dev.c: /dev. */
+long fs_dev_init(void);
+long fs_dev_read(struct fs_file *f, void *buf, uint32_t count);
+long fs_dev_write(struct fs_file *f, const void *buf, uint32_t count);
+
+/* file.c: descriptions. */
+long fs_file_init(void);
+struct fs_file *fs_file_new(struct fs_node *node, uint32_t flags);
+void fs_file_get(struct fs_file *f);
+void fs_file_put(struct fs_file *f);
+long fs_file_read(struct fs_file *f, void *buf, uint32_t count, uint64_t offset);
+long fs_file_write(struct fs_file *f, const void *buf, uint32_t count, uint64_t offset);
+long fs_file_getdents(struct fs_file *f, void *buf, uint32_t count);
+
+/* table.c: clients and their tables. */
+long fs_table_init(void);
+struct fs_client *fs_client_find(int32_t pid);
+long fs_table_fork(int32_t parent, int32_t child, uint32_t share);
+void fs_table_exec(struct fs_client *c);
+void fs_table_exit(struct fs_client *c);
+/* @path (@len bytes, no NUL) from @dirfd (AT_FDCWD: the working
+ * directory) for @c: the node, or -NH_E* (EBADF, ENOTDIR, ENOENT,
+ * ENAMETOOLONG, EINVAL for a NUL inside). */
+long fs_resolve(struct fs_client *c, int32_t dirfd, const char *path, size_t len,
+		struct fs_node **out);
+/* The file open at @fd, or 0 (EBADF). */
+struct fs_file *fs_fd_get(struct fs_client *c, int32_t fd);
+/* Put @f at the lowest free descriptor >= @min (a ref taken): it, or -NH_EMFILE. */
+long fs_fd_install(struct fs_client *c, struct fs_file *f, int32_t min, uint32_t cloexec);
+/* Put @f at exactly @fd (closing what was there): 0 or -NH_EBADF. */
+long fs_fd_install_at(struct fs_client *c, struct fs_file *f, int32_t fd, uint32_t cloexec);
+long fs_fd_close(struct fs_client *c, int32_t fd);
+struct fs_fd *fs_fd_slot(struct fs_client *c, int32_t fd);
+
+/* pipe.c */
+long fs_pipe_init(void);
+long fs_pipe_new(struct fs_file **rd, struct fs_file **wr);
+void fs_pipe_close_end(struct fs_pipe *p, int writer);
+/* A read or write on a pipe end from request @r: answered now (the
+ * reply's length, as the decoder's) or saved (0, r deferred). */
+long fs_pipe_read(struct srv_req *r, struct fs_file *f, uint32_t count, void *out, size_t *out_len);
+long fs_pipe_write(struct srv_req *r, struct fs_file *f, const void *data, size_t len,
+		   uint32_t *done);
+void fs_pipe_stat(const struct fs_pipe *p, struct stat *st);
+/* Drop every blocked call of @pid (its process ended). */
+void fs_pipe_drop_pid(int32_t pid);
+/* pool.c */
+struct fs_wait *fs_wait_new(void);
+void fs_wait_free(struct fs_wait *w);
+
+#endif

@@ -1,0 +1,141 @@
+/*
+ * The name tree (fs.h): directories hold their children in a list in
+ * the order they were made; paths are walked one component at a time,
+ * "." and ".." included, from the root or a starting directory.
+ */
+#include <string.h>
+
+#include <nuthatch/errno.h>
+
+#include "fs.h"
+
+static struct pool nodes = POOL_INIT(struct fs_node);
+static struct fs_node root;
+static uint64_t next_ino = 2;	/* the root's is 1 */
+
+long fs_node_init(void)
+{
+	root = (struct fs_node){ .kind = FS_DIR, .mode = S_IFDIR | 0755, .nlink = 2,
+				 .ino = 1, .parent = &root };
+	return pool_reserve(&nodes, 256) ? -NH_ENOMEM : 0;
+}
+
+struct fs_node *fs_root(void)
+{
+	return &root;
+}
+
+struct fs_node *fs_node_child(const struct fs_node *dir, const char *name, size_t len)
+{
+	for (struct fs_node *n = dir->children; n; n = n->next)
+		if (n->namelen == len && !memcmp(n->name, name, len))
+			return n;
+	return 0;
+}
+
+struct fs_node *fs_node_add(struct fs_node *dir, const char *name, size_t len,
+			    enum fs_node_kind kind, uint32_t mode)
+{
+	struct fs_node *n;
+
+	if (len > FS_NAME_MAX || !(n = pool_get(&nodes)))
+		return 0;
+	n->kind = kind;
+	n->mode = mode;
+	n->nlink = kind == FS_DIR ? 2 : 1;
+	n->ino = next_ino++;
+	n->parent = dir;
+	n->namelen = (uint16_t)len;
+	memcpy(n->name, name, len);
+	if (dir->last_child)
+		dir->last_child->next = n;
+	else
+		dir->children = n;
+	dir->last_child = n;
+	dir->size++;
+	if (kind == FS_DIR)
+		dir->nlink++;
+	return n;
+}
+
+/* One step from @at by the component @name (@len bytes). */
+static long step(struct fs_node **at, const char *name, size_t len)
+{
+	struct fs_node *n;
+
+	if ((*at)->kind != FS_DIR)
+		return -NH_ENOTDIR;
+	if (len > FS_NAME_MAX)
+		return -NH_ENAMETOOLONG;
+	if (len == 1 && name[0] == '.')
+		return 0;
+	if (len == 2 && name[0] == '.' && name[1] == '.') {
+		*at = (*at)->parent;
+		return 0;
+	}
+	n = fs_node_child(*at, name, len);
+	if (!n)
+		return -NH_ENOENT;
+	*at = n;
+	return 0;
+}
+
+long fs_walk(struct fs_node *start, const char *path, size_t len, struct fs_node **out)
+{
+	struct fs_node *at = len && path[0] == '/' ? &root : start;
+	size_t i = 0;
+
+	if (!len)
+		return -NH_ENOENT;	/* POSIX: the empty path names nothing */
+	if (len >= FS_PATH_MAX)
+		return -NH_ENAMETOOLONG;
+	while (i < len) {
+		size_t j = i;
+		long r;
+
+		while (j < len && path[j] != '/')
+			j++;
+		r = j > i ? step(&at, path + i, j - i) : 0;
+		if (r)
+			return r;
+		i = j + 1;
+	}
+	/* "file/" names a directory: a trailing slash needs one */
+	if (path[len - 1] == '/' && at->kind != FS_DIR)
+		return -NH_ENOTDIR;
+	*out = at;
+	return 0;
+}
+
+long fs_node_path(const struct fs_node *n, char *buf, size_t room)
+{
+	size_t at = room;
+
+	if (room < 2)
+		return -NH_ERANGE;
+	buf[--at] = 0;
+	for (; n != &root; n = n->parent) {
+		if (at < n->namelen + 1u)
+			return -NH_ERANGE;
+		at -= n->namelen;
+		memcpy(buf + at, n->name, n->namelen);
+		buf[--at] = '/';
+	}
+	if (at == room - 1)
+		buf[--at] = '/';
+	memmove(buf, buf + at, room - at);
+	return (long)(room - at - 1);
+}
+
+void fs_node_stat(const struct fs_node *n, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = 1;
+	st->st_ino = n->ino;
+	st->st_mode = n->mode;
+	st->st_nlink = n->nlink;
+	st->st_size = n->kind == FS_DIR ? 0 : (off_t)n->size;
+	st->st_blksize = 4096;
+	st->st_blocks = (blkcnt_t)((st->st_size + 511) / 512);
+	st->st_rdev = (dev_t)n->rdev;
+}

@@ -1,0 +1,175 @@
+/*
+ * The path calls (servers/proto/fs.tbl): openat, fstatat, chdir,
+ * getcwd, faccessat.  Paths come as bytes without their NUL, relative to
+ * a directory descriptor or the caller's working directory.  The tree is
+ * the initramfs's, read-only, and /dev's: a write access or a creation
+ * anywhere is EROFS (Linux's answer on a read-only file system).
+ */
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <nuthatch/errno.h>
+
+#include "fs.h"
+#include "proto/fs_server.h"
+
+#define OPEN_KNOWN	(O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_NONBLOCK | \
+			 O_CLOEXEC | O_DIRECTORY | O_NOCTTY | O_NOFOLLOW)
+#define FILE_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK)	/* kept in the description */
+
+long fs_resolve(struct fs_client *c, int32_t dirfd, const char *path, size_t len,
+		struct fs_node **out)
+{
+	struct fs_node *start = c->cwd;
+
+	if (memchr(path, 0, len))
+		return -NH_EINVAL;
+	if (dirfd != AT_FDCWD && !(len && path[0] == '/')) {
+		struct fs_file *d = fs_fd_get(c, dirfd);
+
+		if (!d)
+			return -NH_EBADF;
+		if (d->pipe || d->node->kind != FS_DIR)
+			return -NH_ENOTDIR;
+		start = d->node;
+	}
+	return fs_walk(start, path, len, out);
+}
+
+/* O_CREAT of a missing file: its directory's error if that is missing
+ * too, else EROFS (nothing here is writable yet). */
+static long parent_there(struct fs_client *c, int32_t dirfd, const char *path, size_t len)
+{
+	struct fs_node *dir;
+	size_t cut = len;
+	long err;
+
+	while (cut && path[cut - 1] == '/')
+		cut--;
+	while (cut && path[cut - 1] != '/')
+		cut--;
+	err = cut ? fs_resolve(c, dirfd, path, cut, &dir) : 0;
+	return err ? err : -NH_EROFS;
+}
+
+static int is_device(const struct fs_node *n)
+{
+	return n->kind >= FS_DEV_NULL;
+}
+
+/* May a file @n be opened with @flags?  0 or why not. */
+static long open_check(const struct fs_node *n, uint32_t flags)
+{
+	uint32_t acc = flags & O_ACCMODE;
+
+	if ((flags & O_CREAT) && (flags & O_EXCL))
+		return -NH_EEXIST;
+	if ((flags & O_DIRECTORY) && n->kind != FS_DIR)
+		return -NH_ENOTDIR;
+	if (n->kind == FS_DIR && (acc != O_RDONLY || (flags & O_TRUNC)))
+		return -NH_EISDIR;
+	if (!is_device(n) && n->kind != FS_DIR && (acc != O_RDONLY || (flags & O_TRUNC)))
+		return -NH_EROFS;
+	return 0;
+}
+
+long fs_srv_openat(struct srv_req *r, int32_t dirfd, uint32_t flags, uint32_t mode,
+		   const void *path, size_t path_len, int32_t *fd)
+{
+	struct fs_client *c = FS_CLIENT(r);
+	struct fs_node *n;
+	struct fs_file *f;
+	long got;
+
+	(void)mode;
+	if ((flags & ~(uint32_t)OPEN_KNOWN) || (flags & O_ACCMODE) == O_ACCMODE)
+		return -NH_EINVAL;
+	got = fs_resolve(c, dirfd, path, path_len, &n);
+	if (got == -NH_ENOENT && (flags & O_CREAT))
+		got = parent_there(c, dirfd, path, path_len);
+	if (!got)
+		got = open_check(n, flags);
+	if (got)
+		return got;
+	f = fs_file_new(n, flags & FILE_FLAGS);
+	if (!f)
+		return -NH_ENOMEM;
+	got = fs_fd_install(c, f, 0, !!(flags & O_CLOEXEC));
+	fs_file_put(f);
+	if (got < 0)
+		return got;
+	*fd = (int32_t)got;
+	return 0;
+}
+
+long fs_srv_fstatat(struct srv_req *r, int32_t dirfd, uint32_t flags, const void *path,
+		    size_t path_len, struct stat *st)
+{
+	struct fs_node *n;
+	long err;
+
+	if (flags & ~(uint32_t)AT_SYMLINK_NOFOLLOW)
+		return -NH_EINVAL;	/* (no symbolic links yet: both are the same) */
+	err = fs_resolve(FS_CLIENT(r), dirfd, path, path_len, &n);
+	if (err)
+		return err;
+	fs_node_stat(n, st);
+	return 0;
+}
+
+long fs_srv_chdir(struct srv_req *r, int32_t fd, const void *path, size_t path_len)
+{
+	struct fs_client *c = FS_CLIENT(r);
+	struct fs_node *n;
+	long err;
+
+	if (fd >= 0) {
+		struct fs_file *f = fs_fd_get(c, fd);
+
+		if (path_len)
+			return -NH_EINVAL;
+		if (!f)
+			return -NH_EBADF;
+		if (f->pipe)
+			return -NH_ENOTDIR;
+		n = f->node;
+	} else {
+		err = fs_resolve(c, AT_FDCWD, path, path_len, &n);
+		if (err)
+			return err;
+	}
+	if (n->kind != FS_DIR)
+		return -NH_ENOTDIR;
+	c->cwd = n;
+	return 0;
+}
+
+long fs_srv_getcwd(struct srv_req *r, void *path, size_t *path_len)
+{
+	long n = fs_node_path(FS_CLIENT(r)->cwd, path, FS_IO_MAX);
+
+	if (n < 0)
+		return n;
+	*path_len = (size_t)n + 1;
+	return 0;
+}
+
+long fs_srv_faccessat(struct srv_req *r, int32_t dirfd, int32_t mode, const void *path,
+		      size_t path_len)
+{
+	struct fs_node *n;
+	long err;
+
+	if (mode & ~(R_OK | W_OK | X_OK))
+		return -NH_EINVAL;
+	err = fs_resolve(FS_CLIENT(r), dirfd, path, path_len, &n);
+	if (err)
+		return err;
+	if ((mode & W_OK) && !is_device(n))
+		return -NH_EROFS;
+	/* uid 0 may read and write anything; it may execute what has an x bit */
+	if ((mode & X_OK) && n->kind != FS_DIR && !(n->mode & 0111))
+		return -NH_EACCES;
+	return 0;
+}

@@ -1,0 +1,497 @@
+/*
+ * The file server's tests (servers/fs through lib/posix/file.c and
+ * dir.c): the initramfs's files, descriptor tables across fork and exec,
+ * pipes (end of file, EPIPE, blocking, a killed reader or writer, a
+ * 10 MiB pipeline), /dev, the working directory, and garbage requests.
+ * Each checks the server's counts (clients, tables, descriptions, pipes,
+ * blocked calls) before and after; the runner checks the kernel's.
+ */
+#define _GNU_SOURCE	/* dup3, pipe2 */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nuthatch/errno.h>
+
+#include "archive.h"
+#include "nhproto.h"
+#include "nhtest.h"
+#include "nuthatch.h"
+#include "parts.h"
+#include "proto/fs.h"
+
+#define MiB		(1024 * 1024)
+
+struct fs_counts {
+	uint32_t clients, tables, files, pipes, waits;
+};
+
+static struct fs_counts fs_now(void)
+{
+	struct fs_counts c = { 0 };
+
+	fs_stat(NH_FS_HANDLE, &c.clients, &c.tables, &c.files, &c.pipes, &c.waits);
+	return c;
+}
+
+/* The server's counts as @before, allowing exits a moment to be heard. */
+static int fs_back(const struct fs_counts *before)
+{
+	struct fs_counts c;
+
+	for (int i = 0; i < 200; i++) {
+		c = fs_now();
+		if (!memcmp(&c, before, sizeof(c)))
+			return 1;
+		nh_sleep_ns(10000000);
+	}
+	printf("# fs counts: clients %u -> %u, tables %u -> %u, files %u -> %u, pipes %u -> %u, "
+	       "waits %u -> %u\n", before->clients, c.clients, before->tables, c.tables,
+	       before->files, c.files, before->pipes, c.pipes, before->waits, c.waits);
+	return 0;
+}
+
+/* The whole of @path through the file server into @buf (@room bytes):
+ * its length, or -1. */
+static long slurp(const char *path, char *buf, size_t room)
+{
+	int fd = open(path, O_RDONLY);
+	size_t got = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	while (got < room && (n = read(fd, buf + got, room - got > 1000 ? 1000 : room - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	return (long)got;
+}
+
+static int lists(const char *dir, const char *name)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += !strcmp(e->d_name, name);
+	closedir(d);
+	return n;
+}
+
+int fs_files_of_the_initramfs(void)
+{
+	static char buf[256 * 1024];
+	struct fs_counts before = fs_now();
+	struct srv_file f;
+	struct stat st;
+	int ok = 1, fd, dir;
+
+	EXPECT(slurp("/bin/script", buf, sizeof(buf)) == 24 &&
+	       !memcmp(buf, "#!/bin/argvis one two  \n", 24));	/* exact, not page-rounded */
+	EXPECT(stat("/bin/script", &st) == 0 && st.st_size == 24 && S_ISREG(st.st_mode));
+	EXPECT(stat("/etc/empty", &st) == 0 && st.st_size == 0);	/* an empty file opens */
+	EXPECT(slurp("/etc/empty", buf, sizeof(buf)) == 0);
+	/* every byte of a program as the archive has it */
+	EXPECT(ts_archive_open() == 0 && srv_archive_find("/bin/hello", &f) == 0);
+	EXPECT(slurp("/bin/hello", buf, sizeof(buf)) == (long)f.size &&
+	       !memcmp(buf, f.data, f.size));
+	EXPECT(lists("/bin", "hello") == 1 && lists("/bin", ".") == 1 && lists("/", "..") == 1);
+	EXPECT(lists("/", "sbin") == 1 && lists("/sbin", "fs") == 1 && lists("/bin", "nonesuch") == 0);
+	/* read-only: nothing is written or made */
+	EXPECT(open("/bin/hello", O_WRONLY) == -1 && errno == EROFS);
+	EXPECT(open("/bin/hello", O_RDONLY | O_TRUNC) == -1 && errno == EROFS);
+	EXPECT(open("/bin/new", O_WRONLY | O_CREAT, 0644) == -1 && errno == EROFS);
+	EXPECT(open("/nodir/new", O_WRONLY | O_CREAT, 0644) == -1 && errno == ENOENT);
+	EXPECT(open("/bin/hello", O_RDONLY | O_CREAT | O_EXCL, 0644) == -1 && errno == EEXIST);
+	EXPECT(open("/bin/hello", O_ACCMODE) == -1 && errno == EINVAL);
+	EXPECT(access("/bin/hello", W_OK) == -1 && errno == EROFS);
+	EXPECT(open("/bin/hello/", O_RDONLY) == -1 && errno == ENOTDIR);
+	memset(buf, 'a', 5000);
+	buf[0] = '/';
+	buf[5000] = 0;
+	EXPECT(open(buf, O_RDONLY) == -1 && errno == ENAMETOOLONG);
+	/* openat from a directory descriptor */
+	dir = open("/bin", O_RDONLY | O_DIRECTORY);
+	EXPECT(dir >= 0);
+	fd = openat(dir, "script", O_RDONLY);
+	EXPECT(fd >= 0 && read(fd, buf, 3) == 3 && !memcmp(buf, "#!/", 3));
+	EXPECT(openat(fd, "x", O_RDONLY) == -1 && errno == ENOTDIR);	/* not a directory */
+	EXPECT(openat(999, "x", O_RDONLY) == -1 && errno == EBADF);
+	EXPECT(openat(999, "/bin/script", O_RDONLY) >= 0);	/* absolute: dirfd unused */
+	EXPECT(openat(dir, "../sbin/../bin/./script", O_RDONLY) >= 0);
+	for (int i = 3; i < 10; i++)
+		close(i);
+	EXPECT(fs_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+/* Opens /dev/null until the table is full: how many it got. */
+static int fill_table(void)
+{
+	int n = 0;
+
+	while (open("/dev/null", O_RDONLY) >= 0)
+		n++;
+	return errno == EMFILE ? n : -1;
+}
+
+static int child_reads_two(long fd)
+{
+	char c[2];
+
+	return read((int)fd, c, 2) == 2 && c[0] == 'L' && c[1] == 'F' ? 0 : 1;
+}
+
+/* What /bin/fdcheck says of descriptors @a and @b after an exec. */
+static int fdcheck(int a, int b)
+{
+	char sa[8], sb[8], *argv[] = { "fdcheck", sa, sb, 0 };
+	int status = -1;
+	pid_t pid;
+
+	snprintf(sa, sizeof(sa), "%d", a);
+	snprintf(sb, sizeof(sb), "%d", b);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execv("/bin/fdcheck", argv);
+		_exit(99);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+int fs_descriptor_tables_across_fork_and_exec(void)
+{
+	struct fs_counts before = fs_now();
+	int ok = 1, fd, keep, shut, n, status = -1;
+	char buf[4];
+	pid_t pid;
+
+	/* EMFILE at the table's end (1024, with 0, 1 and 2 open), and back */
+	n = fill_table();
+	EXPECT(n == 1024 - 3);
+	EXPECT(dup(0) == -1 && errno == EMFILE);
+	for (int i = 3; i < 1024; i++)
+		close(i);
+	EXPECT(dup2(0, 1023) == 1023 && close(1023) == 0);
+	EXPECT(dup2(0, 1024) == -1 && errno == EBADF);
+	EXPECT(fcntl(0, F_DUPFD, 1024) == -1 && errno == EINVAL);
+	EXPECT(fcntl(0, F_DUPFD, 500) == 500 && close(500) == 0);
+	/* a child's read moves the parent's offset: one description */
+	fd = open("/bin/hello", O_RDONLY);
+	EXPECT(fd >= 0 && read(fd, buf, 2) == 2);
+	pid = proc_spawn_child(child_reads_two, fd);
+	EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid && proc_exited_with(status, 0));
+	EXPECT(lseek(fd, 0, SEEK_CUR) == 4);
+	close(fd);
+	/* close-on-exec is per descriptor, kept by fork, honoured by exec */
+	keep = open("/dev/null", O_RDONLY);
+	shut = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	EXPECT(keep > 2 && shut > 2 && fdcheck(keep, shut) == 1);
+	EXPECT(fcntl(shut, F_SETFD, 0) == 0 && fdcheck(keep, shut) == 3);
+	EXPECT(fcntl(keep, F_SETFD, FD_CLOEXEC) == 0 && fdcheck(keep, shut) == 2);
+	EXPECT(dup3(keep, shut, O_CLOEXEC) == shut && fdcheck(keep, shut) == 0);
+	EXPECT(dup2(keep, shut) == shut && fdcheck(keep, shut) == 2);	/* dup2 clears it */
+	close(keep);
+	close(shut);
+	EXPECT(fs_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+static int writes_forever(long fd)
+{
+	static char chunk[4096];
+
+	memset(chunk, 'w', sizeof(chunk));
+	for (;;)
+		if (write((int)fd, chunk, sizeof(chunk)) < 0)
+			return 1;
+}
+
+static int reads_once(long fd)
+{
+	char c;
+
+	return read((int)fd, &c, 1) == 1 ? 2 : 3;
+}
+
+static int killed_by(pid_t pid, int sig)
+{
+	int status = -1;
+
+	if (waitpid(pid, &status, 0) != pid || !WIFSIGNALED(status) || WTERMSIG(status) != sig) {
+		printf("# wait status 0x%x, wanted signal %d\n", (unsigned)status, sig);
+		return 0;
+	}
+	return 1;
+}
+
+/* A child killed while blocked on a pipe: its blocked call is dropped,
+ * no byte is lost, and the pipe works on for the others. */
+static int killed_mid_call(void)
+{
+	static char buf[70000];
+	struct fs_counts mid;
+	int p[2], ok = 1;
+	long got = 0, n;
+	pid_t pid;
+
+	EXPECT(pipe(p) == 0);
+	pid = proc_spawn_child(writes_forever, p[1]);	/* blocks once 64 KiB are in */
+	for (int i = 0; i < 500 && fs_now().waits == 0; i++)
+		nh_sleep_ns(2000000);
+	mid = fs_now();
+	EXPECT(mid.waits == 1);
+	EXPECT(kill(pid, SIGKILL) == 0 && killed_by(pid, SIGKILL));
+	EXPECT(fcntl(p[0], F_SETFL, O_NONBLOCK) == 0);
+	while ((n = read(p[0], buf + got, sizeof(buf) - (size_t)got)) > 0)
+		got += n;
+	EXPECT(got == 64 * 1024 && errno == EAGAIN);	/* what it had put in, whole */
+	EXPECT(write(p[1], "ok", 2) == 2 && read(p[0], buf, 10) == 2 && !memcmp(buf, "ok", 2));
+	EXPECT(fcntl(p[0], F_SETFL, 0) == 0);
+	/* a reader killed while it waits takes nothing with it */
+	pid = proc_spawn_child(reads_once, p[0]);
+	for (int i = 0; i < 500 && fs_now().waits == 0; i++)
+		nh_sleep_ns(2000000);
+	EXPECT(kill(pid, SIGTERM) == 0 && killed_by(pid, SIGTERM));
+	EXPECT(write(p[1], "xyz", 3) == 3 && read(p[0], buf, 10) == 3 && !memcmp(buf, "xyz", 3));
+	close(p[0]);
+	close(p[1]);
+	return ok;
+}
+
+static int writes_then_exits(long fd)
+{
+	return write((int)fd, "hello", 5) == 5 ? 0 : 1;
+}
+
+int fs_pipes_end_of_file_epipe_and_killed_callers(void)
+{
+	struct fs_counts before = fs_now();
+	int ok = 1, p[2], status = -1;
+	char buf[16];
+	pid_t pid;
+
+	EXPECT(pipe(p) == 0);
+	pid = proc_spawn_child(writes_then_exits, p[1]);
+	close(p[1]);
+	/* the parent blocks until the child writes, then sees the end */
+	EXPECT(read(p[0], buf, sizeof(buf)) == 5 && !memcmp(buf, "hello", 5));
+	EXPECT(read(p[0], buf, sizeof(buf)) == 0);
+	EXPECT(waitpid(pid, &status, 0) == pid && proc_exited_with(status, 0));
+	close(p[0]);
+	/* no reader: EPIPE (SIGPIPE comes with signals) */
+	EXPECT(pipe(p) == 0 && close(p[0]) == 0);
+	EXPECT(write(p[1], "x", 1) == -1 && errno == EPIPE);
+	close(p[1]);
+	EXPECT(pipe2(p, O_NONBLOCK) == 0);
+	EXPECT(read(p[0], buf, 1) == -1 && errno == EAGAIN);
+	close(p[0]);
+	close(p[1]);
+	EXPECT(pipe2(p, O_APPEND) == -1 && errno == EINVAL);
+	EXPECT(killed_mid_call());
+	EXPECT(fs_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+/* @n bytes from @fd, however the pipe hands them out: 1 if all came. */
+static int read_full(int fd, void *buf, size_t n)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n && (r = read(fd, (char *)buf + got, n - got)) > 0)
+		got += (size_t)r;
+	return got == n;
+}
+
+/* The pipeline's data: a known sequence, and its checksum. */
+static uint8_t pattern(size_t i)
+{
+	return (uint8_t)(i * 131 + (i >> 12) * 7);
+}
+
+/* Stage: copy @in to @out until end of file, in odd-sized pieces. */
+static int relay(int in, int out)
+{
+	static char buf[5000];
+	ssize_t n;
+
+	while ((n = read(in, buf, 1 + (size_t)(rand() % (int)sizeof(buf)))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			return 1;
+	return n ? 2 : 0;
+}
+
+/* Stage: sum what comes until end of file and write the sum back. */
+static int summer(int in, int out)
+{
+	static uint8_t buf[4096];
+	uint64_t sum = 0, len = 0;
+	ssize_t n;
+
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < n; i++, len++)
+			sum = sum * 31 + buf[i];
+	return write(out, &sum, 8) == 8 && write(out, &len, 8) == 8 ? 0 : 1;
+}
+
+static pid_t stage(int (*fn)(int, int), int in, int out, const int *shut, int nshut)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		for (int i = 0; i < nshut; i++)
+			close(shut[i]);
+		_exit(fn(in, out));
+	}
+	return pid;
+}
+
+int fs_ten_mib_through_a_three_stage_pipeline(void)
+{
+	static uint8_t chunk[8192];
+	struct fs_counts before = fs_now();
+	int ok = 1, a[2], b[2], c[2], status = -1;
+	uint64_t want = 0, got[2] = { 0 };
+	pid_t p1, p2;
+
+	EXPECT(pipe(a) == 0 && pipe(b) == 0 && pipe(c) == 0);
+	int all[] = { a[0], a[1], b[0], b[1], c[0], c[1] };
+	int shut1[] = { a[1], b[0], c[0], c[1] }, shut2[] = { a[0], a[1], b[1], c[0] };
+
+	p1 = stage(relay, a[0], b[1], shut1, 4);
+	p2 = stage(summer, b[0], c[1], shut2, 4);
+	for (int i = 0; i < 6; i++)
+		if (all[i] != a[1] && all[i] != c[0])
+			close(all[i]);
+	for (size_t off = 0; off < 10 * MiB; off += sizeof(chunk)) {
+		for (size_t i = 0; i < sizeof(chunk); i++) {
+			chunk[i] = pattern(off + i);
+			want = want * 31 + chunk[i];
+		}
+		if (write(a[1], chunk, sizeof(chunk)) != sizeof(chunk)) {
+			ok = 0;
+			break;
+		}
+	}
+	close(a[1]);
+	EXPECT(read_full(c[0], got, 16) && got[0] == want && got[1] == 10 * MiB);
+	close(c[0]);
+	EXPECT(waitpid(p1, &status, 0) == p1 && proc_exited_with(status, 0));
+	EXPECT(waitpid(p2, &status, 0) == p2 && proc_exited_with(status, 0));
+	EXPECT(fs_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+int fs_devices_and_the_working_directory(void)
+{
+	struct fs_counts before = fs_now();
+	char buf[64], *cwd = 0;
+	int ok = 1, fd, p[2];
+	struct stat st;
+
+	fd = open("/dev/zero", O_RDONLY);
+	memset(buf, 1, sizeof(buf));
+	EXPECT(fd >= 0 && read(fd, buf, sizeof(buf)) == sizeof(buf) && !buf[0] && !buf[63]);
+	EXPECT(lseek(fd, 100, SEEK_SET) == 0);	/* a device's offset stays 0 */
+	close(fd);
+	fd = open("/dev/null", O_RDWR);
+	EXPECT(fd >= 0 && write(fd, buf, 10) == 10 && read(fd, buf, 10) == 0);
+	EXPECT(fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == (1 << 8 | 3));
+	EXPECT(!isatty(fd) && errno == ENOTTY);
+	close(fd);
+	EXPECT(isatty(1) && write(1, "# a line to the console\n", 24) == 24);
+	EXPECT(pipe(p) == 0 && fstat(p[0], &st) == 0 && S_ISFIFO(st.st_mode) && !isatty(p[0]));
+	close(p[0]);
+	close(p[1]);
+	EXPECT(chdir("/bin") == 0 && getcwd(buf, sizeof(buf)) && !strcmp(buf, "/bin"));
+	EXPECT(access("hello", X_OK) == 0 && stat("./script", &st) == 0 && st.st_size == 24);
+	EXPECT(chdir("..") == 0 && getcwd(buf, sizeof(buf)) && !strcmp(buf, "/"));
+	EXPECT(chdir("..") == 0 && getcwd(buf, sizeof(buf)) && !strcmp(buf, "/"));	/* the root's parent */
+	fd = open("/dev", O_RDONLY | O_DIRECTORY);
+	EXPECT(fd >= 0 && fchdir(fd) == 0 && (cwd = getcwd(0, 0)) && !strcmp(cwd, "/dev"));
+	free(cwd);
+	EXPECT(getcwd(buf, 4) == 0 && errno == ERANGE);
+	EXPECT(chdir("/bin/hello") == -1 && errno == ENOTDIR);
+	EXPECT(chdir("/") == 0);
+	close(fd);
+	EXPECT(fs_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+/* One raw message to the file server; its reply's tag, w0 in *@w0. */
+static long raw(uint64_t label, uint64_t w0, uint64_t w1, unsigned len, long *w0_out)
+{
+	struct nh_msg m = { .tag = NH_IPC_TAG(label, len), .w = { w0, w1 } };
+	long r = nh_call(NH_FS_HANDLE, &m);
+
+	*w0_out = (long)m.w[0];
+	return r < 0 ? r : (long)m.tag;
+}
+
+static int error_reply(long tag, long w0, long err)
+{
+	return tag >= 0 && NH_IPC_LABEL((uint64_t)tag) == NH_PROTO_ERROR && w0 == err;
+}
+
+int fs_file_server_refuses_garbage(void)
+{
+	struct fs_counts before = fs_now();
+	char buf[8];
+	size_t len = sizeof(buf);
+	int32_t fd = 0;
+	struct stat st;
+	long t, w0;
+	int ok = 1;
+
+	EXPECT(nh_proto_buf() || access("/", F_OK) == 0);	/* a buffer registered */
+	t = raw(FS_BASE + FS_COUNT, 0, 0, 0, &w0);
+	EXPECT(error_reply(t, w0, -NH_ENOSYS));
+	t = raw(FS_CLOSE, 0, 1, 0, &w0);	/* a word past its arguments */
+	EXPECT(error_reply(t, w0, -NH_EBADMSG));
+	t = raw(NH_IPC_EXIT, 0, 0, 0, &w0);	/* a forged kernel event */
+	EXPECT(error_reply(t, w0, -NH_ENOSYS));
+	EXPECT(fs_ctl_fork(NH_FS_HANDLE, getpid(), 99999, 0) == -NH_EACCES);	/* not the process server */
+	EXPECT(fs_ctl_exit(NH_FS_HANDLE, getpid()) == -NH_EACCES);
+	EXPECT(fs_ctl_exec(NH_FS_HANDLE, 1) == -NH_EACCES);
+	EXPECT(fs_read(NH_FS_HANDLE, -1, 8, &(uint32_t){ 0 }, buf, &len) == -NH_EBADF);
+	EXPECT(fs_read(NH_FS_HANDLE, 1 << 30, 8, &(uint32_t){ 0 }, buf, &len) == -NH_EBADF);
+	EXPECT(fs_openat(NH_FS_HANDLE, AT_FDCWD, 0, 0, "/bin\0x", 6, &fd) == -NH_EINVAL);
+	EXPECT(fs_openat(NH_FS_HANDLE, AT_FDCWD, 0x80000000u, 0, "/bin", 4, &fd) == -NH_EINVAL);
+	EXPECT(fs_fstatat(NH_FS_HANDLE, AT_FDCWD, 0x40, "/", 1, &st) == -NH_EINVAL);
+	EXPECT(fs_lseek(NH_FS_HANDLE, 0, 99, 0, &(int64_t){ 0 }) == -NH_EINVAL);
+	EXPECT(fs_fcntl(NH_FS_HANDLE, 0, 999, 0, &(int64_t){ 0 }) == -NH_EINVAL);
+	EXPECT(fs_dup3(NH_FS_HANDLE, 0, 5, 0x1, &fd) == -NH_EINVAL);
+	EXPECT(fs_dup3(NH_FS_HANDLE, 0, 0, 0, &fd) == -NH_EINVAL);
+	EXPECT(fs_pipe2(NH_FS_HANDLE, 0x1, &fd, &fd) == -NH_EINVAL);
+	EXPECT(fs_chdir(NH_FS_HANDLE, 0, "/", 1) == -NH_EINVAL);
+	EXPECT(fs_faccessat(NH_FS_HANDLE, AT_FDCWD, 64, "/", 1) == -NH_EINVAL);
+	fd = open("/bin/hello", O_RDONLY);
+	len = sizeof(buf);
+	EXPECT(fs_getdents(NH_FS_HANDLE, fd, 64, buf, &len) == -NH_ENOTDIR);
+	EXPECT(fs_pread(NH_FS_HANDLE, fd, 4, -5, buf, &len) == -NH_EINVAL);
+	close(fd);
+	fd = open("/", O_RDONLY);
+	len = sizeof(buf);
+	EXPECT(fs_getdents(NH_FS_HANDLE, fd, 8, buf, &len) == -NH_EINVAL);	/* no room for one */
+	close(fd);
+	/* and it serves on */
+	EXPECT(access("/bin/hello", R_OK) == 0);
+	EXPECT(fs_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
