@@ -11,6 +11,7 @@
 #include "mm/kmap.h"
 #include "lib/kstring.h"
 #include "mm/slab.h"
+#include "mm/uaccess.h"
 
 #define PER_TABLE	512
 
@@ -175,6 +176,93 @@ struct memobj *memobj_open_initramfs(const char *path, int *err)
 		return 0;
 	}
 	return memobj_from_bytes(data, len, err);
+}
+
+static const uint8_t zeros[4096];	/* what a hole reads as */
+
+/* Page @index's frame with a reference of the caller's, 0 if absent
+ * (and !@alloc); -NH_E* as memobj_page. */
+static int page_held(struct memobj *o, uint64_t index, bool alloc, uint64_t *pa)
+{
+	irqflags_t f = spin_lock_irqsave(&o->lock);
+	uint64_t *slot = slot_of(o, index, alloc);
+	int err = 0;
+
+	*pa = 0;
+	if (!slot)
+		err = alloc ? -NH_ENOMEM : 0;
+	else if (!*slot && alloc && !(*slot = frame_alloc_zeroed()))
+		err = -NH_ENOMEM;
+	if (!err && slot && *slot) {
+		*pa = *slot;
+		frame_ref(*pa);
+	}
+	spin_unlock_irqrestore(&o->lock, f);
+	return err;
+}
+
+int memobj_copy_page(struct memobj *o, uint64_t off, uint64_t ubuf, size_t len, bool into)
+{
+	uint64_t index = off / 4096, in = off % 4096, pa;
+	size_t n = len < 4096 - in ? len : 4096 - in;
+	int err;
+
+	if (o->device || index >= o->npages || (into && o->readonly))
+		return -NH_EINVAL;
+	err = page_held(o, index, into, &pa);
+	if (err)
+		return err;
+	if (!pa)
+		return copy_to_user(ubuf, zeros, n);	/* a hole: nothing allocated */
+	if (into)
+		err = copy_from_user((uint8_t *)kmap_phys(pa) + in, ubuf, n);
+	else
+		err = copy_to_user(ubuf, (uint8_t *)kmap_phys(pa) + in, n);
+	frame_put(pa);
+	return err;
+}
+
+/* Page @index out of the object (its frame reference dropped). */
+static void page_drop(struct memobj *o, uint64_t index)
+{
+	irqflags_t f = spin_lock_irqsave(&o->lock);
+	uint64_t *slot = slot_of(o, index, false), pa = slot ? *slot : 0;
+
+	if (slot)
+		*slot = 0;
+	spin_unlock_irqrestore(&o->lock, f);
+	if (pa)
+		frame_put(pa);
+}
+
+/* Zero [@off, @off + @n) of one page, if it is there. */
+static void page_zero(struct memobj *o, uint64_t off, size_t n)
+{
+	uint64_t pa;
+
+	if (!page_held(o, off / 4096, false, &pa) && pa) {
+		memset((uint8_t *)kmap_phys(pa) + off % 4096, 0, n);
+		frame_put(pa);
+	}
+}
+
+int memobj_punch(struct memobj *o, uint64_t off, uint64_t len)
+{
+	uint64_t size = o->npages * 4096, end;
+
+	if (o->device || o->readonly || off > size)
+		return -NH_EINVAL;
+	end = len > size - off ? size : off + len;
+	while (off < end) {
+		uint64_t n = 4096 - off % 4096 < end - off ? 4096 - off % 4096 : end - off;
+
+		if (n == 4096)
+			page_drop(o, off / 4096);
+		else
+			page_zero(o, off, n);
+		off += n;
+	}
+	return 0;
 }
 
 void memobj_get(struct memobj *o)

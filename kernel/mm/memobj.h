@@ -75,6 +75,27 @@ struct memobj *memobj_open_initramfs(const char *path, int *err);
 int memobj_page(struct memobj *o, uint64_t index, bool alloc, uint64_t *pa);
 
 void memobj_get(struct memobj *o);
+
+/*
+ * Copies between the caller's user memory and an object's pages, for
+ * memobj_read and memobj_write (sys/vm.c): @into copies from @ubuf into
+ * the object at @off (its pages appear, zeroed first; not a read-only
+ * object), else out of it (a page not there reads as zeros and stays
+ * absent, so a sparse object stays sparse).  At most one page a call:
+ * the bytes of [@off, @off + @len) that lie in @off's page, copied
+ * straight between the user page and the frame, which is held meanwhile
+ * (a concurrent punch cannot free it under the copy; no lock is held,
+ * so the user copy may fault).  0, -NH_EFAULT, -NH_ENOMEM, -NH_EINVAL
+ * (past the object's end, a device object).
+ */
+int memobj_copy_page(struct memobj *o, uint64_t off, uint64_t ubuf, size_t len, bool into);
+
+/* Drop the pages wholly inside [@off, @off + @len) and zero the parts of
+ * the two at its ends that lie in it: what a file's truncation needs.  A
+ * space that maps a dropped page keeps its own reference to the old
+ * frame (the object gets a fresh zero page on its next use).  0 or
+ * -NH_EINVAL. */
+int memobj_punch(struct memobj *o, uint64_t off, uint64_t len);
 void memobj_put(struct memobj *o);
 
 /* Live memory objects (leak checks). */

@@ -233,6 +233,53 @@ long sys_memobj_create(size_t size)
 	return o ? handle_give(NH_OBJ_MEMOBJ, o, NEW_RIGHTS) : err;
 }
 
+/* Copy @len bytes between the caller's @ubuf and object @h at @off, a
+ * page at a time (memobj_copy_page). */
+static long memobj_copy(long h, uint64_t off, uintptr_t ubuf, size_t len, bool into)
+{
+	struct memobj *o;
+	int err = uaccess_range_ok(ubuf, len) ? 0 : -NH_EFAULT;
+
+	if (!err && off + len < off)
+		err = -NH_EINVAL;
+	if (!err)
+		err = handle_lookup_self(h, NH_OBJ_MEMOBJ, into ? NH_RIGHT_WRITE : NH_RIGHT_READ,
+					 (void **)&o);
+	if (err)
+		return err;
+	for (uint64_t done = 0; !err && done < len; ) {
+		size_t n = 4096 - (off + done) % 4096;
+
+		n = n < len - done ? n : len - done;
+		err = memobj_copy_page(o, off + done, ubuf + done, n, into);
+		done += n;
+	}
+	memobj_put(o);
+	return err;
+}
+
+long sys_memobj_read(long h, uint64_t off, uintptr_t buf, size_t len)
+{
+	return memobj_copy(h, off, buf, len, false);
+}
+
+long sys_memobj_write(long h, uint64_t off, uintptr_t buf, size_t len)
+{
+	return memobj_copy(h, off, buf, len, true);
+}
+
+long sys_memobj_punch(long h, uint64_t off, uint64_t len)
+{
+	struct memobj *o;
+	int err = handle_lookup_self(h, NH_OBJ_MEMOBJ, NH_RIGHT_WRITE, (void **)&o);
+
+	if (err)
+		return err;
+	err = memobj_punch(o, off, len);
+	memobj_put(o);
+	return err;
+}
+
 long sys_initrd_open(uintptr_t upath)
 {
 	char path[128];

@@ -2,7 +2,8 @@
  * The POSIX file calls over the file server (servers/fs, protocol
  * servers/proto/fs.tbl), which picolibc lacks: open, close, read, write,
  * lseek, pread, pwrite, dup, dup2, dup3, fcntl, pipe, pipe2, the stat
- * family, access, chdir, fchdir, getcwd, isatty.  Descriptors are the
+ * family, access, chdir, fchdir, getcwd, isatty, unlink, rmdir, mkdir,
+ * rename, truncate, ftruncate, umask, mkdtemp.  Descriptors are the
  * server's (one table per process, there); each call is one request on
  * NH_FS_HANDLE, a read or write one a PIPE_BUF-sized piece.  A program
  * without a file server (a server itself, __nh_console_direct, or a task
@@ -12,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -351,4 +353,117 @@ int isatty(int fd)
 		return 0;
 	}
 	return 1;
+}
+
+int unlinkat(int dirfd, const char *path, int flags)
+{
+	size_t len;
+	long r = path_len(path, &len);
+
+	if (!r)
+		r = fs_unlinkat(NH_FS_HANDLE, dirfd, (uint32_t)flags, path, len);
+	return (int)ret(r);
+}
+
+int unlink(const char *path)
+{
+	return unlinkat(AT_FDCWD, path, 0);
+}
+
+int rmdir(const char *path)
+{
+	return unlinkat(AT_FDCWD, path, AT_REMOVEDIR);
+}
+
+int mkdirat(int dirfd, const char *path, mode_t mode)
+{
+	size_t len;
+	long r = path_len(path, &len);
+
+	if (!r)
+		r = fs_mkdirat(NH_FS_HANDLE, dirfd, (uint32_t)mode, path, len);
+	return (int)ret(r);
+}
+
+int mkdir(const char *path, mode_t mode)
+{
+	return mkdirat(AT_FDCWD, path, mode);
+}
+
+int renameat(int olddirfd, const char *old, int newdirfd, const char *new)
+{
+	static char both[2 * PATH_ROOM];
+	size_t olen, nlen;
+	long r = path_len(old, &olen);
+
+	if (!r)
+		r = path_len(new, &nlen);
+	if (!r && olen + nlen > PIECE)
+		r = -NH_ENAMETOOLONG;	/* both must fit one request */
+	if (!r) {
+		memcpy(both, old, olen);
+		memcpy(both + olen, new, nlen);
+		r = fs_renameat(NH_FS_HANDLE, olddirfd, newdirfd, (uint32_t)olen, both,
+				olen + nlen);
+	}
+	return (int)ret(r);
+}
+
+int rename(const char *old, const char *new)
+{
+	return renameat(AT_FDCWD, old, AT_FDCWD, new);
+}
+
+int ftruncate(int fd, off_t length)
+{
+	return (int)ret(fs_there() ? fs_ftruncate(NH_FS_HANDLE, fd, length) : -NH_EBADF);
+}
+
+int truncate(const char *path, off_t length)
+{
+	size_t len;
+	long r = path_len(path, &len);
+
+	if (!r)
+		r = fs_truncate(NH_FS_HANDLE, AT_FDCWD, length, path, len);
+	return (int)ret(r);
+}
+
+mode_t umask(mode_t mask)
+{
+	uint32_t old = 022;
+
+	if (fs_there())
+		fs_umask(NH_FS_HANDLE, (uint32_t)mask, &old);
+	return (mode_t)old;
+}
+
+/* picolibc declares mkdtemp but has none: its mktemp picks the name
+ * (a free one, by stat), mkdir makes it, tried again if another made it
+ * first. */
+char *mkdtemp(char *template)
+{
+	size_t n = strlen(template);
+	char *keep = n >= 6 ? strdup(template) : 0;
+
+	if (!keep) {
+		errno = n >= 6 ? ENOMEM : EINVAL;
+		return 0;
+	}
+	for (int tries = 0; tries < 100; tries++) {
+		memcpy(template, keep, n);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"	/* safe: mkdir says if it was taken */
+		if (!mktemp(template) || !*template)
+			break;
+#pragma GCC diagnostic pop
+		if (!mkdir(template, 0700)) {
+			free(keep);
+			return template;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	free(keep);
+	return 0;
 }

@@ -30,6 +30,8 @@ struct fs_file *fs_file_new(struct fs_node *node, uint32_t flags)
 	f->refs = 1;
 	f->flags = flags;
 	f->node = node;
+	if (node)
+		fs_node_get(node);
 	fs_srv.nfiles++;
 	return f;
 }
@@ -45,6 +47,8 @@ void fs_file_put(struct fs_file *f)
 		return;
 	if (f->pipe)
 		fs_pipe_close_end(f->pipe, (f->flags & O_ACCMODE) == O_WRONLY);
+	if (f->node)
+		fs_node_put(f->node);
 	fs_srv.nfiles--;
 	pool_put(&files, f);
 }
@@ -63,6 +67,8 @@ long fs_file_read(struct fs_file *f, void *buf, uint32_t count, uint64_t offset)
 			count = (uint32_t)(n->size - offset);
 		memcpy(buf, n->data + offset, count);
 		return count;
+	case FS_REG_TMP:
+		return fs_tmp_read(n, buf, count, offset);
 	default:
 		return fs_dev_read(f, buf, count);
 	}
@@ -70,12 +76,13 @@ long fs_file_read(struct fs_file *f, void *buf, uint32_t count, uint64_t offset)
 
 long fs_file_write(struct fs_file *f, const void *buf, uint32_t count, uint64_t offset)
 {
-	(void)offset;
 	switch (f->node->kind) {
 	case FS_DIR:
 		return -NH_EISDIR;
 	case FS_REG_INITRD:
 		return -NH_EBADF;	/* never opened for writing: the tree is read-only */
+	case FS_REG_TMP:
+		return fs_tmp_write(f->node, buf, count, offset);
 	default:
 		return fs_dev_write(f, buf, count);
 	}
@@ -100,7 +107,9 @@ static size_t dirent_put(uint8_t *out, size_t room, uint64_t ino, uint64_t next,
 
 static uint8_t dirent_type(const struct fs_node *n)
 {
-	return n->kind == FS_DIR ? NH_DT_DIR : n->kind == FS_REG_INITRD ? NH_DT_REG : NH_DT_CHR;
+	if (n->kind == FS_DIR)
+		return NH_DT_DIR;
+	return n->kind == FS_REG_INITRD || n->kind == FS_REG_TMP ? NH_DT_REG : NH_DT_CHR;
 }
 
 long fs_file_getdents(struct fs_file *f, void *buf, uint32_t count)

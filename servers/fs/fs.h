@@ -6,8 +6,11 @@
  *
  * Invariants, true between two requests:
  *  - every node but the root is on exactly one directory's children
- *    list (its parent's); a directory's nlink is 2 plus its
- *    subdirectories; the initramfs's nodes are never freed;
+ *    list (its parent's), unless unlinked; a directory's nlink is 2
+ *    plus its subdirectories; a node's refs count the descriptions and
+ *    working directories on it, and an unlinked node is freed (its
+ *    memory object closed) when they reach 0; the initramfs's nodes are
+ *    never unlinked (only /tmp's, tmp set, change);
  *  - a file's refs count the descriptor slots that point at it, plus one
  *    for each blocked call (struct fs_wait) that holds it; it is freed,
  *    and its pipe end let go, when they reach 0;
@@ -40,10 +43,12 @@
 #define FS_IO_MAX	4096u		/* bytes one read or write moves */
 #define FS_NAME_MAX	255
 #define FS_PATH_MAX	4096
+#define FS_TMP_FILE_MAX	(1ull << 30)	/* a RAM file's size (its object's): EFBIG past it */
 
 enum fs_node_kind {
 	FS_DIR,
 	FS_REG_INITRD,		/* read-only bytes in the mapped archive */
+	FS_REG_TMP,		/* a RAM file (tmp.c): bytes in a memory object */
 	FS_DEV_NULL,
 	FS_DEV_ZERO,
 	FS_DEV_CONSOLE,		/* the kernel's debug console, until the console server */
@@ -57,6 +62,10 @@ struct fs_node {
 	uint64_t size;			/* bytes (a directory: its entries) */
 	uint32_t rdev;			/* a device's number (Linux's: major << 8 | minor) */
 	const uint8_t *data;		/* FS_REG_INITRD: in the archive */
+	long obj;			/* FS_REG_TMP: its memory object (0: no byte yet) */
+	uint32_t refs;			/* descriptions and working directories on it */
+	uint8_t tmp;			/* in the RAM file system: may change */
+	uint8_t unlinked;		/* out of its directory: freed at refs 0 */
 	struct fs_node *parent;		/* the root's is itself */
 	struct fs_node *children;	/* a directory's, in creation order ... */
 	struct fs_node *next;		/* ... linked through this */
@@ -86,7 +95,7 @@ struct fs_wait {
 	uint32_t count;			/* read: at most this; write: len */
 	uint32_t done;			/* write: bytes already in the pipe */
 	struct fs_wait *next;
-	uint8_t data[FS_PIPE_BUF];	/* write: the bytes */
+	uint8_t *data;			/* write: the bytes (FS_PIPE_BUF of room) */
 };
 
 struct fs_pipe {
@@ -113,8 +122,9 @@ struct fs_table {
 
 struct fs_client {
 	int32_t pid;
+	uint32_t umask;			/* what a new file's mode loses (022 at init) */
 	struct fs_table *table;
-	struct fs_node *cwd;
+	struct fs_node *cwd;		/* a ref */
 	struct fs_client *hash_next;
 };
 
@@ -144,6 +154,20 @@ long fs_walk(struct fs_node *start, const char *path, size_t len, struct fs_node
 long fs_node_path(const struct fs_node *n, char *buf, size_t room);
 void fs_node_stat(const struct fs_node *n, struct stat *st);
 
+void fs_node_get(struct fs_node *n);
+void fs_node_put(struct fs_node *n);
+/* Take @n out of its directory (unlinked; freed once unreferenced). */
+void fs_node_unlink(struct fs_node *n);
+/* Move @n under @dir as @name (@len bytes). */
+void fs_node_move(struct fs_node *n, struct fs_node *dir, const char *name, size_t len);
+
+/* tmp.c: the RAM file system under /tmp. */
+long fs_tmp_init(void);
+long fs_tmp_read(struct fs_node *n, void *buf, uint32_t count, uint64_t offset);
+long fs_tmp_write(struct fs_node *n, const void *buf, uint32_t count, uint64_t offset);
+long fs_tmp_truncate(struct fs_node *n, int64_t length);
+void fs_tmp_release(struct fs_node *n);
+
 /* initrd.c: the initramfs's tree under the root. */
 long fs_initrd_load(void);
 
@@ -172,6 +196,10 @@ void fs_table_exit(struct fs_client *c);
  * ENAMETOOLONG, EINVAL for a NUL inside). */
 long fs_resolve(struct fs_client *c, int32_t dirfd, const char *path, size_t len,
 		struct fs_node **out);
+/* The directory of @path's last component (its name in *@name, *@namelen
+ * bytes, trailing slashes left out): 0 or -NH_E*, as fs_resolve. */
+long fs_resolve_parent(struct fs_client *c, int32_t dirfd, const char *path, size_t len,
+		       struct fs_node **dir, const char **name, size_t *namelen);
 /* The file open at @fd, or 0 (EBADF). */
 struct fs_file *fs_fd_get(struct fs_client *c, int32_t fd);
 /* Put @f at the lowest free descriptor >= @min (a ref taken): it, or -NH_EMFILE. */

@@ -66,7 +66,7 @@ long fs_srv_write(struct srv_req *r, int32_t fd, const void *data, size_t data_l
 	n = fs_file_write(f, data, (uint32_t)data_len, f->offset);
 	if (n < 0)
 		return n;
-	if (f->node->kind == FS_REG_INITRD)
+	if (f->node->kind == FS_REG_TMP)
 		f->offset += (uint64_t)n;
 	*done = (uint32_t)n;
 	return 0;

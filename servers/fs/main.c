@@ -3,7 +3,7 @@
  * endpoint it serves at NH_FS_SERVE_HANDLE (the process server made it and
  * keeps the right to mint it: every process's NH_FS_HANDLE is a badged
  * copy, and its own control handle one with NH_FS_CTL_BADGE).  It loads the
- * initramfs's tree and /dev, then serves the file protocol
+ * initramfs's tree, /dev and /tmp, then serves the file protocol
  * (servers/proto/fs.tbl) forever, in one thread.  Its own output goes to
  * the kernel's console (it has no file server to write through).
  */
@@ -18,7 +18,7 @@
 #include "nuthatch.h"
 #include "proto/fs_server.h"
 
-#define WAITS_RESERVE	16	/* blocked calls the server has room for at start */
+#define HANDLES_WARM	1100	/* 1,000 RAM files and then some */
 
 struct fs_server fs_srv;
 const int __nh_console_direct = 1;	/* lib/start.c: stdio to the kernel's console */
@@ -81,19 +81,6 @@ long fs_srv_stat(struct srv_req *r, uint32_t *clients, uint32_t *tables, uint32_
 	return 0;
 }
 
-/* Blocked calls' structs made once now (each holds PIPE_BUF bytes), so
- * the first writes that wait do not grow the server. */
-static void warm_waits(void)
-{
-	struct fs_wait *w[WAITS_RESERVE];
-	int n = 0;
-
-	while (n < WAITS_RESERVE && (w[n] = fs_wait_new()))
-		n++;
-	while (n--)
-		fs_wait_free(w[n]);
-}
-
 /* The page tables under the first mappings (pipes' rings, grown
  * descriptor tables come and go there) made once now: the kernel keeps a
  * space's tables, so the first pipe would otherwise look like a leak. */
@@ -107,6 +94,20 @@ static void warm_tables(void)
 		return;
 	m[0] = 0;
 	munmap((void *)m, len);
+}
+
+/* Its handle table grown once to the size the usual load needs (a RAM
+ * file's memory object is a handle here): the kernel keeps a table's
+ * chunks, so growing it under a test would look like a leak. */
+static void warm_handles(void)
+{
+	static long h[HANDLES_WARM];
+	int n = 0;
+
+	while (n < HANDLES_WARM && (h[n] = nh_handle_dup(NH_FS_SERVE_HANDLE, NH_RIGHT_READ)) > 0)
+		n++;
+	while (n--)
+		nh_handle_close(h[n]);
 }
 
 /* Its stack's pages, touched once now, for the same reason (noinline:
@@ -134,14 +135,16 @@ static void setup(void)
 	if (!r)
 		r = fs_dev_init();
 	if (!r)
+		r = fs_tmp_init();
+	if (!r)
 		r = srv_init(&fs_srv.srv, NH_FS_SERVE_HANDLE, ipc_buf, &fs_proto);
 	if (r) {
 		printf("fs: cannot start: %ld\n", r);
 		exit(1);
 	}
-	warm_waits();
 	warm_tables();
 	warm_stack();
+	warm_handles();
 	fs_srv.ep = NH_FS_SERVE_HANDLE;
 	fs_srv.srv.who = who;
 }

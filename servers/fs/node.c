@@ -10,6 +10,7 @@
 #include "fs.h"
 
 static struct pool nodes = POOL_INIT(struct fs_node);
+static void list_append(struct fs_node *dir, struct fs_node *n);
 static struct fs_node root;
 static uint64_t next_ino = 2;	/* the root's is 1 */
 
@@ -17,7 +18,7 @@ long fs_node_init(void)
 {
 	root = (struct fs_node){ .kind = FS_DIR, .mode = S_IFDIR | 0755, .nlink = 2,
 				 .ino = 1, .parent = &root };
-	return pool_reserve(&nodes, 256) ? -NH_ENOMEM : 0;
+	return pool_reserve(&nodes, 1536) ? -NH_ENOMEM : 0;	/* the archive's, 1,000 in /tmp */
 }
 
 struct fs_node *fs_root(void)
@@ -44,18 +45,77 @@ struct fs_node *fs_node_add(struct fs_node *dir, const char *name, size_t len,
 	n->mode = mode;
 	n->nlink = kind == FS_DIR ? 2 : 1;
 	n->ino = next_ino++;
-	n->parent = dir;
+	n->tmp = dir->tmp;
 	n->namelen = (uint16_t)len;
 	memcpy(n->name, name, len);
+	list_append(dir, n);
+	return n;
+}
+
+void fs_node_get(struct fs_node *n)
+{
+	n->refs++;
+}
+
+static void node_free(struct fs_node *n)
+{
+	if (n->kind == FS_REG_TMP)
+		fs_tmp_release(n);
+	pool_put(&nodes, n);
+}
+
+void fs_node_put(struct fs_node *n)
+{
+	if (!--n->refs && n->unlinked)
+		node_free(n);
+}
+
+/* @n off its parent's list. */
+static void list_remove(struct fs_node *n)
+{
+	struct fs_node *dir = n->parent, **pp = &dir->children, *prev = 0;
+
+	while (*pp != n) {
+		prev = *pp;
+		pp = &(*pp)->next;
+	}
+	*pp = n->next;
+	if (dir->last_child == n)
+		dir->last_child = prev;
+	n->next = 0;
+	dir->size--;
+	if (n->kind == FS_DIR)
+		dir->nlink--;
+}
+
+static void list_append(struct fs_node *dir, struct fs_node *n)
+{
 	if (dir->last_child)
 		dir->last_child->next = n;
 	else
 		dir->children = n;
 	dir->last_child = n;
+	n->parent = dir;
 	dir->size++;
-	if (kind == FS_DIR)
+	if (n->kind == FS_DIR)
 		dir->nlink++;
-	return n;
+}
+
+void fs_node_unlink(struct fs_node *n)
+{
+	list_remove(n);
+	n->unlinked = 1;
+	n->nlink = 0;
+	if (!n->refs)
+		node_free(n);
+}
+
+void fs_node_move(struct fs_node *n, struct fs_node *dir, const char *name, size_t len)
+{
+	list_remove(n);
+	memcpy(n->name, name, len);
+	n->namelen = (uint16_t)len;
+	list_append(dir, n);
 }
 
 /* One step from @at by the component @name (@len bytes). */
@@ -65,6 +125,8 @@ static long step(struct fs_node **at, const char *name, size_t len)
 
 	if ((*at)->kind != FS_DIR)
 		return -NH_ENOTDIR;
+	if ((*at)->unlinked)
+		return -NH_ENOENT;	/* a removed directory holds nothing, not even .. */
 	if (len > FS_NAME_MAX)
 		return -NH_ENAMETOOLONG;
 	if (len == 1 && name[0] == '.')
@@ -111,6 +173,8 @@ long fs_node_path(const struct fs_node *n, char *buf, size_t room)
 {
 	size_t at = room;
 
+	if (n->unlinked)
+		return -NH_ENOENT;	/* Linux: a removed working directory has no path */
 	if (room < 2)
 		return -NH_ERANGE;
 	buf[--at] = 0;

@@ -1,9 +1,10 @@
 /*
  * The path calls (servers/proto/fs.tbl): openat, fstatat, chdir,
  * getcwd, faccessat.  Paths come as bytes without their NUL, relative to
- * a directory descriptor or the caller's working directory.  The tree is
- * the initramfs's, read-only, and /dev's: a write access or a creation
- * anywhere is EROFS (Linux's answer on a read-only file system).
+ * a directory descriptor or the caller's working directory.  The
+ * initramfs's tree is read-only: a write access or a creation there is
+ * EROFS (Linux's answer on a read-only file system); /tmp's (tmp.c) may
+ * change, and /dev's devices take any access.
  */
 #include <fcntl.h>
 #include <string.h>
@@ -37,20 +38,54 @@ long fs_resolve(struct fs_client *c, int32_t dirfd, const char *path, size_t len
 	return fs_walk(start, path, len, out);
 }
 
-/* O_CREAT of a missing file: its directory's error if that is missing
- * too, else EROFS (nothing here is writable yet). */
-static long parent_there(struct fs_client *c, int32_t dirfd, const char *path, size_t len)
+long fs_resolve_parent(struct fs_client *c, int32_t dirfd, const char *path, size_t len,
+		       struct fs_node **dir, const char **name, size_t *namelen)
 {
-	struct fs_node *dir;
-	size_t cut = len;
+	size_t end = len, cut;
 	long err;
 
-	while (cut && path[cut - 1] == '/')
-		cut--;
-	while (cut && path[cut - 1] != '/')
-		cut--;
-	err = cut ? fs_resolve(c, dirfd, path, cut, &dir) : 0;
-	return err ? err : -NH_EROFS;
+	if (memchr(path, 0, len))
+		return -NH_EINVAL;
+	while (end > 1 && path[end - 1] == '/')
+		end--;
+	for (cut = end; cut && path[cut - 1] != '/'; cut--)
+		;
+	*name = path + cut;
+	*namelen = end - cut;
+	if (!len)
+		return -NH_ENOENT;
+	if (*namelen > FS_NAME_MAX)
+		return -NH_ENAMETOOLONG;
+	if (!cut) {
+		err = fs_resolve(c, dirfd, ".", 1, dir);
+		return err;
+	}
+	err = fs_resolve(c, dirfd, path, cut, dir);
+	if (!err && (*dir)->kind != FS_DIR)
+		err = -NH_ENOTDIR;
+	return err;
+}
+
+/* O_CREAT of the missing file @path: made in a /tmp directory, EROFS
+ * elsewhere, its directory's error if that is missing too. */
+static long create(struct fs_client *c, int32_t dirfd, const char *path, size_t len,
+		   uint32_t mode, struct fs_node **out)
+{
+	struct fs_node *dir;
+	const char *name;
+	size_t n;
+	long err = fs_resolve_parent(c, dirfd, path, len, &dir, &name, &n);
+
+	if (err)
+		return err;
+	if (!dir->tmp)
+		return -NH_EROFS;
+	if (dir->unlinked)
+		return -NH_ENOENT;
+	if (path[len - 1] == '/')
+		return -NH_EISDIR;	/* Linux: O_CREAT of "name/" */
+	*out = fs_node_add(dir, name, n, FS_REG_TMP, S_IFREG | (mode & 07777 & ~c->umask));
+	return *out ? 0 : -NH_ENOSPC;
 }
 
 static int is_device(const struct fs_node *n)
@@ -67,9 +102,9 @@ static long open_check(const struct fs_node *n, uint32_t flags)
 		return -NH_EEXIST;
 	if ((flags & O_DIRECTORY) && n->kind != FS_DIR)
 		return -NH_ENOTDIR;
-	if (n->kind == FS_DIR && (acc != O_RDONLY || (flags & O_TRUNC)))
+	if (n->kind == FS_DIR && (acc != O_RDONLY || (flags & O_TRUNC) || (flags & O_CREAT)))
 		return -NH_EISDIR;
-	if (!is_device(n) && n->kind != FS_DIR && (acc != O_RDONLY || (flags & O_TRUNC)))
+	if (n->kind == FS_REG_INITRD && (acc != O_RDONLY || (flags & O_TRUNC)))
 		return -NH_EROFS;
 	return 0;
 }
@@ -82,14 +117,15 @@ long fs_srv_openat(struct srv_req *r, int32_t dirfd, uint32_t flags, uint32_t mo
 	struct fs_file *f;
 	long got;
 
-	(void)mode;
 	if ((flags & ~(uint32_t)OPEN_KNOWN) || (flags & O_ACCMODE) == O_ACCMODE)
 		return -NH_EINVAL;
 	got = fs_resolve(c, dirfd, path, path_len, &n);
 	if (got == -NH_ENOENT && (flags & O_CREAT))
-		got = parent_there(c, dirfd, path, path_len);
-	if (!got)
+		got = create(c, dirfd, path, path_len, mode, &n);
+	else if (!got)
 		got = open_check(n, flags);
+	if (!got && (flags & O_TRUNC) && n->kind == FS_REG_TMP && (flags & O_ACCMODE) != O_RDONLY)
+		got = fs_tmp_truncate(n, 0);
 	if (got)
 		return got;
 	f = fs_file_new(n, flags & FILE_FLAGS);
@@ -141,6 +177,8 @@ long fs_srv_chdir(struct srv_req *r, int32_t fd, const void *path, size_t path_l
 	}
 	if (n->kind != FS_DIR)
 		return -NH_ENOTDIR;
+	fs_node_get(n);
+	fs_node_put(c->cwd);
 	c->cwd = n;
 	return 0;
 }
@@ -166,7 +204,7 @@ long fs_srv_faccessat(struct srv_req *r, int32_t dirfd, int32_t mode, const void
 	err = fs_resolve(FS_CLIENT(r), dirfd, path, path_len, &n);
 	if (err)
 		return err;
-	if ((mode & W_OK) && !is_device(n))
+	if ((mode & W_OK) && !is_device(n) && !n->tmp)
 		return -NH_EROFS;
 	/* uid 0 may read and write anything; it may execute what has an x bit */
 	if ((mode & X_OK) && n->kind != FS_DIR && !(n->mode & 0111))

@@ -28,13 +28,15 @@ struct pipe_node {
 
 static struct pool pipes = POOL_INIT(struct pipe_node);
 static struct pool waits = POOL_INIT(struct fs_wait);
+static struct pool wbufs = { .size = FS_PIPE_BUF };	/* blocked writes' bytes, not zeroed */
 static struct pipe_node *all;
 static uint64_t next_ino = 1;
 static uint8_t scratch[FS_PIPE_BUF];	/* a blocked read's bytes, unwrapped */
 
 long fs_pipe_init(void)
 {
-	return pool_reserve(&pipes, 128) ? -NH_ENOMEM : 0;
+	return pool_reserve(&pipes, 128) || pool_reserve(&waits, 64) || pool_reserve(&wbufs, 16)
+	       ? -NH_ENOMEM : 0;
 }
 
 struct fs_wait *fs_wait_new(void)
@@ -51,6 +53,8 @@ void fs_wait_free(struct fs_wait *w)
 	if (w->reply > 0)
 		nh_handle_close(w->reply);
 	fs_file_put(w->file);
+	if (w->data)
+		pool_put(&wbufs, w->data);
 	fs_srv.nwaits--;
 	pool_put(&waits, w);
 }
@@ -200,6 +204,12 @@ static long block(struct srv_req *r, struct fs_file *f, struct fs_wait **list,
 		w->reply = 0;
 		fs_wait_free(w);
 		return err;
+	}
+	if (data && !(w->data = pool_take(&wbufs))) {
+		srv_answer_error(&fs_srv.srv, w->reply, -NH_ENOMEM);
+		w->reply = 0;
+		fs_wait_free(w);
+		return 0;	/* (answered) */
 	}
 	w->label = data ? FS_WRITE : FS_READ;
 	w->pid = FS_CLIENT(r)->pid;

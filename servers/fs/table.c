@@ -151,6 +151,8 @@ long fs_table_fork(int32_t parent, int32_t child, uint32_t share)
 	}
 	c->pid = child;
 	c->cwd = p ? p->cwd : fs_root();
+	c->umask = p ? p->umask : 022;
+	fs_node_get(c->cwd);
 	c->hash_next = *bucket(child);
 	*bucket(child) = c;
 	fs_srv.nclients++;
@@ -178,6 +180,7 @@ void fs_table_exit(struct fs_client *c)
 	*pp = c->hash_next;
 	fs_pipe_drop_pid(c->pid);
 	table_put(c->table);
+	fs_node_put(c->cwd);
 	fs_srv.nclients--;
 	pool_put(&clients, c);
 }

@@ -37,7 +37,7 @@ static int pool_grow(struct pool *p)
 	return 0;
 }
 
-void *pool_get(struct pool *p)
+void *pool_take(struct pool *p)
 {
 	struct pool_free *f;
 
@@ -45,8 +45,16 @@ void *pool_get(struct pool *p)
 		return 0;
 	f = p->free;
 	p->free = f->next;
-	memset(f, 0, p->size);
 	return f;
+}
+
+void *pool_get(struct pool *p)
+{
+	void *obj = pool_take(p);
+
+	if (obj)
+		memset(obj, 0, p->size);
+	return obj;
 }
 
 void pool_put(struct pool *p, void *obj)

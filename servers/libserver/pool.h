@@ -18,6 +18,7 @@ struct pool {
 #define POOL_INIT(type)	{ .size = sizeof(type) }
 
 void *pool_get(struct pool *p);			/* zeroed; 0: ENOMEM */
+void *pool_take(struct pool *p);		/* as it was left: for buffers */
 void pool_put(struct pool *p, void *obj);	/* (0: nothing) */
 int pool_reserve(struct pool *p, unsigned n);	/* 0 or -1 */
 

@@ -10,6 +10,9 @@
 
 #include "posixtest.h"
 
+/* The access mode, and O_APPEND if it is set. */
+#define FL(fd)	fl_words(fd, O_APPEND, "O_APPEND")
+
 static char self[512];	/* this program's absolute path */
 
 /* argv[0]: absolute on the host; Nuthatch's test server passes the bare
@@ -24,44 +27,6 @@ static void find_self(const char *argv0)
 		snprintf(self, sizeof(self), "%s/%s", cwd, argv0);
 	else
 		snprintf(self, sizeof(self), "/bin/posix/%s", argv0);
-}
-
-static const char *fd_flags(int fd)
-{
-	int r = fcntl(fd, F_GETFD);
-
-	if (r < 0)
-		return errname(errno);
-	return r & FD_CLOEXEC ? "FD_CLOEXEC" : "clear";
-}
-
-/* The access mode of @fd's description, and O_APPEND if it is set. */
-static const char *fl_words(int fd)
-{
-	static const char *const words[2][3] = {
-		{ "O_RDONLY", "O_WRONLY", "O_RDWR" },
-		{ "O_RDONLY O_APPEND", "O_WRONLY O_APPEND", "O_RDWR O_APPEND" },
-	};
-	int fl = fcntl(fd, F_GETFL);
-	int mode = fl & O_ACCMODE;
-
-	if (fl < 0)
-		return errname(errno);
-	return words[!!(fl & O_APPEND)][mode == O_RDONLY ? 0 : mode == O_WRONLY ? 1 : 2];
-}
-
-static pid_t spawn(void)
-{
-	fflush(stdout);
-	return fork();
-}
-
-static void reap(const char *label, pid_t pid)
-{
-	int status = 0;
-
-	printf("%s: %s\n", label,
-	       waitpid(pid, &status, 0) == pid ? status_words(status) : "wait failed");
 }
 
 static long offset(int fd)
@@ -270,16 +235,16 @@ static void devices(void)
 	int fd = open("/dev/null", O_RDWR);
 
 	SAY("open /dev/null O_RDWR", fd);
-	printf("F_GETFL: %s\n", fl_words(fd));
+	printf("F_GETFL: %s\n", FL(fd));
 	printf("read: %ld, write 5: %ld\n", (long)read(fd, buf, sizeof(buf)),
 	       (long)write(fd, "hello", 5));
 	fstat(fd, &st);
 	printf("a character device %d\n", S_ISCHR(st.st_mode) != 0);
 	close(fd);
 	fd = open("/dev/null", O_WRONLY | O_APPEND);
-	printf("O_WRONLY|O_APPEND: %s\n", fl_words(fd));
+	printf("O_WRONLY|O_APPEND: %s\n", FL(fd));
 	SAY("F_SETFL 0", fcntl(fd, F_SETFL, 0));
-	printf("F_GETFL: %s\n", fl_words(fd));
+	printf("F_GETFL: %s\n", FL(fd));
 	SAY("read on O_WRONLY", read(fd, buf, 1));
 	close(fd);
 	fd = open("/dev/zero", O_RDONLY);

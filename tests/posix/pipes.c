@@ -10,6 +10,9 @@
 
 #include "posixtest.h"
 
+/* The access mode, and O_NONBLOCK if it is set. */
+#define FL(fd)	fl_words(fd, O_NONBLOCK, "O_NONBLOCK")
+
 #define CHUNK		4096		/* Linux's PIPE_BUF; picolibc's header says 512 */
 #define BULK		(1 << 20)
 #define WRITERS		4
@@ -22,30 +25,6 @@ static int lowest_free(int from)
 	while (fcntl(from, F_GETFD) >= 0)
 		from++;
 	return from;
-}
-
-static const char *fd_flags(int fd)
-{
-	int r = fcntl(fd, F_GETFD);
-
-	if (r < 0)
-		return errname(errno);
-	return r & FD_CLOEXEC ? "FD_CLOEXEC" : "clear";
-}
-
-/* The access mode of @fd's description, and O_NONBLOCK if it is set. */
-static const char *fl_words(int fd)
-{
-	static const char *const words[2][3] = {
-		{ "O_RDONLY", "O_WRONLY", "O_RDWR" },
-		{ "O_RDONLY O_NONBLOCK", "O_WRONLY O_NONBLOCK", "O_RDWR O_NONBLOCK" },
-	};
-	int fl = fcntl(fd, F_GETFL);
-	int mode = fl & O_ACCMODE;
-
-	if (fl < 0)
-		return errname(errno);
-	return words[!!(fl & O_NONBLOCK)][mode == O_RDONLY ? 0 : mode == O_WRONLY ? 1 : 2];
 }
 
 #define SUM0	2166136261u	/* FNV-1a's start */
@@ -63,20 +42,6 @@ static void fill(unsigned char *p, size_t i, size_t n)
 {
 	for (; n--; i++)
 		*p++ = (unsigned char)(i * 7 + (i >> 12));
-}
-
-static pid_t spawn(void)
-{
-	fflush(stdout);
-	return fork();
-}
-
-static void reap(const char *label, pid_t pid)
-{
-	int status = 0;
-
-	printf("%s: %s\n", label,
-	       waitpid(pid, &status, 0) == pid ? status_words(status) : "wait failed");
 }
 
 /* Up to @n bytes, short only at EOF or an error. */
@@ -184,15 +149,15 @@ static void dups(void)
 	pipe(p);
 	low = lowest_free(0);
 	fd = dup(p[0]);
-	printf("dup gives the lowest free fd %d, %s, %s\n", fd == low, fd_flags(fd), fl_words(fd));
+	printf("dup gives the lowest free fd %d, %s, %s\n", fd == low, fd_flags(fd), FL(fd));
 	printf("dup2 onto itself gives it back %d\n", dup2(p[0], p[0]) == p[0]);
 	fd2 = dup(p[1]);
 	r = dup2(p[0], fd2);
-	printf("dup2 onto an open write end %d, it is now %s\n", r == fd2, fl_words(fd2));
+	printf("dup2 onto an open write end %d, it is now %s\n", r == fd2, FL(fd2));
 	write(p[1], "z", 1);
 	printf("and reads the pipe: %ld \"%.1s\"\n", (long)read(fd2, buf, 1), buf);
 	SAY("dup2 of a bad fd", dup2(999, fd2));
-	printf("which leaves the target open: %s\n", fl_words(fd2));
+	printf("which leaves the target open: %s\n", FL(fd2));
 	SAY("dup2 onto -1", dup2(p[0], -1));
 	SAY("dup of a bad fd", dup(999));
 	SAY("dup3 onto itself", dup3(p[0], p[0], 0));
@@ -226,14 +191,14 @@ static void fcntls(void)
 	SAY("F_SETFD 0", fcntl(p[0], F_SETFD, 0));
 	printf("F_GETFD: %s\n", fd_flags(p[0]));
 	SAY("F_GETFD of fd 999", fcntl(999, F_GETFD));
-	printf("F_GETFL: read end %s, write end %s\n", fl_words(p[0]), fl_words(p[1]));
+	printf("F_GETFL: read end %s, write end %s\n", fl_words(p[0], O_NONBLOCK, "O_NONBLOCK"), fl_words(p[1], O_NONBLOCK, "O_NONBLOCK"));
 	SAY("F_SETFL O_WRONLY|O_NONBLOCK on the read end",
 	    fcntl(p[0], F_SETFL, O_WRONLY | O_NONBLOCK));
-	printf("F_GETFL: %s, and on its dup (one description) %s\n", fl_words(p[0]),
-	       fl_words(fd));
+	printf("F_GETFL: %s, and on its dup (one description) %s\n", fl_words(p[0], O_NONBLOCK, "O_NONBLOCK"),
+	       FL(fd));
 	SAY("read of the empty pipe", read(fd, &c, 1));
 	SAY("F_SETFL 0", fcntl(fd, F_SETFL, 0));
-	printf("F_GETFL: %s\n", fl_words(p[0]));
+	printf("F_GETFL: %s\n", fl_words(p[0], O_NONBLOCK, "O_NONBLOCK"));
 	SAY("fcntl of command 9999", fcntl(p[0], 9999, 0));
 	close(fd);
 	close(fd2);
@@ -249,14 +214,14 @@ static void pipe2s(void)
 	int p[2];
 
 	SAY("pipe2 O_CLOEXEC", pipe2(p, O_CLOEXEC));
-	printf("ends: %s %s, %s %s\n", fd_flags(p[0]), fd_flags(p[1]), fl_words(p[0]),
-	       fl_words(p[1]));
+	printf("ends: %s %s, %s %s\n", fd_flags(p[0]), fd_flags(p[1]), fl_words(p[0], O_NONBLOCK, "O_NONBLOCK"),
+	       fl_words(p[1], O_NONBLOCK, "O_NONBLOCK"));
 	close(p[0]);
 	close(p[1]);
 	SAY("pipe2 O_APPEND", pipe2(p, O_APPEND));
 	SAY("pipe2 O_NONBLOCK", pipe2(p, O_NONBLOCK));
-	printf("ends: %s %s, %s, %s\n", fd_flags(p[0]), fd_flags(p[1]), fl_words(p[0]),
-	       fl_words(p[1]));
+	printf("ends: %s %s, %s, %s\n", fd_flags(p[0]), fd_flags(p[1]), fl_words(p[0], O_NONBLOCK, "O_NONBLOCK"),
+	       fl_words(p[1], O_NONBLOCK, "O_NONBLOCK"));
 	SAY("read of the empty pipe", read(p[0], buf, 1));
 	memset(buf, 'n', sizeof(buf));
 	while ((r = write(p[1], buf, sizeof(buf))) > 0)
@@ -442,7 +407,7 @@ static void shared(void)
 	}
 	reap("a child reads 3 bytes and sets O_NONBLOCK and FD_CLOEXEC", pid);
 	printf("the parent then reads %ld \"%s\"\n", (long)read(p[0], buf, sizeof(buf) - 1), buf);
-	printf("and sees %s, %s\n", fl_words(p[0]), fd_flags(p[0]));
+	printf("and sees %s, %s\n", fl_words(p[0], O_NONBLOCK, "O_NONBLOCK"), fd_flags(p[0]));
 	SAY("read of the empty pipe", read(p[0], buf, 1));
 	close(p[0]);
 	close(p[1]);

@@ -8,10 +8,12 @@
 #define POSIXTEST_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 static inline const char *errname(int e)
 {
@@ -94,5 +96,50 @@ static inline const char *status_words(int status)
 	printf("%s: %s%s\n", label, r_ < 0 ? "-1 " : "ok",		\
 	       r_ < 0 ? errname(errno) : "");				\
 } while (0)
+
+/* fork, with stdout flushed first (no buffered line is printed twice). */
+static inline pid_t spawn(void)
+{
+	fflush(stdout);
+	return fork();
+}
+
+/* Wait for @pid and print "@label: " and its status in words. */
+static inline void reap(const char *label, pid_t pid)
+{
+	int status = 0;
+
+	printf("%s: %s\n", label,
+	       waitpid(pid, &status, 0) == pid ? status_words(status) : "wait failed");
+}
+
+/* @fd's descriptor flags: "FD_CLOEXEC", "clear", or the error's name. */
+static inline const char *fd_flags(int fd)
+{
+	int r = fcntl(fd, F_GETFD);
+
+	if (r < 0)
+		return errname(errno);
+	return r & FD_CLOEXEC ? "FD_CLOEXEC" : "clear";
+}
+
+/* The access mode of @fd's description, and @name if @flag is set in it
+ * (at most 31 bytes of @name); four buffers in turn, so that one printf
+ * may show several. */
+static inline const char *fl_words(int fd, int flag, const char *name)
+{
+	static const char *const modes[3] = { "O_RDONLY", "O_WRONLY", "O_RDWR" };
+	static char bufs[4][64];
+	static unsigned turn;
+	char *out = bufs[turn++ % 4];
+	int fl = fcntl(fd, F_GETFL);
+	int mode = fl & O_ACCMODE;
+
+	if (fl < 0)
+		return errname(errno);
+	snprintf(out, sizeof(bufs[0]), "%s%s%.31s", modes[mode == O_RDONLY ? 0 : mode == O_WRONLY ? 1 : 2],
+		 fl & flag ? " " : "", fl & flag ? name : "");
+	return out;
+}
 
 #endif

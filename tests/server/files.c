@@ -495,3 +495,133 @@ int fs_file_server_refuses_garbage(void)
 	EXPECT(fs_back(&before));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
+
+/* The frames the system has free now (the kernel's counters). */
+static long free_frames(void)
+{
+	struct nh_counters c;
+
+	return nh_test_counters(&c) ? -1 : (long)c.free_frames;
+}
+
+/* 1,000 files in one directory: made, listed, read, removed. */
+static int thousand_files(void)
+{
+	char name[32], buf[16];
+	int ok = 1, n = 0, fd;
+	struct dirent *e;
+	DIR *d;
+
+	EXPECT(mkdir("/tmp/many", 0755) == 0);
+	for (int i = 0; i < 1000 && ok; i++) {
+		snprintf(name, sizeof(name), "/tmp/many/f%d", i);
+		fd = open(name, O_WRONLY | O_CREAT | O_EXCL, 0644);
+		ok &= fd >= 0 && write(fd, name + 10, strlen(name + 10)) == (ssize_t)strlen(name + 10);
+		close(fd);
+	}
+	EXPECT(ok);
+	d = opendir("/tmp/many");
+	while (d && (e = readdir(d)))
+		n++;
+	if (d)
+		closedir(d);
+	EXPECT(n == 1002);
+	EXPECT(slurp("/tmp/many/f737", buf, sizeof(buf)) == 4 && !memcmp(buf, "f737", 4));
+	EXPECT(rmdir("/tmp/many") == -1 && errno == ENOTEMPTY);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "/tmp/many/f%d", i);
+		ok &= unlink(name) == 0;
+	}
+	EXPECT(ok && rmdir("/tmp/many") == 0);
+	return ok;
+}
+
+/* A 64 MiB file written and read back; its pages come back when it goes. */
+static int big_file(void)
+{
+	static uint32_t chunk[16384];
+	long before = free_frames(), mid;
+	int ok = 1, fd = open("/tmp/big", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	struct stat st;
+
+	EXPECT(fd >= 0);
+	for (uint32_t off = 0; ok && off < 64 * MiB; off += sizeof(chunk)) {
+		for (uint32_t i = 0; i < 16384; i++)
+			chunk[i] = off + i * 4;
+		ok &= write(fd, chunk, sizeof(chunk)) == sizeof(chunk);
+	}
+	EXPECT(ok && fstat(fd, &st) == 0 && st.st_size == 64 * MiB);
+	mid = free_frames();
+	EXPECT(before - mid >= 16384);		/* it holds its pages ... */
+	EXPECT(lseek(fd, 0, SEEK_SET) == 0);
+	for (uint32_t off = 0; ok && off < 64 * MiB; off += sizeof(chunk)) {
+		ok &= read(fd, chunk, sizeof(chunk)) == sizeof(chunk);
+		for (uint32_t i = 0; ok && i < 16384; i += 1021)
+			ok &= chunk[i] == off + i * 4;
+	}
+	EXPECT(ok);
+	EXPECT(unlink("/tmp/big") == 0 && free_frames() < before - 16000);	/* ... while open */
+	close(fd);
+	EXPECT(free_frames() >= before - 4);	/* ... and gives them back at its close */
+	return ok;
+}
+
+/* Holes stay holes: a write far out makes no pages before it. */
+static int sparse_file(void)
+{
+	long before = free_frames();
+	int ok = 1, fd = open("/tmp/sparse", O_RDWR | O_CREAT | O_EXCL, 0600);
+	char buf[8] = "x";
+
+	EXPECT(fd >= 0 && pwrite(fd, "end", 3, 512 * MiB) == 3);
+	EXPECT(free_frames() >= before - 8);	/* a page and its tables */
+	EXPECT(pread(fd, buf, 8, 100 * MiB) == 8 && !memcmp(buf, "\0\0\0\0\0\0\0\0", 8));
+	EXPECT(free_frames() >= before - 8);	/* reading a hole makes none */
+	EXPECT(ftruncate(fd, 10) == 0 && pread(fd, buf, 8, 5) == 5);
+	EXPECT(pwrite(fd, "ab", 2, 20) == 2 && pread(fd, buf, 8, 10) == 8 &&
+	       !memcmp(buf, "\0\0\0\0\0\0\0\0", 8));	/* past the cut: zeros */
+	EXPECT(pwrite(fd, "x", 1, 1ull << 30) == -1 && errno == EFBIG);
+	EXPECT(ftruncate(fd, -1) == -1 && errno == EINVAL);
+	close(fd);
+	EXPECT(unlink("/tmp/sparse") == 0 && free_frames() >= before - 2);
+	return ok;
+}
+
+int fs_tmp_files_directories_and_their_pages(void)
+{
+	struct fs_counts before = fs_now();
+	char buf[16];
+	int ok = 1, fd;
+	struct stat st;
+
+	fd = open("/tmp/a", O_WRONLY | O_CREAT | O_TRUNC, 0666);
+	EXPECT(fd >= 0 && write(fd, "hello", 5) == 5 && close(fd) == 0);
+	EXPECT(stat("/tmp/a", &st) == 0 && st.st_size == 5 && (st.st_mode & 0777) == 0644);
+	EXPECT(open("/tmp/a", O_WRONLY | O_CREAT | O_EXCL, 0644) == -1 && errno == EEXIST);
+	fd = open("/tmp/a", O_WRONLY | O_APPEND);
+	EXPECT(fd >= 0 && lseek(fd, 0, SEEK_SET) == 0 && write(fd, "!", 1) == 1 && close(fd) == 0);
+	EXPECT(slurp("/tmp/a", buf, sizeof(buf)) == 6 && !memcmp(buf, "hello!", 6));
+	EXPECT(mkdir("/tmp/d", 0777) == 0 && stat("/tmp/d", &st) == 0 &&
+	       (st.st_mode & 0777) == 0755 && S_ISDIR(st.st_mode));
+	EXPECT(rename("/tmp/a", "/tmp/d/b") == 0 && access("/tmp/a", F_OK) == -1 &&
+	       slurp("/tmp/d/b", buf, sizeof(buf)) == 6);
+	EXPECT(rename("/tmp/d", "/tmp/d/e") == -1 && errno == EINVAL);
+	EXPECT(rename("/tmp/d/b", "/bin/b") == -1 && errno == EXDEV);
+	EXPECT(rename("/bin/hello", "/bin/h2") == -1 && errno == EROFS);
+	EXPECT(unlink("/bin/hello") == -1 && errno == EROFS);
+	EXPECT(mkdir("/bin/x", 0755) == -1 && errno == EROFS);
+	EXPECT(rmdir("/tmp/d") == -1 && errno == ENOTEMPTY);
+	EXPECT(unlink("/tmp/d") == -1 && errno == EISDIR);
+	EXPECT(rmdir("/tmp/d/b") == -1 && errno == ENOTDIR);
+	/* a removed working directory: nothing in it, no path */
+	EXPECT(chdir("/tmp/d") == 0 && unlink("b") == 0 && rmdir("/tmp/d") == 0);
+	EXPECT(open("x", O_RDONLY | O_CREAT, 0644) == -1 && errno == ENOENT);
+	EXPECT(getcwd(buf, sizeof(buf)) == 0 && errno == ENOENT && chdir("/") == 0);
+	EXPECT(truncate("/bin/hello", 0) == -1 && errno == EROFS);
+	EXPECT(truncate("/tmp", 0) == -1 && errno == EISDIR);
+	EXPECT(sparse_file());
+	EXPECT(big_file());
+	EXPECT(thousand_files());
+	EXPECT(fs_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}

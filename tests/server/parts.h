@@ -78,6 +78,7 @@ int fs_pipes_end_of_file_epipe_and_killed_callers(void);
 int fs_ten_mib_through_a_three_stage_pipeline(void);
 int fs_devices_and_the_working_directory(void);
 int fs_file_server_refuses_garbage(void);
+int fs_tmp_files_directories_and_their_pages(void);
 
 /* spawn.c: a program as a bare task (no pid), a thread in our memory:
  * a task handle with READ, CONTROL and GRANT, or -NH_E* (ENOENT, ENOEXEC, E2BIG,

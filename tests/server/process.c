@@ -569,7 +569,7 @@ int proc_waitid_reports_siginfo_and_wnowait_keeps_the_zombie(void)
 	EXPECT(pid > 0 && waitid(P_PID, pid, &si, WEXITED) == 0 && si.si_pid == pid &&
 	       si.si_code == CLD_KILLED && si.si_status == SIGSEGV);
 	pid = proc_spawn_child(own_group_then_exit, 4);
-	nh_sleep_ns(5000000);
+	setpgid(pid, pid);	/* both sides, as shells do: no race with its own */
 	EXPECT(pid > 0 && waitid(P_PGID, pid, &si, WEXITED) == 0 && si.si_pid == pid &&
 	       si.si_status == 4);
 	errno = 0;
@@ -728,10 +728,17 @@ int proc_exec_runs_scripts_through_their_interpreter(void)
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
-/* Ends with @code after 150 ms and @code more. */
-static int sleep_long_then(long code)
+static int hold[2];	/* a pipe: the children below end at its end of file */
+
+/* Ends with @code once the parent closes the pipe's write end (not on a
+ * clock: a loaded host may stall a hart for longer than any margin). */
+static int held_then(long code)
 {
-	nh_sleep_ns((150 + (uint64_t)code) * 1000000);
+	char c;
+
+	close(hold[1]);
+	while (read(hold[0], &c, 1) > 0)
+		;
 	return (int)code;
 }
 
@@ -751,17 +758,19 @@ static void interrupter(long arg)
 
 /* A wait whose caller is interrupted is gone from the server (the
  * kernel's cancel notice): it must not reap a child for nobody.  Two
- * children end after the interrupted wait; both statuses are ours. */
+ * children end after the interrupted wait (when the pipe they read
+ * ends); both statuses are ours. */
 int proc_an_interrupted_wait_reaps_nothing(void)
 {
 	struct proc_table before = proc_table_now();
 	struct nh_exit e;
-	int ok = 1, status = -1, got = 0;
-	pid_t a = proc_spawn_child(sleep_long_then, 11), b;
+	int ok = 1, status = -1, got = 0, piped = pipe(hold) == 0;
+	pid_t a = proc_spawn_child(held_then, 11), b;
 	long self = nh_handle_dup(NH_SELF_TASK, NH_RIGHT_CONTROL | NH_RIGHT_GRANT), t;
 
-	nh_sleep_ns(1000000);
-	b = proc_spawn_child(sleep_long_then, 12);
+	b = proc_spawn_child(held_then, 12);
+	close(hold[0]);
+	EXPECT(piped);
 	interrupter_handle = 0;
 	t = ts_thread(interrupter, interrupter_stack + sizeof(interrupter_stack), 0);
 	EXPECT(a > 0 && b > 0 && self > 0 && t > 0);
@@ -774,6 +783,7 @@ int proc_an_interrupted_wait_reaps_nothing(void)
 	for (int i = 0; i < 50 && proc_table_now().waiters != before.waiters; i++)
 		nh_sleep_ns(1000000);
 	EXPECT(proc_table_now().waiters == before.waiters);
+	close(hold[1]);		/* now they end */
 	for (int i = 0; i < 2; i++) {
 		pid_t pid = waitpid(-1, &status, 0);
 

@@ -1890,6 +1890,7 @@ static const struct utest catalogue[] = {
 	{ "FS0004_ten_mib_through_a_three_stage_pipeline", fs_ten_mib_through_a_three_stage_pipeline },
 	{ "FS0005_devices_and_the_working_directory", fs_devices_and_the_working_directory },
 	{ "FS0006_file_server_refuses_garbage", fs_file_server_refuses_garbage },
+	{ "FS0007_tmp_files_directories_and_their_pages", fs_tmp_files_directories_and_their_pages },
 };
 
 /* ---- the runner ----------------------------------------------------------- */
