@@ -415,6 +415,58 @@ static int initrd_archive_maps_the_whole_archive(void)
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
+static long frames_free(void)
+{
+	struct nh_counters c;
+
+	return nh_test_counters(&c) ? -1 : (long)c.free_frames;
+}
+
+/* memobj_read, memobj_write, memobj_punch: bytes across a page edge,
+ * holes read as zeros and make no frame, punch drops whole pages and
+ * zeroes the ends; bad offsets, wild pointers, missing rights, the
+ * wrong kind of handle and a read-only object are refused. */
+static int memobj_copies_without_a_mapping(void)
+{
+	long o = nh_memobj_create(64 * 1024), ro, arch;
+	uint64_t len = 0;
+	long f0 = frames_free(), f1;
+	char buf[16] = { 0 };
+	int ok = 1;
+
+	EXPECT(o > 0 && nh_memobj_write(o, 4093, "hello", 5) == 0);	/* across a page edge */
+	f1 = frames_free();
+	EXPECT(f0 - f1 == 4);	/* the object's directory, a table, two pages */
+	EXPECT(nh_memobj_read(o, 4093, buf, 5) == 0 && !memcmp(buf, "hello", 5));
+	memset(buf, 1, sizeof(buf));
+	EXPECT(nh_memobj_read(o, 20000, buf, 16) == 0 && !memcmp(buf, (char[16]){ 0 }, 16));
+	EXPECT(frames_free() == f1);	/* a hole stays one */
+	EXPECT(nh_memobj_punch(o, 4096, 4096) == 0 && frames_free() == f1 + 1);
+	EXPECT(nh_memobj_read(o, 4093, buf, 5) == 0 && !memcmp(buf, "hel\0\0", 5));
+	EXPECT(nh_memobj_punch(o, 0, 4094) == 0 && frames_free() == f1 + 1);	/* a part: zeroed */
+	EXPECT(nh_memobj_read(o, 4093, buf, 5) == 0 && !memcmp(buf, "\0el\0\0", 5));
+	EXPECT(nh_memobj_write(o, 0, buf, 0) == 0 && nh_memobj_read(o, 0, buf, 0) == 0);
+	/* bad input */
+	EXPECT(nh_memobj_write(o, 64 * 1024, "x", 1) == -NH_EINVAL);	/* past the end */
+	EXPECT(nh_memobj_read(o, 64 * 1024 - 1, buf, 2) == -NH_EINVAL);
+	EXPECT(nh_memobj_read(o, ~0ull, buf, 2) == -NH_EINVAL);	/* wraps */
+	EXPECT(nh_memobj_punch(o, 64 * 1024 + 4096, 1) == -NH_EINVAL);
+	EXPECT(nh_memobj_write(o, 0, (void *)0x10, 8) == -NH_EFAULT);
+	EXPECT(nh_memobj_read(o, 0, (void *)0xffffffff80000000ul, 8) == -NH_EFAULT);
+	ro = nh_handle_dup(o, NH_RIGHT_READ);
+	EXPECT(ro > 0 && nh_memobj_write(ro, 0, "x", 1) == -NH_EACCES &&
+	       nh_memobj_punch(ro, 0, 4096) == -NH_EACCES && nh_memobj_read(ro, 4093, buf, 1) == 0);
+	EXPECT(nh_memobj_read(1, 0, buf, 1) == -NH_EBADF);	/* the process server's endpoint */
+	EXPECT(nh_memobj_read(99999, 0, buf, 1) == -NH_EBADF);
+	arch = nh_initrd_archive(&len);
+	EXPECT(arch > 0 && nh_memobj_read(arch, 0, buf, 6) == 0 && !memcmp(buf, "070701", 6));
+	EXPECT(nh_memobj_write(arch, 0, "x", 1) == -NH_EACCES);	/* read-only */
+	nh_handle_close(arch);
+	nh_handle_close(ro);
+	EXPECT(nh_handle_close(o) == 0 && frames_free() == f0);	/* every page back */
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
 static int heap_grows_shrinks_and_regrows(void)
 {
 	const char *const argv[] = { "heap", 0 };
@@ -1855,6 +1907,7 @@ static const struct utest catalogue[] = {
 	{ "USRT0064_proto_regs_stub_refuses_bad_replies", proto_regs_stub_refuses_bad_replies },
 	{ "USRT0065_threads_share_a_handle_table", threads_share_a_handle_table },
 	{ "USRT0066_initrd_archive_maps_the_whole_archive", initrd_archive_maps_the_whole_archive },
+	{ "USRT0067_memobj_copies_without_a_mapping", memobj_copies_without_a_mapping },
 	{ "PROC0001_fork_wait_and_exit_status", proc_fork_wait_and_exit_status },
 	{ "PROC0002_wait_nohang_options_and_echild", proc_wait_nohang_options_and_echild },
 	{ "PROC0003_exec_runs_a_program_in_the_child", proc_exec_runs_a_program_in_the_child },
