@@ -272,6 +272,7 @@ LIBSERVER	:= $(BUILD)/servers/libserver.a
 LIBSERVER_OBJ	:= $(BUILD)/servers/libserver/server.o $(BUILD)/servers/libserver/image.o \
 		   $(BUILD)/servers/libserver/kernel-elf.o $(BUILD)/servers/libserver/archive.o \
 		   $(BUILD)/servers/libserver/kernel-cpio.o $(BUILD)/servers/libserver/pool.o \
+		   $(BUILD)/servers/libserver/warm.o \
 		   $(PROTO_NAMES:%=$(BUILD)/proto/%_server.o)
 PROTO_CFLAGS	:= -Iservers -Iservers/libserver
 AR		:= $(CROSS_COMPILE)ar

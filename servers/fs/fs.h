@@ -89,7 +89,6 @@ struct fs_file {
  * one): its saved reply, and for a write the bytes still to go. */
 struct fs_wait {
 	long reply;
-	uint64_t label;			/* FS_READ or FS_WRITE */
 	int32_t pid;			/* the process that asked */
 	struct fs_file *file;		/* a ref */
 	uint32_t count;			/* read: at most this; write: len */
@@ -130,7 +129,6 @@ struct fs_client {
 
 struct fs_server {
 	struct srv srv;
-	long ep;
 	uint32_t nclients, ntables, nfiles, npipes, nwaits;
 };
 
@@ -138,7 +136,6 @@ extern struct fs_server fs_srv;
 
 /* The client behind a request (the handlers' r->client). */
 #define FS_CLIENT(r)	((struct fs_client *)(r)->client)
-#define FS_IS_CTL(r)	((r)->client == (void *)&fs_srv)
 
 /* node.c: the tree. */
 long fs_node_init(void);

@@ -14,6 +14,12 @@
 
 #define SETFL_MASK	(O_APPEND | O_NONBLOCK)	/* what F_SETFL may change */
 
+/* A device's offset stays 0 (Linux's for these); a file's moves. */
+static int moves(const struct fs_file *f)
+{
+	return f->node->kind < FS_DEV_NULL;
+}
+
 static int can_read(const struct fs_file *f)
 {
 	return (f->flags & O_ACCMODE) != O_WRONLY;
@@ -45,7 +51,7 @@ long fs_srv_read(struct srv_req *r, int32_t fd, uint32_t count, uint32_t *file, 
 	n = fs_file_read(f, data, count, f->offset);
 	if (n < 0)
 		return n;
-	if (f->node->kind != FS_DEV_ZERO && f->node->kind != FS_DEV_NULL)
+	if (moves(f))
 		f->offset += (uint64_t)n;
 	*data_len = (size_t)n;
 	return 0;
@@ -66,7 +72,7 @@ long fs_srv_write(struct srv_req *r, int32_t fd, const void *data, size_t data_l
 	n = fs_file_write(f, data, (uint32_t)data_len, f->offset);
 	if (n < 0)
 		return n;
-	if (f->node->kind == FS_REG_TMP)
+	if (moves(f))
 		f->offset += (uint64_t)n;
 	*done = (uint32_t)n;
 	return 0;
@@ -127,7 +133,7 @@ long fs_srv_lseek(struct srv_req *r, int32_t fd, int32_t whence, int64_t offset,
 		base = (int64_t)f->node->size;
 	else
 		return -NH_EINVAL;
-	if (f->node->kind >= FS_DEV_NULL) {	/* Linux: a device's offset stays 0 */
+	if (!moves(f)) {
 		*pos = 0;
 		return 0;
 	}

@@ -17,6 +17,7 @@
 #include "nhproto.h"
 #include "nuthatch.h"
 #include "proto/fs_server.h"
+#include "warm.h"
 
 #define HANDLES_WARM	1100	/* 1,000 RAM files and then some */
 
@@ -96,30 +97,6 @@ static void warm_tables(void)
 	munmap((void *)m, len);
 }
 
-/* Its handle table grown once to the size the usual load needs (a RAM
- * file's memory object is a handle here): the kernel keeps a table's
- * chunks, so growing it under a test would look like a leak. */
-static void warm_handles(void)
-{
-	static long h[HANDLES_WARM];
-	int n = 0;
-
-	while (n < HANDLES_WARM && (h[n] = nh_handle_dup(NH_FS_SERVE_HANDLE, NH_RIGHT_READ)) > 0)
-		n++;
-	while (n--)
-		nh_handle_close(h[n]);
-}
-
-/* Its stack's pages, touched once now, for the same reason (noinline:
- * the frame must really be this deep). */
-__attribute__((noinline)) static void warm_stack(void)
-{
-	volatile char deep[32 * 1024];
-
-	for (size_t i = 0; i < sizeof(deep); i += 4096)
-		deep[i] = 0;
-}
-
 static void setup(void)
 {
 	long r = fs_node_init();
@@ -143,9 +120,8 @@ static void setup(void)
 		exit(1);
 	}
 	warm_tables();
-	warm_stack();
-	warm_handles();
-	fs_srv.ep = NH_FS_SERVE_HANDLE;
+	srv_warm_stack(32 * 1024);
+	srv_warm_handles(NH_FS_SERVE_HANDLE, HANDLES_WARM);	/* a RAM file's object is a handle */
 	fs_srv.srv.who = who;
 }
 

@@ -211,7 +211,6 @@ static long block(struct srv_req *r, struct fs_file *f, struct fs_wait **list,
 		fs_wait_free(w);
 		return 0;	/* (answered) */
 	}
-	w->label = data ? FS_WRITE : FS_READ;
 	w->pid = FS_CLIENT(r)->pid;
 	w->file = f;
 	fs_file_get(f);

@@ -17,6 +17,7 @@
 #include "nhproto.h"
 #include "nuthatch.h"
 #include "proc.h"
+#include "warm.h"
 #include "proto/proc_server.h"
 
 #define INIT_PATH	"/sbin/init"
@@ -93,32 +94,6 @@ static uint32_t init_privs(char *const argv[])
 	return arg_value(argv, "nuthatch.ubench=") ? NH_PRIV_TEST : 0;
 }
 
-/* The server's handle table grows in chunks the kernel keeps: grown
- * once to HANDLES_WARM slots by handles made and closed at once, so
- * that, as with the table's pools, the usual load costs no memory. */
-static void warm_handles(void)
-{
-	static long h[HANDLES_WARM];
-	int n = 0;
-
-	while (n < HANDLES_WARM && (h[n] = nh_handle_dup(proc_srv.ep, NH_RIGHT_READ)) > 0)
-		n++;
-	while (n--)
-		nh_handle_close(h[n]);
-}
-
-/* Its stack's pages, touched once at start, as its pools and handle
- * table are warmed: the first large request (a 4 KiB exec) must not
- * grow the server's memory, which would look like a leak of that
- * request.  noinline: the frame must really be this deep. */
-__attribute__((noinline)) static void warm_stack(void)
-{
-	volatile char deep[48 * 1024];
-
-	for (size_t i = 0; i < sizeof(deep); i += 4096)
-		deep[i] = 0;
-}
-
 static void setup(char *const argv[])
 {
 	long r = pid_init(arg_number(argv, "nuthatch.pid_max=", PROC_PID_MAX_DEFAULT));
@@ -136,8 +111,8 @@ static void setup(char *const argv[])
 		printf("proc: no endpoint: %ld\n", r);
 		exit(1);
 	}
-	warm_handles();
-	warm_stack();
+	srv_warm_stack(48 * 1024);	/* the first 4 KiB exec must not grow it */
+	srv_warm_handles(proc_srv.ep, HANDLES_WARM);
 	*(volatile uint8_t *)ipc_buf = 0;	/* touched: the kernel may fill it first in a test */
 	srv_image_warm();
 	proc_clock_init();
