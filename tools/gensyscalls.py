@@ -40,7 +40,7 @@ LINE = re.compile(r"^(\d+)\s+(.*?)\s*((?:\[[a-z ]+\]\s*)*)$")
 MARK = re.compile(r"\[([a-z ]+)\]")
 # [priv NAME]: the caller must hold NH_PRIV_NAME (nuthatch/task.h), else
 # -NH_EPERM; [test] implies [priv test].
-PRIVS = ("task", "sched", "device", "initrd", "test")
+PRIVS = ("task", "sched", "device", "initrd", "test", "system")
 
 
 class Call:

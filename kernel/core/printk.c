@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 
+#include "dev/console.h"
 #include "dev/power.h"
 #include "lib/fmt.h"
 
@@ -54,6 +55,7 @@ void panic(const char *fmt, ...)
 {
 	va_list ap;
 
+	console_takeover();
 	kprintf("panic: ");
 	va_start(ap, fmt);
 	vkprintf(fmt, ap);

@@ -11,6 +11,7 @@
 #include <nuthatch/task.h>
 #include <nuthatch/testabi.h>
 
+#include "dev/console.h"
 #include "sched/exec.h"
 #include "mm/initramfs.h"
 #include "mm/frame.h"
@@ -109,6 +110,8 @@ long sys_test_counters(uintptr_t out)
 
 long sys_test_poweroff(int verdict)
 {
+	console_drain(2000000000ull);	/* the console server writes the log out */
+	console_takeover();
 	power_off(verdict ? POWER_FAIL_TESTS : POWER_PASS);
 }
 

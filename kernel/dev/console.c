@@ -1,5 +1,8 @@
 /*
- * The console backends and the lock that makes output line-atomic.
+ * The console backends, the lock that makes output line-atomic, and the
+ * handover of the UART to a user console server (the claim): while it is
+ * claimed the kernel's lines go into the log ring, which the server
+ * drains between its own writes, so the two never interleave.
  */
 #include "dev/console.h"
 
@@ -10,9 +13,15 @@
 #include "dev/irq.h"
 #include "mm/kmap.h"
 #include "core/printk.h"
+#include "core/boot.h"
 #include "core/spinlock.h"
+#include "ipc/notify.h"
+#include "obj/handle.h"
+#include "sched/waitq.h"
+#include "sched/timer.h"
 
 #define RX_SIZE	256	/* power of two */
+#define LOG_SIZE (64 * 1024)	/* power of two */
 
 /* Lock order: console_lock, then nothing. */
 static struct spinlock console_lock =
@@ -24,6 +33,27 @@ static struct {
 	uint32_t head, tail;	/* [console_lock] free-running indices */
 	uint64_t dropped;	/* [console_lock] */
 } rx;
+static bool rx_on;			/* [console_lock] the kernel takes input */
+
+/*
+ * The claim (one at a time).  refs counts its handles [atomic]; the rest
+ * is [console_lock] but taken.  While claimed, console_write appends whole calls to
+ * log (a call that does not fit is dropped and counted) and the UART is
+ * the server's; handed says the server has taken bytes and not yet come
+ * back for more (so it may still be writing them).  kick: log has bytes
+ * the server has not been told of.
+ */
+static struct console_claim {
+	uint32_t refs;
+	uint32_t taken;		/* [atomic] from console_claim until released */
+	bool had_rx;		/* the kernel took input before the claim */
+	bool claimed, handed, kick, panicking;
+	struct notify *n;
+	uint64_t bits;
+	char log[LOG_SIZE];
+	uint32_t head, tail;	/* free-running indices */
+	uint64_t lost;		/* bytes of whole calls dropped */
+} claim;
 
 static void emit(char c)
 {
@@ -33,15 +63,41 @@ static void emit(char c)
 		sbi_console_putc(c);
 }
 
-void console_write(const char *s, size_t n)
+static void emit_all(const char *s, size_t n)
 {
-	irqflags_t f = spin_lock_irqsave(&console_lock);
-
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n')
 			emit('\r');
 		emit(s[i]);
 	}
+}
+
+static bool log_owned(void)
+{
+	return claim.claimed && !claim.panicking;
+}
+
+/* Append @n bytes whole to the log, or count them lost; false if lost. */
+static bool log_put(const char *s, size_t n)
+{
+	if (LOG_SIZE - (claim.head - claim.tail) < n) {
+		claim.lost += n;
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		claim.log[claim.head++ % LOG_SIZE] = s[i];
+	claim.kick = claim.kick || n;
+	return true;
+}
+
+void console_write(const char *s, size_t n)
+{
+	irqflags_t f = spin_lock_irqsave(&console_lock);
+
+	if (log_owned())
+		log_put(s, n);
+	else
+		emit_all(s, n);
 	spin_unlock_irqrestore(&console_lock, f);
 }
 
@@ -108,6 +164,7 @@ int console_rx_enable(void)
 		return err;
 	f = spin_lock_irqsave(&console_lock);
 	console_uart.ops->rx_irq(&console_uart, true);
+	rx_on = true;
 	spin_unlock_irqrestore(&console_lock, f);
 	return 0;
 }
@@ -154,4 +211,185 @@ const char *console_backend(void)
 	if (console_uart.ops)
 		return console_uart.ops->name;
 	return sbi_info()->dbcn ? "sbi-dbcn" : "sbi-legacy";
+}
+
+/* ---- the claim ---------------------------------------------------------- */
+
+bool console_claimed(void)
+{
+	return __atomic_load_n(&claim.claimed, __ATOMIC_ACQUIRE);
+}
+
+/* The UART comes back: polled output as at boot, and the log written out. */
+static void claim_release(void)
+{
+	irqflags_t f = spin_lock_irqsave(&console_lock);
+	struct notify *n = claim.n;
+	bool rx;
+
+	if (console_uart.ops)
+		console_uart.ops->init(&console_uart);
+	while (claim.tail != claim.head) {
+		char c = claim.log[claim.tail++ % LOG_SIZE];
+
+		emit_all(&c, 1);
+	}
+	__atomic_store_n(&claim.claimed, false, __ATOMIC_RELEASE);
+	claim.n = 0;
+	claim.handed = claim.kick = false;
+	claim.lost = 0;
+	rx = claim.had_rx;
+	spin_unlock_irqrestore(&console_lock, f);
+	notify_put(n);
+	if (rx)
+		console_rx_enable();	/* fails if a user binding keeps the line */
+	__atomic_store_n(&claim.taken, 0, __ATOMIC_RELEASE);
+}
+
+static void claim_get(void *o)
+{
+	__atomic_fetch_add(&((struct console_claim *)o)->refs, 1, __ATOMIC_RELAXED);
+}
+
+static void claim_put(void *o)
+{
+	struct console_claim *c = o;
+
+	if (!__atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL))
+		claim_release();	/* taken stays set until it is done */
+}
+
+/* The kernel gives its input line up: the claimer's driver binds it. */
+static void rx_give_up(void)
+{
+	irqflags_t f = spin_lock_irqsave(&console_lock);
+	bool was = rx_on;
+
+	if (was)
+		console_uart.ops->rx_irq(&console_uart, false);
+	rx_on = false;
+	claim.had_rx = was;
+	spin_unlock_irqrestore(&console_lock, f);
+	if (was)
+		irq_unregister(console_irq);
+}
+
+void *console_claim(struct notify *n, uint64_t bits, struct nh_console *out, int *err)
+{
+	const struct platform *p = &boot_platform;
+	irqflags_t f;
+	uint32_t no = 0;
+
+	*err = console_uart.ops ? 0 : -NH_ENODEV;
+	if (!*err && !__atomic_compare_exchange_n(&claim.taken, &no, 1, false,
+						  __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		*err = -NH_EBUSY;
+	if (*err)
+		return 0;
+	*out = (struct nh_console){ .irq = console_irq, .shift = p->console.reg_shift,
+				    .width = p->console.reg_io_width,
+				    .offset = p->console.base & 4095 };
+	for (size_t i = 0; i + 1 < sizeof(out->compatible) && p->console.compatible[i]; i++)
+		out->compatible[i] = p->console.compatible[i];
+	rx_give_up();
+	notify_get(n);
+	f = spin_lock_irqsave(&console_lock);
+	claim.refs = 1;
+	claim.n = n;
+	claim.bits = bits;
+	claim.kick = claim.head != claim.tail;
+	__atomic_store_n(&claim.claimed, true, __ATOMIC_RELEASE);
+	spin_unlock_irqrestore(&console_lock, f);
+	return &claim;
+}
+
+long console_log_read(void *buf, size_t len, uint64_t *lost)
+{
+	irqflags_t f = spin_lock_irqsave(&console_lock);
+	size_t n = 0;
+
+	while (n < len && claim.tail != claim.head)
+		((char *)buf)[n++] = claim.log[claim.tail++ % LOG_SIZE];
+	claim.handed = n != 0;
+	*lost = claim.lost;
+	claim.lost = 0;
+	spin_unlock_irqrestore(&console_lock, f);
+	return (long)n;
+}
+
+void console_kick(void)
+{
+	struct notify *n = 0;
+	uint64_t bits = 0;
+	irqflags_t f;
+
+	if (!__atomic_load_n(&claim.kick, __ATOMIC_RELAXED))
+		return;
+	f = spin_lock_irqsave(&console_lock);
+	if (claim.kick && claim.n) {
+		n = claim.n;
+		bits = claim.bits;
+		notify_get(n);
+	}
+	claim.kick = false;
+	spin_unlock_irqrestore(&console_lock, f);
+	if (n) {
+		notify_signal(n, bits);
+		notify_put(n);
+	}
+}
+
+long console_write_user(const char *s, size_t n)
+{
+	irqflags_t f = spin_lock_irqsave(&console_lock);
+	bool fits = true;
+
+	if (log_owned())
+		fits = LOG_SIZE - (claim.head - claim.tail) >= n && log_put(s, n);
+	else
+		emit_all(s, n);
+	spin_unlock_irqrestore(&console_lock, f);
+	console_kick();
+	return fits ? 0 : -NH_EAGAIN;
+}
+
+static bool drained(void)
+{
+	irqflags_t f = spin_lock_irqsave(&console_lock);
+	bool done = !log_owned() || (claim.head == claim.tail && !claim.handed);
+
+	spin_unlock_irqrestore(&console_lock, f);
+	return done;
+}
+
+void console_drain(uint64_t ns)
+{
+	uint64_t end = clock_ns() + ns;
+
+	console_kick();
+	while (!drained() && clock_ns() < end)
+		task_sleep_ns(1000000);
+}
+
+void console_takeover(void)
+{
+	irqflags_t f = spin_lock_irqsave(&console_lock);
+
+	if (log_owned()) {
+		claim.panicking = true;
+		emit_all("\n", 1);
+		while (claim.tail != claim.head) {
+			char c = claim.log[claim.tail++ % LOG_SIZE];
+
+			emit_all(&c, 1);
+		}
+	}
+	spin_unlock_irqrestore(&console_lock, f);
+}
+
+void console_claim_init(void)
+{
+	static const struct handle_type_ops ops = { .get = claim_get, .put = claim_put };
+
+	handle_type_register(NH_OBJ_CONSOLE, &ops);
 }

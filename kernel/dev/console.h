@@ -10,7 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <nuthatch/device.h>
+
 #include "lib/platform.h"
+
+struct notify;
 
 /* Become printk's sink: early output goes through SBI until
  * console_use_uart switches to the UART.  The first thing kmain does. */
@@ -49,5 +53,40 @@ void console_put_raw(char c);
 
 /* The name of the backend in use ("sbi-legacy", "sbi-dbcn", "8250"...). */
 const char *console_backend(void);
+
+/*
+ * The handover to a user console server.  console_claim gives the UART
+ * to the caller (the kernel stops taking input and lets device_open and
+ * irq_bind have the device and its line) and returns the claim object
+ * (NH_OBJ_CONSOLE, one reference) with the UART's description in *@out;
+ * -NH_EBUSY while another claim lives, -NH_ENODEV without a UART.  Until
+ * its last reference goes, console_write appends each call whole to the
+ * log (64 KiB; a call that does not fit is dropped and counted) and the
+ * server, told by @bits on @n, drains it with console_log_read between
+ * its own writes.  The last reference gives the UART back: re-set, the
+ * log written out, input by interrupt again where the line is free.
+ */
+void *console_claim(struct notify *n, uint64_t bits, struct nh_console *out, int *err);
+bool console_claimed(void);
+void console_claim_init(void);
+
+/* Up to @len bytes of the log; *@lost the bytes dropped since the last
+ * read.  0 when empty (which also says the server wrote the last ones). */
+long console_log_read(void *buf, size_t len, uint64_t *lost);
+
+/* Tell the claimer of new log bytes.  console_write cannot (it runs under
+ * any lock); system calls do after writing and the tick does. */
+void console_kick(void);
+
+/* console_write for a task (no lock held): while claimed, -NH_EAGAIN
+ * if the log has no room for all @n bytes, written nowhere. */
+long console_write_user(const char *s, size_t n);
+
+/* Before a power-off: wait until the server has written all of the log
+ * (at most @ns). */
+void console_drain(uint64_t ns);
+
+/* A panic takes the UART back at once and writes out the log. */
+void console_takeover(void);
 
 #endif

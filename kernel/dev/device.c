@@ -7,6 +7,7 @@
 #include <nuthatch/errno.h>
 
 #include "core/boot.h"
+#include "dev/console.h"
 #include "dev/plic.h"
 #include "lib/kstring.h"
 #include "mm/memobj.h"
@@ -51,6 +52,13 @@ struct memobj *device_open(const char *compat, struct nh_device *out, int *err)
 	return memobj_device(lo, hi - lo, err);
 }
 
+/* Is @d the console UART, handed to a console server (console_claim)?
+ * Its registers stay refused (the claim gave them), its line is free. */
+static bool console_handed(const struct platform *p, const struct plat_device *d)
+{
+	return p->has_console && d->base == p->console.base && console_claimed();
+}
+
 int device_irq_check(uint32_t irq)
 {
 	const struct platform *p = &boot_platform;
@@ -58,11 +66,11 @@ int device_irq_check(uint32_t irq)
 
 	if (irq == 0 || irq > plic_ndev())
 		return -NH_EINVAL;
-	kernel = p->has_console && p->console.irq == irq;
+	kernel = p->has_console && p->console.irq == irq && !console_claimed();
 	for (unsigned i = 0; i < p->ndevs; i++) {
 		if (p->devs[i].irq != irq)
 			continue;
-		if (kernel_owned(p, &p->devs[i]))
+		if (kernel_owned(p, &p->devs[i]) && !console_handed(p, &p->devs[i]))
 			kernel = true;
 		else
 			user = true;

@@ -9,6 +9,8 @@
 #include "arch/riscv/sbi.h"
 #include "mm/kmap.h"
 
+#include <nuthatch/errno.h>
+
 #define TEST_PASS	0x5555
 #define TEST_FAIL	0x3333
 
@@ -33,4 +35,20 @@ void power_off(enum power_verdict verdict)
 		sbi_system_reset(1, reason);	/* cold reboot */
 	}
 	arch_halt();
+}
+
+int power_request_off(void)
+{
+	if (test_dev)
+		*test_dev = TEST_PASS;
+	if (sbi_info()->srst)
+		sbi_system_reset(0, 0);
+	return -NH_ENOTSUP;	/* (SRST shutdown returned: QEMU sifive_u) */
+}
+
+int power_request_reboot(void)
+{
+	if (sbi_info()->srst)
+		sbi_system_reset(1, 0);
+	return -NH_ENOTSUP;
 }

@@ -23,4 +23,10 @@ void power_init(const struct platform *p);
 
 __attribute__((noreturn)) void power_off(enum power_verdict verdict);
 
+/* A user's power-off (the test device's pass, else SRST shutdown) or
+ * reboot (SRST cold reboot): returns -NH_ENOTSUP only where the board has
+ * no way to do it. */
+int power_request_off(void);
+int power_request_reboot(void);
+
 #endif

@@ -52,6 +52,7 @@ static void sifive_rx_irq(struct uart *u, bool on)
 
 static int sifive_loopback(struct uart *u, bool on)
 {
+	(void)u, (void)on;
 	return -NH_ENOTSUP;	/* the SiFive UART has no loopback mode */
 }
 

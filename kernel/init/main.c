@@ -176,6 +176,7 @@ static void start_memory(void)
 	futex_init();
 	notify_init();
 	uirq_init();
+	console_claim_init();
 	vm_tlb_init(boot_info.asid_bits);
 	frame_meta_range(&meta, &meta_size);
 	kprintf("frames: %lu KiB free in %lu frames, metadata 0x%lx-0x%lx\n",

@@ -389,17 +389,22 @@ static int take_buffer(const struct ipc_delivery *d, size_t len)
 	return err;
 }
 
-/* The granted handle's number in the caller's table, 0, or an error. */
+/* The granted handle's number in the caller's table, 0, or an error.
+ * NH_IPC_GRANT_MOVE: the sender's handle is closed once it is installed. */
 static long take_grant(const struct ipc_delivery *d)
 {
-	long h = (long)(d->grant & 0xffffffffu);
+	long h = (long)(d->grant & 0xffffffffu), got;
 	uint32_t rights = (uint32_t)(d->grant >> 32);
 
 	if (!d->grant || !d->from)
 		return 0;
 	if (!d->from->handles || !task_current()->handles)
 		return -NH_EBADF;
-	return handle_install(d->from->handles, h, task_current()->handles, rights);
+	got = handle_install(d->from->handles, h, task_current()->handles,
+			     rights & ~NH_IPC_GRANT_MOVE);
+	if (got > 0 && (rights & NH_IPC_GRANT_MOVE))
+		handle_close(d->from->handles, h);
+	return got;
 }
 
 /* Keep @rp as the caller's implicit reply (dropping an older one). */

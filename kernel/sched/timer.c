@@ -8,6 +8,7 @@
 #include "arch/riscv/arch.h"
 #include "arch/riscv/trap.h"
 #include "core/hart.h"
+#include "dev/console.h"
 #include "sched/kstack.h"
 #include "sched/sched.h"
 
@@ -72,8 +73,10 @@ void timer_interrupt(void)
 		if (h->timer_deadline <= now)	/* missed some: skip, no burst */
 			h->timer_deadline = now + period;
 	}
-	if (tick)
+	if (tick) {
 		kstack_sync_hart();
+		console_kick();		/* log lines printed under locks */
+	}
 	program(h, sched_timer(tick));
 }
 

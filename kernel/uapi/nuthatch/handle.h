@@ -27,6 +27,7 @@
 #define NH_OBJ_REPLY		5	/* a saved reply capability (ipc.c) */
 #define NH_OBJ_NOTIFY		6	/* a word of signal bits (notify.c) */
 #define NH_OBJ_IRQ		7	/* an interrupt line bound to a notification */
+#define NH_OBJ_CONSOLE		8	/* the console UART's claim (console_claim) */
 
 /* Pseudo-handles every user task has: itself and its address space,
  * with every right if it holds NH_PRIV_SELF (nuthatch/task.h), else

@@ -31,6 +31,10 @@
 
 /* grant = rights << 32 | handle (0: nothing granted). */
 #define NH_IPC_GRANT(h, rights)	((uint64_t)(rights) << 32 | (uint64_t)(h))
+/* With the rights of a call's or send's grant: move it (the sender's
+ * handle is closed once the receiver has its copy), so a server that
+ * passes a saved reply on keeps nothing to close after the answer. */
+#define NH_IPC_GRANT_MOVE	0x40000000u
 
 /* A message as lib/'s nh_call, nh_recv, nh_reply and nh_reply_recv see
  * it: loaded into registers before the call, stored back after. */

@@ -86,7 +86,8 @@ struct nh_task_info {
 					   NH_SELF_SPACE; without it the task
 					   may only read itself and read,
 					   write and map its space */
-#define NH_PRIVS_ALL		0x3fu
+#define NH_PRIV_SYSTEM		0x40u	/* power (off, reboot, halt), kthread_list */
+#define NH_PRIVS_ALL		0x7fu
 
 /* How task_create starts a task. */
 struct nh_task_start {
