@@ -183,9 +183,14 @@ ULIBOBJ		:= $(BUILD)/lib/crt0.S.o $(BUILD)/lib/start.c.o $(BUILD)/lib/mman.c.o \
 		   $(BUILD)/lib/posix/vfork.S.o $(BUILD)/lib/posix/clone.S.o \
 		   $(BUILD)/lib/posix/pthread.c.o $(BUILD)/lib/posix/mutex.c.o \
 		   $(BUILD)/lib/posix/time.c.o $(BUILD)/lib/posix/system.c.o \
-		   $(BUILD)/lib/posix/file.c.o $(BUILD)/lib/posix/dir.c.o
+		   $(BUILD)/lib/posix/file.c.o $(BUILD)/lib/posix/dir.c.o \
+		   $(BUILD)/lib/posix/tty.c.o
 UPROGS		:= $(patsubst user/%.c,$(BUILD)/user/%,$(wildcard user/*.c)) \
 		   $(BUILD)/user/testserver
+# The programs people use (/bin/NAME, one file each) and the shell.
+CMDS		:= $(patsubst user/cmd/%.c,$(BUILD)/user/cmd/%,$(wildcard user/cmd/*.c))
+SH_OBJS		:= $(patsubst user/sh/%.c,$(BUILD)/user/sh/%.o,$(wildcard user/sh/*.c))
+SH		:= $(BUILD)/user/sh/sh
 
 $(BUILD)/lib/%.c.o: lib/%.c $(BUILD)/gen/nuthatch/sysno.h
 	@mkdir -p $(dir $@)
@@ -258,6 +263,11 @@ $(BUILD)/user/%: $(BUILD)/user/%.o $(ULIBOBJ) lib/user.ld
 	$(call say,LD,$(tgt))
 	$(Q)$(CC) $(ULDFLAGS) $< $(ULIBOBJ) -o $@
 
+$(SH): $(SH_OBJS) $(ULIBOBJ) lib/user.ld
+	$(call say,LD,$(tgt))
+	$(Q)$(CC) $(ULDFLAGS) $(SH_OBJS) $(ULIBOBJ) -o $@
+$(CMDS) $(SH): $(PROTO_CLIENT)
+
 # ---- server protocols and libserver -----------------------------------------
 # servers/proto/NAME.tbl -> build/gen/proto/ (tools/genproto.py): NAME.h
 # (labels, layouts), NAME_client.c (stubs, linked into every program with
@@ -313,7 +323,7 @@ $(LIBSERVER): $(LIBSERVER_OBJ)
 	$(Q)$(AR) rcs $@ $^
 
 $(BUILD)/lib/proto.c.o $(BUILD)/lib/posix/process.c.o $(BUILD)/lib/posix/file.c.o \
-$(BUILD)/lib/posix/dir.c.o: $(PROTO_HDRS)
+$(BUILD)/lib/posix/dir.c.o $(BUILD)/lib/posix/tty.c.o: $(PROTO_HDRS)
 $(TSERVER_PARTS): UCFLAGS += $(PROTO_CFLAGS)
 $(TSERVER_PARTS) $(BUILD)/user/testserver.o: | $(PROTO_HDRS)
 ULIBOBJ		+= $(PROTO_CLIENT)
@@ -322,11 +332,20 @@ $(UPROGS): $(PROTO_CLIENT)
 $(BUILD)/user/testserver: $(LIBSERVER)
 
 # The servers every boot starts: /sbin/proc (the process server, the
-# kernel's first user task), /sbin/fs (the file server, which proc
-# starts) and /sbin/init (pid 1).  A server is every .c of its folder
-# linked with libserver.
-SERVERS		:= proc fs
-SERVER_OBJS	= $(patsubst servers/$(1)/%.c,$(BUILD)/servers/$(1)/%.o,$(wildcard servers/$(1)/*.c))
+# kernel's first user task), /sbin/console (the console server) and
+# /sbin/fs (the file server), which proc starts, and /sbin/init (pid 1).
+# A server is every .c of its folder linked with libserver; the console
+# server also links the kernel's UART drivers (freestanding C).
+SERVERS		:= proc fs console
+SERVER_EXTRA_console := $(BUILD)/servers/console/kernel-uart_8250.o \
+		   $(BUILD)/servers/console/kernel-uart_sifive.o
+SERVER_OBJS	= $(patsubst servers/$(1)/%.c,$(BUILD)/servers/$(1)/%.o,$(wildcard servers/$(1)/*.c)) \
+		  $(SERVER_EXTRA_$(1))
+
+$(BUILD)/servers/console/kernel-%.o: kernel/dev/%.c $(BUILD)/gen/nuthatch/sysno.h
+	@mkdir -p $(dir $@)
+	$(call say,CC,$(tgt))
+	$(Q)$(CC) $(UCFLAGS) -Ikernel -c $< -o $@
 SPROGS		:= $(foreach s,$(SERVERS),$(BUILD)/servers/$(s)/$(s)) $(BUILD)/servers/init/init
 
 $(BUILD)/servers/%.o: servers/%.c $(BUILD)/gen/nuthatch/sysno.h | $(PROTO_HDRS)
@@ -355,9 +374,9 @@ $(BUILD)/servers/init/init: $(BUILD)/servers/init/init.o $(ULIBOBJ) lib/user.ld
 # The initramfs: the servers under /sbin, every user program under /bin.
 # /lib/corrupt/NNN: corrupt executables exec must refuse (tools/mkcorrupt.py;
 # build/corrupt-index.txt names each one's defect).
-$(BUILD)/initramfs.cpio: $(UPROGS) $(SPROGS) $(POSIX_PROGS) $(POSIX_HOST) tools/mkinitramfs tools/mkinitramfs.py tools/mkcorrupt.py
+$(BUILD)/initramfs.cpio: $(UPROGS) $(CMDS) $(SH) $(SPROGS) $(POSIX_PROGS) $(POSIX_HOST) tools/mkinitramfs tools/mkinitramfs.py tools/mkcorrupt.py
 	@rm -rf $(BUILD)/initramfs && mkdir -p $(BUILD)/initramfs/bin/posix $(BUILD)/initramfs/sbin
-	$(Q)cp $(UPROGS) $(BUILD)/initramfs/bin/
+	$(Q)cp $(UPROGS) $(CMDS) $(SH) $(BUILD)/initramfs/bin/
 	$(Q)cp $(POSIX_PROGS) $(BUILD)/initramfs/bin/posix/
 	$(Q)cp $(SPROGS) $(BUILD)/initramfs/sbin/
 	$(Q)$(STRIP) --strip-all $$(find $(BUILD)/initramfs/bin $(BUILD)/initramfs/sbin -type f)
@@ -375,12 +394,14 @@ $(BUILD)/initramfs.cpio: $(UPROGS) $(SPROGS) $(POSIX_PROGS) $(POSIX_HOST) tools/
 		> $(BUILD)/initramfs/bin/script-longname
 	$(Q)$(PYTHON) tools/mkcorrupt.py $(BUILD)/user/hello $(BUILD)/initramfs/lib/corrupt \
 		--index $(BUILD)/corrupt-index.txt
+	$(Q)chmod 755 $(BUILD)/initramfs/bin/corrupt $(BUILD)/initramfs/bin/script* \
+		$(BUILD)/initramfs/lib/corrupt/*	# exec needs an x bit (EACCES else)
 	$(call say,CPIO,$(tgt))
 	$(Q)tools/mkinitramfs $@ $(BUILD)/initramfs
 
 -include $(PROTO_CLIENT:.o=.d) $(LIBSERVER_OBJ:.o=.d) $(patsubst %.o,%.d,$(filter %.o,$(TSERVER_PARTS)))
 
--include $(ULIBOBJ:.o=.d) $(UPROGS:=.d)
+-include $(ULIBOBJ:.o=.d) $(UPROGS:=.d) $(CMDS:=.d) $(SH_OBJS:.o=.d)
 -include tests/host/host.mk
 
 # ---- boot media --------------------------------------------------------------
@@ -409,9 +430,11 @@ $(BUILD)/$(BOARD)/sdcard.img: $(BUILD)/Image $(SD_LAYOUT) $(SD_DTB) tools/sdimag
 sdimage: deps $(BUILD)/$(BOARD)/sdcard.img
 
 # ---- running -------------------------------------------------------------
+# make run INIT=/bin/PROG: init starts PROG instead of the shell.
+RUN_BOOTARGS	= $(strip $(BOOTARGS) $(if $(INIT),init=$(INIT)))
 QEMU_RUN_ARGS	= -M $(QEMU_MACHINE) -smp $(QEMU_SMP) -m $(QEMU_MEM) -nographic \
 		  -bios $(OPENSBI_DIR)/fw_dynamic.bin -kernel $(BUILD)/Image \
-		  -initrd $(BUILD)/initramfs.cpio -append "$(BOOTARGS)"
+		  -initrd $(BUILD)/initramfs.cpio -append "$(RUN_BOOTARGS)"
 
 deps:
 	@bash tools/deps.sh --quiet

@@ -31,6 +31,26 @@
 #define NH_FS_SERVE_HANDLE	3
 #define NH_FS_CTL_BADGE		(1ull << 40)
 
+/* ... and where the file server finds its handle to the console server
+ * (servers/console), which the process server starts first. */
+#define NH_FS_CONSOLE_HANDLE	4
+
+/* Between the process server and the console server: the endpoint it
+ * serves, and the badge of the file server's handle (its one client). */
+#define NH_CONSOLE_SERVE_HANDLE	3
+#define NH_CONSOLE_FS_BADGE	1
+
+/* A process as the process server's ps request gives it. */
+struct nh_ps {
+	int32_t pid, ppid, pgid, sid;
+	uint32_t uid, nthreads;
+	char state;		/* R running or ready, S sleeping, D, T stopped, Z zombie */
+	char pad[7];
+	uint64_t time_ns;	/* CPU time of its threads, user and system */
+	uint64_t rss_pages;	/* resident pages of its address space */
+	char name[16];		/* its command's name */
+};
+
 /* A directory entry as the file server's getdents packs them: Linux's
  * struct linux_dirent64, each padded to 8 bytes (lib/posix/dir.c reads
  * them for readdir). */

@@ -69,6 +69,7 @@ static uint64_t garbage(void)
 static int excluded(uint64_t n)
 {
 	return n == SYS_exit || n == SYS_test_poweroff || n == SYS_test_ktest_run ||
+	       n == SYS_power ||	/* (off, reboot or halt: the end of the run) */
 	       n == SYS_debug_write ||
 	       /* a task started at a random pc of a copy of us could print */
 	       n == SYS_task_create;

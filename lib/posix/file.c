@@ -2,7 +2,7 @@
  * The POSIX file calls over the file server (servers/fs, protocol
  * servers/proto/fs.tbl), which picolibc lacks: open, close, read, write,
  * lseek, pread, pwrite, dup, dup2, dup3, fcntl, pipe, pipe2, the stat
- * family, access, chdir, fchdir, getcwd, isatty, unlink, rmdir, mkdir,
+ * family, access, chdir, fchdir, getcwd, unlink, rmdir, mkdir,
  * rename, truncate, ftruncate, umask, mkdtemp.  Descriptors are the
  * server's (one table per process, there); each call is one request on
  * NH_FS_HANDLE, a read or write one a PIPE_BUF-sized piece.  A program
@@ -32,8 +32,7 @@
 long __nh_need_buffer(void);
 extern const int __nh_console_direct __attribute__((weak));
 
-/* Is there a file server at NH_FS_HANDLE?  Asked once a program. */
-static int fs_there(void)
+int __nh_fs_there(void)
 {
 	static int known;	/* 1: yes, 2: no */
 	struct nh_handle_info info;
@@ -50,9 +49,19 @@ static long ret(long r)
 	return r < 0 ? __nh_fail(r) : r;
 }
 
-static long buffered(void)
+static int fs_there(void)
+{
+	return __nh_fs_there();
+}
+
+long __nh_fs_buffer(void)
 {
 	return fs_there() ? __nh_need_buffer() : -NH_ENOSYS;
+}
+
+static long buffered(void)
+{
+	return __nh_fs_buffer();
 }
 
 /* A path's length, checked as Linux does before it goes anywhere: a
@@ -342,18 +351,6 @@ char *getcwd(char *buf, size_t size)
 	return buf;
 }
 
-int isatty(int fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st))
-		return 0;
-	if (!S_ISCHR(st.st_mode) || st.st_rdev != (5 << 8 | 1)) {
-		errno = ENOTTY;
-		return 0;
-	}
-	return 1;
-}
 
 int unlinkat(int dirfd, const char *path, int flags)
 {

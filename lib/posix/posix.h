@@ -10,4 +10,10 @@
  * returns -1.  vfork.S and clone.S jump here on their error paths. */
 long __nh_fail(long err);
 
+/* Is there a file server at NH_FS_HANDLE (file.c)?  Asked once a program. */
+int __nh_fs_there(void);
+
+/* __nh_need_buffer when there is a file server, else -NH_ENOSYS. */
+long __nh_fs_buffer(void);
+
 #endif

@@ -51,7 +51,7 @@ enum fs_node_kind {
 	FS_REG_TMP,		/* a RAM file (tmp.c): bytes in a memory object */
 	FS_DEV_NULL,
 	FS_DEV_ZERO,
-	FS_DEV_CONSOLE,		/* the kernel's debug console, until the console server */
+	FS_DEV_CONSOLE,		/* the console server's terminal (dev.c forwards) */
 };
 
 struct fs_node {
@@ -173,6 +173,14 @@ long fs_dev_init(void);
 long fs_dev_read(struct fs_file *f, void *buf, uint32_t count);
 long fs_dev_write(struct fs_file *f, const void *buf, uint32_t count);
 
+/* /dev/console's calls go to the console server with the client's reply
+ * (dev.c): 1 if @f is the console and the call went (answered there, or
+ * here on failure), 0 if @f is no console (the caller goes on). */
+int fs_dev_console_read(struct srv_req *r, struct fs_file *f, uint32_t count);
+int fs_dev_console_write(struct srv_req *r, struct fs_file *f, const void *data, size_t len);
+long fs_dev_console_ioctl(struct srv_req *r, struct fs_file *f, uint32_t cmd, const void *arg,
+			  size_t len);
+
 /* file.c: descriptions. */
 long fs_file_init(void);
 struct fs_file *fs_file_new(struct fs_node *node, uint32_t flags);
@@ -185,6 +193,8 @@ long fs_file_getdents(struct fs_file *f, void *buf, uint32_t count);
 /* table.c: clients and their tables. */
 long fs_table_init(void);
 struct fs_client *fs_client_find(int32_t pid);
+/* Is @r the process server's (the control badge)?  (main.c) */
+int fs_is_ctl(const struct srv_req *r);
 long fs_table_fork(int32_t parent, int32_t child, uint32_t share);
 void fs_table_exec(struct fs_client *c);
 void fs_table_exit(struct fs_client *c);

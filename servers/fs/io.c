@@ -10,6 +10,7 @@
 #include <nuthatch/errno.h>
 
 #include "fs.h"
+#include "proto/console.h"
 #include "proto/fs_server.h"
 
 #define SETFL_MASK	(O_APPEND | O_NONBLOCK)	/* what F_SETFL may change */
@@ -47,6 +48,8 @@ long fs_srv_read(struct srv_req *r, int32_t fd, uint32_t count, uint32_t *file, 
 		count = FS_IO_MAX;
 	if (f->pipe)
 		return fs_pipe_read(r, f, count, data, data_len);
+	if (fs_dev_console_read(r, f, count))
+		return 0;	/* the console server answers */
 	*file = 1;
 	n = fs_file_read(f, data, count, f->offset);
 	if (n < 0)
@@ -67,6 +70,8 @@ long fs_srv_write(struct srv_req *r, int32_t fd, const void *data, size_t data_l
 		return -NH_EBADF;
 	if (f->pipe)
 		return fs_pipe_write(r, f, data, data_len, done);
+	if (fs_dev_console_write(r, f, data, data_len))
+		return 0;
 	if (f->flags & O_APPEND)
 		f->offset = f->node->size;
 	n = fs_file_write(f, data, (uint32_t)data_len, f->offset);
@@ -86,7 +91,7 @@ long fs_srv_pread(struct srv_req *r, int32_t fd, uint32_t count, int64_t offset,
 
 	if (!f || !can_read(f))
 		return -NH_EBADF;
-	if (f->pipe)
+	if (f->pipe || f->node->kind == FS_DEV_CONSOLE)
 		return -NH_ESPIPE;
 	if (offset < 0)
 		return -NH_EINVAL;
@@ -105,7 +110,7 @@ long fs_srv_pwrite(struct srv_req *r, int32_t fd, int64_t offset, const void *da
 
 	if (!f || !can_write(f))
 		return -NH_EBADF;
-	if (f->pipe)
+	if (f->pipe || f->node->kind == FS_DEV_CONSOLE)
 		return -NH_ESPIPE;
 	if (offset < 0)
 		return -NH_EINVAL;
@@ -123,8 +128,8 @@ long fs_srv_lseek(struct srv_req *r, int32_t fd, int32_t whence, int64_t offset,
 
 	if (!f)
 		return -NH_EBADF;
-	if (f->pipe)
-		return -NH_ESPIPE;
+	if (f->pipe || f->node->kind == FS_DEV_CONSOLE)
+		return -NH_ESPIPE;	/* (Linux's, for a terminal) */
 	if (whence == SEEK_SET)
 		base = 0;
 	else if (whence == SEEK_CUR)
@@ -253,4 +258,27 @@ long fs_srv_getdents(struct srv_req *r, int32_t fd, uint32_t count, void *ents, 
 		return n;
 	*ents_len = (size_t)n;
 	return 0;
+}
+
+long fs_srv_ioctl(struct srv_req *r, int32_t fd, uint32_t cmd, const void *arg, size_t arg_len,
+		  void *out, size_t *out_len)
+{
+	struct fs_file *f = fs_fd_get(FS_CLIENT(r), fd);
+
+	(void)out;
+	*out_len = 0;
+	if (!f)
+		return -NH_EBADF;
+	if (f->pipe)
+		return -NH_ENOTTY;
+	return fs_dev_console_ioctl(r, f, cmd, arg, arg_len);
+}
+
+long fs_srv_console_stat(struct srv_req *r, uint32_t *readers, uint32_t *lines, uint64_t *rx,
+			 uint64_t *tx, uint64_t *lost)
+{
+	long err = console_stat(NH_FS_CONSOLE_HANDLE, readers, lines, rx, tx, lost);
+
+	(void)r;
+	return err == -NH_EBADF ? -NH_ENODEV : err;
 }

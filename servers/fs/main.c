@@ -39,6 +39,11 @@ static void *who(struct srv *s, uint64_t badge)
 	return badge && badge < NH_FS_CTL_BADGE ? fs_client_find((int32_t)badge) : 0;
 }
 
+int fs_is_ctl(const struct srv_req *r)
+{
+	return FS_CLIENT(r) == &ctl;
+}
+
 long fs_srv_ctl_fork(struct srv_req *r, int32_t parent, int32_t child, uint32_t share)
 {
 	if (FS_CLIENT(r) != &ctl)

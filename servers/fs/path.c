@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include <nuthatch/errno.h>
+#include <nuthatch/handle.h>
 
+#include "archive.h"
 #include "fs.h"
 #include "proto/fs_server.h"
 
@@ -209,5 +211,41 @@ long fs_srv_faccessat(struct srv_req *r, int32_t dirfd, int32_t mode, const void
 	/* uid 0 may read and write anything; it may execute what has an x bit */
 	if ((mode & X_OK) && n->kind != FS_DIR && !(n->mode & 0111))
 		return -NH_EACCES;
+	return 0;
+}
+
+/*
+ * exec's file (the process server's control call): @pid's @path, which
+ * must be a regular file with an x bit (EACCES: a directory, a device, no
+ * x bit; uid 0 needs one too, as on Linux); its bytes as an offset into
+ * the archive object, or a RAM file's object itself (copied by the
+ * builder: a later write to the file must not show in the running
+ * program).  An empty file is ENOEXEC.
+ */
+long fs_srv_ctl_exec_open(struct srv_req *r, int32_t pid, const void *path, size_t path_len,
+			  uint32_t *archive, uint64_t *offset, uint64_t *size, long *obj,
+			  uint32_t *obj_rights)
+{
+	struct fs_client *c = fs_client_find(pid);
+	struct fs_node *n;
+	size_t alen;
+	long err;
+
+	if (!fs_is_ctl(r))
+		return -NH_EACCES;
+	if (!c)
+		return -NH_ESRCH;
+	err = fs_resolve(c, AT_FDCWD, path, path_len, &n);
+	if (err)
+		return err;
+	if ((n->kind != FS_REG_INITRD && n->kind != FS_REG_TMP) || !(n->mode & 0111))
+		return -NH_EACCES;
+	if (!n->size || (n->kind == FS_REG_TMP && !n->obj))
+		return -NH_ENOEXEC;
+	*size = n->size;
+	*archive = n->kind == FS_REG_INITRD;
+	*offset = *archive ? (uint64_t)(n->data - srv_archive_bytes(&alen)) : 0;
+	*obj = *archive ? srv_archive_object() : n->obj;
+	*obj_rights = NH_RIGHT_READ | NH_RIGHT_MAP;
 	return 0;
 }

@@ -4,8 +4,9 @@
  * and 2, then starts one program: init=PATH if the
  * arguments name one, else the test server when nuthatch.test=PATTERN
  * is given, the process benchmarks when nuthatch.ubench=PATTERN is,
- * else it says there is no shell yet.  Then it reaps every
- * child (orphans are reparented to it) forever.  When the program it
+ * else the shell (/bin/sh) under a banner, started again whenever it
+ * ends.  Then it reaps every child (orphans are reparented to it)
+ * forever.  When the program it
  * started was the test server (or the benchmarks) and that ends without
  * powering off (it crashed), init reports it and powers off with a failing verdict.
  */
@@ -13,6 +14,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +22,7 @@
 
 #define TESTSERVER	"/bin/testserver"
 #define PROCBENCH	"/bin/procbench"
+#define SHELL		"/bin/sh"
 
 static const char *arg(int argc, char **argv, const char *key)
 {
@@ -56,6 +59,19 @@ static void open_console(void)
 		nh_debug_write("init: no /dev/console\n", 22);
 }
 
+static pid_t start_shell(void)
+{
+	struct utsname u;
+
+	if (uname(&u) == 0)
+		printf("\n%s %s on %s (%ld harts, %ld MiB)\n", u.sysname, u.release, u.machine,
+		       sysconf(_SC_NPROCESSORS_ONLN), sysconf(_SC_PHYS_PAGES) / 256);
+	printf("'help' lists the shell's own commands, 'ls /bin' the programs, "
+	       "'poweroff' ends.\n\n");
+	fflush(stdout);
+	return start(SHELL, 0);
+}
+
 int main(int argc, char **argv)
 {
 	const char *prog = arg(argc, argv, "init=");
@@ -71,8 +87,7 @@ int main(int argc, char **argv)
 	else if (bench)
 		first = start(PROCBENCH, *bench ? bench : "*");
 	else
-		printf("nuthatch: boot complete; no shell yet (nuthatch.test=* runs the "
-		       "test server), idling (QEMU: Ctrl-A X quits)\n");
+		first = start_shell();
 	for (;;) {
 		int status = 0;
 		pid_t pid = wait(&status);
@@ -80,6 +95,14 @@ int main(int argc, char **argv)
 		if (pid < 0) {
 			printf("init: wait failed: errno %d\n", errno);
 			nh_sleep_ns(1000000000);
+			continue;
+		}
+		if (pid == first && !prog && !tests && !bench) {
+			if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+				continue;	/* no shell to run: do not spin */
+			printf("init: the shell ended (wait status 0x%x); starting another\n",
+			       status);
+			first = start_shell();
 			continue;
 		}
 		if (pid == first && (tests || bench) && !prog) {

@@ -84,6 +84,33 @@ static long file_open(const char *path, struct file *f)
 	return 0;
 }
 
+/* @src's bytes as a file: the archive's own mapping, or @src->obj mapped
+ * read-only (its pages are then copied, never mapped into the image). */
+static long file_from_src(const struct srv_image_src *src, struct file *f)
+{
+	size_t alen;
+	const uint8_t *base;
+	long r;
+
+	if (src->archive) {
+		nh_handle_close(src->obj);
+		if (srv_archive_open() || !(base = srv_archive_bytes(&alen)) ||
+		    src->offset > alen || src->size > alen - src->offset)
+			return -NH_ENOEXEC;
+		*f = (struct file){ .data = base + src->offset, .len = src->size,
+				    .archive = srv_archive_object(), .offset = src->offset };
+		return 0;
+	}
+	r = nh_map(NH_SELF_SPACE, 0, (src->size + PAGE - 1) & ~(PAGE - 1), NH_PROT_READ,
+		   NH_MAP_SHARED, src->obj, 0);
+	if (r < 0) {
+		nh_handle_close(src->obj);
+		return r;
+	}
+	*f = (struct file){ .obj = src->obj, .data = (const uint8_t *)r, .len = src->size };
+	return 0;
+}
+
 static void file_close(struct file *f)
 {
 	if (!f->obj)
@@ -314,15 +341,14 @@ static long script_line(const struct file *f, struct srv_image *img)
 	return SRV_IMAGE_SCRIPT;
 }
 
-long srv_image_build(const char *path, uint32_t argc, uint32_t envc,
-		     const char *strings, size_t len, struct srv_image *img)
+/* The image (or the "#!" line) of the open file @f, which is closed. */
+static long build_file(struct file *f_, uint32_t argc, uint32_t envc, const char *strings,
+		       size_t len, struct srv_image *img)
 {
+	struct file f = *f_;
 	struct elf_image e;
-	struct file f;
-	long r = file_open(path, &f);
+	long r;
 
-	if (r)
-		return r == -NH_EINVAL ? -NH_ENOENT : r;
 	if (f.len >= 2 && f.data[0] == '#' && f.data[1] == '!') {
 		r = script_line(&f, img);
 		file_close(&f);
@@ -333,5 +359,25 @@ long srv_image_build(const char *path, uint32_t argc, uint32_t envc,
 		r = build_space(&f, &e, argc, envc, strings, len, img);
 	file_close(&f);
 	return r;
+}
+
+long srv_image_build(const char *path, uint32_t argc, uint32_t envc,
+		     const char *strings, size_t len, struct srv_image *img)
+{
+	struct file f;
+	long r = file_open(path, &f);
+
+	if (r)
+		return r == -NH_EINVAL ? -NH_ENOENT : r;
+	return build_file(&f, argc, envc, strings, len, img);
+}
+
+long srv_image_build_src(const struct srv_image_src *src, uint32_t argc, uint32_t envc,
+			 const char *strings, size_t len, struct srv_image *img)
+{
+	struct file f;
+	long r = file_from_src(src, &f);
+
+	return r ? r : build_file(&f, argc, envc, strings, len, img);
 }
 

@@ -27,6 +27,19 @@ struct srv_image {
 long srv_image_build(const char *path, uint32_t argc, uint32_t envc,
 		     const char *strings, size_t len, struct srv_image *img);
 
+/* An executable the file server found (fs.tbl's ctl_exec_open): in the
+ * archive at @offset (@obj: a handle to the archive, closed here), or a
+ * RAM file's memory object @obj (mapped, copied, closed here). */
+struct srv_image_src {
+	long obj;
+	int archive;
+	uint64_t offset, size;
+};
+
+/* srv_image_build for @src rather than a path in the archive. */
+long srv_image_build_src(const struct srv_image_src *src, uint32_t argc, uint32_t envc,
+			 const char *strings, size_t len, struct srv_image *img);
+
 /* Touch the builder's own memory once, at a server's start, so that the
  * first large image does not grow the server (the leak checks would see
  * it). */

@@ -17,7 +17,7 @@
 long srv_init(struct srv *s, long ep, void *buf, const struct srv_proto *p)
 {
 	*s = (struct srv){ .ep = ep, .buf = buf, .proto = p };
-	return nh_ipc_set_buffer(buf);
+	return nh_proto_set_buffer(buf);	/* its calls to other servers use it too */
 }
 
 long srv_defer(struct srv_req *r)
@@ -190,7 +190,7 @@ static void srv_dispatch(struct srv *s, struct srv_req *r)
 static int is_event(uint64_t tag)
 {
 	return NH_IPC_LABEL(tag) == NH_IPC_FAULT || NH_IPC_LABEL(tag) == NH_IPC_EXIT ||
-	       NH_IPC_LABEL(tag) == NH_IPC_CANCEL;
+	       NH_IPC_LABEL(tag) == NH_IPC_CANCEL || NH_IPC_LABEL(tag) == NH_IPC_NOTIFY;
 }
 
 static int took_event(struct srv *s, struct nh_msg *m)
@@ -218,8 +218,8 @@ long srv_run(struct srv *s)
 			tag = nh_recv(s->ep, &r.msg);
 			continue;
 		}
-		if (NH_IPC_LABEL(r.msg.tag) == NH_IPC_NOTIFY ||	/* nobody waits for a reply */
-		    (s->event && is_event(r.msg.tag) && took_event(s, &r.msg))) {
+		if ((s->event && is_event(r.msg.tag) && took_event(s, &r.msg)) ||
+		    NH_IPC_LABEL(r.msg.tag) == NH_IPC_NOTIFY) {	/* nobody waits for a reply */
 			tag = nh_recv(s->ep, &r.msg);
 			continue;
 		}

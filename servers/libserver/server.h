@@ -64,7 +64,8 @@ struct srv {
 	long (*fallback)(struct srv_req *r);
 	/* The sender behind a badge (0: refused); 0 here: everyone. */
 	void *(*who)(struct srv *s, uint64_t badge);
-	/* A message with a kernel event label (NH_IPC_FAULT, NH_IPC_EXIT),
+	/* A message with a kernel event label (NH_IPC_FAULT, NH_IPC_EXIT,
+	 * NH_IPC_CANCEL, NH_IPC_NOTIFY),
 	 * before anything else: nonzero if it took it (the loop then
 	 * neither identifies nor answers it; a fault's reply is the
 	 * hook's), 0 to treat it as any other request (a client's forgery
@@ -80,7 +81,10 @@ struct srv {
 	void *priv;			/* the server's own state */
 };
 
-/* Set @s up to serve @p on @ep with @buf (registered now); 0 or -NH_E*. */
+/* Set @s up to serve @p on @ep with @buf (registered now, for the
+ * calling thread's client stubs too: a handler that calls another server
+ * with a buffer overwrites its request's, so it copies what it still
+ * needs first); 0 or -NH_E*. */
 long srv_init(struct srv *s, long ep, void *buf, const struct srv_proto *p);
 
 /* Serve until a handler calls srv_stop (0), or the endpoint is gone

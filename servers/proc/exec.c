@@ -8,7 +8,9 @@
  * return to user mode it runs the new image, its close-on-exec handles
  * closed by the kernel; its endpoint here (NH_PROC_HANDLE) stays.  In
  * a process with other threads the exec first ends them (exec_pending).
- * A file that starts with "#!" runs its interpreter (build_image).
+ * A file that starts with "#!" runs its interpreter (build_image).  The
+ * file is found through the file server as the caller sees it (its
+ * working directory, /tmp too: fs.tbl's ctl_exec_open).
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -84,7 +86,7 @@ static long exec_pending(struct srv_req *r, struct proc *p, const struct srv_ima
 	}
 	*pe = (struct proc_exec){ .caller = r->client, .reply = reply, .space = img->space,
 				  .entry = img->entry, .sp = img->sp };
-	strncpy(pe->path, path, sizeof(pe->path) - 1);
+	memcpy(pe->path, path, strnlen(path, sizeof(pe->path) - 1));	/* (zeroed: ended) */
 	p->pending_exec = pe;
 	proc_group_kill(p, pe->caller);
 	return 0;
@@ -200,16 +202,36 @@ static long script_strings(const char *line, const struct strings *in, char *out
 	return 0;
 }
 
+/* The image of @cur's file as @pid finds it through the file server
+ * (without one: in the archive). */
+static long image_of(int32_t pid, const struct strings *cur, uint32_t envc,
+		     struct srv_image *img)
+{
+	struct srv_image_src src = { 0 };
+	uint32_t archive = 0;
+	long r;
+
+	if (proc_srv.fs_ctl <= 0)
+		return srv_image_build(cur->s, cur->argc, envc, cur->s, cur->len, img);
+	r = fs_ctl_exec_open(proc_srv.fs_ctl, pid, cur->s, strlen(cur->s), &archive, &src.offset,
+			     &src.size, &src.obj);
+	if (r)
+		return r;
+	src.archive = archive != 0;
+	return srv_image_build_src(&src, cur->argc, envc, cur->s, cur->len, img);
+}
+
 /* The image of the file, or of its interpreters, as many as
  * SCRIPT_DEPTH deep (-NH_ELOOP past that). */
-static long build_image(const struct strings *first, uint32_t envc, struct srv_image *img)
+static long build_image(int32_t pid, const struct strings *first, uint32_t envc,
+			struct srv_image *img)
 {
 	char buf[2][SCRIPT_STRINGS];
 	struct strings cur = *first;
 	long err;
 
 	for (int depth = 0;; depth++) {
-		err = srv_image_build(cur.s, cur.argc, envc, cur.s, cur.len, img);
+		err = image_of(pid, &cur, envc, img);
 		if (err != SRV_IMAGE_SCRIPT)
 			return err;
 		if (depth == SCRIPT_DEPTH)
@@ -223,15 +245,19 @@ static long build_image(const struct strings *first, uint32_t envc, struct srv_i
 long proc_srv_execve(struct srv_req *r, uint32_t argc, uint32_t envc, const void *strings,
 		     size_t strings_len)
 {
+	static char copy[NH_IPC_BUF_MAX];	/* [the server's lock] */
 	struct proc *p = PROC_OF(r);
-	struct strings in = { .s = strings, .len = strings_len, .argc = argc };
+	struct strings in = { .s = copy, .len = strings_len, .argc = argc };
 	struct srv_image img;
 	long err = strings_check(strings, strings_len, argc, envc);
 
 	if (!err && p->pending_exec)
 		err = -NH_EAGAIN;
-	if (!err)
-		err = build_image(&in, envc, &img);
+	if (err)
+		return err;
+	memcpy(copy, strings, strings_len);	/* the calls to the file server reuse the buffer */
+	strings = copy;
+	err = build_image(p->pid, &in, envc, &img);
 	if (err)
 		return err;
 	if (p->nthreads > 1)

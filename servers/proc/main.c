@@ -127,6 +127,9 @@ int main(int argc, char **argv)
 	(void)argc;
 	setup(argv);
 	proc_start_threads();
+	r = proc_start_console();
+	if (r)
+		printf("proc: cannot start the console server: %ld\n", r);
 	r = proc_start_fs();
 	if (r) {
 		printf("proc: cannot start the file server: %ld\n", r);

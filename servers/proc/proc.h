@@ -124,6 +124,7 @@ struct proc_server {
 	long ep;			/* its endpoint (unbadged, every right) */
 	long fs_ep;			/* the file server's (unbadged: to mint) */
 	long fs_ctl;			/* ... badged NH_FS_CTL_BADGE: the control calls */
+	long console_fs;		/* the console server's, badged for the file server */
 	uint32_t nprocs, nzombies, nwaiters;
 	unsigned nthreads;		/* serving threads, one a hart */
 };
@@ -179,6 +180,7 @@ long proc_start_init(const char *path, char *const argv[], uint32_t privs);
  * for handle_install_at: NH_HANDLE_REPLACE over what it has; 0 or -NH_E*. */
 long proc_attach_task(long task, int32_t pid, int32_t tgid, uint32_t flags);
 /* Start the file server, /sbin/fs (before init); 0 or -NH_E*. */
+long proc_start_console(void);
 long proc_start_fs(void);
 
 /* fork.c: a vfork child that execs or ends lets its parent go. */

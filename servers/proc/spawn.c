@@ -37,6 +37,7 @@ long proc_attach_task(long task, int32_t pid, int32_t tgid, uint32_t flags)
 }
 
 #define FS_PATH	"/sbin/fs"
+#define CONSOLE_PATH	"/sbin/console"
 
 static const char *const init_env[] = { "HOME=/", "PATH=/sbin:/bin", 0 };
 
@@ -110,16 +111,64 @@ long proc_start_init(const char *path, char *const argv[], uint32_t privs)
 }
 
 /*
+ * A server outside the process table: @path with argv @name, holding
+ * @privs and the endpoint @ep it serves at @serve; its task, suspended.
+ */
+static long start_server(const char *path, const char *name, uint32_t privs, long ep,
+			 long serve, long *task)
+{
+	char strings[64];
+	size_t plen = strlen(path) + 1, nlen = strlen(name) + 1;
+	struct srv_image img;
+	long r;
+
+	if (plen + nlen > sizeof(strings))
+		return -NH_E2BIG;
+	memcpy(strings, path, plen);
+	memcpy(strings + plen, name, nlen);
+	r = srv_image_build(path, 1, 0, strings, plen + nlen, &img);
+	if (r > 0)
+		r = -NH_ENOEXEC;
+	if (!r)
+		r = start_task(&img, name, task);
+	if (!r)
+		r = nh_task_set_privs(*task, privs);
+	if (!r)
+		r = nh_handle_install_at(*task, ep, NH_RIGHTS_ALL, 0, serve);
+	if (r >= 0)
+		nh_handle_close(img.space);	/* the task keeps it */
+	return r < 0 ? r : 0;
+}
+
+/*
+ * The console server: /sbin/console, started first, with its endpoint at
+ * CON_SERVE_HANDLE (3) and the device privilege (it claims the UART).
+ * Only the file server gets a handle to it (badged CONSOLE_FS_BADGE): it
+ * never calls a server, so no wait can close a circle through it.
+ */
+long proc_start_console(void)
+{
+	long ep = nh_endpoint_create(), task = 0, r;
+
+	if (ep < 0)
+		return ep;
+	proc_srv.console_fs = nh_endpoint_mint(ep, NH_CONSOLE_FS_BADGE, NH_RIGHT_WRITE | NH_RIGHT_GRANT);
+	r = proc_srv.console_fs < 0 ? proc_srv.console_fs :
+	    start_server(CONSOLE_PATH, "console", NH_PRIV_DEVICE, ep, NH_CONSOLE_SERVE_HANDLE, &task);
+	nh_handle_close(ep);	/* the server holds it */
+	return r ? r : nh_task_resume(task);
+}
+
+/*
  * The file server: /sbin/fs, started before init with its endpoint (made
  * here, so that this server can mint every process's badged copy) at
- * NH_FS_SERVE_HANDLE, the initramfs privilege, and no handle to this
- * server: it never calls it, so neither can wait on the other.  It is no
- * process of the table.
+ * NH_FS_SERVE_HANDLE, the console server's at NH_FS_CONSOLE_HANDLE (if
+ * it started), the initramfs privilege, and no handle to this server: it
+ * never calls it, so neither can wait on the other.  It is no process of
+ * the table.
  */
 long proc_start_fs(void)
 {
-	static const char strings[] = FS_PATH "\0fs";
-	struct srv_image img;
 	long task = 0, r;
 
 	proc_srv.fs_ep = nh_endpoint_create();
@@ -128,17 +177,9 @@ long proc_start_fs(void)
 	proc_srv.fs_ctl = nh_endpoint_mint(proc_srv.fs_ep, NH_FS_CTL_BADGE, NH_RIGHT_WRITE);
 	if (proc_srv.fs_ctl < 0)
 		return proc_srv.fs_ctl;
-	r = srv_image_build(FS_PATH, 1, 0, strings, sizeof(strings), &img);
-	if (r > 0)
-		r = -NH_ENOEXEC;
-	if (!r)
-		r = start_task(&img, "fs", &task);
-	if (!r)
-		r = nh_task_set_privs(task, NH_PRIV_INITRD);
-	if (!r)
-		r = nh_handle_install_at(task, proc_srv.fs_ep, NH_RIGHTS_ALL, 0, NH_FS_SERVE_HANDLE);
-	if (r < 0)
-		return r;
-	nh_handle_close(img.space);	/* the task keeps it */
-	return nh_task_resume(task);
+	r = start_server(FS_PATH, "fs", NH_PRIV_INITRD, proc_srv.fs_ep, NH_FS_SERVE_HANDLE, &task);
+	if (!r && proc_srv.console_fs > 0)
+		r = nh_handle_install_at(task, proc_srv.console_fs, NH_RIGHT_WRITE, 0,
+					 NH_FS_CONSOLE_HANDLE);
+	return r < 0 ? r : nh_task_resume(task);
 }

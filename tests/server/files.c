@@ -474,7 +474,10 @@ int fs_file_server_refuses_garbage(void)
 	EXPECT(fs_openat(NH_FS_HANDLE, AT_FDCWD, 0, 0, "/bin\0x", 6, &fd) == -NH_EINVAL);
 	EXPECT(fs_openat(NH_FS_HANDLE, AT_FDCWD, 0x80000000u, 0, "/bin", 4, &fd) == -NH_EINVAL);
 	EXPECT(fs_fstatat(NH_FS_HANDLE, AT_FDCWD, 0x40, "/", 1, &st) == -NH_EINVAL);
-	EXPECT(fs_lseek(NH_FS_HANDLE, 0, 99, 0, &(int64_t){ 0 }) == -NH_EINVAL);
+	fd = open("/etc/empty", O_RDONLY);
+	EXPECT(fd > 2 && fs_lseek(NH_FS_HANDLE, fd, 99, 0, &(int64_t){ 0 }) == -NH_EINVAL);
+	close(fd);
+	EXPECT(fs_lseek(NH_FS_HANDLE, 0, SEEK_SET, 0, &(int64_t){ 0 }) == -NH_ESPIPE);	/* a tty */
 	EXPECT(fs_fcntl(NH_FS_HANDLE, 0, 999, 0, &(int64_t){ 0 }) == -NH_EINVAL);
 	EXPECT(fs_dup3(NH_FS_HANDLE, 0, 5, 0x1, &fd) == -NH_EINVAL);
 	EXPECT(fs_dup3(NH_FS_HANDLE, 0, 0, 0, &fd) == -NH_EINVAL);
@@ -622,6 +625,71 @@ int fs_tmp_files_directories_and_their_pages(void)
 	EXPECT(sparse_file());
 	EXPECT(big_file());
 	EXPECT(thousand_files());
+	EXPECT(fs_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
+
+/* Copy @from to @to with @mode; 0 or -1. */
+static int copy_file(const char *from, const char *to, mode_t mode)
+{
+	char buf[4096];
+	int in = open(from, O_RDONLY), out = open(to, O_CREAT | O_WRONLY | O_TRUNC, mode);
+	ssize_t n = 0;
+
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			n = -1;
+	close(in);
+	close(out);
+	return in < 0 || out < 0 || n < 0 ? -1 : 0;
+}
+
+/* @path run with @arg in a child: its wait status, or -1. */
+static int run_status(const char *path, const char *arg)
+{
+	char *const argv[] = { (char *)path, (char *)arg, 0 };
+	int status = -1;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execv(path, argv);
+		_exit(100 + errno % 100);
+	}
+	return pid > 0 && waitpid(pid, &status, 0) == pid ? status : -1;
+}
+
+/*
+ * exec finds its file through the file server: a program and a "#!"
+ * script in /tmp, a relative path from the working directory, and the
+ * refusals (no x bit: EACCES; an empty file: ENOEXEC).  A RAM file's
+ * bytes are copied into the image, so rewriting the file later changes
+ * nothing that runs.
+ */
+int fs_exec_through_the_file_server(void)
+{
+	struct fs_counts before = fs_now();
+	char dir[] = "/tmp/execXXXXXX", prog[64], script[64], plain[64], empty[64];
+	int ok = 1, fd;
+
+	EXPECT(mkdtemp(dir) != 0);
+	snprintf(prog, sizeof(prog), "%s/false", dir);
+	snprintf(script, sizeof(script), "%s/script", dir);
+	snprintf(plain, sizeof(plain), "%s/plain", dir);
+	snprintf(empty, sizeof(empty), "%s/empty", dir);
+	EXPECT(copy_file("/bin/false", prog, 0755) == 0 && copy_file("/bin/false", plain, 0644) == 0);
+	fd = open(script, O_CREAT | O_WRONLY, 0755);
+	EXPECT(fd >= 0 && write(fd, "#!/bin/true\n", 12) == 12 && close(fd) == 0);
+	fd = open(empty, O_CREAT | O_WRONLY, 0755);
+	EXPECT(fd >= 0 && close(fd) == 0);
+	EXPECT(proc_exited_with(run_status(prog, 0), 1));
+	EXPECT(proc_exited_with(run_status(script, 0), 0));
+	EXPECT(chdir(dir) == 0 && proc_exited_with(run_status("./false", 0), 1) && chdir("/") == 0);
+	EXPECT(proc_exited_with(run_status(plain, 0), 100 + EACCES % 100));
+	EXPECT(proc_exited_with(run_status(empty, 0), 100 + ENOEXEC % 100));
+	EXPECT(unlink(prog) == 0 && unlink(script) == 0 && unlink(plain) == 0 &&
+	       unlink(empty) == 0 && rmdir(dir) == 0);
 	EXPECT(fs_back(&before));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }

@@ -79,6 +79,16 @@ int fs_ten_mib_through_a_three_stage_pipeline(void);
 int fs_devices_and_the_working_directory(void);
 int fs_file_server_refuses_garbage(void);
 int fs_tmp_files_directories_and_their_pages(void);
+int fs_exec_through_the_file_server(void);
+
+/* console.c: the console server and the kernel's handover. */
+int con_terminal_attributes_and_requests(void);
+int con_reads_that_must_not_wait(void);
+int con_garbage_and_the_kernels_handover(void);
+
+/* commands.c: the programs in /bin. */
+int cmd_every_program_helps_and_refuses_bad_options(void);
+int cmd_ps_lists_processes_and_kernel_threads(void);
 
 /* spawn.c: a program as a bare task (no pid), a thread in our memory:
  * a task handle with READ, CONTROL and GRANT, or -NH_E* (ENOENT, ENOEXEC, E2BIG,

@@ -165,6 +165,9 @@ int proc_exec_errors_leave_the_caller_as_it_was(void)
 	EXPECT(execv("/bin/no-such-program", argv) == -1 && errno == ENOENT);
 	EXPECT(execv("", argv) == -1 && errno == ENOENT);
 	EXPECT(execv("/bin/corrupt", argv) == -1 && errno == ENOEXEC);
+	EXPECT(execv("/etc/empty", argv) == -1 && errno == EACCES);	/* no x bit */
+	EXPECT(execv("/bin", argv) == -1 && errno == EACCES);		/* a directory */
+	EXPECT(execv("/bin/hello/x", argv) == -1 && errno == ENOTDIR);
 	EXPECT(execv("/bin/hello", huge) == -1 && errno == E2BIG);
 	EXPECT(execvp("no-such-program", argv) == -1 && errno == ENOENT);
 	EXPECT(getpid() == me && cow_word == 5);

@@ -1,0 +1,108 @@
+/*
+ * What ps sees (proc.tbl's ps, kthreads) and the system's powers
+ * (reboot): the processes in pid order with each one's state, CPU time
+ * and resident size from its task (task_info), and the kernel's own
+ * threads from the kernel (kthread_list, a power this server holds).
+ */
+#include <string.h>
+
+#include <nuthatch/errno.h>
+#include <nuthatch/sysinfo.h>
+
+#include "nhproto.h"
+#include "nuthatch.h"
+#include "proc.h"
+#include "proto/proc_server.h"
+
+#define PS_MAX	(4096 / sizeof(struct nh_ps))
+
+struct ps_pick {
+	int32_t after;
+	struct proc *p[PS_MAX];	/* the lowest pids above after, in order */
+	size_t n;
+};
+
+/* Keep @p if its pid is among the PS_MAX lowest above k->after. */
+static void pick(struct proc *p, void *arg)
+{
+	struct ps_pick *k = arg;
+	size_t i;
+
+	if (p->leader != p || p->pid <= k->after)
+		return;
+	if (k->n == PS_MAX && p->pid > k->p[PS_MAX - 1]->pid)
+		return;
+	i = k->n < PS_MAX ? k->n++ : PS_MAX - 1;
+	for (; i > 0 && k->p[i - 1]->pid > p->pid; i--)
+		k->p[i] = k->p[i - 1];
+	k->p[i] = p;
+}
+
+static char state_of(const struct nh_task_info *t)
+{
+	static const char letters[] = { [NH_TASK_READY] = 'R', [NH_TASK_RUNNING] = 'R',
+		[NH_TASK_SLEEPING] = 'S', [NH_TASK_SLEEPING_UNINTR] = 'D',
+		[NH_TASK_STOPPED] = 'T', [NH_TASK_DEAD] = 'Z' };
+
+	return t->state < sizeof(letters) ? letters[t->state] : '?';
+}
+
+/* A thread's time and state into @e (the first thread's state counts). */
+static void add_thread(struct nh_ps *e, const struct proc *t)
+{
+	struct nh_task_info info;
+
+	if (t->state != PROC_RUNNING || nh_task_info(t->task, &info))
+		return;
+	e->time_ns += info.utime_ns + info.stime_ns;
+	if (e->state == 'Z' || e->state == 'S')
+		e->state = state_of(&info) == 'R' ? 'R' : e->state == 'Z' ? state_of(&info) : 'S';
+	if (!e->rss_pages)
+		e->rss_pages = info.resident_pages;
+}
+
+static void fill(struct nh_ps *e, const struct proc *p)
+{
+	*e = (struct nh_ps){ .pid = p->pid, .ppid = p->parent ? p->parent->pid : 0,
+			     .pgid = p->pgid, .sid = p->sid, .uid = p->uid,
+			     .nthreads = p->nthreads, .state = 'Z',
+			     .time_ns = p->utime_ns + p->stime_ns };
+	memcpy(e->name, p->name, sizeof(e->name) - 1);
+	add_thread(e, p);
+	for (const struct proc *t = p->threads; t; t = t->thread_next)
+		add_thread(e, t);
+}
+
+long proc_srv_ps(struct srv_req *r, int32_t after, void *procs, size_t *procs_len)
+{
+	static struct ps_pick k;
+	struct nh_ps *out = procs;
+
+	(void)r;
+	k = (struct ps_pick){ .after = after };
+	proc_each(pick, &k);
+	for (size_t i = 0; i < k.n; i++)
+		fill(&out[i], k.p[i]);
+	*procs_len = k.n * sizeof(struct nh_ps);
+	return 0;
+}
+
+long proc_srv_kthreads(struct srv_req *r, void *threads, size_t *threads_len)
+{
+	long n = nh_kthread_list(threads, NH_KTHREADS_MAX);
+
+	(void)r;
+	if (n < 0)
+		return n;
+	if (n > NH_KTHREADS_MAX)
+		n = NH_KTHREADS_MAX;	/* (the first ones) */
+	*threads_len = (size_t)n * sizeof(struct nh_kthread);
+	return 0;
+}
+
+long proc_srv_reboot(struct srv_req *r, int32_t how)
+{
+	if (PROC_OF(r)->uid != 0)
+		return -NH_EPERM;
+	return nh_power(how);
+}
