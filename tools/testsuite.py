@@ -21,6 +21,10 @@ Suites, in order:
   posix     the differential programs (tests/posix): each built for the
             host and run there, and run under Nuthatch (POSX0001 on 4
             harts); their output lines and wait statuses must agree
+  console-* a person at the console (tools/consolesession.py), on QEMU
+            virt and sifive_u: boot to the shell's prompt, type commands
+            (line editing, history, the tty's canonical mode, pipelines,
+            redirections, jobs, ps), check what comes back, power off
 
 Each suite's subtests are nested (indented two spaces) before its own
 result line.  The last line is "N passed, N failed" over all leaf tests;
@@ -35,8 +39,10 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import consolesession  # noqa: E402
 import qemu  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -613,6 +619,73 @@ def suite_verdict(build):
     return s
 
 
+# Boot to the shell's prompt (measured, seconds): QEMU virt on 2 harts
+# and sifive_u on 5.
+CONSOLE_BOOTS = [("virt", 2, "256M", 2.0), ("sifive_u", 5, "1G", 2.5)]
+# What a person types, and what must come back before the next prompt.
+CONSOLE_STEPS = [
+    ("pipeline", "echo hello world | cat | wc -w", r"^2$"),
+    ("erase_in_the_line_editor", "echo abX\x7fc", r"^abc$"),
+    ("cursor_left_and_insert", "echo wrld\x1b[D\x1b[D\x1b[Do", r"^world$"),
+    ("history_up", "\x1b[A", r"^world$"),
+    ("redirections", "echo one > /tmp/f; echo two >> /tmp/f; cat < /tmp/f | wc -l", r"^2$"),
+    ("exit_status", "false; echo $?; nonesuch 2>/dev/null; echo $?", r"^1\n127$"),
+    ("background_and_wait", "sleep 1 & wait; echo waited", r"^waited$"),
+    ("variables_and_export", "export X=exported; sh -c 'echo $X'", r"^exported$"),
+    ("ps_shows_kernel_threads", "ps -e", r"\[idle/0\][\s\S]* sh$[\s\S]* ps$"),
+    ("whole_writes_never_interleave", "conburst", r"(^([A-D])\2{299}\n){200}"),
+    ("free", "free", r"^Mem: +\d+ +\d+ +\d+"),
+]
+
+
+def console_canonical(sess):
+    """cat under the tty's canonical mode: erase and kill in the line, ^D."""
+    sess.mark = len(sess.out)
+    sess.send("cat\r")
+    sess.expect(r"^cat$", 5)
+    sess.send("zzz\x15abX\x7fc\r")
+    got = sess.expect(r"^abc\nabc$", 10)
+    if not got:
+        print("# canonical: got %r" % sess.text()[-300:])
+    sess.send("\x04")
+    return bool(got) and bool(sess.expect(r"^/ # $", 10))
+
+
+def suite_console(build, machine, smp, mem, measured):
+    s = Suite("console-%s-smp%d" % (machine, smp))
+    cmd = qemu.qemu_command(os.path.join(ROOT, build, "Image"), smp, mem, machine=machine)
+    sess = consolesession.Session(cmd)
+    try:
+        up = sess.expect(r"^/ # $", max(TIMEOUT_FLOOR, TIMEOUT_FACTOR * measured))
+        s.result(bool(up), "boot_to_the_prompt")
+        if not up:
+            s.note("no prompt; the console said: %s" % sess.text(0)[-300:])
+            return s
+        s.note("prompt after %.2f s wall" % (time.monotonic() - sess.start))
+        for name, line, pattern in CONSOLE_STEPS:
+            ok = sess.run(line, pattern, 20)
+            s.result(bool(ok), name)
+            if not ok:
+                s.note("%s: typed %r, got %r" % (name, line, sess.text()[-400:]))
+                sess.expect(r"^/[^\n]* # $", 5)
+        s.result(console_canonical(sess), "canonical_mode_erase_kill_eof")
+        sess.mark = len(sess.out)
+        sess.send("exit\r")
+        s.result(bool(sess.expect(r"shell ended[\s\S]*^/ # $", 20)), "exit_and_a_new_shell")
+        sess.mark = len(sess.out)
+        sess.send("poweroff\r")
+        if machine == "virt":
+            s.result(sess.exit_status(20) == 0, "poweroff_exits_qemu_with_0")
+        else:
+            said = sess.expect(r"cannot power off; halting", 20)
+            s.result(bool(said), "poweroff_says_it_cannot_and_halts")
+            if not said:
+                s.note("after poweroff: %r" % sess.text()[-300:])
+    finally:
+        sess.close()
+    return s
+
+
 UBOOT = "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin"
 VF2_DTB = "visionfive2/dtbs/starfive/jh7110-starfive-visionfive-2-v1.3b.dtb"
 
@@ -733,6 +806,7 @@ def main():
     steps += [("boot", lambda: [suite_verdict(a.build)])]
     steps += [("pid_max", lambda: [suite_pid_max(a.build)])]
     steps += [("posix", lambda: [suite_posix(a.build)])]
+    steps += [("console", lambda c=c: [suite_console(a.build, *c)]) for c in CONSOLE_BOOTS]
     steps += [("boot", lambda: [suite_panic_and_listing(a.build)])]
     steps += [("sdimage", lambda: [suite_sdimage(a.build, a.shared)])]
     steps += [("uboot", lambda: [suite_uboot(a.build)])]
