@@ -78,11 +78,13 @@ long proc_srv_ps(struct srv_req *r, int32_t after, void *procs, size_t *procs_le
 	static struct ps_pick k;
 	struct nh_ps *out = procs;
 
-	(void)r;
 	k = (struct ps_pick){ .after = after };
 	proc_each(pick, &k);
-	for (size_t i = 0; i < k.n; i++)
+	for (size_t i = 0; i < k.n; i++) {
 		fill(&out[i], k.p[i]);
+		if (k.p[i] == PROC_OF(r))
+			out[i].state = 'R';	/* it waits only for this answer */
+	}
 	*procs_len = k.n * sizeof(struct nh_ps);
 	return 0;
 }

@@ -100,6 +100,20 @@ int cmd_every_program_helps_and_refuses_bad_options(void)
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
 
+/* The line of @out that ends with @name, or 0. */
+static const char *line_of(const char *out, const char *name)
+{
+	char want[32];
+	const char *end;
+
+	snprintf(want, sizeof(want), " %s\n", name);
+	if (!(end = strstr(out, want)))
+		return 0;
+	while (end > out && end[-1] != '\n')
+		end--;
+	return end;
+}
+
 int cmd_ps_lists_processes_and_kernel_threads(void)
 {
 	char out[4096], err[2048], me[32];
@@ -107,7 +121,8 @@ int cmd_ps_lists_processes_and_kernel_threads(void)
 
 	snprintf(me, sizeof(me), "%5d ", getpid());
 	EXPECT(run("ps", 0, out, err, sizeof(out)) == 0 && strstr(out, "  PID  PPID S") &&
-	       strstr(out, me) && strstr(out, " ps\n") && !strstr(out, "[idle/0]"));
+	       strstr(out, me) && line_of(out, "ps") && !strstr(out, "[idle/0]"));
+	EXPECT(line_of(out, "ps") && !strncmp(line_of(out, "ps") + 12, "R ", 2));	/* itself */
 	EXPECT(run("ps", "-e", out, err, sizeof(out)) == 0 && strstr(out, "[idle/0]") &&
 	       strstr(out, "    1     0 S") && strstr(out, " init\n"));
 	EXPECT(run("ps", "-opid,comm", out, err, sizeof(out)) == 0 &&
