@@ -628,6 +628,7 @@ CONSOLE_STEPS = [
     ("erase_in_the_line_editor", "echo abX\x7fc", r"^abc$"),
     ("cursor_left_and_insert", "echo wrld\x1b[D\x1b[D\x1b[Do", r"^world$"),
     ("history_up", "\x1b[A", r"^world$"),
+    ("ctrl_c_discards_the_line", "echo discarded\x03", r"^echo discarded\^C\n(?!discarded$)"),
     ("redirections", "echo one > /tmp/f; echo two >> /tmp/f; cat < /tmp/f | wc -l", r"^2$"),
     ("exit_status", "false; echo $?; nonesuch 2>/dev/null; echo $?", r"^1\n127$"),
     ("background_and_wait", "sleep 1 & wait; echo waited", r"^waited$"),

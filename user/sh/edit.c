@@ -295,7 +295,7 @@ char *edit_readline(int fd, const char *prompt)
 		return plain_readline(fd, prompt);
 	e.nl = (saved.c_oflag & (OPOST | ONLCR)) == (OPOST | ONLCR) ? "\n" : "\r\n";
 	raw = saved;
-	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ISIG);	/* ^C discards the line here */
 	raw.c_cc[VMIN] = 1;
 	raw.c_cc[VTIME] = 0;
 	tcsetattr(fd, TCSANOW, &raw);
