@@ -873,7 +873,7 @@ static int give_buffer(struct task *caller, size_t len)
  * already or its caller is gone.  The caller waits, uninterruptibly,
  * from the moment the answer starts until it is DONE.
  */
-static long answer_with(struct reply *rp, const uint64_t msg[6])
+static long answer_with(struct reply *rp, const uint64_t msg[6], long close_h)
 {
 	struct task *caller;
 	long granted = 0;
@@ -888,6 +888,8 @@ static long answer_with(struct reply *rp, const uint64_t msg[6])
 	ce = take_cancel(rp, &cep);	/* answered: no notice */
 	spin_unlock_irqrestore(&rp->lock, f);
 	end_cancel(ce, cep, false);
+	if (close_h)	/* answered now: closing its holder sends no EPIPE */
+		handle_close(task_current()->handles, close_h);
 	if (!caller)
 		return -NH_EPIPE;
 	if (rp->fault)
@@ -1090,8 +1092,9 @@ static long reply_to(long h, const uint64_t m[6])
 {
 	struct task *self = task_current();
 	struct reply *rp = 0;
-	long r;
+	long r, close_h = h & NH_IPC_REPLY_CLOSE ? h & ~NH_IPC_REPLY_CLOSE : 0;
 
+	h &= ~NH_IPC_REPLY_CLOSE;
 	if (!h) {
 		rp = self->ipc.reply;
 		self->ipc.reply = 0;
@@ -1103,7 +1106,7 @@ static long reply_to(long h, const uint64_t m[6])
 		if (err)
 			return err;
 	}
-	r = answer_with(rp, m);
+	r = answer_with(rp, m, close_h);
 	reply_put(rp);
 	return r;
 }

@@ -130,19 +130,21 @@ long srv_answer(struct srv *s, long reply, uint64_t label, const struct nh_proto
 
 	if (r >= 0) {
 		m.tag = NH_IPC_TAG(NH_PROTO_REPLY(label), r);
-		r = nh_reply(reply, &m);
+		r = nh_reply(reply | NH_IPC_REPLY_CLOSE, &m);	/* closed as answered */
 	}
-	nh_handle_close(reply);
+	if (r < 0 && r != -NH_EPIPE)
+		nh_handle_close(reply);	/* (not answered: closed here) */
 	return r;
 }
 
 long srv_answer_error(struct srv *s, long reply, long err)
 {
 	struct nh_msg m = { .tag = NH_IPC_TAG(NH_PROTO_ERROR, 0), .w = { (uint64_t)err } };
-	long r = nh_reply(reply, &m);
+	long r = nh_reply(reply | NH_IPC_REPLY_CLOSE, &m);
 
 	(void)s;
-	nh_handle_close(reply);
+	if (r < 0 && r != -NH_EPIPE)
+		nh_handle_close(reply);
 	return r;
 }
 

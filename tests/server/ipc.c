@@ -398,14 +398,15 @@ int ipc_deferred_replies_out_of_order(void)
 	e = reap(t[1]);
 	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 2000);
 	out = (struct nh_msg){ .tag = NH_IPC_TAG(101, 0), .w = { 1000 } };
-	EXPECT(nh_reply(h[0], &out) == 0);
+	EXPECT(nh_reply(h[0] | NH_IPC_REPLY_CLOSE, &out) == 0);	/* answered and closed */
+	EXPECT(nh_handle_info(h[0], &hi) == -NH_EBADF);
 	e = reap(t[0]);
 	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == 1000);
 	/* a saved reply closed unanswered: its caller gets EPIPE */
 	EXPECT(nh_handle_close(h[2]) == 0);
 	e = reap(t[2]);
 	EXPECT(e.reason == NH_EXIT_NORMAL && e.code == -NH_EPIPE);
-	EXPECT(nh_handle_close(h[0]) == 0 && nh_handle_close(h[1]) == 0);
+	EXPECT(nh_handle_close(h[0]) == -NH_EBADF && nh_handle_close(h[1]) == 0);
 	EXPECT(nh_reply(h[0], &out) == -NH_EBADF);
 	EXPECT(nh_handle_close(ep) == 0);
 	return PASS(ok);

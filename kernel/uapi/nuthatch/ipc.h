@@ -35,6 +35,10 @@
  * handle is closed once the receiver has its copy), so a server that
  * passes a saved reply on keeps nothing to close after the answer. */
 #define NH_IPC_GRANT_MOVE	0x40000000u
+/* ipc_reply(reply | NH_IPC_REPLY_CLOSE, ...): a saved reply's handle is
+ * closed as it is answered, before its caller runs again (one call, and
+ * nothing of the answer is left for the caller to see). */
+#define NH_IPC_REPLY_CLOSE	(1l << 40)
 
 /* A message as lib/'s nh_call, nh_recv, nh_reply and nh_reply_recv see
  * it: loaded into registers before the call, stored back after. */
