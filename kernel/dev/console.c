@@ -77,13 +77,11 @@ static bool log_owned(void)
 	return claim.claimed && !claim.panicking;
 }
 
-/* Append @n bytes whole to the log, or count them lost; false if lost. */
+/* Append @n bytes whole to the log: false (nothing taken) if they do not fit. */
 static bool log_put(const char *s, size_t n)
 {
-	if (LOG_SIZE - (claim.head - claim.tail) < n) {
-		claim.lost += n;
+	if (LOG_SIZE - (claim.head - claim.tail) < n)
 		return false;
-	}
 	for (size_t i = 0; i < n; i++)
 		claim.log[claim.head++ % LOG_SIZE] = s[i];
 	claim.kick = claim.kick || n;
@@ -94,9 +92,9 @@ void console_write(const char *s, size_t n)
 {
 	irqflags_t f = spin_lock_irqsave(&console_lock);
 
-	if (log_owned())
-		log_put(s, n);
-	else
+	if (log_owned() && !log_put(s, n))
+		claim.lost += n;	/* the kernel cannot wait: counted */
+	else if (!log_owned())
 		emit_all(s, n);
 	spin_unlock_irqrestore(&console_lock, f);
 }
@@ -345,7 +343,7 @@ long console_write_user(const char *s, size_t n)
 	bool fits = true;
 
 	if (log_owned())
-		fits = LOG_SIZE - (claim.head - claim.tail) >= n && log_put(s, n);
+		fits = log_put(s, n);	/* (a task waits for room instead) */
 	else
 		emit_all(s, n);
 	spin_unlock_irqrestore(&console_lock, f);
