@@ -35,6 +35,21 @@
  * (servers/console), which the process server starts first. */
 #define NH_FS_CONSOLE_HANDLE	4
 
+/* ... and the process server's notification (WRITE only), which the file
+ * server signals (NH_PROCFS_BIT) when a question about /proc waits for
+ * it: the process server then asks the file server (fs.tbl's ctl_proc)
+ * for the questions and answers them, so neither ever waits on the
+ * other's loop.  What a question asks: */
+#define NH_FS_PROC_NOTIFY_HANDLE	5
+#define NH_PROCFS_BIT		1ull
+enum nh_procfs_what {
+	NH_PROCFS_EXISTS = 1,	/* is there a task @pid (nothing to say but no)? */
+	NH_PROCFS_LIST,		/* the processes' pids (leaders'), rising, as int32_t */
+	NH_PROCFS_STAT,		/* /proc/@pid/stat's line, in Linux's format */
+	NH_PROCFS_STATUS,	/* /proc/@pid/status */
+	NH_PROCFS_CMDLINE,	/* /proc/@pid/cmdline: its argv strings, each NUL-ended */
+};
+
 /* Between the process server and the console server: the endpoint it
  * serves, and the badge of the file server's handle (its one client). */
 #define NH_CONSOLE_SERVE_HANDLE	3

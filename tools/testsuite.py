@@ -636,6 +636,8 @@ CONSOLE_STEPS = [
     ("ps_shows_kernel_threads", "ps -e", r"\[idle/0\][\s\S]* sh$[\s\S]* ps$"),
     ("whole_writes_never_interleave", "conburst", r"(^([A-D])\2{299}\n){200}"),
     ("free", "free", r"^Mem: +\d+ +\d+ +\d+"),
+    ("proc_files", "head -n 2 /proc/1/status; cat /proc/self/stat | wc -w",
+     r"^Name:\tinit\nState:\tS \(sleeping\)\n52$"),
 ]
 
 

@@ -49,6 +49,8 @@ void fs_file_put(struct fs_file *f)
 		fs_pipe_close_end(f->pipe, (f->flags & O_ACCMODE) == O_WRONLY);
 	if (f->node)
 		fs_node_put(f->node);
+	if (f->snap)
+		fs_procfs_release(f);
 	fs_srv.nfiles--;
 	pool_put(&files, f);
 }
@@ -69,6 +71,8 @@ long fs_file_read(struct fs_file *f, void *buf, uint32_t count, uint64_t offset)
 		return count;
 	case FS_REG_TMP:
 		return fs_tmp_read(n, buf, count, offset);
+	case FS_PROC_FILE:
+		return fs_procfs_read(f, buf, count, offset);
 	default:
 		return fs_dev_read(f, buf, count);
 	}
@@ -81,6 +85,8 @@ long fs_file_write(struct fs_file *f, const void *buf, uint32_t count, uint64_t 
 		return -NH_EISDIR;
 	case FS_REG_INITRD:
 		return -NH_EBADF;	/* never opened for writing: the tree is read-only */
+	case FS_PROC_FILE:
+		return -NH_EINVAL;	/* Linux's: a file with no write */
 	case FS_REG_TMP:
 		return fs_tmp_write(f->node, buf, count, offset);
 	default:
@@ -90,8 +96,8 @@ long fs_file_write(struct fs_file *f, const void *buf, uint32_t count, uint64_t 
 
 /* Linux's struct linux_dirent64 (lib/nhproto.h: struct nh_dirent), each
  * padded to 8 bytes; the offset counts entries, "." and ".." first. */
-static size_t dirent_put(uint8_t *out, size_t room, uint64_t ino, uint64_t next,
-			 uint8_t type, const char *name, size_t len)
+size_t fs_dirent_put(uint8_t *out, size_t room, uint64_t ino, uint64_t next, uint8_t type,
+		     const char *name, size_t len)
 {
 	size_t size = (offsetof(struct nh_dirent, name) + len + 1 + 7) & ~(size_t)7;
 	struct nh_dirent d = { .ino = ino, .off = (int64_t)next, .reclen = (uint16_t)size,
@@ -109,7 +115,7 @@ static uint8_t dirent_type(const struct fs_node *n)
 {
 	if (n->kind == FS_DIR)
 		return NH_DT_DIR;
-	return n->kind == FS_REG_INITRD || n->kind == FS_REG_TMP ? NH_DT_REG : NH_DT_CHR;
+	return n->kind < FS_DEV_NULL ? NH_DT_REG : NH_DT_CHR;
 }
 
 long fs_file_getdents(struct fs_file *f, void *buf, uint32_t count)
@@ -121,18 +127,20 @@ long fs_file_getdents(struct fs_file *f, void *buf, uint32_t count)
 
 	if (dir->kind != FS_DIR)
 		return -NH_ENOTDIR;
+	if (dir->procfs == FS_PROCFS_ROOT)
+		return fs_procfs_getdents(f, buf, count);
 	for (i = 2; n && i < f->offset; i++)
 		n = n->next;
 	for (; f->offset < 2; f->offset++, used += put) {
 		const struct fs_node *d = f->offset ? dir->parent : dir;
 
-		put = dirent_put(out + used, count - used, d->ino, f->offset + 1, NH_DT_DIR,
+		put = fs_dirent_put(out + used, count - used, d->ino, f->offset + 1, NH_DT_DIR,
 				 "..", f->offset + 1);
 		if (!put)
 			return used ? (long)used : -NH_EINVAL;
 	}
 	for (; n; n = n->next, f->offset++, used += put) {
-		put = dirent_put(out + used, count - used, n->ino, f->offset + 1, dirent_type(n),
+		put = fs_dirent_put(out + used, count - used, n->ino, f->offset + 1, dirent_type(n),
 				 n->name, n->namelen);
 		if (!put)
 			return used ? (long)used : -NH_EINVAL;

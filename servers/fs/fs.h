@@ -49,6 +49,7 @@ enum fs_node_kind {
 	FS_DIR,
 	FS_REG_INITRD,		/* read-only bytes in the mapped archive */
 	FS_REG_TMP,		/* a RAM file (tmp.c): bytes in a memory object */
+	FS_PROC_FILE,		/* /proc/PID/stat, status, cmdline (procfs.c) */
 	FS_DEV_NULL,
 	FS_DEV_ZERO,
 	FS_DEV_CONSOLE,		/* the console server's terminal (dev.c forwards) */
@@ -66,6 +67,9 @@ struct fs_node {
 	uint32_t refs;			/* descriptions and working directories on it */
 	uint8_t tmp;			/* in the RAM file system: may change */
 	uint8_t unlinked;		/* out of its directory: freed at refs 0 */
+	uint8_t procfs;			/* FS_PROCFS_*: its part in /proc */
+	uint8_t what;			/* FS_PROC_FILE: enum nh_procfs_what */
+	int32_t pid;			/* in /proc/PID: its PID */
 	struct fs_node *parent;		/* the root's is itself */
 	struct fs_node *children;	/* a directory's, in creation order ... */
 	struct fs_node *next;		/* ... linked through this */
@@ -83,6 +87,9 @@ struct fs_file {
 	uint64_t offset;
 	struct fs_node *node;		/* 0 for a pipe end */
 	struct fs_pipe *pipe;		/* a pipe end: which by flags' access mode */
+	uint8_t *snap;			/* /proc: what the process server said at
+					   open (a file's bytes, /proc's pids) */
+	uint32_t snap_len, snap_room;	/* (procfs.c frees it) */
 };
 
 /* A call blocked on a pipe (a read of an empty one, a write to a full
@@ -144,9 +151,11 @@ struct fs_node *fs_root(void);
 struct fs_node *fs_node_add(struct fs_node *dir, const char *name, size_t len,
 			    enum fs_node_kind kind, uint32_t mode);
 struct fs_node *fs_node_child(const struct fs_node *dir, const char *name, size_t len);
-/* Walk @path (@len bytes) from @start (absolute paths from the root):
- * the node in *@out, or -NH_ENOENT, -NH_ENOTDIR, -NH_ENAMETOOLONG. */
-long fs_walk(struct fs_node *start, const char *path, size_t len, struct fs_node **out);
+/* Walk @path (@len bytes) from @start (absolute paths from the root)
+ * for the process @self (/proc/self): the node in *@out, or -NH_ENOENT,
+ * -NH_ENOTDIR, -NH_ENAMETOOLONG, -NH_ENOMEM (a /proc node). */
+long fs_walk(struct fs_node *start, const char *path, size_t len, int32_t self,
+	     struct fs_node **out);
 /* @n's absolute path into @buf (@room bytes, NUL-ended): its length or -NH_ERANGE. */
 long fs_node_path(const struct fs_node *n, char *buf, size_t room);
 void fs_node_stat(const struct fs_node *n, struct stat *st);
@@ -215,6 +224,38 @@ long fs_fd_install(struct fs_client *c, struct fs_file *f, int32_t min, uint32_t
 long fs_fd_install_at(struct fs_client *c, struct fs_file *f, int32_t fd, uint32_t cloexec);
 long fs_fd_close(struct fs_client *c, int32_t fd);
 struct fs_fd *fs_fd_slot(struct fs_client *c, int32_t fd);
+
+/* procfs.c: /proc, its answers the process server's (fs.tbl's ctl_proc).
+ * Its nodes: the directory /proc (FS_PROCFS_ROOT, no children of its
+ * own), a directory for each PID a walk names (FS_PROCFS_PID, made
+ * on the walk, off /proc's list, freed by fs_procfs_sweep once neither
+ * it nor its three files is referenced), and those files. */
+enum { FS_PROCFS_NONE, FS_PROCFS_ROOT, FS_PROCFS_PID };
+long fs_procfs_init(void);
+/* The walk's step from /proc by @name: its PID's directory into *@at
+ * ("self": @self's), or -NH_ENOENT, -NH_ENOMEM. */
+long fs_procfs_step(struct fs_node **at, const char *name, size_t len, int32_t self);
+/* What an open, stat, access or chdir of @n must ask the process server
+ * first (enum nh_procfs_what), or 0: nothing. */
+enum fs_procfs_op { FS_PROCFS_OPEN, FS_PROCFS_FSTATAT, FS_PROCFS_ACCESS, FS_PROCFS_CHDIR };
+int fs_procfs_asks(const struct fs_node *n, enum fs_procfs_op op);
+/* Ask it, deferring @r, which is answered once the answer comes: 0 or
+ * -NH_E* (not deferred). */
+long fs_procfs_ask(struct srv_req *r, struct fs_node *n, enum fs_procfs_op op, uint32_t flags);
+long fs_procfs_read(struct fs_file *f, void *buf, uint32_t count, uint64_t offset);
+long fs_procfs_getdents(struct fs_file *f, void *buf, uint32_t count);
+void fs_procfs_drop_pid(int32_t pid);
+void fs_procfs_release(struct fs_file *f);	/* its snap */
+void fs_procfs_sweep(void);
+
+/* file.c's entry encoder, for procfs.c: one entry into @out (@room
+ * bytes), its size, or 0 if it does not fit. */
+size_t fs_dirent_put(uint8_t *out, size_t room, uint64_t ino, uint64_t next, uint8_t type,
+		     const char *name, size_t len);
+/* node.c: a node on no list (procfs.c's); 0: ENOMEM.  fs_node_free
+ * frees one (its children too). */
+struct fs_node *fs_node_new(enum fs_node_kind kind, uint32_t mode, const char *name, size_t len);
+void fs_node_free(struct fs_node *n);
 
 /* pipe.c */
 long fs_pipe_init(void);

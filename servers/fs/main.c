@@ -39,6 +39,13 @@ static void *who(struct srv *s, uint64_t badge)
 	return badge && badge < NH_FS_CTL_BADGE ? fs_client_find((int32_t)badge) : 0;
 }
 
+/* After each message: /proc's directories no one holds any more go. */
+static void leave(struct srv *s)
+{
+	(void)s;
+	fs_procfs_sweep();
+}
+
 int fs_is_ctl(const struct srv_req *r)
 {
 	return FS_CLIENT(r) == &ctl;
@@ -119,6 +126,8 @@ static void setup(void)
 	if (!r)
 		r = fs_tmp_init();
 	if (!r)
+		r = fs_procfs_init();
+	if (!r)
 		r = srv_init(&fs_srv.srv, NH_FS_SERVE_HANDLE, ipc_buf, &fs_proto);
 	if (r) {
 		printf("fs: cannot start: %ld\n", r);
@@ -128,6 +137,7 @@ static void setup(void)
 	srv_warm_stack(32 * 1024);
 	srv_warm_handles(NH_FS_SERVE_HANDLE, HANDLES_WARM);	/* a RAM file's object is a handle */
 	fs_srv.srv.who = who;
+	fs_srv.srv.leave = leave;
 }
 
 int main(void)

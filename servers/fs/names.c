@@ -44,7 +44,7 @@ static long rmdir_check(const struct fs_node *dir, const struct fs_node *n,
 	if (n->kind != FS_DIR)
 		return -NH_ENOTDIR;
 	if (!dir->tmp)
-		return -NH_EROFS;
+		return dir->procfs ? -NH_EPERM : -NH_EROFS;
 	return n->children ? -NH_ENOTEMPTY : 0;
 }
 
@@ -64,7 +64,8 @@ long fs_srv_unlinkat(struct srv_req *r, int32_t dirfd, uint32_t flags, const voi
 	else if (!err && !n)
 		err = is_dot(name, nlen) ? -NH_EISDIR : -NH_ENOENT;
 	else if (!err)
-		err = n->kind == FS_DIR ? -NH_EISDIR : !dir->tmp ? -NH_EROFS : 0;
+		err = n->kind == FS_DIR ? -NH_EISDIR : dir->procfs ? -NH_EPERM :
+		      !dir->tmp ? -NH_EROFS : 0;
 	if (!err && !(flags & AT_REMOVEDIR) && ((const char *)path)[path_len - 1] == '/')
 		err = -NH_ENOTDIR;	/* "file/" */
 	if (err)
@@ -87,7 +88,7 @@ long fs_srv_mkdirat(struct srv_req *r, int32_t dirfd, uint32_t mode, const void 
 	if (n || is_dot(name, nlen))
 		return -NH_EEXIST;
 	if (!dir->tmp)
-		return -NH_EROFS;
+		return dir->procfs ? -NH_ENOENT : -NH_EROFS;	/* (Linux's answers) */
 	if (dir->unlinked)
 		return -NH_ENOENT;
 	n = fs_node_add(dir, name, nlen, FS_DIR, S_IFDIR | (mode & 07777 & ~c->umask));
@@ -139,7 +140,7 @@ long fs_srv_renameat(struct srv_req *r, int32_t olddirfd, int32_t newdirfd, uint
 	if (!err && odir->tmp != ndir->tmp)
 		err = -NH_EXDEV;	/* across file systems */
 	else if (!err && !odir->tmp)
-		err = -NH_EROFS;
+		err = odir->procfs ? -NH_EPERM : -NH_EROFS;
 	if (!err && o->kind == FS_DIR && above(o, ndir))
 		err = -NH_EINVAL;	/* into itself */
 	if (!err)

@@ -34,8 +34,7 @@ struct fs_node *fs_node_child(const struct fs_node *dir, const char *name, size_
 	return 0;
 }
 
-struct fs_node *fs_node_add(struct fs_node *dir, const char *name, size_t len,
-			    enum fs_node_kind kind, uint32_t mode)
+struct fs_node *fs_node_new(enum fs_node_kind kind, uint32_t mode, const char *name, size_t len)
 {
 	struct fs_node *n;
 
@@ -45,9 +44,19 @@ struct fs_node *fs_node_add(struct fs_node *dir, const char *name, size_t len,
 	n->mode = mode;
 	n->nlink = kind == FS_DIR ? 2 : 1;
 	n->ino = next_ino++;
-	n->tmp = dir->tmp;
 	n->namelen = (uint16_t)len;
 	memcpy(n->name, name, len);
+	return n;
+}
+
+struct fs_node *fs_node_add(struct fs_node *dir, const char *name, size_t len,
+			    enum fs_node_kind kind, uint32_t mode)
+{
+	struct fs_node *n = fs_node_new(kind, mode, name, len);
+
+	if (!n)
+		return 0;
+	n->tmp = dir->tmp;
 	list_append(dir, n);
 	return n;
 }
@@ -62,6 +71,15 @@ static void node_free(struct fs_node *n)
 	if (n->kind == FS_REG_TMP)
 		fs_tmp_release(n);
 	pool_put(&nodes, n);
+}
+
+void fs_node_free(struct fs_node *n)
+{
+	for (struct fs_node *c = n->children, *next; c; c = next) {
+		next = c->next;
+		fs_node_free(c);
+	}
+	node_free(n);
 }
 
 void fs_node_put(struct fs_node *n)
@@ -118,8 +136,8 @@ void fs_node_move(struct fs_node *n, struct fs_node *dir, const char *name, size
 	list_append(dir, n);
 }
 
-/* One step from @at by the component @name (@len bytes). */
-static long step(struct fs_node **at, const char *name, size_t len)
+/* One step from @at by the component @name (@len bytes), for @self. */
+static long step(struct fs_node **at, const char *name, size_t len, int32_t self)
 {
 	struct fs_node *n;
 
@@ -135,6 +153,8 @@ static long step(struct fs_node **at, const char *name, size_t len)
 		*at = (*at)->parent;
 		return 0;
 	}
+	if ((*at)->procfs == FS_PROCFS_ROOT)
+		return fs_procfs_step(at, name, len, self);
 	n = fs_node_child(*at, name, len);
 	if (!n)
 		return -NH_ENOENT;
@@ -142,7 +162,8 @@ static long step(struct fs_node **at, const char *name, size_t len)
 	return 0;
 }
 
-long fs_walk(struct fs_node *start, const char *path, size_t len, struct fs_node **out)
+long fs_walk(struct fs_node *start, const char *path, size_t len, int32_t self,
+	     struct fs_node **out)
 {
 	struct fs_node *at = len && path[0] == '/' ? &root : start;
 	size_t i = 0;
@@ -157,7 +178,7 @@ long fs_walk(struct fs_node *start, const char *path, size_t len, struct fs_node
 
 		while (j < len && path[j] != '/')
 			j++;
-		r = j > i ? step(&at, path + i, j - i) : 0;
+		r = j > i ? step(&at, path + i, j - i, self) : 0;
 		if (r)
 			return r;
 		i = j + 1;

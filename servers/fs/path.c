@@ -37,7 +37,7 @@ long fs_resolve(struct fs_client *c, int32_t dirfd, const char *path, size_t len
 			return -NH_ENOTDIR;
 		start = d->node;
 	}
-	return fs_walk(start, path, len, out);
+	return fs_walk(start, path, len, c->pid, out);
 }
 
 long fs_resolve_parent(struct fs_client *c, int32_t dirfd, const char *path, size_t len,
@@ -81,7 +81,7 @@ static long create(struct fs_client *c, int32_t dirfd, const char *path, size_t 
 	if (err)
 		return err;
 	if (!dir->tmp)
-		return -NH_EROFS;
+		return dir->procfs ? -NH_ENOENT : -NH_EROFS;	/* (Linux's answers) */
 	if (dir->unlinked)
 		return -NH_ENOENT;
 	if (path[len - 1] == '/')
@@ -130,6 +130,8 @@ long fs_srv_openat(struct srv_req *r, int32_t dirfd, uint32_t flags, uint32_t mo
 		got = fs_tmp_truncate(n, 0);
 	if (got)
 		return got;
+	if (fs_procfs_asks(n, FS_PROCFS_OPEN))
+		return fs_procfs_ask(r, n, FS_PROCFS_OPEN, flags);
 	f = fs_file_new(n, flags & FILE_FLAGS);
 	if (!f)
 		return -NH_ENOMEM;
@@ -152,6 +154,8 @@ long fs_srv_fstatat(struct srv_req *r, int32_t dirfd, uint32_t flags, const void
 	err = fs_resolve(FS_CLIENT(r), dirfd, path, path_len, &n);
 	if (err)
 		return err;
+	if (fs_procfs_asks(n, FS_PROCFS_FSTATAT))
+		return fs_procfs_ask(r, n, FS_PROCFS_FSTATAT, 0);
 	fs_node_stat(n, st);
 	return 0;
 }
@@ -176,6 +180,8 @@ long fs_srv_chdir(struct srv_req *r, int32_t fd, const void *path, size_t path_l
 		err = fs_resolve(c, AT_FDCWD, path, path_len, &n);
 		if (err)
 			return err;
+		if (n->kind == FS_DIR && fs_procfs_asks(n, FS_PROCFS_CHDIR))
+			return fs_procfs_ask(r, n, FS_PROCFS_CHDIR, 0);
 	}
 	if (n->kind != FS_DIR)
 		return -NH_ENOTDIR;
@@ -206,11 +212,15 @@ long fs_srv_faccessat(struct srv_req *r, int32_t dirfd, int32_t mode, const void
 	err = fs_resolve(FS_CLIENT(r), dirfd, path, path_len, &n);
 	if (err)
 		return err;
-	if ((mode & W_OK) && !is_device(n) && !n->tmp)
+	/* (/proc's r--r--r-- files: uid 0 may open them to write, as on
+	 * Linux, where a write then gets EINVAL) */
+	if ((mode & W_OK) && !is_device(n) && !n->tmp && !n->procfs && n->kind != FS_PROC_FILE)
 		return -NH_EROFS;
 	/* uid 0 may read and write anything; it may execute what has an x bit */
 	if ((mode & X_OK) && n->kind != FS_DIR && !(n->mode & 0111))
 		return -NH_EACCES;
+	if (fs_procfs_asks(n, FS_PROCFS_ACCESS))
+		return fs_procfs_ask(r, n, FS_PROCFS_ACCESS, 0);
 	return 0;
 }
 

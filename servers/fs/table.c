@@ -179,6 +179,7 @@ void fs_table_exit(struct fs_client *c)
 		pp = &(*pp)->hash_next;
 	*pp = c->hash_next;
 	fs_pipe_drop_pid(c->pid);
+	fs_procfs_drop_pid(c->pid);
 	table_put(c->table);
 	fs_node_put(c->cwd);
 	fs_srv.nclients--;

@@ -275,6 +275,20 @@ static void stack_fill(struct stack *st, const struct file *f, const struct elf_
 	w[n++] = AT_NULL, w[n++] = 0;
 }
 
+/* Where the argv and envp strings went (@len bytes below STACK_TOP's
+ * random ones, the path first), for /proc's cmdline. */
+static void note_args(struct srv_image *img, uint32_t argc, const char *strings, size_t len)
+{
+	uint64_t base = STACK_TOP - 16 - len;
+	size_t at = strlen(strings) + 1;
+
+	img->arg_start = base + at;
+	for (uint32_t i = 0; i < argc; i++)
+		at += strlen(strings + at) + 1;
+	img->arg_end = base + at;
+	img->env_end = base + len;
+}
+
 static long build_stack(long space, const struct file *f, const struct elf_image *e,
 			uint32_t argc, uint32_t envc, const char *strings, size_t len,
 			uint64_t *sp)
@@ -312,6 +326,7 @@ static long build_space(const struct file *f, const struct elf_image *e, uint32_
 	}
 	img->space = space;
 	img->entry = e->entry;
+	note_args(img, argc, strings, len);
 	return 0;
 }
 

@@ -14,6 +14,10 @@
 struct srv_image {
 	long space;			/* a new space, ready to run */
 	uint64_t entry, sp;
+	uint64_t arg_start, arg_end;	/* its argv strings on the stack (Linux's
+					   mm->arg_start, arg_end: /proc's cmdline) */
+	uint64_t env_end;		/* ... and its envp strings' end (env_start
+					   is arg_end) */
 	char interp[SRV_INTERP_MAX];	/* a script's line after "#!" */
 };
 

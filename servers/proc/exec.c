@@ -48,16 +48,18 @@ static void set_name(struct proc *p, const char *path)
 }
 
 /* The commit: @p (a process's leader, alone now) runs the new image. */
-static long exec_commit(struct proc *p, long space, uint64_t entry, uint64_t sp,
-			const char *path)
+static long exec_commit(struct proc *p, const struct srv_image *img, const char *path)
 {
 	/* -- commit point: from its next return to user mode it is the new image -- */
-	long err = nh_task_set_space(p->task, space, entry, sp);
+	long err = nh_task_set_space(p->task, img->space, img->entry, img->sp);
 
 	if (err)
 		return err;
 	nh_handle_close(p->space);
-	p->space = space;
+	p->space = img->space;
+	p->arg_start = img->arg_start;
+	p->arg_end = img->arg_end;
+	p->env_end = img->env_end;
 	p->exec_count++;
 	fs_ctl_exec(proc_srv.fs_ctl, p->pid);	/* its close-on-exec descriptors */
 	set_name(p, path);
@@ -84,8 +86,7 @@ static long exec_pending(struct srv_req *r, struct proc *p, const struct srv_ima
 		free(pe);
 		return reply;
 	}
-	*pe = (struct proc_exec){ .caller = r->client, .reply = reply, .space = img->space,
-				  .entry = img->entry, .sp = img->sp };
+	*pe = (struct proc_exec){ .caller = r->client, .reply = reply, .img = *img };
 	memcpy(pe->path, path, strnlen(path, sizeof(pe->path) - 1));	/* (zeroed: ended) */
 	p->pending_exec = pe;
 	proc_group_kill(p, pe->caller);
@@ -113,7 +114,7 @@ void proc_exec_abandon(struct proc *p)
 	if (!pe)
 		return;
 	p->pending_exec = 0;
-	nh_handle_close(pe->space);
+	nh_handle_close(pe->img.space);
 	nh_handle_close(pe->reply);
 	free(pe);
 }
@@ -125,9 +126,9 @@ void proc_exec_finish(struct proc *p)
 
 	p->pending_exec = 0;
 	if (!err)
-		err = exec_commit(p, pe->space, pe->entry, pe->sp, pe->path);
+		err = exec_commit(p, &pe->img, pe->path);
 	if (err) {			/* its other threads are gone: it cannot go back */
-		nh_handle_close(pe->space);
+		nh_handle_close(pe->img.space);
 		proc_group_exit(p, SIGKILL);
 	}
 	nh_handle_close(pe->reply);	/* no reply: the call ends in the new image */
@@ -265,7 +266,7 @@ long proc_srv_execve(struct srv_req *r, uint32_t argc, uint32_t envc, const void
 	else if (r->client != p)	/* the leader's task ended before */
 		err = take_over(p, r->client);
 	if (!err && !p->pending_exec)
-		err = exec_commit(p, img.space, img.entry, img.sp, strings);
+		err = exec_commit(p, &img, strings);
 	if (err)
 		nh_handle_close(img.space);
 	return err;

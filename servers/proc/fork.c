@@ -211,6 +211,10 @@ static void fork_commit(struct proc *parent, struct fork_plan *f)
 	c->uid = parent->uid;
 	c->gid = parent->gid;
 	memcpy(c->name, parent->name, sizeof(c->name));
+	c->start_ns = (uint64_t)nh_clock_ns();
+	c->arg_start = parent->leader->arg_start;	/* the same bytes, copied or shared */
+	c->arg_end = parent->leader->arg_end;
+	c->env_end = parent->leader->env_end;
 	if (f->flags & CLONE_THREAD) {
 		proc_thread_add(parent, c);
 	} else {

@@ -16,26 +16,34 @@
 
 #define PS_MAX	(4096 / sizeof(struct nh_ps))
 
-struct ps_pick {
+struct pick {
 	int32_t after;
-	struct proc *p[PS_MAX];	/* the lowest pids above after, in order */
-	size_t n;
+	struct proc **p;	/* the lowest pids above after, in order */
+	size_t n, max;
 };
 
-/* Keep @p if its pid is among the PS_MAX lowest above k->after. */
+/* Keep @p if its pid is among the k->max lowest above k->after. */
 static void pick(struct proc *p, void *arg)
 {
-	struct ps_pick *k = arg;
+	struct pick *k = arg;
 	size_t i;
 
 	if (p->leader != p || p->pid <= k->after)
 		return;
-	if (k->n == PS_MAX && p->pid > k->p[PS_MAX - 1]->pid)
+	if (k->n == k->max && p->pid > k->p[k->max - 1]->pid)
 		return;
-	i = k->n < PS_MAX ? k->n++ : PS_MAX - 1;
+	i = k->n < k->max ? k->n++ : k->max - 1;
 	for (; i > 0 && k->p[i - 1]->pid > p->pid; i--)
 		k->p[i] = k->p[i - 1];
 	k->p[i] = p;
+}
+
+size_t proc_leaders_after(int32_t after, struct proc **out, size_t max)
+{
+	struct pick k = { .after = after, .p = out, .max = max };
+
+	proc_each(pick, &k);
+	return k.n;
 }
 
 static char state_of(const struct nh_task_info *t)
@@ -75,17 +83,16 @@ static void fill(struct nh_ps *e, const struct proc *p)
 
 long proc_srv_ps(struct srv_req *r, int32_t after, void *procs, size_t *procs_len)
 {
-	static struct ps_pick k;
+	static struct proc *p[PS_MAX];
 	struct nh_ps *out = procs;
+	size_t n = proc_leaders_after(after, p, PS_MAX);
 
-	k = (struct ps_pick){ .after = after };
-	proc_each(pick, &k);
-	for (size_t i = 0; i < k.n; i++) {
-		fill(&out[i], k.p[i]);
-		if (k.p[i] == PROC_OF(r))
+	for (size_t i = 0; i < n; i++) {
+		fill(&out[i], p[i]);
+		if (p[i] == PROC_OF(r))
 			out[i].state = 'R';	/* it waits only for this answer */
 	}
-	*procs_len = k.n * sizeof(struct nh_ps);
+	*procs_len = n * sizeof(struct nh_ps);
 	return 0;
 }
 

@@ -51,6 +51,11 @@ static int on_event(struct srv *s, struct nh_msg *m)
 		proc_wait_cancelled(m->w[0]);
 		return 1;
 	}
+	if (NH_IPC_LABEL(m->tag) == NH_IPC_NOTIFY && !m->badge) {	/* /proc's questions */
+		if (m->w[0] & NH_PROCFS_BIT)
+			proc_procfs_answer();
+		return 1;
+	}
 	if (!(m->badge & PROC_EVENT_BADGE) || m->badge > (PROC_EVENT_BADGE | PROC_PID_MAX_LIMIT))
 		return 0;
 	if (NH_IPC_LABEL(m->tag) == NH_IPC_FAULT) {
@@ -116,6 +121,9 @@ static void setup(char *const argv[])
 	*(volatile uint8_t *)ipc_buf = 0;	/* touched: the kernel may fill it first in a test */
 	srv_image_warm();
 	proc_clock_init();
+	r = proc_procfs_init();
+	if (r)
+		printf("proc: no notification for /proc: %ld\n", r);
 	proc_srv.srv.who = who;
 	proc_srv.srv.event = on_event;
 }

@@ -89,6 +89,10 @@ struct proc {
 	long vfork_reply;		/* a vfork child: its parent's held reply */
 	uint64_t vfork_label;		/* the request it answers (vfork, clone) */
 	char name[PROC_NAME_LEN];
+	uint64_t start_ns;		/* when its task started (the clock) */
+	uint64_t arg_start, arg_end;	/* its argv strings, in its space (from
+					   its image, kept across fork) ... */
+	uint64_t env_end;		/* ... and its envp's end: /proc's cmdline */
 	/* threads (clone.c) */
 	struct proc *leader;		/* its process's first thread; itself */
 	struct proc *threads;		/* leader: its other threads ... */
@@ -107,8 +111,7 @@ struct proc {
 struct proc_exec {
 	struct proc *caller;		/* the thread that asked */
 	long reply;			/* its saved execve reply */
-	long space;			/* the new image */
-	uint64_t entry, sp;
+	struct srv_image img;		/* the new image */
 	char path[PROC_NAME_LEN];	/* the file's name, for the task's */
 };
 
@@ -125,6 +128,7 @@ struct proc_server {
 	long fs_ep;			/* the file server's (unbadged: to mint) */
 	long fs_ctl;			/* ... badged NH_FS_CTL_BADGE: the control calls */
 	long console_fs;		/* the console server's, badged for the file server */
+	long procfs_notify;		/* bound to ep: the file server's /proc questions */
 	uint32_t nprocs, nzombies, nwaiters;
 	unsigned nthreads;		/* serving threads, one a hart */
 };
@@ -195,6 +199,16 @@ void proc_thread_add(struct proc *leader, struct proc *t);
 void proc_thread_remove(struct proc *t);
 void proc_group_kill(struct proc *leader, const struct proc *spare);
 void proc_group_exit(struct proc *leader, int32_t status);
+
+/* listing.c: the processes (leaders) of pid > @after, lowest first, at
+ * most @max into @out; how many. */
+size_t proc_leaders_after(int32_t after, struct proc **out, size_t max);
+
+/* procfs.c: /proc's facts.  proc_procfs_init makes the notification the
+ * file server signals (bound to the endpoint); proc_procfs_answer takes
+ * and answers every question waiting (the event hook calls it). */
+long proc_procfs_init(void);
+void proc_procfs_answer(void);
 
 /* clock.c: the wall clock's offset, read from the RTC once at start. */
 void proc_clock_init(void);

@@ -105,7 +105,9 @@ long proc_start_init(const char *path, char *const argv[], uint32_t privs)
 		return r;
 	*p = (struct proc){ .pid = PROC_INIT_PID, .pgid = PROC_INIT_PID, .sid = PROC_INIT_PID,
 			    .state = PROC_RUNNING, .task = task, .space = img.space,
-			    .name = "init", .leader = p, .nthreads = 1 };
+			    .name = "init", .leader = p, .nthreads = 1,
+			    .start_ns = (uint64_t)nh_clock_ns(), .arg_start = img.arg_start,
+			    .arg_end = img.arg_end, .env_end = img.env_end };
 	proc_insert(p, 0);
 	return nh_task_resume(task);
 }
@@ -181,5 +183,8 @@ long proc_start_fs(void)
 	if (!r && proc_srv.console_fs > 0)
 		r = nh_handle_install_at(task, proc_srv.console_fs, NH_RIGHT_WRITE, 0,
 					 NH_FS_CONSOLE_HANDLE);
+	if (r >= 0 && proc_srv.procfs_notify > 0)
+		r = nh_handle_install_at(task, proc_srv.procfs_notify, NH_RIGHT_WRITE, 0,
+					 NH_FS_PROC_NOTIFY_HANDLE);
 	return r < 0 ? r : nh_task_resume(task);
 }

@@ -29,11 +29,7 @@
 
 #define MiB		(1024 * 1024)
 
-struct fs_counts {
-	uint32_t clients, tables, files, pipes, waits;
-};
-
-static struct fs_counts fs_now(void)
+struct fs_counts fs_now(void)
 {
 	struct fs_counts c = { 0 };
 
@@ -42,7 +38,7 @@ static struct fs_counts fs_now(void)
 }
 
 /* The server's counts as @before, allowing exits a moment to be heard. */
-static int fs_back(const struct fs_counts *before)
+int fs_back(const struct fs_counts *before)
 {
 	struct fs_counts c;
 

@@ -80,6 +80,16 @@ int fs_devices_and_the_working_directory(void);
 int fs_file_server_refuses_garbage(void);
 int fs_tmp_files_directories_and_their_pages(void);
 int fs_exec_through_the_file_server(void);
+/* ... and their leak check, for procfs.c: the file server's counts. */
+struct fs_counts {
+	uint32_t clients, tables, files, pipes, waits;
+};
+struct fs_counts fs_now(void);
+int fs_back(const struct fs_counts *before);
+
+/* procfs.c: /proc, the file server's with the process server's facts. */
+int procfs_files_in_linux_formats(void);
+int procfs_many_processes_threads_and_garbage(void);
 
 /* console.c: the console server and the kernel's handover. */
 int con_terminal_attributes_and_requests(void);
