@@ -32,18 +32,17 @@ void futex_init(void)
 	}
 }
 
-static struct futex_bucket *bucket_of(const struct vmspace *s, uint64_t va)
+static struct futex_bucket *bucket_of(const void *base, uint64_t off)
 {
-	uint64_t k = ((uintptr_t)s >> 6) ^ (va >> 2);
+	uint64_t k = ((uintptr_t)base >> 6) ^ (off >> 2);
 
 	k *= 0x9e3779b97f4a7c15ull;	/* Fibonacci hashing: the top bits mix */
 	return &buckets[k >> (64 - __builtin_ctz(FUTEX_BUCKETS))];
 }
 
-static bool same_key(const struct futex_waiter *w, const struct vmspace *s,
-		     uint64_t va)
+static bool same_key(const struct futex_waiter *w, const void *base, uint64_t off)
 {
-	return w->space == s && w->va == va;
+	return w->base == base && w->off == off;
 }
 
 int futex_check_addr(uint64_t va)
@@ -115,13 +114,15 @@ static int sleep_queued(struct futex_bucket *b, struct futex_waiter *w,
 
 int futex_wait(struct vmspace *s, uint64_t va, uint32_t val, uint64_t deadline)
 {
-	struct futex_waiter w = { .space = s, .va = va, .task = task_current() };
-	struct futex_bucket *b = bucket_of(s, va);
+	struct futex_waiter w = { .task = task_current() };
+	struct futex_bucket *b;
 	uint32_t now;
 	int err = futex_check_addr(va);
 
 	if (err)
 		return err;
+	w.base = vm_futex_key(s, va, &w.off);
+	b = bucket_of(w.base, w.off);
 	enqueue(b, &w);		/* first queued, then read: futex.h */
 	err = read_word(s, va, &now);
 	if (!err && now != val)
@@ -138,20 +139,24 @@ int futex_wait(struct vmspace *s, uint64_t va, uint32_t val, uint64_t deadline)
 
 long futex_wake(struct vmspace *s, uint64_t va, uint32_t n)
 {
-	struct futex_bucket *b = bucket_of(s, va);
+	struct futex_bucket *b;
 	struct list_node *pos, *next;
+	const void *base;
+	uint64_t off;
 	irqflags_t f;
 	long woken = 0;
 	int err = futex_check_addr(va);
 
 	if (err)
 		return err;
+	base = vm_futex_key(s, va, &off);
+	b = bucket_of(base, off);
 	f = spin_lock_irqsave(&b->lock);
 	for (pos = b->waiters.next; pos != &b->waiters && woken < n; pos = next) {
 		struct futex_waiter *w = container_of(pos, struct futex_waiter, node);
 
 		next = pos->next;
-		if (!same_key(w, s, va))
+		if (!same_key(w, base, off))
 			continue;
 		/* Unlinked, it counts as woken even if it has not slept yet:
 		 * it will not (sleep_queued checks under this lock). */
@@ -165,13 +170,15 @@ long futex_wake(struct vmspace *s, uint64_t va, uint32_t n)
 
 unsigned futex_waiters(struct vmspace *s, uint64_t va)
 {
-	struct futex_bucket *b = bucket_of(s, va);
+	uint64_t off;
+	const void *base = vm_futex_key(s, va, &off);
+	struct futex_bucket *b = bucket_of(base, off);
 	struct list_node *pos;
 	irqflags_t f = spin_lock_irqsave(&b->lock);
 	unsigned n = 0;
 
 	list_for_each(pos, &b->waiters)
-		n += same_key(container_of(pos, struct futex_waiter, node), s, va);
+		n += same_key(container_of(pos, struct futex_waiter, node), base, off);
 	spin_unlock_irqrestore(&b->lock, f);
 	return n;
 }

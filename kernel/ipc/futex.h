@@ -4,13 +4,15 @@
  * word.  User-level locks, condition variables and thread joins are
  * built on them (the fast path never enters the kernel).
  *
- * Keys.  A futex is named by (address space, user virtual address): the
- * struct vmspace * and a 4-byte-aligned va in the user half.  Two tasks
- * meet on a futex only when they wait and wake in the same space at the
- * same address ("private" futexes; a word in shared memory mapped at two
- * addresses or in two spaces is two futexes).  Keys are never
- * dereferenced: a waiter's space is its own, alive while it waits, and a
- * waker holds a reference to the space it names.
+ * Keys.  A futex is named by a base and an offset (vm_futex_key): for a
+ * word in a shared mapping of a memory object (NH_MAP_SHARED), the
+ * struct memobj * and the word's offset in it, so that tasks of every
+ * space that maps the object meet there, at whatever address each maps
+ * it (Linux's shared futexes: how two processes share a pipe's ring);
+ * for any other word, the struct vmspace * and its 4-byte-aligned user
+ * va (private futexes).  Keys are never dereferenced: a key whose object
+ * was freed and reused while its waiter slept can at worst wake it
+ * spuriously, which every futex user allows for.
  *
  * Buckets.  Keys hash into FUTEX_BUCKETS buckets, each with its own lock
  * (RANK_FUTEX: taken holding no space lock, and above none of the locks
@@ -47,8 +49,8 @@ struct vmspace;
 
 struct futex_waiter {
 	struct list_node node;		/* [b] in its bucket; unlinked: woken */
-	struct vmspace *space;		/* [I] the key */
-	uint64_t va;			/* [I] */
+	const void *base;		/* [I] the key: a space or a memory object */
+	uint64_t off;			/* [I] ... and the va or the offset */
 	struct task *task;		/* [I] the sleeper */
 };
 

@@ -266,6 +266,9 @@ static void region_remove(struct vmspace *s, struct vm_region *r)
 {
 	if (s->hint == r)
 		s->hint = 0;
+	for (int i = 0; i < VM_FUTEX_HINTS; i++)
+		if (s->futex_hint[i] == r)
+			s->futex_hint[i] = 0;
 	list_del(&r->node);
 	s->nregions--;
 	if (r->obj)
@@ -822,6 +825,31 @@ int vm_query(struct vmspace *s, uint64_t va, struct nh_region *out)
 	}
 	vm_unlock(s, f);
 	return r ? 0 : -NH_ENOENT;
+}
+
+const void *vm_futex_key(struct vmspace *s, uint64_t va, uint64_t *off)
+{
+	irqflags_t f = vm_lock(s);
+	struct vm_region *r = 0, **h = s->futex_hint;
+	const void *base = s;
+
+	/* its own hints (faults move find's): a pipe's two sides are two rings */
+	for (int i = 0; i < VM_FUTEX_HINTS && !r; i++)
+		if (h[i] && h[i]->start <= va && va < h[i]->end)
+			r = h[i];
+	if (!r) {
+		r = find(s, va);
+		memmove(h + 1, h, (VM_FUTEX_HINTS - 1) * sizeof(*h));
+		h[0] = r;
+	}
+
+	*off = va;
+	if (r && r->ops == &shared_ops) {
+		base = r->obj;
+		*off = r->offset + (va - r->start);
+	}
+	vm_unlock(s, f);
+	return base;
 }
 
 /* ---- clone ------------------------------------------------------------ */

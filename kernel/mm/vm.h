@@ -95,6 +95,8 @@ struct vm_region {
  * then nothing is charged) or shrinks (< 0: never refused). */
 typedef int (*vm_charge_fn)(struct vmspace *s, int64_t delta);
 
+#define VM_FUTEX_HINTS	4
+
 struct vmspace {
 	uint64_t root_pa;		/* [I] */
 	uint64_t id;			/* [I] unique, never reused */
@@ -103,6 +105,8 @@ struct vmspace {
 	struct list_node regions;	/* [L] sorted, never overlapping */
 	unsigned nregions;		/* [L] */
 	struct vm_region *hint;		/* [L] the region found last, or NULL */
+	struct vm_region *futex_hint[VM_FUTEX_HINTS];	/* [L] the regions vm_futex_key
+							   found last, newest first */
 	uint64_t resident;		/* [L] leaves present */
 	uint64_t tables;		/* [L] table frames below the root */
 	uint64_t table_list;		/* [L] the same, chained (frame_link) */
@@ -145,6 +149,12 @@ int vm_protect(struct vmspace *s, uint64_t va, uint64_t len, unsigned prot);
 
 /* The region holding @va, or else the next above it: 0, -NH_ENOENT. */
 int vm_query(struct vmspace *s, uint64_t va, struct nh_region *out);
+
+/* What names the futex at @va in @s (futex.h): the memory object and the
+ * offset in it when a shared mapping of one holds @va (so every space
+ * that maps it meets there), else @s itself and @va.  Never fails: an
+ * unmapped @va is keyed by the space. */
+const void *vm_futex_key(struct vmspace *s, uint64_t va, uint64_t *off);
 
 /* Copy between the kernel and @s, faulting pages in (writes break COW,
  * VM_FORCE for loaders): 0, -NH_EFAULT, -NH_ENOMEM. */

@@ -113,12 +113,17 @@ int creat(const char *path, mode_t mode)
 
 int close(int fd)
 {
+	__nh_pipe_close(fd);
 	return (int)ret(fs_there() ? fs_close(NH_FS_HANDLE, fd) : -NH_EBADF);
 }
 
+#define READ_FILE	1	/* fs_read's file: a file (more may follow) */
+#define READ_RING	2	/* ... a pipe: nothing read, the ring is ours */
+
 /* One piece of a read (pread when @at >= 0): bytes, or -NH_E*; *@more
  * whether a full piece may be followed by more at once (a file's; a
- * pipe gives what it holds and no more). */
+ * terminal gives a line and no more).  A pipe's ring, once the file
+ * server says it is one, is read here (pipe.c). */
 static long read_piece(int fd, void *buf, size_t n, off_t at, int *more)
 {
 	size_t got = n;
@@ -129,21 +134,25 @@ static long read_piece(int fd, void *buf, size_t n, off_t at, int *more)
 		r = fs_read(NH_FS_HANDLE, fd, (uint32_t)n, &file, buf, &got);
 	else if (!r)
 		r = fs_pread(NH_FS_HANDLE, fd, (uint32_t)n, at, buf, &got);
-	*more = at >= 0 || file;
+	*more = at >= 0 || file == READ_FILE;
+	if (!r && file == READ_RING)
+		return __nh_pipe_learn_read(fd, buf, n);
 	return r ? r : (long)got;
 }
 
-static long write_piece(int fd, const void *buf, size_t n, off_t at)
+static long write_piece(int fd, const void *buf, size_t n, off_t at, size_t *rest)
 {
-	uint32_t done = 0;
+	uint32_t done = 0, ring = 0;
 	long r;
 
 	if (!fs_there())
 		return fd == 1 || fd == 2 ? nh_debug_write(buf, n) : -NH_EBADF;
 	r = __nh_need_buffer();
 	if (!r)
-		r = at < 0 ? fs_write(NH_FS_HANDLE, fd, buf, n, &done)
+		r = at < 0 ? fs_write(NH_FS_HANDLE, fd, buf, n, &done, &ring)
 			   : fs_pwrite(NH_FS_HANDLE, fd, at, buf, n, &done);
+	if (!r && ring)		/* a pipe: all the rest goes into its ring */
+		return __nh_pipe_learn_write(fd, buf, *rest);
 	return r ? r : (long)done;
 }
 
@@ -174,9 +183,9 @@ static ssize_t write_all(int fd, const void *buf, size_t n, off_t at)
 	size_t total = 0;
 
 	do {
-		size_t want = n - total < PIECE ? n - total : PIECE;
+		size_t want = n - total < PIECE ? n - total : PIECE, rest = n - total;
 		long r = write_piece(fd, (const char *)buf + total, want,
-				     at < 0 ? at : at + (off_t)total);
+				     at < 0 ? at : at + (off_t)total, &rest);
 
 		if (r < 0)
 			return total ? (ssize_t)total : (ssize_t)__nh_fail(r);
@@ -187,13 +196,23 @@ static ssize_t write_all(int fd, const void *buf, size_t n, off_t at)
 	return (ssize_t)total;
 }
 
+/* A pipe's ring known here is read and written in pipe.c, with no
+ * request; anything else through the file server. */
 ssize_t read(int fd, void *buf, size_t n)
 {
+	long got;
+
+	if (__nh_pipe_read(fd, buf, n, &got))
+		return got < 0 ? (ssize_t)__nh_fail(got) : (ssize_t)got;
 	return read_all(fd, buf, n, -1);
 }
 
 ssize_t write(int fd, const void *buf, size_t n)
 {
+	long done;
+
+	if (__nh_pipe_write(fd, buf, n, &done))
+		return done < 0 ? (ssize_t)__nh_fail(done) : (ssize_t)done;
 	return write_all(fd, buf, n, -1);
 }
 
@@ -220,6 +239,8 @@ int dup3(int old, int new, int flags)
 	int32_t fd = -1;
 	long r = fs_there() ? fs_dup3(NH_FS_HANDLE, old, new, (uint32_t)flags, &fd) : -NH_EBADF;
 
+	if (!r)
+		__nh_pipe_dup(old, fd);
 	return (int)ret(r ? r : fd);
 }
 
@@ -247,16 +268,22 @@ int fcntl(int fd, int cmd, ...)
 	arg = va_arg(ap, long);
 	va_end(ap);
 	r = fs_there() ? fs_fcntl(NH_FS_HANDLE, fd, cmd, arg, &value) : -NH_EBADF;
+	if (!r && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
+		__nh_pipe_dup(fd, (int)value);
 	return (int)ret(r ? r : value);
 }
 
 int pipe2(int fds[2], int flags)
 {
 	int32_t rfd = -1, wfd = -1;
-	long r = fs_there() ? fs_pipe2(NH_FS_HANDLE, (uint32_t)flags, &rfd, &wfd) : -NH_ENOSYS;
+	uint64_t ino = 0;
+	long ring = 0;
+	long r = fs_there() ? fs_pipe2(NH_FS_HANDLE, (uint32_t)flags, &rfd, &wfd, &ino, &ring)
+			    : -NH_ENOSYS;
 
 	if (r)
 		return (int)__nh_fail(r);
+	__nh_pipe_made(rfd, wfd, ino, ring);
 	fds[0] = rfd;
 	fds[1] = wfd;
 	return 0;

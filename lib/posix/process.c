@@ -76,6 +76,8 @@ pid_t fork(void)
 		return (pid_t)__nh_fail(r);
 	if (pid == 0 && nh_proto_buf())	/* the child: a new task has no buffer */
 		nh_proto_set_buffer(nh_proto_buf());
+	if (pid == 0)
+		__nh_ring_pid = 0;	/* its pipe locks carry its own pid */
 	return pid;
 }
 

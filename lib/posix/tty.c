@@ -42,6 +42,9 @@ static int sizes(unsigned long req, size_t *in, size_t *out)
 		return 0;
 	case TIOCSCTTY: case TIOCNOTTY:
 		return 0;
+	case FIONREAD:
+		*out = sizeof(int);
+		return 0;
 	default:
 		return -NH_ENOTTY;
 	}

@@ -6,7 +6,8 @@
  * caller's frame, which the child's calls overwrite: the return address
  * stays in t1 across the ecall (the kernel restores every register it
  * does not return a value in, and the child starts with the parent's
- * registers).  Errors go through __nh_fail (process.c, posix.h) for errno.
+ * registers).  The child marks itself in __nh_vforked (pipe.c: it must
+ * not change the parent's tables of pipe rings), the parent unmarks.  Errors go through __nh_fail (process.c, posix.h) for errno.
  */
 #include <nuthatch/sysno.h>
 
@@ -34,6 +35,9 @@ vfork:
 	li	t2, REPLY_TAG
 	bne	a0, t2, 1f
 	sext.w	a0, a1			/* the pid: 0 in the child */
+	seqz	t2, a0			/* __nh_vforked: 1 in the child, 0 again */
+	la	t3, __nh_vforked	/* in the parent once it runs (pipe.c) */
+	sw	t2, 0(t3)
 	ret
 1:	srli	t2, a0, 16		/* an error reply: w0 is the code */
 	li	t3, ERROR_LABEL

@@ -105,7 +105,7 @@ static void forwarded(long reply, long err, long fallback, uint64_t label)
 	if (err >= 0 || nh_handle_info(reply, &info) || info.type != NH_OBJ_REPLY)
 		return;
 	if (fallback >= 0 && label == FS_WRITE)
-		fs_srv_write_answer(&fs_srv.srv, reply, (uint32_t)fallback);
+		fs_srv_write_answer(&fs_srv.srv, reply, (uint32_t)fallback, 0);
 	else if (label == FS_READ)
 		fs_srv_read_answer(&fs_srv.srv, reply, 0, 0, 0);
 	else

@@ -11,19 +11,17 @@
  *    working directories on it, and an unlinked node is freed (its
  *    memory object closed) when they reach 0; the initramfs's nodes are
  *    never unlinked (only /tmp's, tmp set, change);
- *  - a file's refs count the descriptor slots that point at it, plus one
- *    for each blocked call (struct fs_wait) that holds it; it is freed,
- *    and its pipe end let go, when they reach 0;
- *  - a pipe's readers and writers count the files open on its two ends;
- *    its buffer is unmapped and the pipe freed when both are 0; every
- *    blocked call on a pipe is on that pipe's list (reads or writes) and
- *    holds a ref on its file;
+ *  - a file's refs count the descriptor slots that point at it; it is
+ *    freed, and its pipe end let go, when they reach 0;
+ *  - a pipe's readers and writers count the files open on its two ends,
+ *    and its ring's copies of them equal them; its ring is unmapped, its
+ *    object closed and the pipe freed when both are 0;
  *  - every process the process server made has one client (under its
  *    pid) pointing at one table; a table's refs count the clients that
  *    share it (CLONE_FILES) and it is freed, its descriptors closed, at
  *    0;
- *  - a blocked call is answered or dropped (its process ended) exactly
- *    once, and its reply handle closed then.
+ *  - a /proc question is answered or dropped (its process ended)
+ *    exactly once, and its reply handle closed then.
  */
 #ifndef FS_FS_H
 #define FS_FS_H
@@ -92,24 +90,14 @@ struct fs_file {
 	uint32_t snap_len, snap_room;	/* (procfs.c frees it) */
 };
 
-/* A call blocked on a pipe (a read of an empty one, a write to a full
- * one): its saved reply, and for a write the bytes still to go. */
-struct fs_wait {
-	long reply;
-	int32_t pid;			/* the process that asked */
-	struct fs_file *file;		/* a ref */
-	uint32_t count;			/* read: at most this; write: len */
-	uint32_t done;			/* write: bytes already in the pipe */
-	struct fs_wait *next;
-	uint8_t *data;			/* write: the bytes (FS_PIPE_BUF of room) */
-};
-
+/* A pipe: its ring (lib/nhproto.h's struct nh_pipe_ring) in a memory
+ * object mapped here and in its users; the bytes are theirs to move. */
 struct fs_pipe {
-	uint8_t *buf;			/* FS_PIPE_SIZE, mapped at creation */
-	uint32_t head, len;		/* the bytes: [head, head + len) mod size */
-	uint32_t readers, writers;	/* files open on each end */
+	long obj;			/* the ring's memory object */
+	struct nh_pipe_ring *ring;	/* ... mapped here */
+	uint32_t readers, writers;	/* files open on each end (the ring's copy
+					   is what its users read) */
 	uint64_t ino;			/* for fstat: pipes are numbered apart from nodes */
-	struct fs_wait *reads, *writes;	/* blocked, first come first */
 };
 
 struct fs_fd {
@@ -259,18 +247,17 @@ void fs_node_free(struct fs_node *n);
 
 /* pipe.c */
 long fs_pipe_init(void);
-long fs_pipe_new(struct fs_file **rd, struct fs_file **wr);
+long fs_pipe_new(struct fs_file **rd, struct fs_file **wr, uint32_t nonblock);
 void fs_pipe_close_end(struct fs_pipe *p, int writer);
-/* A read or write on a pipe end from request @r: answered now (the
- * reply's length, as the decoder's) or saved (0, r deferred). */
-long fs_pipe_read(struct srv_req *r, struct fs_file *f, uint32_t count, void *out, size_t *out_len);
-long fs_pipe_write(struct srv_req *r, struct fs_file *f, const void *data, size_t len,
-		   uint32_t *done);
+/* A read or write request on a pipe end: nothing moved, the answer says
+ * the ring is the caller's (read's *@file 2, write's *@ring 1). */
+long fs_pipe_read(struct fs_file *f, uint32_t *file);
+long fs_pipe_write(struct fs_file *f, uint32_t *ring);
+/* @f's O_NONBLOCK (F_SETFL) into its ring, for its readers or writers. */
+void fs_pipe_set_nonblock(struct fs_file *f);
 void fs_pipe_stat(const struct fs_pipe *p, struct stat *st);
-/* Drop every blocked call of @pid (its process ended). */
+uint32_t fs_pipe_held(const struct fs_pipe *p);	/* bytes in its ring (FIONREAD) */
+/* @pid ended: the ring locks it held are free. */
 void fs_pipe_drop_pid(int32_t pid);
-/* pool.c */
-struct fs_wait *fs_wait_new(void);
-void fs_wait_free(struct fs_wait *w);
 
 #endif

@@ -4,10 +4,12 @@
  * checks the descriptor and its access mode first, then acts.
  */
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <nuthatch/errno.h>
+#include <nuthatch/handle.h>
 
 #include "fs.h"
 #include "proto/console.h"
@@ -47,7 +49,7 @@ long fs_srv_read(struct srv_req *r, int32_t fd, uint32_t count, uint32_t *file, 
 	if (count > FS_IO_MAX)
 		count = FS_IO_MAX;
 	if (f->pipe)
-		return fs_pipe_read(r, f, count, data, data_len);
+		return fs_pipe_read(f, file);
 	if (fs_dev_console_read(r, f, count))
 		return 0;	/* the console server answers */
 	*file = 1;
@@ -61,7 +63,7 @@ long fs_srv_read(struct srv_req *r, int32_t fd, uint32_t count, uint32_t *file, 
 }
 
 long fs_srv_write(struct srv_req *r, int32_t fd, const void *data, size_t data_len,
-		  uint32_t *done)
+		  uint32_t *done, uint32_t *ring)
 {
 	struct fs_file *f = fs_fd_get(FS_CLIENT(r), fd);
 	long n;
@@ -69,7 +71,7 @@ long fs_srv_write(struct srv_req *r, int32_t fd, const void *data, size_t data_l
 	if (!f || !can_write(f))
 		return -NH_EBADF;
 	if (f->pipe)
-		return fs_pipe_write(r, f, data, data_len, done);
+		return fs_pipe_write(f, ring);
 	if (fs_dev_console_write(r, f, data, data_len))
 		return 0;
 	if (f->flags & O_APPEND)
@@ -198,13 +200,16 @@ long fs_srv_fcntl(struct srv_req *r, int32_t fd, int32_t cmd, int64_t arg, int64
 		return 0;
 	case F_SETFL:
 		s->file->flags = (s->file->flags & ~SETFL_MASK) | ((uint32_t)arg & SETFL_MASK);
+		if (s->file->pipe)
+			fs_pipe_set_nonblock(s->file);
 		return 0;
 	default:
 		return -NH_EINVAL;
 	}
 }
 
-long fs_srv_pipe2(struct srv_req *r, uint32_t flags, int32_t *rfd, int32_t *wfd)
+long fs_srv_pipe2(struct srv_req *r, uint32_t flags, int32_t *rfd, int32_t *wfd, uint64_t *ino,
+		  long *ring, uint32_t *ring_rights)
 {
 	struct fs_client *c = FS_CLIENT(r);
 	uint32_t cloexec = !!(flags & O_CLOEXEC);
@@ -213,11 +218,9 @@ long fs_srv_pipe2(struct srv_req *r, uint32_t flags, int32_t *rfd, int32_t *wfd)
 
 	if (flags & ~(uint32_t)(O_CLOEXEC | O_NONBLOCK))
 		return -NH_EINVAL;
-	a = fs_pipe_new(&rd, &wr);
+	a = fs_pipe_new(&rd, &wr, flags & O_NONBLOCK);
 	if (a)
 		return a;
-	rd->flags |= flags & O_NONBLOCK;
-	wr->flags |= flags & O_NONBLOCK;
 	a = fs_fd_install(c, rd, 0, cloexec);
 	b = a < 0 ? a : fs_fd_install(c, wr, 0, cloexec);
 	if (b < 0 && a >= 0)
@@ -228,6 +231,9 @@ long fs_srv_pipe2(struct srv_req *r, uint32_t flags, int32_t *rfd, int32_t *wfd)
 		return b;
 	*rfd = (int32_t)a;
 	*wfd = (int32_t)b;
+	*ino = rd->pipe->ino;
+	*ring = rd->pipe->obj;	/* (a copy goes: this server keeps its own) */
+	*ring_rights = NH_RIGHT_READ | NH_RIGHT_WRITE | NH_RIGHT_MAP;
 	return 0;
 }
 
@@ -265,10 +271,18 @@ long fs_srv_ioctl(struct srv_req *r, int32_t fd, uint32_t cmd, const void *arg, 
 {
 	struct fs_file *f = fs_fd_get(FS_CLIENT(r), fd);
 
-	(void)out;
 	*out_len = 0;
 	if (!f)
 		return -NH_EBADF;
+	if (cmd == FIONREAD && (f->pipe || f->node->kind == FS_REG_INITRD ||
+				f->node->kind == FS_REG_TMP)) {
+		int n = f->pipe ? (int)fs_pipe_held(f->pipe) :
+			f->offset < f->node->size ? (int)(f->node->size - f->offset) : 0;
+
+		memcpy(out, &n, sizeof(n));
+		*out_len = sizeof(n);
+		return 0;
+	}
 	if (f->pipe)
 		return -NH_ENOTTY;
 	return fs_dev_console_ioctl(r, f, cmd, arg, arg_len);

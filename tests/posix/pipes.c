@@ -5,6 +5,7 @@
 #define _GNU_SOURCE	/* pipe2, dup3 */
 #endif
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -67,14 +68,18 @@ static int write_full(int fd, const void *buf, size_t n)
 
 static void basics(void)
 {
-	int low = lowest_free(0), next = lowest_free(low + 1), p[2];
+	int low = lowest_free(0), next = lowest_free(low + 1), p[2], ready = -1, r;
 	char buf[16] = "";
 
 	SAY("pipe", pipe(p));
 	printf("read end is the lowest free fd %d, write end the next %d\n", p[0] == low,
 	       p[1] == next);
 	printf("write 5: %ld\n", (long)write(p[1], "hello", 5));
+	r = ioctl(p[0], FIONREAD, &ready);
+	printf("FIONREAD: %d, its value %d\n", r, ready);
 	printf("read: %ld \"%s\"\n", (long)read(p[0], buf, sizeof(buf) - 1), buf);
+	r = ioctl(p[0], FIONREAD, &ready);
+	printf("FIONREAD after: %d, its value %d\n", r, ready);
 	SAY("read on the write end", read(p[1], buf, 1));
 	SAY("write on the read end", write(p[0], "x", 1));
 	SAY("lseek on a pipe", lseek(p[0], 0, SEEK_CUR));

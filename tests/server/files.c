@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -216,11 +217,24 @@ static int writes_forever(long fd)
 			return 1;
 }
 
-static int reads_once(long fd)
+/* @fds: the read end, and the write end << 16.  The empty write takes
+ * the write side's lock once (the lock's owner name is learnt then), so
+ * that when the read sleeps it sleeps in the ring, holding its lock. */
+static int reads_once(long fds)
 {
-	char c;
+	char c = 0;
 
-	return read((int)fd, &c, 1) == 1 ? 2 : 3;
+	if (write((int)(fds >> 16), &c, 0) != 0)
+		return 4;
+	return read((int)(fds & 0xffff), &c, 1) == 1 ? 2 : 3;
+}
+
+/* Bytes ready in @fd (FIONREAD), or -1. */
+static int ready(int fd)
+{
+	int n = -1;
+
+	return ioctl(fd, FIONREAD, &n) ? -1 : n;
 }
 
 static int killed_by(pid_t pid, int sig)
@@ -234,34 +248,51 @@ static int killed_by(pid_t pid, int sig)
 	return 1;
 }
 
-/* A child killed while blocked on a pipe: its blocked call is dropped,
- * no byte is lost, and the pipe works on for the others. */
+/* Is @pid asleep (its /proc stat's state S)?  Waits up to 5 s. */
+static int asleep(pid_t pid)
+{
+	char path[40], line[256];
+	long n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (int i = 0; i < 2500; i++, nh_sleep_ns(2000000)) {
+		n = slurp(path, line, sizeof(line) - 1);
+		line[n > 0 ? n : 0] = 0;
+		if (n > 0 && strrchr(line, ')') && strrchr(line, ')')[2] == 'S')
+			return 1;
+	}
+	return 0;
+}
+
+/* A child killed while it sleeps in a pipe call, holding its side's lock
+ * of the ring: the file server frees the lock as the child ends, no byte
+ * is lost or half there, and the pipe works on for the others (the
+ * writes and reads after are non-blocking: a lock still held would be
+ * EAGAIN, not a hang). */
 static int killed_mid_call(void)
 {
 	static char buf[70000];
-	struct fs_counts mid;
 	int p[2], ok = 1;
 	long got = 0, n;
 	pid_t pid;
 
 	EXPECT(pipe(p) == 0);
-	pid = proc_spawn_child(writes_forever, p[1]);	/* blocks once 64 KiB are in */
-	for (int i = 0; i < 500 && fs_now().waits == 0; i++)
+	pid = proc_spawn_child(writes_forever, p[1]);	/* sleeps once 64 KiB are in */
+	for (int i = 0; i < 2500 && ready(p[0]) < 64 * 1024; i++)
 		nh_sleep_ns(2000000);
-	mid = fs_now();
-	EXPECT(mid.waits == 1);
+	EXPECT(ready(p[0]) == 64 * 1024 && asleep(pid));	/* asleep in its next write */
 	EXPECT(kill(pid, SIGKILL) == 0 && killed_by(pid, SIGKILL));
-	EXPECT(fcntl(p[0], F_SETFL, O_NONBLOCK) == 0);
+	EXPECT(fcntl(p[0], F_SETFL, O_NONBLOCK) == 0 && fcntl(p[1], F_SETFL, O_NONBLOCK) == 0);
 	while ((n = read(p[0], buf + got, sizeof(buf) - (size_t)got)) > 0)
 		got += n;
 	EXPECT(got == 64 * 1024 && errno == EAGAIN);	/* what it had put in, whole */
 	EXPECT(write(p[1], "ok", 2) == 2 && read(p[0], buf, 10) == 2 && !memcmp(buf, "ok", 2));
 	EXPECT(fcntl(p[0], F_SETFL, 0) == 0);
 	/* a reader killed while it waits takes nothing with it */
-	pid = proc_spawn_child(reads_once, p[0]);
-	for (int i = 0; i < 500 && fs_now().waits == 0; i++)
-		nh_sleep_ns(2000000);
+	pid = proc_spawn_child(reads_once, p[0] | (long)p[1] << 16);
+	EXPECT(asleep(pid));
 	EXPECT(kill(pid, SIGTERM) == 0 && killed_by(pid, SIGTERM));
+	EXPECT(fcntl(p[0], F_SETFL, O_NONBLOCK) == 0);
 	EXPECT(write(p[1], "xyz", 3) == 3 && read(p[0], buf, 10) == 3 && !memcmp(buf, "xyz", 3));
 	close(p[0]);
 	close(p[1]);
@@ -477,7 +508,7 @@ int fs_file_server_refuses_garbage(void)
 	EXPECT(fs_fcntl(NH_FS_HANDLE, 0, 999, 0, &(int64_t){ 0 }) == -NH_EINVAL);
 	EXPECT(fs_dup3(NH_FS_HANDLE, 0, 5, 0x1, &fd) == -NH_EINVAL);
 	EXPECT(fs_dup3(NH_FS_HANDLE, 0, 0, 0, &fd) == -NH_EINVAL);
-	EXPECT(fs_pipe2(NH_FS_HANDLE, 0x1, &fd, &fd) == -NH_EINVAL);
+	EXPECT(fs_pipe2(NH_FS_HANDLE, 0x1, &fd, &fd, &(uint64_t){ 0 }, &(long){ 0 }) == -NH_EINVAL);
 	EXPECT(fs_chdir(NH_FS_HANDLE, 0, "/", 1) == -NH_EINVAL);
 	EXPECT(fs_faccessat(NH_FS_HANDLE, AT_FDCWD, 64, "/", 1) == -NH_EINVAL);
 	fd = open("/bin/hello", O_RDONLY);

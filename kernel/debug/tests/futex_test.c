@@ -13,6 +13,7 @@
 #include "sched/task.h"
 #include "sched/timer.h"
 #include "mm/uaccess.h"
+#include "mm/memobj.h"
 #include "mm/vm.h"
 
 #define MS		1000000ull
@@ -141,4 +142,53 @@ KTEST(FUTX0003_interrupted_waiter_leaves_its_bucket)
 	KT_EXPECT(t, futex_waiters(s, WORD_VA) == 0);
 	KT_EXPECT(t, futex_wake(s, WORD_VA, 1) == 0);
 	vm_put(s);
+}
+
+/* A space with @o mapped at @va (@flags: shared or private). */
+static struct vmspace *obj_space(struct memobj *o, uint64_t va, unsigned flags)
+{
+	int err;
+	struct vmspace *s = vm_create(&err);
+
+	if (s && vm_map(s, &va, 8192, VM_READ | VM_WRITE, NH_MAP_FIXED | flags, o, 0)) {
+		vm_put(s);
+		s = 0;
+	}
+	return s;
+}
+
+/* A word in a shared mapping is keyed by its object and offset: a waker
+ * in another space, mapping it elsewhere, wakes the waiter; a private
+ * copy of the same object, or another offset, does not. */
+KTEST(FUTX0004_shared_mappings_meet_at_the_object)
+{
+	int err;
+	struct memobj *o = memobj_create(8192, &err);
+	struct vmspace *a = o ? obj_space(o, WORD_VA, NH_MAP_SHARED) : 0;
+	struct vmspace *b = o ? obj_space(o, WORD_VA + 0x200000, NH_MAP_SHARED) : 0;
+	struct vmspace *p = o ? obj_space(o, WORD_VA + 0x200000, NH_MAP_PRIVATE) : 0;
+	struct fx_arg arg = { .s = a, .va = WORD_VA + 4096 + 8, .result = 1 };
+	struct task *k = 0;
+
+	KT_EXPECT(t, o && a && b && p);
+	if (o && a && b && p)
+		k = kthread_create("fxshare", fx_wait_main, &arg, 0, &err);
+	KT_EXPECT(t, k != 0);
+	if (k) {
+		KT_EXPECT(t, wait_queued(a, arg.va, 1));
+		KT_EXPECT(t, futex_waiters(b, WORD_VA + 0x200000 + 4096 + 8) == 1);
+		KT_EXPECT(t, futex_wake(p, WORD_VA + 0x200000 + 4096 + 8, 1) == 0);
+		KT_EXPECT(t, futex_wake(b, WORD_VA + 0x200000 + 8, 1) == 0);
+		KT_EXPECT(t, futex_wake(b, WORD_VA + 0x200000 + 4096 + 8, 1) == 1);
+		task_join(k);
+		KT_EXPECT(t, arg.result == 0);
+	}
+	if (p)
+		vm_put(p);
+	if (b)
+		vm_put(b);
+	if (a)
+		vm_put(a);
+	if (o)
+		memobj_put(o);
 }

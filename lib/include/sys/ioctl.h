@@ -1,7 +1,7 @@
 /*
  * ioctl and the terminal requests the console server answers (Linux's
- * numbers).  Every other request, and every descriptor that is no
- * terminal, gives ENOTTY.
+ * numbers), and FIONREAD, which the file server answers for pipes and
+ * files.  Every other request, and every other descriptor, gives ENOTTY.
  */
 #ifndef NH_SYS_IOCTL_H
 #define NH_SYS_IOCTL_H
@@ -20,6 +20,7 @@
 #define TIOCSWINSZ	0x5414
 #define TIOCNOTTY	0x5422
 #define TIOCGSID	0x5429
+#define FIONREAD	0x541B	/* bytes ready to read: a pipe's, a file's past the offset */
 
 int ioctl(int fd, unsigned long request, ...);
 
