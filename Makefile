@@ -184,7 +184,8 @@ ULIBOBJ		:= $(BUILD)/lib/crt0.S.o $(BUILD)/lib/start.c.o $(BUILD)/lib/mman.c.o \
 		   $(BUILD)/lib/posix/pthread.c.o $(BUILD)/lib/posix/mutex.c.o \
 		   $(BUILD)/lib/posix/time.c.o $(BUILD)/lib/posix/system.c.o \
 		   $(BUILD)/lib/posix/file.c.o $(BUILD)/lib/posix/dir.c.o \
-		   $(BUILD)/lib/posix/tty.c.o $(BUILD)/lib/posix/pipe.c.o
+		   $(BUILD)/lib/posix/tty.c.o $(BUILD)/lib/posix/pipe.c.o \
+		   $(BUILD)/lib/posix/mapped.c.o
 UPROGS		:= $(patsubst user/%.c,$(BUILD)/user/%,$(wildcard user/*.c)) \
 		   $(BUILD)/user/testserver
 # The programs people use (/bin/NAME, one file each) and the shell.
@@ -323,7 +324,8 @@ $(LIBSERVER): $(LIBSERVER_OBJ)
 	$(Q)$(AR) rcs $@ $^
 
 $(BUILD)/lib/proto.c.o $(BUILD)/lib/posix/process.c.o $(BUILD)/lib/posix/file.c.o \
-$(BUILD)/lib/posix/dir.c.o $(BUILD)/lib/posix/tty.c.o $(BUILD)/lib/posix/pipe.c.o: $(PROTO_HDRS)
+$(BUILD)/lib/posix/dir.c.o $(BUILD)/lib/posix/tty.c.o $(BUILD)/lib/posix/pipe.c.o \
+$(BUILD)/lib/posix/mapped.c.o: $(PROTO_HDRS)
 $(TSERVER_PARTS): UCFLAGS += $(PROTO_CFLAGS)
 $(TSERVER_PARTS) $(BUILD)/user/testserver.o: | $(PROTO_HDRS)
 ULIBOBJ		+= $(PROTO_CLIENT)

@@ -41,6 +41,20 @@ def boot(image, smp, icount, pattern, timeout, key="nuthatch.bench="):
     return figures
 
 
+def boot_to_prompt(image, timeout):
+    """An ordinary boot to the shell's first prompt (init asked with
+    nuthatch.bootstat): {"boot_to_prompt": (1, ns since reset)} or None."""
+    cmd = qemu.qemu_command(image, 1, "1G", "dynamic", icount=True,
+                            append="nuthatch.bootstat")
+    b = qemu.run(cmd, timeout, closing=re.compile(r"^bench boot_to_prompt 1 \d+$"))
+    for line in b.lines:
+        words = line.split()
+        if len(words) == 4 and words[:2] == ["bench", "boot_to_prompt"]:
+            return {"boot_to_prompt": (1, int(words[3]))}
+    print("bench: no prompt (timed out: %s)" % b.timed_out, file=sys.stderr)
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("image")
@@ -56,6 +70,10 @@ def main():
     if procs is None:
         return 1
     figures.update(procs)
+    up = boot_to_prompt(a.image, a.timeout)
+    if up is None:
+        return 1
+    figures.update(up)
     for name, (iters, per_op) in figures.items():
         print("bench %s %d %d" % (name, iters, per_op))
     for mib in (1, 8, 64):

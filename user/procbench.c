@@ -207,21 +207,38 @@ static void pipe_throughput(const char *name, long iters)
 	reap(pid);
 }
 
-/* open, read 4 KiB, close of an initramfs file. */
-static void open_read_close(const char *name, long iters)
+/* open, one read of @size bytes, close of an initramfs file (procbench
+ * itself, 29 KiB, or the test server, 225 KiB, for the larger reads). */
+static void open_read_close_n(const char *name, long iters, size_t size)
 {
-	static char buf[4096];
+	static char buf[64 * 1024];
+	const char *path = size > 4096 ? "/bin/testserver" : "/bin/procbench";
 	long start = nh_clock_ns();
 
 	for (long i = 0; i < iters; i++) {
-		int fd = open("/bin/procbench", O_RDONLY);
+		int fd = open(path, O_RDONLY);
 
-		if (fd < 0 || read(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf) || close(fd)) {
+		if (fd < 0 || read(fd, buf, size) != (ssize_t)size || close(fd)) {
 			failed++;
 			return;
 		}
 	}
 	report(name, iters, start);
+}
+
+static void open_read_close(const char *name, long iters)
+{
+	open_read_close_n(name, iters, 4096);
+}
+
+static void open_read_close_16k(const char *name, long iters)
+{
+	open_read_close_n(name, iters, 16 * 1024);
+}
+
+static void open_read_close_64k(const char *name, long iters)
+{
+	open_read_close_n(name, iters, 64 * 1024);
 }
 
 /*
@@ -267,6 +284,8 @@ int main(int argc, char **argv)
 		{ "pipe_round_trip", 1000, 0, pipe_round_trip },
 		{ "pipe_throughput_64k", 100, 0, pipe_throughput },
 		{ "open_read_close_4k", 500, 0, open_read_close },
+		{ "open_read_close_16k", 200, 0, open_read_close_16k },
+		{ "open_read_close_64k", 100, 0, open_read_close_64k },
 	};
 
 	if (!strcmp(pattern, "fork_pair_ratio"))	/* wall time: only when named */

@@ -114,6 +114,7 @@ int creat(const char *path, mode_t mode)
 int close(int fd)
 {
 	__nh_pipe_close(fd);
+	__nh_file_forget(fd);
 	return (int)ret(fs_there() ? fs_close(NH_FS_HANDLE, fd) : -NH_EBADF);
 }
 
@@ -197,12 +198,13 @@ static ssize_t write_all(int fd, const void *buf, size_t n, off_t at)
 }
 
 /* A pipe's ring known here is read and written in pipe.c, with no
- * request; anything else through the file server. */
+ * request, a large read of an initramfs file from a mapping (mapped.c);
+ * anything else through the file server. */
 ssize_t read(int fd, void *buf, size_t n)
 {
 	long got;
 
-	if (__nh_pipe_read(fd, buf, n, &got))
+	if (__nh_pipe_read(fd, buf, n, &got) || __nh_file_read(fd, buf, n, &got))
 		return got < 0 ? (ssize_t)__nh_fail(got) : (ssize_t)got;
 	return read_all(fd, buf, n, -1);
 }
@@ -240,7 +242,7 @@ int dup3(int old, int new, int flags)
 	long r = fs_there() ? fs_dup3(NH_FS_HANDLE, old, new, (uint32_t)flags, &fd) : -NH_EBADF;
 
 	if (!r)
-		__nh_pipe_dup(old, fd);
+		__nh_file_forget(fd), __nh_pipe_dup(old, fd);
 	return (int)ret(r ? r : fd);
 }
 
@@ -269,7 +271,7 @@ int fcntl(int fd, int cmd, ...)
 	va_end(ap);
 	r = fs_there() ? fs_fcntl(NH_FS_HANDLE, fd, cmd, arg, &value) : -NH_EBADF;
 	if (!r && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
-		__nh_pipe_dup(fd, (int)value);
+		__nh_file_forget((int)value), __nh_pipe_dup(fd, (int)value);
 	return (int)ret(r ? r : value);
 }
 

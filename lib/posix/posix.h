@@ -32,6 +32,11 @@ long __nh_pipe_learn_write(int fd, const void *buf, size_t n);
 void __nh_pipe_made(int rfd, int wfd, uint64_t ino, long ring);
 void __nh_pipe_dup(int old, int new);
 void __nh_pipe_close(int fd);
+/* mapped.c: initramfs files read from a mapping.  __nh_file_read: 1
+ * (done, *@res bytes or -NH_E*) if @fd's read went that way, else 0;
+ * __nh_file_forget: @fd is closed or replaced. */
+int __nh_file_read(int fd, void *buf, size_t n, long *res);
+void __nh_file_forget(int fd);
 /* The pid the ring locks carry (0: ask again; fork's child sets it). */
 extern int32_t __nh_ring_pid;
 

@@ -4,13 +4,14 @@
  * checks the descriptor and its access mode first, then acts.
  */
 #include <fcntl.h>
-#include <sys/ioctl.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <nuthatch/errno.h>
 #include <nuthatch/handle.h>
 
+#include "archive.h"
 #include "fs.h"
 #include "proto/console.h"
 #include "proto/fs_server.h"
@@ -286,6 +287,43 @@ long fs_srv_ioctl(struct srv_req *r, int32_t fd, uint32_t cmd, const void *arg, 
 	if (f->pipe)
 		return -NH_ENOTTY;
 	return fs_dev_console_ioctl(r, f, cmd, arg, arg_len);
+}
+
+/* An initramfs file open to read at @fd of @r's caller, or 0. */
+static struct fs_file *mappable(struct srv_req *r, int32_t fd)
+{
+	struct fs_file *f = fs_fd_get(FS_CLIENT(r), fd);
+
+	return f && !f->pipe && can_read(f) && f->node->kind == FS_REG_INITRD ? f : 0;
+}
+
+long fs_srv_map_file(struct srv_req *r, int32_t fd, uint64_t *base, uint64_t *size, long *obj,
+		     uint32_t *obj_rights)
+{
+	struct fs_file *f = mappable(r, fd);
+	size_t alen;
+
+	if (!f)
+		return fs_fd_get(FS_CLIENT(r), fd) ? -NH_ENODEV : -NH_EBADF;
+	*base = (uint64_t)(f->node->data - srv_archive_bytes(&alen));
+	*size = f->node->size;
+	*obj = srv_archive_object();
+	*obj_rights = NH_RIGHT_READ | NH_RIGHT_MAP;
+	return 0;
+}
+
+long fs_srv_read_map(struct srv_req *r, int32_t fd, uint32_t count, uint64_t *at, uint32_t *got)
+{
+	struct fs_file *f = mappable(r, fd);
+	uint64_t size;
+
+	if (!f)
+		return fs_fd_get(FS_CLIENT(r), fd) ? -NH_ENODEV : -NH_EBADF;
+	size = f->node->size;
+	*at = f->offset;
+	*got = f->offset >= size ? 0 : size - f->offset < count ? (uint32_t)(size - f->offset) : count;
+	f->offset += *got;
+	return 0;
 }
 
 long fs_srv_console_stat(struct srv_req *r, uint32_t *readers, uint32_t *lines, uint64_t *rx,

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -80,6 +81,8 @@ int main(int argc, char **argv)
 	pid_t first = -1;
 
 	open_console();
+	if (arg(argc, argv, "nuthatch.bootstat"))
+		setenv("NH_BOOTSTAT", "1", 1);	/* the shell tells when its prompt is out */
 	if (prog)
 		first = start(prog, 0);
 	else if (tests)

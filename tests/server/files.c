@@ -720,3 +720,72 @@ int fs_exec_through_the_file_server(void)
 	EXPECT(fs_back(&before));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
+
+/* A child that reads on from where its parent's shared description is:
+ * @fd's next 8 KiB must be the file's from @at on (exit 0). */
+static int reads_on(long arg)
+{
+	static char got[8192];
+	struct srv_file f;
+	int fd = (int)(arg & 0xffff);
+	long at = arg >> 16;
+
+	if (srv_archive_find("/bin/testserver", &f) || read(fd, got, sizeof(got)) != sizeof(got))
+		return 1;
+	return memcmp(got, f.data + at, sizeof(got)) ? 2 : 0;
+}
+
+/*
+ * A large read of an initramfs file comes from a mapping of it
+ * (lib/posix/mapped.c) with no bytes through the file server: the bytes
+ * are the archive's, the description's offset is the server's as ever
+ * (lseek, a dup, a forked child reading on), small reads after it stay
+ * exact, a descriptor replaced by dup2 reads what it is now, and the
+ * requests refuse what is no initramfs file.
+ */
+int fs_large_reads_come_from_a_mapping(void)
+{
+	static char buf[70000];
+	struct fs_counts before = fs_now();
+	struct srv_file f;
+	uint64_t base = 0, size = 0, at = 0;
+	uint32_t got = 0;
+	struct nh_space_stat ss0, ss1;
+	long obj = 0;
+	int ok = 1, fd, d, p[2], status;
+	pid_t pid;
+
+	EXPECT(ts_archive_open() == 0 && srv_archive_find("/bin/testserver", &f) == 0);
+	EXPECT(nh_space_stat(NH_SELF_SPACE, &ss0) == 0);
+	EXPECT(f.size > 3 * sizeof(buf));
+	fd = open("/bin/testserver", O_RDONLY);
+	EXPECT(fd >= 0 && read(fd, buf, 3) == 3 && !memcmp(buf, f.data, 3));	/* small: as before */
+	EXPECT(read(fd, buf, sizeof(buf)) == sizeof(buf) && !memcmp(buf, f.data + 3, sizeof(buf)));
+	EXPECT(lseek(fd, 0, SEEK_CUR) == 3 + (off_t)sizeof(buf));
+	EXPECT(read(fd, buf, 5) == 5 && !memcmp(buf, f.data + 3 + sizeof(buf), 5));
+	d = dup(fd);	/* the same description: its offset moves for both */
+	EXPECT(d >= 0 && read(d, buf, 9000) == 9000 && !memcmp(buf, f.data + 70008, 9000));
+	EXPECT(lseek(fd, 0, SEEK_CUR) == 79008);
+	pid = proc_spawn_child(reads_on, d | 79008l << 16);
+	EXPECT(waitpid(pid, &status, 0) == pid && proc_exited_with(status, 0));
+	EXPECT(lseek(fd, -20, SEEK_END) == (off_t)f.size - 20);
+	EXPECT(read(fd, buf, sizeof(buf)) == 20 && !memcmp(buf, f.data + f.size - 20, 20));
+	EXPECT(read(fd, buf, sizeof(buf)) == 0);	/* end of file */
+	EXPECT(pipe(p) == 0 && dup2(p[0], d) == d && write(p[1], "pipe", 4) == 4);
+	EXPECT(read(d, buf, sizeof(buf)) == 4 && !memcmp(buf, "pipe", 4));	/* what d is now */
+	/* the requests refuse what is no initramfs file */
+	EXPECT(fs_map_file(NH_FS_HANDLE, p[0], &base, &size, &obj) == -NH_ENODEV);
+	EXPECT(fs_read_map(NH_FS_HANDLE, p[0], 10, &at, &got) == -NH_ENODEV);
+	EXPECT(fs_read_map(NH_FS_HANDLE, 999, 10, &at, &got) == -NH_EBADF);
+	close(p[0]);
+	close(p[1]);
+	close(d);
+	close(fd);
+	fd = open("/dev/zero", O_RDONLY);
+	EXPECT(fd >= 0 && read(fd, buf, sizeof(buf)) == sizeof(buf) && !buf[0] && !buf[69999]);
+	close(fd);
+	EXPECT(nh_space_stat(NH_SELF_SPACE, &ss1) == 0);
+	EXPECT(ss1.regions == ss0.regions);	/* the mappings went with their descriptors */
+	EXPECT(fs_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}
