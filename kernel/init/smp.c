@@ -42,6 +42,7 @@ void smp_secondary_main(uint64_t hartid, unsigned index)
 	arch_irq_sources_enable();
 	hart_set_online(h);
 	__atomic_fetch_add(&nharts_online, 1, __ATOMIC_RELAXED);
+	arch_send_ipi(harts[0].hartid);	/* the boot hart waits for this, asleep */
 	arch_irq_enable();
 	sched_idle();
 }
@@ -70,10 +71,13 @@ static int start_one(uint64_t hartid, unsigned index, uint64_t image_offset)
 	if (err)
 		return err;
 	end = clock_ns() + START_TIMEOUT_NS;
+	/* Asleep, not spinning: the new hart's IPI (or the tick) wakes this
+	 * one, and under QEMU's round-robin a spin would take half of the
+	 * new hart's time. */
 	while (!__atomic_load_n(&h->online, __ATOMIC_ACQUIRE)) {
 		if (clock_ns() > end)
 			return -NH_ETIMEDOUT;
-		arch_cpu_relax();
+		arch_wait_for_interrupt();
 	}
 	return 0;
 }

@@ -165,23 +165,34 @@ static void push_free(struct frame_pool *pool, struct frame_bank *bk,
 	pool->nfree++;
 }
 
-/* Append [b, e) to the tail of the free list (init only). */
+/* Append [b, e) (inside one bank: frame_pool_init walks spans of a
+ * bank's range) to the tail of the free list (init only), linking each
+ * frame to the next directly: one bank lookup a span, not one a frame. */
 static void append_span(struct frame_pool *pool, uint64_t b, uint64_t e)
 {
-	uint64_t idx, pa;
+	uint64_t idx, pa, n;
 	struct frame_bank *bk = bank_of(pool, b, &idx);
+	struct frame_meta *tail;
 
-	for (; bk && b < e; b += FRAME_SIZE, idx++) {
-		uint32_t g = bk->first + (uint32_t)idx;
+	if (!bk || b >= e)
+		return;
+	n = (e - b) / FRAME_SIZE;
+	if (n > bk->nframes - idx)
+		n = bk->nframes - idx;
+	tail = pool->free_tail == FRAME_NONE ? 0 : meta_of_index(pool, pool->free_tail, &pa);
+	for (uint64_t k = 0; k < n; k++) {
+		uint32_t g = bk->first + (uint32_t)(idx + k);
 
-		bk->meta[idx] = (struct frame_meta){ 0, FRAME_NONE };
-		if (pool->free_tail == FRAME_NONE)
-			pool->free_head = g;
+		if (tail)
+			tail->next = g;
 		else
-			meta_of_index(pool, pool->free_tail, &pa)->next = g;
-		pool->free_tail = g;
-		pool->nfree++;
+			pool->free_head = g;
+		tail = &bk->meta[idx + k];
+		*tail = (struct frame_meta){ 0, FRAME_NONE };
 	}
+	if (n)
+		pool->free_tail = bk->first + (uint32_t)(idx + n - 1);
+	pool->nfree += n;
 }
 
 int frame_pool_init(struct frame_pool *pool, const struct platform *p,

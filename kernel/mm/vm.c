@@ -670,7 +670,8 @@ static int map_template(struct vm_region *t, unsigned prot, unsigned flags,
 {
 	bool shared = flags & NH_MAP_SHARED;
 
-	if ((flags & ~(NH_MAP_FIXED | NH_MAP_SHARED | NH_MAP_PRIVATE | VM_MAP_OBJ_NOWRITE)) ||
+	if ((flags & ~(NH_MAP_FIXED | NH_MAP_SHARED | NH_MAP_PRIVATE | NH_MAP_POPULATE |
+		       VM_MAP_OBJ_NOWRITE)) ||
 	    (shared && (flags & NH_MAP_PRIVATE)) || !prot_ok(prot) ||
 	    (obj && ((off & PAGE_MASK) || off + len < off ||
 		     off + len > obj->npages * PAGE_SIZE)) || (!obj && off))
@@ -683,6 +684,30 @@ static int map_template(struct vm_region *t, unsigned prot, unsigned flags,
 		.maxprot = max_prot(obj, shared, flags),
 		.ops = !obj ? &anon_ops : shared ? &shared_ops : &private_ops };
 	return (prot & ~t->maxprot) ? -NH_EACCES : 0;
+}
+
+/* NH_MAP_POPULATE: the pages of @r's object present now entered at once,
+ * each as its first fault would (a page with no frame yet, or no room
+ * for a table or under the charge limit: left to its fault). */
+static void populate(struct vmspace *s, struct vm_region *r)
+{
+	for (uint64_t va = r->start; va < r->end; va += PAGE_SIZE) {
+		pte_t *slot = walk(s, va, true);
+		uint64_t pa;
+
+		if (!slot || s->charge(s, 1))
+			return;
+		if (*slot || memobj_page(r->obj, obj_index(r, va), false, &pa)) {
+			s->charge(s, -1);
+			continue;
+		}
+		if (refs_frames(r))
+			frame_ref(pa);
+		*slot = leaf(pa, r->prot);
+		s->resident++;
+		if (r->prot & VM_EXEC)
+			vm_tlb_code_written();
+	}
 }
 
 int vm_map(struct vmspace *s, uint64_t *va, uint64_t len, unsigned prot,
@@ -710,6 +735,8 @@ int vm_map(struct vmspace *s, uint64_t *va, uint64_t len, unsigned prot,
 	r = err ? 0 : region_new(&t);
 	if (r)
 		insert(s, r);
+	if (r && (flags & NH_MAP_POPULATE) && r->ops == &shared_ops && r->prot)
+		populate(s, r);	/* (a new region: no hart has its entries cached) */
 	vm_unlock(s, f);
 	return err ? err : r ? 0 : -NH_ENOMEM;
 }

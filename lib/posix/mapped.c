@@ -59,8 +59,8 @@ static int learn(int fd, struct mapped *m)
 	if (!r) {
 		lo = base & ~(PAGE - 1);
 		m->len = (base + size - lo + PAGE - 1) & ~(PAGE - 1);
-		va = m->len ? nh_map(NH_SELF_SPACE, 0, m->len, NH_PROT_READ, NH_MAP_SHARED, obj, lo)
-			    : -NH_EINVAL;
+		va = m->len ? nh_map(NH_SELF_SPACE, 0, m->len, NH_PROT_READ, NH_MAP_SHARED, obj,
+				     lo) : -NH_EINVAL;	/* (no POPULATE: a read touches few pages) */
 		nh_handle_close(obj);
 	}
 	if (va < 0)

@@ -29,7 +29,7 @@ long srv_archive_open(void)
 	if (h < 0)
 		return h;
 	r = nh_map(NH_SELF_SPACE, 0, (len + PAGE - 1) & ~(PAGE - 1), NH_PROT_READ,
-		   NH_MAP_SHARED, h, 0);
+		   NH_MAP_SHARED | NH_MAP_POPULATE, h, 0);	/* its tables, now */
 	if (r >= 0)
 		r = cpio_check((const void *)r, len) ? -NH_EBADMSG : r;
 	if (r < 0) {
@@ -37,8 +37,6 @@ long srv_archive_open(void)
 		return r;
 	}
 	base = (const uint8_t *)r;
-	for (size_t off = 0; off < len; off += PAGE)	/* its tables, now */
-		(void)*(volatile const uint8_t *)(base + off);
 	cpio_index_build(&index_, base, len, slots, SLOTS);
 	object = h;
 	return 0;

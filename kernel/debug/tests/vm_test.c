@@ -756,3 +756,38 @@ KTEST(VM0017_the_archive_object_is_the_initramfs_in_place)
 		     ((const char *)a)[len - 1]);
 	memobj_put(o);
 }
+
+/* NH_MAP_POPULATE: a shared mapping enters the object's present pages at
+ * once (and only those); a private one, or no flag, waits for faults;
+ * unmapping gives every reference back (the runner counts frames). */
+KTEST(VM0018_populate_enters_the_present_pages_at_once)
+{
+	int err;
+	struct vmspace *s = vm_create(&err);
+	struct memobj *o = memobj_create(3 * 4096, &err);
+	struct nh_space_stat st;
+	uint64_t va = DATA_VA, pa, va2 = DATA_VA + 0x100000, va3 = DATA_VA + 0x200000;
+
+	KT_EXPECT(t, s && o);
+	if (!s || !o)
+		goto out;
+	KT_EXPECT(t, memobj_page(o, 0, true, &pa) == 0 && memobj_page(o, 2, true, &pa) == 0);
+	KT_EXPECT(t, vm_map(s, &va, 3 * 4096, VM_READ, NH_MAP_FIXED | NH_MAP_SHARED |
+			    NH_MAP_POPULATE, o, 0) == 0);
+	vm_stat(s, &st);
+	KT_EXPECT(t, st.resident == 2);		/* pages 0 and 2; 1 has no frame */
+	KT_EXPECT(t, vm_map(s, &va2, 3 * 4096, VM_READ, NH_MAP_FIXED | NH_MAP_PRIVATE |
+			    NH_MAP_POPULATE, o, 0) == 0);
+	KT_EXPECT(t, vm_map(s, &va3, 3 * 4096, VM_READ, NH_MAP_FIXED | NH_MAP_SHARED, o, 0) == 0);
+	vm_stat(s, &st);
+	KT_EXPECT(t, st.resident == 2);		/* neither entered a page */
+	KT_EXPECT(t, vm_map(s, &va, 4096, VM_READ, 0x10 | NH_MAP_SHARED, o, 0) == -NH_EINVAL);
+	KT_EXPECT(t, vm_unmap(s, DATA_VA, 3 * 4096) == 0);
+	vm_stat(s, &st);
+	KT_EXPECT(t, st.resident == 0);
+out:
+	if (o)
+		memobj_put(o);
+	if (s)
+		vm_put(s);
+}

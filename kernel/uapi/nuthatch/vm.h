@@ -18,6 +18,8 @@
 #define NH_MAP_FIXED	0x1	/* exactly at va (which must be free) */
 #define NH_MAP_SHARED	0x2	/* memory object: writes reach the object */
 #define NH_MAP_PRIVATE	0x4	/* memory object: copy on write (the default) */
+#define NH_MAP_POPULATE	0x8	/* shared memory object: its pages present now are
+				   entered at once, not at their first touch */
 
 #ifndef __ASSEMBLY__
 /* What space_map maps (more than the six argument registers carry). */
