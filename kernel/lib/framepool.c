@@ -114,17 +114,21 @@ static int place_meta(struct frame_pool *pool, const struct platform *p)
 	return -NH_ENOMEM;
 }
 
+/* Each bank's metadata array (its entries are set by frame_pool_init:
+ * free frames by append_span, the rest by reserve_frames). */
 static void assign_meta(struct frame_pool *pool)
 {
 	struct frame_meta *m = pool->phys_to_virt(pool->meta_base);
 
-	for (unsigned i = 0; i < pool->nbanks; i++) {
-		struct frame_bank *bk = &pool->banks[i];
+	for (unsigned i = 0; i < pool->nbanks; i++)
+		pool->banks[i].meta = m + pool->banks[i].first;
+}
 
-		bk->meta = m + bk->first;
-		for (uint64_t f = 0; f < bk->nframes; f++)
-			bk->meta[f] = (struct frame_meta){ FRAME_RESERVED, FRAME_NONE };
-	}
+/* Frames [from, to) of @bk are no one's to allocate. */
+static void reserve_frames(struct frame_bank *bk, uint64_t from, uint64_t to)
+{
+	for (uint64_t f = from; f < to && f < bk->nframes; f++)
+		bk->meta[f] = (struct frame_meta){ FRAME_RESERVED, FRAME_NONE };
 }
 
 static struct frame_bank *bank_of(struct frame_pool *pool, uint64_t pa,
@@ -211,14 +215,17 @@ int frame_pool_init(struct frame_pool *pool, const struct platform *p,
 		return err;
 	assign_meta(pool);
 	for (unsigned i = 0; i < pool->nbanks; i++) {
-		const struct frame_bank *bk = &pool->banks[i];
+		struct frame_bank *bk = &pool->banks[i];
 		struct plat_range r = { bk->base, bk->nframes * FRAME_SIZE };
 		uint64_t from = r.base;
 
+		/* one pass: each frame's entry written once, free or reserved */
 		while (next_free_span(pool, p, &r, from, &b, &e)) {
+			reserve_frames(bk, (from - bk->base) / FRAME_SIZE, (b - bk->base) / FRAME_SIZE);
 			append_span(pool, b, e);
 			from = e;
 		}
+		reserve_frames(bk, (from - bk->base) / FRAME_SIZE, bk->nframes);
 	}
 	pool->nusable = pool->nfree;
 	return 0;

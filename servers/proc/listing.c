@@ -46,7 +46,7 @@ size_t proc_leaders_after(int32_t after, struct proc **out, size_t max)
 	return k.n;
 }
 
-static char state_of(const struct nh_task_info *t)
+char proc_state_letter(const struct nh_task_info *t)
 {
 	static const char letters[] = { [NH_TASK_READY] = 'R', [NH_TASK_RUNNING] = 'R',
 		[NH_TASK_SLEEPING] = 'S', [NH_TASK_SLEEPING_UNINTR] = 'D',
@@ -64,7 +64,8 @@ static void add_thread(struct nh_ps *e, const struct proc *t)
 		return;
 	e->time_ns += info.utime_ns + info.stime_ns;
 	if (e->state == 'Z' || e->state == 'S')
-		e->state = state_of(&info) == 'R' ? 'R' : e->state == 'Z' ? state_of(&info) : 'S';
+		e->state = proc_state_letter(&info) == 'R' ? 'R' :
+			   e->state == 'Z' ? proc_state_letter(&info) : 'S';
 	if (!e->rss_pages)
 		e->rss_pages = info.resident_pages;
 }

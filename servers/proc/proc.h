@@ -203,6 +203,9 @@ void proc_group_exit(struct proc *leader, int32_t status);
 /* listing.c: the processes (leaders) of pid > @after, lowest first, at
  * most @max into @out; how many. */
 size_t proc_leaders_after(int32_t after, struct proc **out, size_t max);
+/* A task's state as ps and /proc show it: R, S, D, T, Z. */
+struct nh_task_info;
+char proc_state_letter(const struct nh_task_info *t);
 
 /* procfs.c: /proc's facts.  proc_procfs_init makes the notification the
  * file server signals (bound to the endpoint); proc_procfs_answer takes

@@ -110,15 +110,6 @@ struct facts {
 	uint64_t vsize, brk_start;
 };
 
-static char state_letter(const struct nh_task_info *t)
-{
-	static const char letters[] = { [NH_TASK_READY] = 'R', [NH_TASK_RUNNING] = 'R',
-		[NH_TASK_SLEEPING] = 'S', [NH_TASK_SLEEPING_UNINTR] = 'D',
-		[NH_TASK_STOPPED] = 'T', [NH_TASK_DEAD] = 'Z' };
-
-	return t->state < sizeof(letters) ? letters[t->state] : 'R';
-}
-
 static void add_times(struct facts *f, const struct proc *t)
 {
 	struct nh_task_info info;
@@ -156,7 +147,7 @@ static void gather(struct facts *f, const struct proc *t, int32_t caller)
 		add_times(f, o);
 	if (t->state != PROC_RUNNING || !t->task || nh_task_info(t->task, &f->info))
 		return;
-	f->state = p->pid == caller ? 'R' : state_letter(&f->info);	/* it waits for this */
+	f->state = p->pid == caller ? 'R' : proc_state_letter(&f->info);	/* it waits for this */
 	nh_task_sched_get(t->task, &f->sched);
 	f->vsize = mapped(p->space);
 	if (!nh_space_stat(p->space, &ss))

@@ -13,21 +13,7 @@
 /* The access mode, and O_APPEND if it is set. */
 #define FL(fd)	fl_words(fd, O_APPEND, "O_APPEND")
 
-static char self[512];	/* this program's absolute path */
-
-/* argv[0]: absolute on the host; Nuthatch's test server passes the bare
- * name of /bin/posix/NAME. */
-static void find_self(const char *argv0)
-{
-	char cwd[256];
-
-	if (argv0[0] == '/')
-		snprintf(self, sizeof(self), "%s", argv0);
-	else if (strchr(argv0, '/') && getcwd(cwd, sizeof(cwd)))
-		snprintf(self, sizeof(self), "%s/%s", cwd, argv0);
-	else
-		snprintf(self, sizeof(self), "/bin/posix/%s", argv0);
-}
+static char self[512];	/* this program's absolute path (posix_self) */
 
 static long offset(int fd)
 {
@@ -279,7 +265,7 @@ int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "cloexec-check") == 0)
 		return cloexec_check(atoi(argv[2]), atoi(argv[3]));
-	find_self(argv[0]);
+	posix_self(argv[0], self, sizeof(self));
 	regular();
 	errors();
 	directories();

@@ -142,4 +142,18 @@ static inline const char *fl_words(int fd, int flag, const char *name)
 	return out;
 }
 
+/* This program's absolute path into @out from argv[0]: absolute on the
+ * host; Nuthatch's test server passes the bare name of /bin/posix/NAME. */
+static inline void posix_self(const char *argv0, char *out, size_t size)
+{
+	char cwd[256];
+
+	if (argv0[0] == '/')
+		snprintf(out, size, "%s", argv0);
+	else if (strchr(argv0, '/') && getcwd(cwd, sizeof(cwd)))
+		snprintf(out, size, "%s/%s", cwd, argv0);
+	else
+		snprintf(out, size, "/bin/posix/%s", argv0);
+}
+
 #endif

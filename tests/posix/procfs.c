@@ -34,21 +34,7 @@ struct pstat {
 	long pid;
 };
 
-static char self[512];	/* this program's absolute path */
-
-/* argv[0]: absolute on the host; Nuthatch's test server passes the bare
- * name of /bin/posix/NAME. */
-static void find_self(const char *argv0)
-{
-	char cwd[256];
-
-	if (argv0[0] == '/')
-		snprintf(self, sizeof(self), "%s", argv0);
-	else if (strchr(argv0, '/') && getcwd(cwd, sizeof(cwd)))
-		snprintf(self, sizeof(self), "%s/%s", cwd, argv0);
-	else
-		snprintf(self, sizeof(self), "/bin/posix/%s", argv0);
-}
+static char self[512];	/* this program's absolute path (posix_self) */
 
 /* "/proc/PID/LEAF", or "/proc/self/LEAF" for pid 0 (no leaf if empty). */
 static const char *proc_path(char *out, size_t size, pid_t pid, const char *leaf)
@@ -368,7 +354,7 @@ int main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "cmdline-child") == 0)
 		return cmdline_child(argc, argv);
-	find_self(argv[0]);
+	posix_self(argv[0], self, sizeof(self));
 	listing();
 	self_stat();
 	self_status();
