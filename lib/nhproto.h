@@ -54,34 +54,40 @@ enum nh_procfs_what {
  * A pipe's ring: one memory object, made by the file server at pipe2
  * (servers/fs/pipe.c), mapped shared by it and by every process with an
  * end open (lib/posix/pipe.c, which moves the bytes: a read or write of
- * a pipe is no request).  This header fills the object's first page; the
- * bytes are the NH_PIPE_SIZE after it.  Who writes what:
- *   [fs]    the file server alone: the ends' counts and O_NONBLOCK;
- *   [lock0] a reader holding lock[0]: head; [lock1] a writer holding
- *           lock[1]: tail; a side's lock is 0 or its holder's pid, with
- *           NH_PIPE_WAITERS when another may sleep on it (a futex: the
- *           object is shared, so every space meets at the same word), and
- *           the file server frees a lock whose holder died;
+ * a pipe is no request).  Its first page holds struct nh_pipe_ends, the
+ * file server's alone (the users map it read-only, so none can make the
+ * others see a false end of file), its second struct nh_pipe_ring, the
+ * users', and the bytes are the NH_PIPE_SIZE after them.  Who writes what:
+ *   ends    the file server: the ends' counts and O_NONBLOCK;
+ *   head    a reader holding lock[0]; tail a writer holding lock[1]
+ *           (free-running counts: the bytes are [head, tail) modulo
+ *           NH_PIPE_SIZE; a reader trusts no more than NH_PIPE_SIZE of
+ *           them, so a corrupt header gives EIO, never a wild copy);
+ *   lock[i] 0 or its holder's pid, with NH_PIPE_WAITERS when another may
+ *           sleep on it (a futex: the object is shared, so every space
+ *           meets at the same word); the file server frees a lock whose
+ *           holder died;
  *   seq[0]  bumped (by a writer or the file server) when bytes come or the
  *           last writer goes, seq[1] when room comes or the last reader
  *           goes, each only if sleepers[i] (readers that may sleep on
  *           seq[0], writers on seq[1]) is not 0, which the waker takes
  *           back to 0 as it calls futex_wake on seq[i] (a write after it
  *           need not wake them again).
- * The bytes in the ring are [head, tail) (free-running counts, mod
- * NH_PIPE_SIZE in the ring); a writer copies before it moves tail, so a
- * writer killed in the middle of a copy leaves nothing half there.
+ * A writer copies before it moves tail, so a writer killed in the middle
+ * of a copy leaves nothing half there.
  */
 #define NH_PIPE_SIZE	65536u		/* Linux's default capacity */
-#define NH_PIPE_DATA	4096u		/* where the bytes start in the object */
+#define NH_PIPE_RING	4096u		/* where struct nh_pipe_ring is */
+#define NH_PIPE_DATA	8192u		/* where the bytes start */
 #define NH_PIPE_OBJECT	(NH_PIPE_DATA + NH_PIPE_SIZE)
 #define NH_PIPE_WAITERS	0x80000000u	/* in a lock: wake at unlock */
+struct nh_pipe_ends {
+	uint32_t readers, writers;	/* descriptions open on each end */
+	uint32_t nonblock[2];		/* O_NONBLOCK of the read, write end */
+};
 struct nh_pipe_ring {
-	uint32_t size;			/* NH_PIPE_SIZE */
-	uint32_t readers, writers;	/* [fs] descriptions open on each end */
-	uint32_t nonblock[2];		/* [fs] O_NONBLOCK of the read, write end */
-	uint32_t head;			/* [lock0] bytes taken out, ever */
-	uint32_t tail;			/* [lock1] bytes put in, ever */
+	uint32_t head;			/* [lock 0] bytes taken out, ever */
+	uint32_t tail;			/* [lock 1] bytes put in, ever */
 	uint32_t lock[2];		/* the read side's, the write side's */
 	uint32_t seq[2];
 	uint32_t sleepers[2];

@@ -104,9 +104,11 @@ static void unlock(struct nh_pipe_ring *g, int i)
 
 /* ---- sleeping and waking ---------------------------------------------- */
 
+/* A word another side or the file server writes (acquire: what it wrote
+ * before is seen; the sleep and wake words take their own order). */
 static int count(uint32_t *w)
 {
-	return (int)__atomic_load_n(w, __ATOMIC_SEQ_CST);
+	return (int)__atomic_load_n(w, __ATOMIC_ACQUIRE);
 }
 
 /* Sleep on side @i's seq while @still(g, @want) holds: 0, or -NH_EINTR. */
@@ -139,46 +141,61 @@ static __attribute__((noinline)) void wake_sleepers(struct nh_pipe_ring *g, int 
 /* The other side's sleepers on @i, if any, woken. */
 static inline void wake(struct nh_pipe_ring *g, int i)
 {
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&g->sleepers[i], __ATOMIC_SEQ_CST))
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* the bytes' store before the look */
+	if (__atomic_load_n(&g->sleepers[i], __ATOMIC_RELAXED))
 		wake_sleepers(g, i);
 }
 
+/* The file server's page, read-only here, just before the ring's. */
+static const struct nh_pipe_ends *ends(const struct nh_pipe_ring *g)
+{
+	return (const struct nh_pipe_ends *)((const uint8_t *)g - NH_PIPE_RING);
+}
+
+/* Bytes in the ring: at most NH_PIPE_SIZE, or BAD (a corrupt header,
+ * which another user of the pipe wrote). */
+#define BAD	0xffffffffu
 static uint32_t held(struct nh_pipe_ring *g)
 {
-	return __atomic_load_n(&g->tail, __ATOMIC_ACQUIRE) - g->head;
+	uint32_t n = __atomic_load_n(&g->tail, __ATOMIC_ACQUIRE) - g->head;
+
+	return n <= NH_PIPE_SIZE ? n : BAD;
 }
 
 static uint32_t room(struct nh_pipe_ring *g)
 {
-	return g->size - (g->tail - __atomic_load_n(&g->head, __ATOMIC_ACQUIRE));
+	uint32_t used = g->tail - __atomic_load_n(&g->head, __ATOMIC_ACQUIRE);
+
+	return used <= NH_PIPE_SIZE ? NH_PIPE_SIZE - used : BAD;
 }
 
 static int empty_with_writers(struct nh_pipe_ring *g, size_t want)
 {
 	(void)want;
-	return !held(g) && count(&g->writers);
+	return !held(g) && count((uint32_t *)&ends(g)->writers);
 }
 
 static int short_with_readers(struct nh_pipe_ring *g, size_t want)
 {
-	return room(g) < want && count(&g->readers);
+	return room(g) < want && count((uint32_t *)&ends(g)->readers);
 }
 
 /* ---- the bytes ------------------------------------------------------- */
 
 static uint8_t *bytes(struct nh_pipe_ring *g)
 {
-	return (uint8_t *)g + NH_PIPE_DATA;
+	return (uint8_t *)g - NH_PIPE_RING + NH_PIPE_DATA;
 }
 
 static inline long take(struct nh_pipe_ring *g, void *buf, size_t n)
 {
-	uint32_t at = g->head % g->size, first;
+	uint32_t at = g->head % NH_PIPE_SIZE, first, h = held(g);
 
-	if (n > held(g))
-		n = held(g);
-	first = g->size - at < n ? g->size - at : (uint32_t)n;
+	if (h == BAD)
+		return -NH_EIO;
+	if (n > h)
+		n = h;
+	first = NH_PIPE_SIZE - at < n ? NH_PIPE_SIZE - at : (uint32_t)n;
 	memcpy(buf, bytes(g) + at, first);
 	if (n > first)	/* (wrapped) */
 		memcpy((uint8_t *)buf + first, bytes(g), n - first);
@@ -189,7 +206,8 @@ static inline long take(struct nh_pipe_ring *g, void *buf, size_t n)
 
 static inline void put(struct nh_pipe_ring *g, const void *buf, size_t n)
 {
-	uint32_t at = g->tail % g->size, first = g->size - at < n ? g->size - at : (uint32_t)n;
+	uint32_t at = g->tail % NH_PIPE_SIZE;
+	uint32_t first = NH_PIPE_SIZE - at < n ? NH_PIPE_SIZE - at : (uint32_t)n;
 
 	memcpy(bytes(g) + at, buf, first);
 	if (n > first)
@@ -208,7 +226,7 @@ static __attribute__((noinline)) long read_wait(struct nh_pipe_ring *g, void *bu
 	while (!r) {
 		if (held(g))
 			return take(g, buf, n);
-		if (!count(&g->writers))
+		if (!count((uint32_t *)&ends(g)->writers))
 			return 0;	/* end of file */
 		r = nonblock ? -NH_EAGAIN : sleep_on(g, 0, empty_with_writers, 0);
 	}
@@ -218,7 +236,7 @@ static __attribute__((noinline)) long read_wait(struct nh_pipe_ring *g, void *bu
 /* What the ring holds, up to @n; 0 at end of file; -NH_EAGAIN, -NH_EINTR. */
 static inline long ring_read(struct nh_pipe_ring *g, void *buf, size_t n)
 {
-	int nonblock = count(&g->nonblock[0]);
+	int nonblock = count((uint32_t *)&ends(g)->nonblock[0]);
 	long r = n ? lock(g, 0, nonblock) : 0;
 
 	if (r || !n)
@@ -240,7 +258,11 @@ static __attribute__((noinline)) long write_wait(struct nh_pipe_ring *g, const v
 	while (done < n) {
 		size_t k = room(g);
 
-		if (!count(&g->readers)) {
+		if (k == BAD) {
+			r = -NH_EIO;
+			break;
+		}
+		if (!count((uint32_t *)&ends(g)->readers)) {
 			r = -NH_EPIPE;
 			break;
 		}
@@ -260,12 +282,14 @@ static __attribute__((noinline)) long write_wait(struct nh_pipe_ring *g, const v
 
 static inline long ring_write(struct nh_pipe_ring *g, const void *buf, size_t n)
 {
-	int nonblock = count(&g->nonblock[1]);
+	int nonblock = count((uint32_t *)&ends(g)->nonblock[1]);
 	long r = lock(g, 1, nonblock);
+	uint32_t k;
 
 	if (r)
 		return r;
-	if (n <= room(g) && count(&g->readers)) {	/* all of it fits now */
+	k = room(g);
+	if (k != BAD && n <= k && count((uint32_t *)&ends(g)->readers)) {	/* all fits now */
 		put(g, buf, n);
 		r = (long)n;
 	} else {
@@ -286,6 +310,26 @@ static struct end *end_of(int fd)
 	return fd >= 0 && fd < FDS && !__nh_vforked && fds[fd].map ? &fds[fd] : 0;
 }
 
+/* @obj (a ring's memory object, closed here) mapped: the file server's
+ * page read-only, the rest read-write; the ring's address or -NH_E*. */
+static long map_object(long obj)
+{
+	long va = nh_map(NH_SELF_SPACE, 0, NH_PIPE_OBJECT, NH_PROT_READ, NH_MAP_SHARED, obj, 0);
+	long r = va < 0 ? va : nh_space_protect(NH_SELF_SPACE, (uint64_t)va + NH_PIPE_RING,
+					       NH_PIPE_OBJECT - NH_PIPE_RING,
+					       NH_PROT_READ | NH_PROT_WRITE);
+
+	nh_handle_close(obj);
+	if (r < 0 && va >= 0)
+		nh_space_unmap(NH_SELF_SPACE, (uint64_t)va, NH_PIPE_OBJECT);
+	return r < 0 ? r : va + NH_PIPE_RING;
+}
+
+static void unmap_ring(struct nh_pipe_ring *g)
+{
+	nh_space_unmap(NH_SELF_SPACE, (uint64_t)g - NH_PIPE_RING, NH_PIPE_OBJECT);
+}
+
 /* @obj (a ring's memory object, closed here) mapped, or found mapped by
  * @ino: its map index, or -NH_E*. */
 static long map_ring(long obj, uint64_t ino)
@@ -300,10 +344,11 @@ static long map_ring(long obj, uint64_t ino)
 		if (!maps[i].ring && free_at < 0)
 			free_at = i;
 	}
-	va = free_at < 0 ? -NH_ENFILE :
-	     nh_map(NH_SELF_SPACE, 0, NH_PIPE_OBJECT, NH_PROT_READ | NH_PROT_WRITE, NH_MAP_SHARED,
-		    obj, 0);
-	nh_handle_close(obj);
+	if (free_at < 0) {
+		nh_handle_close(obj);
+		return -NH_ENFILE;
+	}
+	va = map_object(obj);
 	if (va < 0)
 		return va;
 	maps[free_at] = (struct map){ .ring = (struct nh_pipe_ring *)va, .ino = ino };
@@ -326,7 +371,7 @@ void __nh_pipe_close(int fd)
 	m = &maps[e->map - 1];
 	*e = (struct end){ 0 };
 	if (!--m->fds) {
-		nh_space_unmap(NH_SELF_SPACE, (uint64_t)m->ring, NH_PIPE_OBJECT);
+		unmap_ring(m->ring);
 		*m = (struct map){ 0 };
 	}
 }
@@ -377,13 +422,11 @@ static long learn(int fd, long (*fn)(struct nh_pipe_ring *, void *, size_t), voi
 		end_set(fd, m, (int)end);
 		return fn(maps[m].ring, buf, n);
 	}
-	va = nh_map(NH_SELF_SPACE, 0, NH_PIPE_OBJECT, NH_PROT_READ | NH_PROT_WRITE, NH_MAP_SHARED,
-		    obj, 0);
-	nh_handle_close(obj);
+	va = map_object(obj);
 	if (va < 0)
 		return va;
 	r = fn((struct nh_pipe_ring *)va, buf, n);
-	nh_space_unmap(NH_SELF_SPACE, (uint64_t)va, NH_PIPE_OBJECT);
+	unmap_ring((struct nh_pipe_ring *)va);
 	return r;
 }
 

@@ -94,7 +94,8 @@ struct fs_file {
  * object mapped here and in its users; the bytes are theirs to move. */
 struct fs_pipe {
 	long obj;			/* the ring's memory object */
-	struct nh_pipe_ring *ring;	/* ... mapped here */
+	struct nh_pipe_ends *ends;	/* ... mapped here: its first page */
+	struct nh_pipe_ring *ring;	/* ... and its second */
 	uint32_t readers, writers;	/* files open on each end (the ring's copy
 					   is what its users read) */
 	uint64_t ino;			/* for fstat: pipes are numbered apart from nodes */

@@ -52,14 +52,15 @@ static long ring_new(struct fs_pipe *p)
 		return va;
 	}
 	p->obj = obj;
-	p->ring = (struct nh_pipe_ring *)va;
-	*p->ring = (struct nh_pipe_ring){ .size = NH_PIPE_SIZE, .readers = 1, .writers = 1 };
+	p->ends = (struct nh_pipe_ends *)va;
+	p->ring = (struct nh_pipe_ring *)(va + NH_PIPE_RING);
+	*p->ends = (struct nh_pipe_ends){ .readers = 1, .writers = 1 };
 	return 0;
 }
 
 static void ring_free(struct fs_pipe *p)
 {
-	nh_space_unmap(NH_SELF_SPACE, (uint64_t)p->ring, NH_PIPE_OBJECT);
+	nh_space_unmap(NH_SELF_SPACE, (uint64_t)p->ends, NH_PIPE_OBJECT);
 	nh_handle_close(p->obj);
 }
 
@@ -80,7 +81,7 @@ long fs_pipe_new(struct fs_file **rd, struct fs_file **wr, uint32_t nonblock)
 	}
 	pn->pipe.readers = pn->pipe.writers = 1;
 	pn->pipe.ino = next_ino++;
-	pn->pipe.ring->nonblock[0] = pn->pipe.ring->nonblock[1] = !!nonblock;
+	pn->pipe.ends->nonblock[0] = pn->pipe.ends->nonblock[1] = !!nonblock;
 	(*rd)->pipe = (*wr)->pipe = &pn->pipe;
 	pn->next = all;
 	all = pn;
@@ -114,15 +115,17 @@ long fs_pipe_write(struct fs_file *f, uint32_t *ring)
 
 uint32_t fs_pipe_held(const struct fs_pipe *p)
 {
-	return __atomic_load_n(&p->ring->tail, __ATOMIC_ACQUIRE) -
-	       __atomic_load_n(&p->ring->head, __ATOMIC_ACQUIRE);
+	uint32_t n = __atomic_load_n(&p->ring->tail, __ATOMIC_ACQUIRE) -
+		     __atomic_load_n(&p->ring->head, __ATOMIC_ACQUIRE);
+
+	return n < NH_PIPE_SIZE ? n : NH_PIPE_SIZE;	/* (the users' page may lie) */
 }
 
 void fs_pipe_set_nonblock(struct fs_file *f)
 {
 	int end = (f->flags & O_ACCMODE) == O_WRONLY;
 
-	__atomic_store_n(&f->pipe->ring->nonblock[end], !!(f->flags & O_NONBLOCK),
+	__atomic_store_n(&f->pipe->ends->nonblock[end], !!(f->flags & O_NONBLOCK),
 			 __ATOMIC_SEQ_CST);
 }
 
@@ -165,11 +168,11 @@ void fs_pipe_close_end(struct fs_pipe *p, int writer)
 	struct nh_pipe_ring *g = p->ring;
 
 	if (writer && !--p->writers) {
-		__atomic_store_n(&g->writers, 0, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&p->ends->writers, 0, __ATOMIC_SEQ_CST);
 		wake(g, 0);	/* readers: end of file once the ring is empty */
 	}
 	if (!writer && !--p->readers) {
-		__atomic_store_n(&g->readers, 0, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&p->ends->readers, 0, __ATOMIC_SEQ_CST);
 		wake(g, 1);	/* writers: EPIPE */
 	}
 	if (!p->readers && !p->writers)

@@ -789,3 +789,45 @@ int fs_large_reads_come_from_a_mapping(void)
 	EXPECT(fs_back(&before));
 	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
 }
+
+/*
+ * A ring's header is shared with every user of the pipe, so a corrupt
+ * one (another user's stray writes) must not make a read or write copy
+ * wildly: its byte counts are trusted only up to the ring's size (EIO
+ * past it), and the file server's page (the ends' counts) is read-only
+ * in the users' own mappings.
+ */
+int fs_pipe_ring_header_garbage(void)
+{
+	struct fs_counts before = fs_now();
+	struct nh_pipe_ring *g;
+	uint64_t ino = 0;
+	uint32_t end = 9, head;
+	long obj = 0, va;
+	char buf[8];
+	int ok = 1, p[2], null;
+
+	EXPECT(pipe(p) == 0 && write(p[1], "ab", 2) == 2);
+	EXPECT(fs_pipe_ring(NH_FS_HANDLE, p[0], &end, &ino, &obj) == 0 && end == 0 && obj > 0);
+	va = nh_map(NH_SELF_SPACE, 0, NH_PIPE_OBJECT, NH_PROT_READ | NH_PROT_WRITE,
+		    NH_MAP_SHARED, obj, 0);
+	EXPECT(va > 0);
+	nh_handle_close(obj);
+	g = (struct nh_pipe_ring *)(va + NH_PIPE_RING);
+	head = g->head;
+	EXPECT(g->tail - head == 2);
+	g->tail = head + 0x7fff0000u;	/* more than the ring holds */
+	EXPECT(read(p[0], buf, sizeof(buf)) == -1 && errno == EIO);
+	EXPECT(write(p[1], "c", 1) == -1 && errno == EIO);
+	g->tail = head + 2;		/* whole again: it works on */
+	EXPECT(read(p[0], buf, sizeof(buf)) == 2 && !memcmp(buf, "ab", 2));
+	EXPECT(fs_pipe_ring(NH_FS_HANDLE, 999, &end, &ino, &obj) == -NH_EBADF);
+	null = open("/dev/null", O_RDONLY);	/* no pipe */
+	EXPECT(fs_pipe_ring(NH_FS_HANDLE, null, &end, &ino, &obj) == -NH_EBADF);
+	close(null);
+	nh_space_unmap(NH_SELF_SPACE, (uint64_t)va, NH_PIPE_OBJECT);
+	close(p[0]);
+	close(p[1]);
+	EXPECT(fs_back(&before));
+	return ok ? NH_TEST_PASS : NH_TEST_FAIL;
+}

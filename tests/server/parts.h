@@ -81,6 +81,7 @@ int fs_file_server_refuses_garbage(void);
 int fs_tmp_files_directories_and_their_pages(void);
 int fs_exec_through_the_file_server(void);
 int fs_large_reads_come_from_a_mapping(void);
+int fs_pipe_ring_header_garbage(void);
 /* ... and their leak check, for procfs.c: the file server's counts. */
 struct fs_counts {
 	uint32_t clients, tables, files, pipes, waits;

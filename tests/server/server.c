@@ -1948,6 +1948,7 @@ static const struct utest catalogue[] = {
 	{ "FS0009_proc_files_in_linux_formats", procfs_files_in_linux_formats },
 	{ "FS0010_proc_many_processes_threads_and_garbage", procfs_many_processes_threads_and_garbage },
 	{ "FS0011_large_reads_come_from_a_mapping", fs_large_reads_come_from_a_mapping },
+	{ "FS0012_pipe_ring_header_garbage", fs_pipe_ring_header_garbage },
 	{ "CONS0001_terminal_attributes_and_requests", con_terminal_attributes_and_requests },
 	{ "CONS0002_reads_that_must_not_wait", con_reads_that_must_not_wait },
 	{ "CONS0003_garbage_and_the_kernels_handover", con_garbage_and_the_kernels_handover },
