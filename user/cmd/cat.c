@@ -11,49 +11,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PIECE	4096
+#include "cmd.h"
+
 
 static void help(void)
 {
 	puts("Usage: cat [FILE]...\n"
 	     "Copy each FILE (standard input if none, or for -) to standard output.");
-}
-
-/* Writes all @n bytes of @buf to standard output; 0, or -1. */
-static int write_all(const char *buf, ssize_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(STDOUT_FILENO, buf, (size_t)n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		buf += w;
-		n -= w;
-	}
-	return 0;
-}
-
-/* Copies @fd to standard output; 0, or -1 with errno (@wrote set for a
- * failed write, clear for a failed read). */
-static int copy(int fd, int *wrote)
-{
-	char buf[PIECE];
-	ssize_t n;
-
-	*wrote = 0;
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (write_all(buf, n)) {
-			*wrote = 1;
-			return -1;
-		}
-	}
-	return 0;
 }
 
 /* Copies the file @name ("-": standard input); 0, or 1 if it failed. */
@@ -67,7 +31,7 @@ static int cat_file(const char *name)
 		fprintf(stderr, "cat: %s: %s\n", name, strerror(errno));
 		return 1;
 	}
-	r = copy(fd, &wrote);
+	r = cmd_copy_fd(fd, STDOUT_FILENO, &wrote);
 	if (r)
 		fprintf(stderr, "cat: %s: %s\n", wrote ? "write error" : name, strerror(errno));
 	if (!stdin_)

@@ -11,15 +11,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PIECE	4096
+#include "cmd.h"
+
 #define PATH	4096
 
 static int opt_recursive;
@@ -44,54 +43,19 @@ static int fail(const char *what)
 }
 
 /* Reports a misuse; returns 1, its status. */
-static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("cp: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'cp --help' for more information.\n", stderr);
-	return 1;
-}
+#define usage_error(...)	cmd_usage_error("cp", __VA_ARGS__)
 
 static int same_file(const struct stat *a, const struct stat *b)
 {
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-/* Writes all @n bytes of @buf to @fd; 0, or -1. */
-static int write_all(int fd, const char *buf, ssize_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, buf, (size_t)n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		buf += w;
-		n -= w;
-	}
-	return 0;
-}
-
 /* Copies what @in holds to @out; 0, or 1 reported. */
 static int copy_data(int in, int out, const char *src, const char *dst)
 {
-	char buf[PIECE];
-	ssize_t n;
+	int wrote;
 
-	while ((n = read(in, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return fail(src);
-		if (write_all(out, buf, n))
-			return fail(dst);
-	}
-	return 0;
+	return cmd_copy_fd(in, out, &wrote) ? fail(wrote ? dst : src) : 0;
 }
 
 static int copy_file(const char *src, const char *dst, const struct stat *st)
@@ -204,32 +168,9 @@ static int copy_operand(const char *src, const char *dst)
 /* Copies @src into the directory @dir, under its last name. */
 static int copy_into(const char *src, const char *dir)
 {
-	char *copy = strdup(src), to[PATH];
+	char to[PATH];
 
-	if (!copy)
-		return fail(src);
-	snprintf(to, sizeof(to), "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
-		 basename(copy));
-	free(copy);
-	return copy_operand(src, to);
-}
-
-/* Checks the operands; 1 if the last is a directory to copy into, 0 if
- * not, -1 (reported) if they are wrong. */
-static int check_operands(int argc, char **argv)
-{
-	struct stat st;
-	int n = argc - optind, into;
-
-	if (n < 2)
-		return (n ? usage_error("missing destination file operand after '%s'", argv[optind])
-			  : usage_error("missing file operand")), -1;
-	into = !stat(argv[argc - 1], &st) && S_ISDIR(st.st_mode);
-	if (n > 2 && !into) {
-		fprintf(stderr, "cp: target '%s' is not a directory\n", argv[argc - 1]);
-		return -1;
-	}
-	return into;
+	return cmd_into(src, dir, to, sizeof(to)) ? fail(src) : copy_operand(src, to);
 }
 
 int main(int argc, char **argv)
@@ -246,7 +187,7 @@ int main(int argc, char **argv)
 			return usage_error("invalid option -- '%c'", optopt);
 		opt_recursive = 1;
 	}
-	if ((into = check_operands(argc, argv)) < 0)
+	if ((into = cmd_target_operands("cp", argc, argv)) < 0)
 		return 1;
 	for (int i = optind; i < argc - 1; i++)
 		status |= into ? copy_into(argv[i], argv[argc - 1])

@@ -8,15 +8,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PIECE	4096
+#include "cmd.h"
+
 #define PATH	4096
 
 static void help(void)
@@ -34,48 +33,7 @@ static int fail(const char *src, const char *dst)
 }
 
 /* Reports a misuse; returns 1, its status. */
-static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("mv: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'mv --help' for more information.\n", stderr);
-	return 1;
-}
-
-/* Writes all @n bytes of @buf to @fd; 0, or -1. */
-static int write_all(int fd, const char *buf, ssize_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, buf, (size_t)n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		buf += w;
-		n -= w;
-	}
-	return 0;
-}
-
-/* Copies what @in holds to @out; 0, or -1 with errno. */
-static int copy_data(int in, int out)
-{
-	char buf[PIECE];
-	ssize_t n;
-
-	while ((n = read(in, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || write_all(out, buf, n))
-			return -1;
-	}
-	return 0;
-}
+#define usage_error(...)	cmd_usage_error("mv", __VA_ARGS__)
 
 /* Opens @dst to be written, made with exactly the mode @mode. */
 static int create(const char *dst, mode_t mode)
@@ -91,12 +49,12 @@ static int create(const char *dst, mode_t mode)
  * a half copy is removed (GNU mv's way too). */
 static int copy_across(const char *src, const char *dst, const struct stat *st)
 {
-	int in, out, r = -1, err;
+	int in, out, r = -1, err, wrote;
 
 	if ((in = open(src, O_RDONLY)) < 0)
 		return fail(src, dst);
 	if ((out = create(dst, st->st_mode)) >= 0) {
-		r = copy_data(in, out);
+		r = cmd_copy_fd(in, out, &wrote);
 		r |= close(out);
 		if (!r)
 			r = unlink(src);
@@ -131,34 +89,13 @@ static int move(const char *src, const char *dst)
 /* Moves @src into the directory @dir, under its last name. */
 static int move_into(const char *src, const char *dir)
 {
-	char *copy = strdup(src), to[PATH];
+	char to[PATH];
 
-	if (!copy) {
+	if (cmd_into(src, dir, to, sizeof(to))) {
 		fprintf(stderr, "mv: %s: %s\n", src, strerror(errno));
 		return 1;
 	}
-	snprintf(to, sizeof(to), "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
-		 basename(copy));
-	free(copy);
 	return move(src, to);
-}
-
-/* Checks the operands; 1 if the last is a directory to move into, 0 if
- * not, -1 (reported) if they are wrong. */
-static int check_operands(int argc, char **argv)
-{
-	struct stat st;
-	int n = argc - optind, into;
-
-	if (n < 2)
-		return (n ? usage_error("missing destination file operand after '%s'", argv[optind])
-			  : usage_error("missing file operand")), -1;
-	into = !stat(argv[argc - 1], &st) && S_ISDIR(st.st_mode);
-	if (n > 2 && !into) {
-		fprintf(stderr, "mv: target '%s' is not a directory\n", argv[argc - 1]);
-		return -1;
-	}
-	return into;
 }
 
 int main(int argc, char **argv)
@@ -172,7 +109,7 @@ int main(int argc, char **argv)
 	opterr = 0;
 	if (getopt(argc, argv, "") != -1)
 		return usage_error("invalid option -- '%c'", optopt);
-	if ((into = check_operands(argc, argv)) < 0)
+	if ((into = cmd_target_operands("mv", argc, argv)) < 0)
 		return 1;
 	for (int i = optind; i < argc - 1; i++)
 		status |= into ? move_into(argv[i], argv[argc - 1]) : move(argv[i], argv[argc - 1]);
