@@ -250,10 +250,6 @@ void fs_node_free(struct fs_node *n);
 long fs_pipe_init(void);
 long fs_pipe_new(struct fs_file **rd, struct fs_file **wr, uint32_t nonblock);
 void fs_pipe_close_end(struct fs_pipe *p, int writer);
-/* A read or write request on a pipe end: nothing moved, the answer says
- * the ring is the caller's (read's *@file 2, write's *@ring 1). */
-long fs_pipe_read(struct fs_file *f, uint32_t *file);
-long fs_pipe_write(struct fs_file *f, uint32_t *ring);
 /* @f's O_NONBLOCK (F_SETFL) into its ring, for its readers or writers. */
 void fs_pipe_set_nonblock(struct fs_file *f);
 void fs_pipe_stat(const struct fs_pipe *p, struct stat *st);

@@ -99,20 +99,6 @@ void fs_pipe_stat(const struct fs_pipe *p, struct stat *st)
 	st->st_blksize = 4096;
 }
 
-long fs_pipe_read(struct fs_file *f, uint32_t *file)
-{
-	(void)f;
-	*file = 2;	/* nothing read: the ring is the caller's */
-	return 0;
-}
-
-long fs_pipe_write(struct fs_file *f, uint32_t *ring)
-{
-	(void)f;
-	*ring = 1;
-	return 0;
-}
-
 uint32_t fs_pipe_held(const struct fs_pipe *p)
 {
 	uint32_t n = __atomic_load_n(&p->ring->tail, __ATOMIC_ACQUIRE) -

@@ -355,8 +355,6 @@ long fs_srv_ctl_proc(struct srv_req *r, uint32_t id, int32_t status, const void 
 		return 0;	/* more of this answer comes first */
 	for (q = questions; q && q->taken;)
 		q = q->next;
-	while (q && q->taken)
-		q = q->next;
 	if (q) {
 		q->taken = 1;
 		*next = q->id;
@@ -377,31 +375,35 @@ long fs_procfs_read(struct fs_file *f, void *buf, uint32_t count, uint64_t offse
 	return count;
 }
 
-/* /proc's entries: ".", "..", "self", then a directory for each pid the
- * process server listed at open (the offset counts entries). */
+/* /proc's entry @i: ".", "..", "self", then a directory for each pid the
+ * process server listed at open; its name's length, its inode in *@ino. */
+static int proc_entry(const struct fs_file *f, uint64_t i, char name[12], uint64_t *ino)
+{
+	int32_t pid;
+
+	*ino = i == 1 ? f->node->parent->ino : f->node->ino;
+	if (i < 3)
+		return snprintf(name, 12, "%s", i == 0 ? "." : i == 1 ? ".." : "self");
+	memcpy(&pid, f->snap + (i - 3) * sizeof(pid), sizeof(pid));
+	*ino = INO_BASE + ((uint64_t)pid << 2);
+	return snprintf(name, 12, "%d", (int)pid);
+}
+
+/* /proc's entries from the offset (which counts them). */
 long fs_procfs_getdents(struct fs_file *f, void *buf, uint32_t count)
 {
-	uint64_t npids = f->snap_len / sizeof(int32_t);
+	uint64_t n = 3 + f->snap_len / sizeof(int32_t), ino;
 	uint8_t *out = buf;
 	size_t used = 0, put;
+	char name[12];
 
-	for (; f->offset < 3 + npids; f->offset++, used += put) {
-		uint64_t i = f->offset, ino = f->node->ino;
-		char name[12] = "self";
-		int len = i == 2 ? 4 : (int)i + 1;
-		int32_t pid;
+	for (; f->offset < n; f->offset++, used += put) {
+		int len = proc_entry(f, f->offset, name, &ino);
 
-		if (i < 2)
-			memcpy(name, "..", 2), ino = i ? f->node->parent->ino : ino;
-		else if (i > 2) {
-			memcpy(&pid, f->snap + (i - 3) * sizeof(pid), sizeof(pid));
-			len = snprintf(name, sizeof(name), "%d", (int)pid);
-			ino = INO_BASE + ((uint64_t)pid << 2);
-		}
-		put = fs_dirent_put(out + used, count - used, ino, i + 1, NH_DT_DIR, name,
+		put = fs_dirent_put(out + used, count - used, ino, f->offset + 1, NH_DT_DIR, name,
 				    (size_t)len);
 		if (!put)
 			break;
 	}
-	return used || f->offset >= 3 + npids ? (long)used : -NH_EINVAL;
+	return used || f->offset >= n ? (long)used : -NH_EINVAL;
 }
